@@ -1,0 +1,31 @@
+import { helpText } from '../config/help.js'
+import { serveOptions } from '../config/options.js'
+import { describeConfig, loadServeConfig } from '../config/serve-config.js'
+import { createLogger } from '../log.js'
+import { startSidecar } from '../main.js'
+import { VERSION } from '../version.js'
+
+const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n/readyz, /livez, /status and /metrics.'
+
+/** Returns an exit code, or -1 while the server runs (the process then ends on a signal). */
+export async function serveMain (argv: string[]): Promise<number> {
+  const { config, parsed } = loadServeConfig(argv, process.env)
+  if (parsed.actions.help) { process.stdout.write(helpText('emqx-lb-sidecar [serve] [options]', SUMMARY, serveOptions)); return 0 }
+  if (parsed.actions.version) { process.stdout.write(`${VERSION}\n`); return 0 }
+  if (parsed.actions.checkConfig) {
+    for (const w of parsed.warnings) process.stderr.write(`warning: ${w}\n`)
+    process.stdout.write(`configuration OK\n${JSON.stringify(describeConfig(config), null, 2)}\n`)
+    return 0
+  }
+  const log = createLogger(config.logLevel)
+  for (const w of parsed.warnings) log.warn(w)
+  const sidecar = await startSidecar(config, log)
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) { log.warn({ signal }, 'second signal: exiting now'); process.exit(1) }
+    sidecar.shutdown(signal).then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1) })
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  return -1
+}

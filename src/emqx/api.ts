@@ -1,0 +1,21 @@
+/** EMQX API paths per generation (../shared/emqx-api-facts.md, "Endpoints"). */
+export type ApiVersion = 'v4' | 'v5'
+/** rebalance: availability_check exists; node_status: open-source fallback, up/down only */
+export type ApiMode = 'rebalance' | 'node_status'
+
+export interface ApiTarget {
+  readonly version: ApiVersion
+  readonly base: URL
+  readonly mode: ApiMode
+}
+
+export const paths = {
+  availability: (v: ApiVersion) => `/api/${v}/load_rebalance/availability_check`,
+  localStatus: (v: ApiVersion) => `/api/${v}/load_rebalance/status`,
+  globalStatus: (v: ApiVersion) => `/api/${v}/load_rebalance/global_status`,
+  /** no auth on any version; 503 when the emqx application is not running */
+  nodeStatus: (v: ApiVersion) => (v === 'v5' ? '/api/v5/status?format=json' : '/status?format=json'),
+} as const
+
+/** 4.4 serves its management API on 8081, 5.x on 18083. */
+export const V4_PORT = '8081'

@@ -1,0 +1,105 @@
+import type { EmqxConfig } from '../config/serve-config.js'
+import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
+import { EmqxHttp } from './http.js'
+import type { CheckOutcome } from './outcome.js'
+import { classifyAvailability, classifyNodeStatus, parseNodeName } from './parse.js'
+import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
+
+export interface CheckResult {
+  readonly outcome: CheckOutcome
+  readonly durationMs: number
+  /** set when this check (re)detected the API */
+  readonly detected?: ApiTarget
+}
+
+interface Candidate { readonly version: ApiVersion, readonly base: URL }
+
+/**
+ * Knows where the local EMQX API is and how to ask it. `auto` tries 5.x, then 4.4 (on the same URL,
+ * then on port 8081 when the URL was not set explicitly). A 401/403 means "this is the API, but it
+ * wants credentials" (5.0.4-5.3, 4.4.12-4.4.23). 404 on every candidate means open-source EMQX:
+ * fall back to the node status endpoint, which tells running/not running but not drains.
+ */
+export class EmqxClient {
+  readonly #http: EmqxHttp
+  readonly #config: EmqxConfig
+  #target: ApiTarget | undefined
+
+  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config)) {
+    this.#config = config
+    this.#http = http
+  }
+
+  get target (): ApiTarget | undefined { return this.#target }
+  get hasCredentials (): boolean { return this.#http.hasCredentials }
+
+  /** Forget the detected API (EMQX may have been replaced or upgraded); the next check detects again. */
+  forgetTarget (): void { this.#target = undefined }
+
+  candidates (): Candidate[] {
+    const { url, apiVersion, urlExplicit } = this.#config
+    if (apiVersion !== 'auto') return [{ version: apiVersion, base: url }]
+    const list: Candidate[] = [{ version: 'v5', base: url }, { version: 'v4', base: url }]
+    if (!urlExplicit && url.port !== V4_PORT) {
+      const v4 = new URL(url.href)
+      v4.port = V4_PORT
+      list.push({ version: 'v4', base: v4 })
+    }
+    return list
+  }
+
+  async check (): Promise<CheckResult> {
+    const target = this.#target
+    if (target === undefined) return await this.#detect()
+    const { version, base, mode } = target
+    const res = await this.#http.get(base, mode === 'rebalance' ? paths.availability(version) : paths.nodeStatus(version))
+    if (!res.ok) return { outcome: res.outcome, durationMs: res.durationMs }
+    const outcome = mode === 'rebalance' ? classifyAvailability(res.answer) : classifyNodeStatus(res.answer)
+    return { outcome, durationMs: res.durationMs }
+  }
+
+  async #detect (): Promise<CheckResult> {
+    const started = performance.now()
+    let firstFailure: CheckOutcome | undefined
+    let notFound: Candidate | undefined
+    for (const c of this.candidates()) {
+      const res = await this.#http.get(c.base, paths.availability(c.version))
+      const outcome = res.ok ? classifyAvailability(res.answer) : res.outcome
+      if (outcome.kind === 'failure' && outcome.reason === 'not_found') { notFound ??= c; continue }
+      // Transport failures and garbage: maybe not this candidate; remember the first for the report.
+      if (outcome.kind === 'failure' && outcome.reason !== 'auth') { firstFailure ??= outcome; continue }
+      const detected: ApiTarget = { version: c.version, base: c.base, mode: 'rebalance' }
+      this.#target = detected
+      return { outcome, durationMs: performance.now() - started, detected }
+    }
+    if (notFound !== undefined) {
+      const detected: ApiTarget = { version: notFound.version, base: notFound.base, mode: 'node_status' }
+      this.#target = detected
+      const res = await this.#http.get(detected.base, paths.nodeStatus(detected.version))
+      const outcome = res.ok ? classifyNodeStatus(res.answer) : res.outcome
+      return { outcome, durationMs: performance.now() - started, detected }
+    }
+    return { outcome: firstFailure ?? { kind: 'failure', reason: 'transport', detail: 'no EMQX API candidate answered' }, durationMs: performance.now() - started }
+  }
+
+  /** Node name from the unauthenticated node status endpoint; undefined when unknown. */
+  async nodeName (): Promise<string | undefined> {
+    const t = this.#target
+    if (t === undefined) return undefined
+    const res = await this.#http.get(t.base, paths.nodeStatus(t.version))
+    return res.ok && res.answer.status === 200 ? parseNodeName(res.answer.body) : undefined
+  }
+
+  /** Local rebalance/evacuation status; needs credentials. Returns an error text when unreadable. */
+  async localRebalance (): Promise<{ value: LocalRebalance } | { error: string }> {
+    const t = this.#target
+    if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
+    const res = await this.#http.get(t.base, paths.localStatus(t.version))
+    if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
+    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.localStatus(t.version)}` }
+    const value = parseLocalRebalance(res.answer.body)
+    return value === undefined ? { error: 'unrecognised rebalance status answer' } : { value }
+  }
+
+  async close (): Promise<void> { await this.#http.close() }
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs'
+import { Pool } from 'undici'
+import type { EmqxConfig } from '../config/serve-config.js'
+import { failure, type CheckOutcome, type FailureReason } from './outcome.js'
+import type { RawAnswer } from './parse.js'
+
+/** EMQX answers are tiny; anything bigger is not EMQX (or is hostile) and is cut off. */
+export const MAX_BODY_BYTES = 64 * 1024
+
+export type HttpResult = { ok: true, answer: RawAnswer, durationMs: number } | { ok: false, outcome: CheckOutcome, durationMs: number }
+
+/**
+ * Thin HTTP layer over undici: one keep-alive pool per origin, a hard deadline per request
+ * (connect, headers and body together), a capped body, no redirects followed (so credentials
+ * never reach another host), and transport errors turned into failure outcomes instead of throws.
+ */
+export class EmqxHttp {
+  readonly #pools = new Map<string, Pool>()
+  readonly #config: EmqxConfig
+  readonly #authHeader: string | undefined
+  readonly #ca: string | undefined
+
+  constructor (config: EmqxConfig) {
+    this.#config = config
+    this.#authHeader = config.username !== undefined && config.password !== undefined
+      ? `Basic ${Buffer.from(`${config.username}:${config.password.reveal()}`).toString('base64')}`
+      : undefined
+    this.#ca = config.caFile !== undefined ? readFileSync(config.caFile, 'utf8') : undefined
+  }
+
+  get hasCredentials (): boolean { return this.#authHeader !== undefined }
+
+  #pool (origin: string): Pool {
+    let pool = this.#pools.get(origin)
+    if (pool === undefined) {
+      const t = this.#config.timeoutMs
+      pool = new Pool(origin, {
+        connections: 4,
+        pipelining: 1,
+        keepAliveTimeout: 10_000,
+        keepAliveMaxTimeout: 30_000,
+        headersTimeout: t,
+        bodyTimeout: t,
+        connect: { timeout: t, ...(this.#ca !== undefined ? { ca: this.#ca } : {}) },
+      })
+      this.#pools.set(origin, pool)
+    }
+    return pool
+  }
+
+  /** GET base + path. Never throws: every error becomes a failure outcome. */
+  async get (base: URL, path: string): Promise<HttpResult> {
+    const started = performance.now()
+    const prefix = base.pathname.replace(/\/+$/, '')
+    const signal = AbortSignal.timeout(this.#config.timeoutMs)
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
+    if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
+    try {
+      const res = await this.#pool(base.origin).request({ method: 'GET', path: prefix + path, headers, signal })
+      let size = 0
+      const chunks: Buffer[] = []
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length
+        if (size > MAX_BODY_BYTES) {
+          res.body.destroy()
+          return { ok: false, outcome: failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode), durationMs: performance.now() - started }
+        }
+        chunks.push(chunk as Buffer)
+      }
+      return { ok: true, answer: { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }, durationMs: performance.now() - started }
+    } catch (err) {
+      return { ok: false, outcome: classifyError(err, this.#config.timeoutMs), durationMs: performance.now() - started }
+    }
+  }
+
+  async close (): Promise<void> {
+    const pools = [...this.#pools.values()]
+    this.#pools.clear()
+    await Promise.all(pools.map(async (p) => await p.destroy().catch(() => undefined)))
+  }
+}
+
+const TLS_CODE = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_|EPROTO/
+
+/** undici/socket error -> failure reason. Messages name the error code, never the request's headers. */
+export function classifyError (err: unknown, timeoutMs: number): CheckOutcome {
+  const e = err as { code?: string, name?: string, cause?: { code?: string, name?: string } }
+  const code = e.code ?? e.cause?.code ?? ''
+  const name = e.name ?? ''
+  let reason: FailureReason
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ABORT_ERR' || code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') reason = 'timeout'
+  else if (code === 'ECONNREFUSED') reason = 'refused'
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = 'dns'
+  else if (TLS_CODE.test(code)) reason = 'tls'
+  else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') reason = 'reset'
+  else reason = 'transport'
+  const detail = reason === 'timeout' ? `no complete answer from EMQX within ${timeoutMs}ms` : `EMQX request failed: ${code !== '' ? code : name !== '' ? name : 'unknown error'}`
+  return failure(reason, detail)
+}

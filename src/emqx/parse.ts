@@ -1,0 +1,69 @@
+import { failure, type CheckOutcome } from './outcome.js'
+
+/** An HTTP answer as the client hands it to the pure parsers. */
+export interface RawAnswer {
+  readonly status: number
+  readonly body: string
+}
+
+export function parseJsonObject (body: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body)
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined
+  } catch { return undefined }
+}
+
+/** Answers every endpoint shares: auth, missing path, redirects, other statuses. */
+function classifyCommon ({ status, body }: RawAnswer): CheckOutcome {
+  if (status === 401 || status === 403) {
+    return failure('auth', `EMQX answered ${status}: API credentials missing or rejected (set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)`, status)
+  }
+  if (status === 404) return failure('not_found', 'EMQX answered 404: endpoint not found', status)
+  if (status >= 300 && status < 400) return failure('redirect', `EMQX answered ${status} (redirects are not followed)`, status)
+  if (status >= 500) return failure('http_5xx', `EMQX answered ${status}${snippet(body)}`, status)
+  return failure('http_status', `EMQX answered unexpected status ${status}`, status)
+}
+
+/**
+ * `GET /api/v{4,5}/load_rebalance/availability_check`: 200 `{}`; 503 `{"code":"NODE_EVACUATING",...}` (5.x)
+ * or `{}` (4.4). Any other 503 (e.g. a proxy's HTML page, RPC_ERROR) is a failure, not a drain.
+ */
+export function classifyAvailability (answer: RawAnswer): CheckOutcome {
+  const { status, body } = answer
+  if (status === 200) {
+    return parseJsonObject(body) !== undefined ? { kind: 'available' } : failure('bad_body', `EMQX answered 200 with a body that is not a JSON object${snippet(body)}`, 200)
+  }
+  if (status === 503) {
+    const json = parseJsonObject(body)
+    if (json === undefined) return failure('bad_body', `EMQX answered 503 with a body that is not a JSON object${snippet(body)}`, 503)
+    const code = json.code
+    if (code === undefined) return { kind: 'unavailable' }
+    if (code === 'NODE_EVACUATING') return { kind: 'unavailable', code }
+    return failure('http_5xx', `EMQX answered 503 ${String(code)}`, 503)
+  }
+  return classifyCommon(answer)
+}
+
+/**
+ * `GET /status` or `/api/v5/status[?format=json]`: 200 when the emqx application runs, 503 when it does not.
+ * Used when the rebalance API is absent (open-source EMQX): up/down only.
+ */
+export function classifyNodeStatus (answer: RawAnswer): CheckOutcome {
+  if (answer.status === 200) return { kind: 'available' }
+  if (answer.status === 503) return { kind: 'not_running' }
+  return classifyCommon(answer)
+}
+
+/** Node name from the node status answer: JSON `node_name`, or text `Node emqx@host is started`. */
+export function parseNodeName (body: string): string | undefined {
+  const json = parseJsonObject(body)
+  if (json !== undefined) return typeof json.node_name === 'string' && json.node_name !== '' ? json.node_name : undefined
+  const m = /^Node (\S+@\S+) is /m.exec(body)
+  return m?.[1]
+}
+
+function snippet (body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim()
+  if (text === '') return ''
+  return `: ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text)}`
+}

@@ -1,0 +1,74 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import type { Metrics } from '../metrics/registry.js'
+import type { Store } from '../state/store.js'
+import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
+import { statusDocument } from './status.js'
+
+export interface AppOptions {
+  readonly store: Store
+  readonly metrics: Metrics
+  readonly log: Logger
+}
+
+const LIVE_BODY = '{"status":"alive"}'
+
+/**
+ * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
+ * Probe routes only read the store; nothing here waits on EMQX.
+ */
+export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    // one probe per second per checker: per-request log lines would drown everything else
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    return503OnClosing: false,
+    keepAliveTimeout: 5000,
+    requestTimeout: 10_000,
+    connectionTimeout: 10_000,
+  })
+
+  // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
+  app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
+
+  const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const a = cachedProbeAnswer(store.current)
+    metrics.probe('http', a.status === 200 ? '200' : '503')
+    reply.code(a.status)
+    if (req.method === 'GET') {
+      await reply.type('application/json').header('content-length', a.body.length).send(a.body)
+    } else {
+      await reply.header('content-length', 0).send()
+    }
+  }
+  for (const url of AVAILABILITY_PATHS) app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/livez',
+    handler: async (req, reply) => {
+      reply.type('application/json')
+      if (req.method === 'HEAD') await reply.header('content-length', 0).send()
+      else await reply.send(LIVE_BODY)
+    },
+  })
+
+  app.get('/status', async (_req, reply) => {
+    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now()), null, 2) + '\n')
+  })
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await metrics.registry.metrics()
+    await reply.type(metrics.registry.contentType).send(text)
+  })
+
+  app.setNotFoundHandler(async (req, reply) => {
+    await reply.code(404).type('application/json').send(JSON.stringify({ error: 'not_found', path: req.url.split('?')[0] }))
+  })
+  app.setErrorHandler(async (err: { statusCode?: number, code?: string }, _req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+    await reply.code(status).type('application/json').send(JSON.stringify({ error: err.code ?? 'error' }))
+  })
+  return app
+}

@@ -1,0 +1,108 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { FAILURE_REASONS } from '../emqx/outcome.js'
+import { NODE_STATES } from '../state/model.js'
+import type { Store } from '../state/store.js'
+import { VERSION } from '../version.js'
+
+export const PREFIX = 'emqx_lb_sidecar_'
+
+/** What the servers call when they answer a probe; counted, never blocking. */
+export interface ProbeRecorder {
+  probe: (protocol: 'http' | 'agent', answer: string) => void
+}
+
+export interface Metrics extends ProbeRecorder {
+  readonly registry: Registry
+}
+
+/** Local rebalance/evacuation stats, grouped per unit; label `stat` is the EMQX field name. */
+const STAT_GAUGES = [
+  ['rebalance_connections', 'Connections on this node per the local rebalance/evacuation status (cached from EMQX): stat=initial_connected|current_connected; absent when not readable.', ['initial_connected', 'current_connected']],
+  ['rebalance_sessions', 'Sessions on this node per the local rebalance/evacuation status (cached from EMQX): stat=initial_sessions|current_sessions|current_disconnected_sessions; absent when not readable.', ['initial_sessions', 'current_sessions', 'current_disconnected_sessions']],
+] as const
+
+/**
+ * The Prometheus registry. Gauges are read from the store at scrape time; counters and the histogram
+ * follow store events. Every labelled series is initialised to 0 so rate() works from the first scrape.
+ */
+export function createMetrics (store: Store): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const r = [registry]
+
+  new Gauge({ name: `${PREFIX}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'], registers: r })
+    .set({ version: VERSION, nodejs_version: process.version }, 1)
+
+  new Gauge({
+    name: `${PREFIX}state`, help: 'Current node state as served to load balancers: 1 for the current state, 0 for the others.', labelNames: ['state'], registers: r,
+    collect () { const s = store.current.state; for (const st of NODE_STATES) this.set({ state: st }, st === s ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${PREFIX}available`, help: '1 when probes answer 200 (node should get new connections), else 0.', registers: r,
+    collect () { this.set(store.current.state === 'up' ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${PREFIX}state_since_timestamp_seconds`, help: 'Unix time of the last state change.', registers: r,
+    collect () { this.set(store.current.since / 1000) },
+  })
+  new Gauge({
+    name: `${PREFIX}emqx_up`, help: 'Whether the last check got a usable answer from the EMQX API (1) or failed (0).', registers: r,
+    collect () { this.set(store.current.emqxAnswered ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${PREFIX}emqx_last_success_timestamp_seconds`, help: 'Unix time of the last check that got a usable answer from EMQX (0 if none yet).', registers: r,
+    collect () { this.set((store.current.lastSuccessAt ?? 0) / 1000) },
+  })
+  new Gauge({
+    name: `${PREFIX}emqx_consecutive_failures`, help: 'Failed EMQX checks in a row (0 after any usable answer).', registers: r,
+    collect () { this.set(store.current.consecutiveFailures) },
+  })
+  new Gauge({
+    name: `${PREFIX}emqx_api_info`, help: 'EMQX API in use: version (v4/v5) and mode (rebalance, or node_status when the rebalance API is missing); 1 once detected.', labelNames: ['api_version', 'mode'], registers: r,
+    collect () { this.reset(); const a = store.current.api; if (a !== undefined) this.set({ api_version: a.version, mode: a.mode }, 1) },
+  })
+  new Gauge({
+    name: `${PREFIX}rebalance_enabled`, help: 'Local rebalance/evacuation status from EMQX (cached): 1 while a process runs on this node, 0 when disabled; absent when not readable.', labelNames: ['process', 'rebalance_state'], registers: r,
+    collect () {
+      this.reset()
+      const rb = store.current.rebalance
+      if (rb === undefined) return
+      this.set({ process: rb.process ?? '', rebalance_state: rb.state ?? '' }, rb.status === 'enabled' ? 1 : 0)
+    },
+  })
+  for (const [name, help, fields] of STAT_GAUGES) {
+    new Gauge({
+      name: `${PREFIX}${name}`, help, labelNames: ['stat'], registers: r,
+      collect () {
+        this.reset()
+        const stats = store.current.rebalance?.stats
+        for (const stat of fields) { const v = stats?.[stat]; if (v !== undefined) this.set({ stat }, v) }
+      },
+    })
+  }
+
+  const checks = new Counter({ name: `${PREFIX}emqx_checks_total`, help: 'EMQX checks by outcome (available, unavailable, not_running, failure).', labelNames: ['outcome'], registers: r })
+  for (const o of ['available', 'unavailable', 'not_running', 'failure']) checks.inc({ outcome: o }, 0)
+  const failures = new Counter({ name: `${PREFIX}emqx_check_failures_total`, help: 'Failed EMQX checks by reason.', labelNames: ['reason'], registers: r })
+  for (const reason of FAILURE_REASONS) failures.inc({ reason }, 0)
+  const duration = new Histogram({
+    name: `${PREFIX}emqx_check_duration_seconds`, help: 'Duration of EMQX checks, failures included.', registers: r,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  })
+  const transitions = new Counter({ name: `${PREFIX}state_transitions_total`, help: 'State changes, by the state entered.', labelNames: ['to'], registers: r })
+  for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
+  const probes = new Counter({ name: `${PREFIX}probes_total`, help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).', labelNames: ['protocol', 'answer'], registers: r })
+  for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
+
+  store.on('check', (ev) => {
+    checks.inc({ outcome: ev.outcome.kind })
+    if (ev.outcome.kind === 'failure') failures.inc({ reason: ev.outcome.reason })
+    duration.observe(ev.durationMs / 1000)
+  })
+  store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+
+  return {
+    registry,
+    probe (protocol, answer) { probes.inc({ protocol, answer }) },
+  }
+}

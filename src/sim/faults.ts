@@ -1,0 +1,29 @@
+/** Ways the simulated EMQX API can misbehave (../docs/failure-modes.md lists what the sidecar does for each). */
+export type SimFault =
+  | 'none'
+  /** listener closed: connection refused */
+  | 'refuse'
+  /** connection accepted, request read, never answered */
+  | 'hang'
+  /** headers and part of the body sent, then silence */
+  | 'hang_mid_body'
+  /** socket reset when the request arrives */
+  | 'reset'
+  /** answer delayed by `slowMs` */
+  | 'slow'
+  /** body sent one byte every 200 ms */
+  | 'drip'
+  /** 500 Internal Server Error */
+  | '5xx'
+  /** 200 with a body that is not JSON */
+  | 'garbage'
+  /** 503 with a body that is not JSON (a proxy's error page, not EMQX's drain answer) */
+  | 'garbage_503'
+  /** 200 with a 1 MiB body */
+  | 'huge'
+  /** 302 to another address */
+  | 'redirect'
+  /** 401 regardless of credentials (rotated API key) */
+  | 'auth_reject'
+
+export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject']

@@ -1,0 +1,80 @@
+/**
+ * What a simulated EMQX node is doing: nothing, an evacuation, a rebalance (as donor, recipient or
+ * coordinator) or a purge; plus its connection/session counts. Plain data and pure answers, so the
+ * simulator's HTTP layer only routes.
+ */
+export type SimProcess =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'evacuation', readonly state: string, readonly params: EvacuationParams }
+  | { readonly kind: 'rebalance', readonly role: 'donor' | 'recipient' | 'coordinator', readonly state: string, readonly coordinator: string, readonly donors: readonly string[], readonly recipients: readonly string[] }
+  | { readonly kind: 'purge', readonly state: string }
+
+export interface EvacuationParams {
+  readonly wait_health_check: number
+  readonly conn_evict_rate: number
+  readonly sess_evict_rate: number
+  readonly wait_takeover: number
+  readonly redirect_to: string
+  readonly migrate_to: readonly string[]
+}
+
+export interface NodeCounts {
+  connections: number
+  sessions: number
+  disconnectedSessions: number
+  initialConnections: number
+  initialSessions: number
+}
+
+/** Does availability_check answer 503 for this process? (facts: donors, evacuating and purging nodes) */
+export function unavailable (p: SimProcess): boolean {
+  if (p.kind === 'none') return false
+  if (p.kind === 'rebalance') return p.role === 'donor'
+  return true
+}
+
+/** The local `load_rebalance/status` document, shaped like EMQX's. */
+export function localStatus (p: SimProcess, c: NodeCounts): Record<string, unknown> {
+  const stats = {
+    initial_connected: c.initialConnections,
+    current_connected: c.connections,
+    initial_sessions: c.initialSessions,
+    current_sessions: c.sessions,
+    current_disconnected_sessions: c.disconnectedSessions,
+  }
+  switch (p.kind) {
+    case 'none': return { status: 'disabled' }
+    case 'evacuation':
+      return {
+        status: 'enabled', process: 'evacuation', state: p.state,
+        connection_eviction_rate: p.params.conn_evict_rate, session_eviction_rate: p.params.sess_evict_rate,
+        connection_goal: 0, session_goal: 0, disconnected_session_goal: 0,
+        session_recipients: p.params.migrate_to, stats,
+      }
+    case 'purge':
+      return { status: 'enabled', process: 'purge', state: p.state, purge_rate: 500, stats }
+    case 'rebalance':
+      if (p.role !== 'donor') return { status: 'disabled' }
+      return {
+        status: 'enabled', process: 'rebalance', state: p.state, coordinator_node: p.coordinator,
+        connection_eviction_rate: 500, session_eviction_rate: 500,
+        connection_goal: Math.floor(c.initialConnections / 2), disconnected_session_goal: 0,
+        recipients: p.recipients, stats,
+      }
+  }
+}
+
+/** The cluster-wide `global_status` document as this single node sees it. 4.4 has no `purges`. */
+export function globalStatus (node: string, p: SimProcess, c: NodeCounts, api: 'v4' | 'v5'): Record<string, unknown> {
+  const evacuations = p.kind === 'evacuation' ? [{ node, ...localStatus(p, c) }] : []
+  const rebalances = p.kind === 'rebalance'
+    ? [{
+        node: p.coordinator, state: p.state, coordinator_node: p.coordinator, donors: p.donors, recipients: p.recipients,
+        connection_eviction_rate: 500, session_eviction_rate: 500, connection_goal: Math.floor(c.initialConnections / 2),
+        disconnected_session_goal: 0, donor_conn_avg: c.connections, donor_sess_avg: c.sessions,
+      }]
+    : []
+  const doc: Record<string, unknown> = { evacuations, rebalances }
+  if (api === 'v5') doc.purges = p.kind === 'purge' ? [{ node, ...localStatus(p, c) }] : []
+  return doc
+}

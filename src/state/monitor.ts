@@ -1,0 +1,115 @@
+import type { Logger } from 'pino'
+import type { EmqxClient } from '../emqx/client.js'
+import type { Snapshot } from './model.js'
+import type { Store } from './store.js'
+import { applyCheck, type CheckEvent } from './transition.js'
+
+export interface MonitorOptions {
+  readonly client: EmqxClient
+  readonly store: Store
+  readonly pollIntervalMs: number
+  readonly failureThreshold: number
+  readonly log: Logger
+  readonly now?: () => number
+}
+
+/**
+ * Polls EMQX at a fixed rate (a check starts every poll interval, measured from the start of the
+ * previous one, so a flip is seen within one interval plus one request) and writes the store.
+ * Logs once per change of state or failure reason, never once per poll.
+ */
+export class Monitor {
+  readonly #o: MonitorOptions
+  readonly #now: () => number
+  #timer: NodeJS.Timeout | undefined
+  #inFlight: Promise<void> | undefined
+  #detailsInFlight: Promise<void> | undefined
+  #stopped = true
+  #warnedFallback = false
+
+  constructor (options: MonitorOptions) {
+    this.#o = options
+    this.#now = options.now ?? Date.now
+  }
+
+  start (): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.#loop(performance.now())
+  }
+
+  #loop (startedAt: number): void {
+    if (this.#stopped) return
+    this.#inFlight = this.tick().finally(() => {
+      this.#inFlight = undefined
+      if (this.#stopped) return
+      const delay = Math.max(0, startedAt + this.#o.pollIntervalMs - performance.now())
+      this.#timer = setTimeout(() => this.#loop(performance.now()), delay)
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    await this.#inFlight
+    await this.#detailsInFlight
+  }
+
+  /** One check: ask EMQX, apply the answer, log what changed. Exposed for tests. Never throws. */
+  async tick (): Promise<void> {
+    const { client, store, log, failureThreshold } = this.#o
+    const result = await client.check()
+    const at = this.#now()
+    if (result.detected !== undefined) {
+      const api = result.detected
+      store.update((s) => ({ ...s, api }))
+      log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
+      if (api.mode === 'node_status' && !this.#warnedFallback) {
+        this.#warnedFallback = true
+        log.warn({ code: 'emqx_rebalance_api_missing' }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
+      }
+      void client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+    }
+    const event: CheckEvent = { outcome: result.outcome, at, durationMs: result.durationMs }
+    const prev = store.current
+    const next = store.update((s) => applyCheck(s, event, failureThreshold))
+    store.emit('check', event, next)
+    this.#logChange(prev, next)
+    if (next.state === 'down' && result.outcome.kind === 'failure' && result.outcome.reason !== 'auth') client.forgetTarget()
+    this.#maybeFetchDetails(next)
+  }
+
+  #logChange (prev: Snapshot, next: Snapshot): void {
+    const { log } = this.#o
+    const ctx = { state: next.state, reason: next.reason, previousState: prev.state }
+    if (prev.state !== next.state || prev.reason !== next.reason) {
+      if (next.reason === 'emqx_auth') log.error({ ...ctx, code: 'emqx_auth' }, `configuration error: ${next.message}`)
+      else if (next.state === 'down') log.warn(ctx, `node is down: ${next.message}`)
+      else log.info(ctx, `node is ${next.state}: ${next.message}`)
+      return
+    }
+    const failed = next.lastCheck?.failureReason
+    if (failed !== undefined && next.state !== 'down' && prev.lastCheck?.failureReason !== failed) {
+      const level = failed === 'auth' ? 'error' : 'warn'
+      log[level]({ ...ctx, failure: failed, consecutiveFailures: next.consecutiveFailures, threshold: this.#o.failureThreshold },
+        `EMQX check failed (${next.lastCheck?.detail ?? failed}); keeping state ${next.state} until ${this.#o.failureThreshold} failures in a row`)
+    }
+  }
+
+  /** Local rebalance status is read only while it can be interesting, so the steady-state cost stays one request per poll. */
+  #maybeFetchDetails (s: Snapshot): void {
+    const { client, store } = this.#o
+    if (this.#detailsInFlight !== undefined || s.api?.mode !== 'rebalance') return
+    if (!client.hasCredentials) {
+      if (s.rebalanceError === undefined) store.update((c) => ({ ...c, rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' }))
+      return
+    }
+    const wanted = s.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined)
+    if (!wanted || !s.emqxAnswered) return
+    this.#detailsInFlight = client.localRebalance().then((r) => {
+      store.update((c) => 'value' in r
+        ? { ...c, rebalance: r.value, rebalanceError: undefined }
+        : { ...c, rebalanceError: r.error })
+    }).finally(() => { this.#detailsInFlight = undefined })
+  }
+}

@@ -1,0 +1,97 @@
+import t from 'tap'
+import { loadServeConfig, describeConfig } from '../../src/config/serve-config.js'
+import { ConfigError } from '../../src/errors.js'
+
+const noFiles = (p: string): string => { throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' }) }
+
+t.test('defaults match the documented interface', async (t) => {
+  const { config } = loadServeConfig([], {})
+  t.equal(config.emqx.url.href, 'http://127.0.0.1:18083/')
+  t.equal(config.emqx.urlExplicit, false)
+  t.equal(config.emqx.apiVersion, 'auto')
+  t.equal(config.host, '0.0.0.0')
+  t.equal(config.port, 9183)
+  t.equal(config.pollIntervalMs, 1000)
+  t.equal(config.emqx.timeoutMs, 1000)
+  t.equal(config.failureThreshold, 3)
+  t.equal(config.logLevel, 'info')
+  t.ok(Object.isFrozen(config) && Object.isFrozen(config.emqx), 'config is frozen')
+})
+
+t.test('v4 pins the 4.4 API port by default', async (t) => {
+  t.equal(loadServeConfig(['--emqx-api-version', 'v4'], {}).config.emqx.url.href, 'http://127.0.0.1:8081/')
+})
+
+t.test('flags beat environment variables, which beat defaults', async (t) => {
+  const { config } = loadServeConfig(['--port=9999', '--poll-interval', '250ms'], { SIDECAR_PORT: '8888', SIDECAR_EMQX_TIMEOUT: '2s', SIDECAR_HOST: '127.0.0.1' })
+  t.equal(config.port, 9999)
+  t.equal(config.pollIntervalMs, 250)
+  t.equal(config.emqx.timeoutMs, 2000)
+  t.equal(config.host, '127.0.0.1')
+})
+
+t.test('every problem is reported at once', async (t) => {
+  const err = t.throws(() => loadServeConfig(
+    ['--port', '70000', '--poll-interval', 'fast', '--bogus', 'x', '--emqx-api-version', 'v3'],
+    { SIDECAR_EMQX_URL: 'ftp://x', SIDECAR_LOG_LEVEL: 'loud', SIDECAR_FAILURE_THRESHOLD: '0' })) as ConfigError
+  t.ok(err instanceof ConfigError)
+  t.equal(err.code, 'SIDECAR_ERR_CONFIG_INVALID')
+  t.equal(err.problems.length, 7, err.message)
+  t.match(err.message, /--port: "70000" is not a port/)
+  t.match(err.message, /--poll-interval: "fast" is not a duration/)
+  t.match(err.message, /unknown flag --bogus/)
+  t.match(err.message, /--emqx-api-version: "v3" is not one of auto, v4, v5/)
+  t.match(err.message, /SIDECAR_EMQX_URL: protocol ftp:/)
+  t.match(err.message, /SIDECAR_LOG_LEVEL: "loud"/)
+  t.match(err.message, /SIDECAR_FAILURE_THRESHOLD: 0 is below the minimum 1/)
+})
+
+t.test('credentials in the URL are refused without echoing them', async (t) => {
+  const err = t.throws(() => loadServeConfig(['--emqx-url', 'http://key:s3cr3t@127.0.0.1:18083'], {})) as ConfigError
+  t.match(err.message, /must not contain credentials/)
+  t.notMatch(err.message, /s3cr3t/)
+})
+
+t.test('password comes from env, flag or a file read once; never printed', async (t) => {
+  const reads: string[] = []
+  const { config } = loadServeConfig([], { SIDECAR_EMQX_USERNAME: 'key', SIDECAR_EMQX_PASSWORD_FILE: '/run/secrets/p' },
+    (p) => { reads.push(p); return 'file-secret\n' })
+  t.same(reads, ['/run/secrets/p'])
+  t.equal(config.emqx.password?.reveal(), 'file-secret', 'trailing newline trimmed')
+  const shown = JSON.stringify(describeConfig(config))
+  t.notMatch(shown, /file-secret/)
+  t.match(shown, /\[REDACTED\]/)
+  t.equal(`${String(config.emqx.password)}`, '[REDACTED]')
+})
+
+t.test('secret problems are explicit', async (t) => {
+  let err = t.throws(() => loadServeConfig([], { SIDECAR_EMQX_USERNAME: 'key', SIDECAR_EMQX_PASSWORD_FILE: '/nope' }, noFiles)) as ConfigError
+  t.match(err.message, /SIDECAR_EMQX_PASSWORD_FILE: cannot read \/nope \(ENOENT\)/)
+  err = t.throws(() => loadServeConfig([], { SIDECAR_EMQX_PASSWORD: 'pw-in-env', SIDECAR_EMQX_PASSWORD_FILE: '/x' }, () => 'x')) as ConfigError
+  t.match(err.message, /both set/)
+  t.notMatch(err.message, /pw-in-env/)
+  err = t.throws(() => loadServeConfig([], { SIDECAR_EMQX_PASSWORD: 'pw-in-env' })) as ConfigError
+  t.match(err.message, /no --emqx-username/)
+  t.notMatch(err.message, /pw-in-env/)
+  err = t.throws(() => loadServeConfig(['--emqx-username', 'key'], {})) as ConfigError
+  t.match(err.message, /no password/)
+  err = t.throws(() => loadServeConfig([], { SIDECAR_EMQX_USERNAME: 'key', SIDECAR_EMQX_PASSWORD_FILE: '/empty' }, () => '\n')) as ConfigError
+  t.match(err.message, /is empty/)
+})
+
+t.test('unknown SIDECAR_ variables warn, Kubernetes service links do not', async (t) => {
+  const { parsed } = loadServeConfig([], { SIDECAR_POLL_INTERVALL: '1s', EMQX_PORT: 'tcp://10.0.0.1:1883', SIDECAR_SERVICE_HOST: '10.0.0.2' })
+  t.same(parsed.warnings, ['unknown environment variable SIDECAR_POLL_INTERVALL ignored'])
+})
+
+t.test('--emqx-ca-file only makes sense for https', async (t) => {
+  const err = t.throws(() => loadServeConfig(['--emqx-ca-file', '/ca.pem'], {})) as ConfigError
+  t.match(err.message, /not https/)
+  t.equal(loadServeConfig(['--emqx-ca-file', '/ca.pem', '--emqx-url', 'https://127.0.0.1:18084'], {}).config.emqx.caFile, '/ca.pem')
+})
+
+t.test('actions are recognised', async (t) => {
+  const { parsed } = loadServeConfig(['--check-config'], {})
+  t.equal(parsed.actions.checkConfig, true)
+  t.equal(loadServeConfig(['--help', '--port', 'bad'], {}).parsed.actions.help, true, '--help wins over bad values')
+})
