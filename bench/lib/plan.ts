@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util'
+import type { Shape } from '../sections/serving.js'
+
+export const SECTIONS = ['serving', 'drain', 'upstream', 'footprint', 'haproxy'] as const
+export type Section = typeof SECTIONS[number]
+
+/** What one bench run does: the full plan, or the smoke plan that CI runs in seconds. */
+export interface Plan {
+  readonly smoke: boolean
+  readonly out: string | undefined
+  readonly sections: ReadonlySet<Section>
+  readonly serving: { readonly shapes: readonly Shape[], readonly durationMs: number, readonly warmupMs: number }
+  readonly drain: { readonly intervalsMs: readonly number[], readonly flips: number }
+  readonly upstream: { readonly rates: readonly number[], readonly durationMs: number }
+  readonly footprint: { readonly settleMs: number, readonly cpuWindowMs: number, readonly starts: number }
+  readonly haproxy: { readonly flips: number, readonly pollIntervalMs: number }
+}
+
+/** 1,000 checkers each probing five times a second: far more than any real fleet, below saturation. */
+export const FIXED_RATE = 5000
+
+const FULL_SHAPES: readonly Shape[] = [
+  ...[true, false].flatMap((keepAlive) => [1, 100, 1000].map((connections) => ({ connections, keepAlive }))),
+  { connections: 1000, keepAlive: true, rate: FIXED_RATE },
+  { connections: 1000, keepAlive: false, rate: FIXED_RATE },
+]
+
+const SMOKE_SHAPES: readonly Shape[] = [
+  { connections: 1, keepAlive: true }, { connections: 20, keepAlive: true }, { connections: 20, keepAlive: false },
+  { connections: 50, keepAlive: true, rate: 500 }, { connections: 50, keepAlive: false, rate: 500 },
+]
+
+export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS.join(',')}] [--duration SECONDS]
+  --smoke      a few seconds of everything (CI); prints the table, writes a file only with --out
+  --out FILE   where to write the markdown (default bench/results.md; none in smoke mode)
+  --only LIST  run only these sections
+  --duration   seconds per probe-serving load (default 5)`
+
+export function plan (argv: readonly string[], defaultOut: string): Plan {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, duration: { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  })
+  if (values.help === true) throw new UsageError(USAGE)
+  const smoke = values.smoke === true || process.env.BENCH_SMOKE === '1'
+  const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknown = only?.filter((s) => !(SECTIONS as readonly string[]).includes(s)) ?? []
+  if (unknown.length > 0) throw new UsageError(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`)
+  const durationMs = values.duration !== undefined ? Number(values.duration) * 1000 : smoke ? 400 : 5000
+  if (!(durationMs > 0)) throw new UsageError(`--duration must be a positive number of seconds, got ${String(values.duration)}`)
+  return {
+    smoke,
+    out: values.out ?? (smoke ? undefined : defaultOut),
+    sections: new Set((only ?? SECTIONS) as Section[]),
+    serving: { shapes: smoke ? SMOKE_SHAPES : FULL_SHAPES, durationMs, warmupMs: smoke ? 150 : 1000 },
+    drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
+    upstream: smoke ? { rates: [10, 100], durationMs: 2000 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
+    footprint: smoke ? { settleMs: 500, cpuWindowMs: 1000, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },
+    haproxy: smoke ? { flips: 2, pollIntervalMs: 1000 } : { flips: 20, pollIntervalMs: 1000 },
+  }
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,73 @@
+import type { EmqxSim } from '../../src/sim/emqx-sim.js'
+import { cpuSeconds, freePort, rssBytes, startSidecar, type Target } from '../lib/proc.js'
+import { median } from '../lib/stats.js'
+import { startBare } from '../servers/targets.js'
+
+export interface IdleFigures {
+  readonly rssBytes: number
+  /** share of one core, 0..1 */
+  readonly cpu: number
+}
+
+export interface FootprintResult {
+  readonly sidecarIdle: IdleFigures
+  readonly bareIdle: IdleFigures
+  /** spawn -> first 200 from /availability, in ms, one per start */
+  readonly startMs: readonly number[]
+  readonly startMedianMs: number
+}
+
+/** Idle memory and CPU of a fresh sidecar at the default poll interval (and of the bare server), and start-up time. */
+export async function footprint (sim: EmqxSim, o: { settleMs: number, cpuWindowMs: number, starts: number }, progress: (msg: string) => void): Promise<FootprintResult> {
+  sim.stopProcess()
+  progress(`footprint: idle sidecar and bare server (${(o.settleMs + o.cpuWindowMs) / 1000} s)`)
+  const sidecar = await startSidecar({ emqxUrl: sim.url })
+  const bare = await startBare('{}')
+  let sidecarIdle: IdleFigures
+  let bareIdle: IdleFigures
+  try {
+    await new Promise((resolve) => setTimeout(resolve, o.settleMs))
+    ;[sidecarIdle, bareIdle] = await idle([sidecar, bare], o.cpuWindowMs)
+  } finally {
+    await sidecar.stop()
+    await bare.stop()
+  }
+  const startMs: number[] = []
+  for (let i = 0; i < o.starts; i++) {
+    progress(`footprint: start to first correct answer ${i + 1}/${o.starts}`)
+    startMs.push(await startToFirstAnswer(sim))
+  }
+  return { sidecarIdle, bareIdle, startMs, startMedianMs: median(startMs) }
+}
+
+async function idle (targets: [Target, Target], windowMs: number): Promise<[IdleFigures, IdleFigures]> {
+  const cpu0 = targets.map((t) => cpuSeconds(t.pid))
+  const t0 = performance.now()
+  await new Promise((resolve) => setTimeout(resolve, windowMs))
+  const seconds = (performance.now() - t0) / 1000
+  const figures = targets.map((t, i) => ({ rssBytes: rssBytes(t.pid), cpu: (cpuSeconds(t.pid) - (cpu0[i] ?? NaN)) / seconds }))
+  return [figures[0] as IdleFigures, figures[1] as IdleFigures]
+}
+
+/** From spawn() to the first 200: node start-up, module loading, the first EMQX check and listen. */
+async function startToFirstAnswer (sim: EmqxSim): Promise<number> {
+  const port = await freePort()
+  const t0 = performance.now()
+  const started = startSidecar({ emqxUrl: sim.url, port })
+  let sidecar: Target | undefined
+  started.then((s) => { sidecar = s }, () => {})
+  try {
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/availability`)
+        await res.arrayBuffer()
+        if (res.status === 200) return performance.now() - t0
+      } catch {}
+      if (performance.now() - t0 > 10_000) throw new Error('the sidecar did not answer 200 within 10 s of its start')
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+  } finally {
+    sidecar ??= await started
+    await sidecar.stop()
+  }
+}

@@ -1,0 +1,17 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * The runtime's ceiling: node:http answering a constant 200 with the same headers and the same body
+ * length as the sidecar's `up` answer (BARE_BODY), and the same keep-alive timeout. Nothing else is
+ * loaded, so its throughput and memory are what any Node server pays before doing any work.
+ */
+const body = Buffer.from(process.env.BARE_BODY ?? '{"state":"up"}')
+const server = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' })
+  res.end(req.method === 'GET' ? body : undefined)
+})
+server.keepAliveTimeout = 5000
+server.listen(Number(process.env.BARE_PORT ?? 0), '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ event: 'listening', port: (server.address() as AddressInfo).port })}\n`)
+})
