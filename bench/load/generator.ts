@@ -67,12 +67,18 @@ export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
     // stagger first sends evenly over one period so a fixed rate has no bursts
     let scheduled = started + (period * i) / spec.connections
     while (performance.now() < stopAt) {
+      let now = performance.now()
       if (period > 0) {
-        const wait = scheduled - performance.now()
+        // a connection that fell behind while warming up (a SYN retried after 1 s) starts afresh rather
+        // than catching up in a burst; once recording, missed sends are sent late and timed from their schedule
+        if (now < recordFrom && now > scheduled + period) scheduled = now
+        const wait = scheduled - now
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-        if (performance.now() >= stopAt) break
+        now = performance.now()
+        if (now >= stopAt) break
       }
-      const sentAt = period > 0 ? scheduled : performance.now()
+      // timers may fire up to a millisecond early: time from whichever came first, the schedule or the send
+      const sentAt = period > 0 ? Math.min(scheduled, now) : now
       scheduled += period
       try {
         if (socket === undefined || socket.destroyed) socket = await open(spec)

@@ -1,8 +1,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/registry.js'
 import type { Store } from '../state/store.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
+import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { statusDocument } from './status.js'
 
 export interface AppOptions {
@@ -18,29 +20,31 @@ const LIVE_BODY = '{"status":"alive"}'
  * Probe routes only read the store; nothing here waits on EMQX.
  */
 export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance {
+  const answer = (method: string | undefined, res: ServerResponse): void => {
+    const a = cachedProbeAnswer(store.current)
+    metrics.probe('http', a.status === 200 ? '200' : '503')
+    writeProbeAnswer(res, method, a)
+  }
+  const timeouts = { keepAliveTimeout: 5000, requestTimeout: 10_000, connectionTimeout: 10_000 }
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
     // one probe per second per checker: per-request log lines would drown everything else
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: false,
-    keepAliveTimeout: 5000,
-    requestTimeout: 10_000,
-    connectionTimeout: 10_000,
+    ...timeouts,
+    // probes are answered before fastify's routing (fast-path.ts)
+    serverFactory: (handler) => createProbeServer(handler, answer, timeouts),
   })
 
   // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
   app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
 
+  // Reached by inject() and by request targets the fast path does not match (absolute-form URLs):
+  // the same answer, written on the raw response.
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const a = cachedProbeAnswer(store.current)
-    metrics.probe('http', a.status === 200 ? '200' : '503')
-    reply.code(a.status)
-    if (req.method === 'GET') {
-      await reply.type('application/json').header('content-length', a.body.length).send(a.body)
-    } else {
-      await reply.header('content-length', 0).send()
-    }
+    reply.hijack()
+    answer(req.method, reply.raw)
   }
   for (const url of AVAILABILITY_PATHS) app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
 

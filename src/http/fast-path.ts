@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { AVAILABILITY_PATHS, type ProbeAnswer } from './availability.js'
+
+const PROBE_PATHS: ReadonlySet<string> = new Set(AVAILABILITY_PATHS)
+const PROBE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** GET, HEAD or OPTIONS on an availability path (query string ignored: checkers add cache busters). */
+export function isProbe (method: string | undefined, url: string | undefined): boolean {
+  if (method === undefined || url === undefined || !PROBE_METHODS.has(method)) return false
+  const q = url.indexOf('?')
+  return PROBE_PATHS.has(q === -1 ? url : url.slice(0, q))
+}
+
+/**
+ * Writes a probe answer on a raw response: GET gets the JSON body, HEAD and OPTIONS the status only
+ * (Patroni's convention). Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
+ */
+export function writeProbeAnswer (res: ServerResponse, method: string | undefined, a: ProbeAnswer): void {
+  if (method === 'GET') {
+    res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.body.length, 'cache-control': 'no-store' })
+    res.end(a.body)
+  } else {
+    res.writeHead(a.status, { 'content-length': 0, 'cache-control': 'no-store' })
+    res.end()
+  }
+}
+
+export interface ServerTimeouts {
+  readonly keepAliveTimeout: number
+  readonly requestTimeout: number
+  readonly connectionTimeout: number
+}
+
+/**
+ * The HTTP server behind fastify (its `serverFactory`), answering availability probes itself before
+ * fastify's routing: probes are nearly all the traffic (many checkers, each every second or faster)
+ * and fastify's per-request work (a child logger, hooks, reply object) halved throughput against bare
+ * node:http (bench/results.md). Everything else goes to fastify, whose routes answer probes with the
+ * same `answer` function for inject() and for request targets this matcher leaves alone.
+ */
+export function createProbeServer (
+  fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
+  answer: (method: string | undefined, res: ServerResponse) => void,
+  t: ServerTimeouts,
+): Server {
+  const server = createServer((req, res) => {
+    if (isProbe(req.method, req.url)) answer(req.method, res)
+    else fastifyHandler(req, res)
+  })
+  // fastify sets these itself only on servers it creates
+  server.keepAliveTimeout = t.keepAliveTimeout
+  server.requestTimeout = t.requestTimeout
+  server.setTimeout(t.connectionTimeout)
+  return server
+}

@@ -1,0 +1,116 @@
+import t, { type Test } from 'tap'
+import { connect, type AddressInfo } from 'node:net'
+import pino from 'pino'
+import { buildApp } from '../../src/http/app.js'
+import { AVAILABILITY_PATHS } from '../../src/http/availability.js'
+import { isProbe } from '../../src/http/fast-path.js'
+import { createMetrics } from '../../src/metrics/registry.js'
+import { Store } from '../../src/state/store.js'
+import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+
+/** One request on its own connection, read to EOF: the exact bytes a checker sees. */
+async function raw (port: number, request: string): Promise<{ status: number, headers: Record<string, string>, body: string }> {
+  return await new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1')
+    let text = ''
+    s.setEncoding('latin1')
+    s.on('data', (c: string) => { text += c })
+    s.on('error', reject)
+    s.on('end', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n')
+      const [statusLine = '', ...lines] = head.split('\r\n')
+      const headers: Record<string, string> = {}
+      for (const l of lines) { const i = l.indexOf(':'); headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim() }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body })
+    })
+    s.write(request)
+  })
+}
+
+async function listening (t: Test) {
+  const store = new Store(initialSnapshot(Date.parse('2026-01-01T00:00:00Z')))
+  const metrics = createMetrics(store)
+  const app = buildApp({ store, metrics, log: pino({ level: 'silent' }) })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => app.close())
+  const port = (app.server.address() as AddressInfo).port
+  const probes = async (code: string): Promise<number> => {
+    const m = await metrics.registry.getSingleMetric('emqx_lb_sidecar_probes_total')?.get()
+    return m?.values.find((v) => v.labels.protocol === 'http' && v.labels.answer === code)?.value ?? NaN
+  }
+  return { store, app, port, probes }
+}
+
+t.test('isProbe matches the availability paths with GET, HEAD and OPTIONS only', async (t) => {
+  for (const p of AVAILABILITY_PATHS) {
+    t.ok(isProbe('GET', p), p)
+    t.ok(isProbe('HEAD', `${p}?cachebuster=1`), `${p} with a query`)
+    t.ok(isProbe('OPTIONS', p))
+    t.notOk(isProbe('POST', p), `POST ${p}`)
+  }
+  for (const p of ['/availability/', '//availability', '/AVAILABILITY', '/status', '/metrics', '/livez', 'http://h/availability', '']) t.notOk(isProbe('GET', p), p)
+  t.notOk(isProbe(undefined, '/'))
+  t.notOk(isProbe('GET', undefined))
+})
+
+t.test('over a real socket, probes get the same answer as through the router, and are counted', async (t) => {
+  const { store, app, port, probes } = await listening(t)
+  for (const [state, code] of [['up', 200], ['draining', 503]] as const) {
+    if (state !== 'up') store.update((s) => moveTo(s, state, 'emqx_unavailable', 'test', Date.parse('2026-01-01T00:01:00Z')))
+    else store.update((s) => moveTo(s, state, 'emqx_available', 'test', Date.parse('2026-01-01T00:01:00Z')))
+    for (const path of AVAILABILITY_PATHS) {
+      for (const method of ['GET', 'HEAD', 'OPTIONS'] as const) {
+        const what = `${state} ${method} ${path}`
+        const before = await probes(String(code))
+        const wire = await raw(port, `${method} ${path}?x=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`)
+        t.equal(await probes(String(code)), before + 1, `${what}: counted once`)
+        const routed = await app.inject({ method, url: path })
+        t.equal(wire.status, code, `${what}: status`)
+        t.equal(wire.status, routed.statusCode, `${what}: same status as routed`)
+        t.equal(wire.headers['cache-control'], 'no-store', `${what}: no-store`)
+        t.equal(wire.headers['content-type'], routed.headers['content-type'], `${what}: same content-type as routed`)
+        t.equal(wire.headers['content-length'], String(routed.headers['content-length']), `${what}: same content-length as routed`)
+        t.equal(wire.body, routed.body, `${what}: same body as routed`)
+        t.equal(Number(wire.headers['content-length']), Buffer.byteLength(wire.body), `${what}: content-length matches the body`)
+        if (method !== 'GET') t.equal(wire.body, '', `${what}: status only`)
+      }
+    }
+  }
+})
+
+t.test('HAProxy\'s bare `option httpchk` (OPTIONS / HTTP/1.0) gets the status and a closed connection', async (t) => {
+  const { store, port } = await listening(t)
+  store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', Date.now()))
+  const res = await raw(port, 'OPTIONS / HTTP/1.0\r\n\r\n')
+  t.equal(res.status, 200)
+  t.equal(res.headers['content-length'], '0')
+})
+
+t.test('other requests still go through fastify', async (t) => {
+  const { store, port } = await listening(t)
+  store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', Date.now()))
+  const post = await raw(port, 'POST /availability HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+  t.equal(post.status, 404, 'POST is not a probe')
+  t.match(JSON.parse(post.body), { error: 'not_found' })
+  t.equal(post.headers['cache-control'], 'no-store')
+  const live = await raw(port, 'GET /livez HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')
+  t.equal(live.status, 200)
+  t.same(JSON.parse(live.body), { status: 'alive' })
+  const absolute = await raw(port, 'GET http://a/availability HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')
+  t.equal(absolute.status, 200, 'an absolute-form target is answered by the route, the same way')
+  t.equal(absolute.headers['cache-control'], 'no-store')
+})
+
+t.test('keep-alive: many probes on one connection, then /status on the same connection', async (t) => {
+  const { store, port } = await listening(t)
+  store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', Date.now()))
+  const reqs = Array.from({ length: 5 }, () => 'GET /availability HTTP/1.1\r\nHost: a\r\n\r\n').join('') + 'GET /status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+  const text = await new Promise<string>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1')
+    let out = ''
+    s.setEncoding('latin1').on('data', (c: string) => { out += c }).on('end', () => resolve(out)).on('error', reject)
+    s.write(reqs)
+  })
+  t.equal(text.split('HTTP/1.1 200 OK').length - 1, 6, 'six answers, in order, on one connection')
+  t.match(text, /"state": "up"/, 'the last one is the /status document')
+})
