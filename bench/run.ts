@@ -35,7 +35,7 @@ async function main (p: Plan): Promise<Results> {
     }
     if (p.sections.has('upstream')) results = { ...results, upstream: await upstreamCost(p.upstream.rates, p.upstream.durationMs, progress) }
     if (p.sections.has('footprint')) results = { ...results, footprint: await footprint(sim, p.footprint, progress) }
-    if (p.sections.has('haproxy')) results = { ...results, haproxy: await haproxyEndToEnd() }
+    if (p.sections.has('haproxy')) results = { ...results, haproxy: await haproxyEndToEnd(p.haproxy, progress) }
   } finally {
     await sim.close()
   }

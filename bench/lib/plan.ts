@@ -61,7 +61,7 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
     upstream: smoke ? { rates: [10, 100], durationMs: 2000 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
     footprint: smoke ? { settleMs: 500, cpuWindowMs: 1000, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },
-    haproxy: smoke ? { flips: 2, pollIntervalMs: 1000 } : { flips: 20, pollIntervalMs: 1000 },
+    haproxy: smoke ? { flips: 1, pollIntervalMs: 1000 } : { flips: 10, pollIntervalMs: 1000 },
   }
 }
 

@@ -94,12 +94,14 @@ export interface SidecarOptions {
   /** a fixed port (to probe before the process says it listens); 0 by default */
   readonly port?: number
   readonly nodeArgs?: readonly string[]
+  readonly extraArgs?: readonly string[]
 }
 
 /** Spawns dist/cli.js on loopback and resolves once it logs that it listens. */
 export async function startSidecar (o: SidecarOptions): Promise<Target> {
   const args = [...(o.nodeArgs ?? []), CLI, '--host', '127.0.0.1', '--port', String(o.port ?? 0), '--emqx-url', o.emqxUrl]
   if (o.pollIntervalMs !== undefined) args.push('--poll-interval', `${o.pollIntervalMs}ms`)
+  args.push(...(o.extraArgs ?? []))
   // The agent-check listener (when this build has one) would take its fixed default port: off,
   // through the environment so that builds without the option only warn.
   const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', SIDECAR_AGENT_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })

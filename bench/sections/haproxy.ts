@@ -1,4 +1,14 @@
-import type { Summary } from '../lib/stats.js'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { EmqxSim } from '../../src/sim/emqx-sim.js'
+import { localizeConfig, serverStatus, startHaproxy } from '../lib/haproxy.js'
+import { CLI, findBinary, freePort, startSidecar, stopChild } from '../lib/proc.js'
+import { seededRandom } from '../lib/random.js'
+import { summarize, type Summary } from '../lib/stats.js'
 
 export interface HaproxyRow { readonly config: string, readonly out: Summary, readonly back: Summary }
 export interface HaproxyResult {
@@ -9,6 +19,106 @@ export interface HaproxyResult {
   readonly note?: string
 }
 
-export async function haproxyEndToEnd (): Promise<HaproxyResult> {
-  return { skipped: 'not implemented yet', version: '', pollIntervalMs: 0, rows: [] }
+const HAPROXY_DIR = fileURLToPath(new URL('../../../../haproxy/', import.meta.url))
+
+/**
+ * Used only when this checkout has no haproxy/haproxy-httpchk.cfg: the smallest httpchk setup with the
+ * same check timings, so the measurement still runs. The table says which file was used.
+ */
+const MINIMAL_HTTPCHK = `# MINIMAL bench-only config (the shipped haproxy/haproxy-httpchk.cfg is missing from this checkout)
+global
+    stats socket /run/haproxy/admin.sock mode 600 level admin
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 10m
+    timeout server 10m
+    timeout check 2s
+frontend mqtt
+    bind :1883
+    default_backend emqx_mqtt
+backend emqx_mqtt
+    option httpchk
+    http-check send meth GET uri /availability ver HTTP/1.1 hdr Host emqx-lb-sidecar
+    http-check expect status 200
+    default-server check inter 1s fastinter 500ms downinter 2s fall 2 rise 2
+    server emqx1 10.0.0.1:1883 port 9183
+`
+
+interface Variant { readonly file: string, readonly agent: boolean }
+const VARIANTS: readonly Variant[] = [{ file: 'haproxy-agent.cfg', agent: true }, { file: 'haproxy-httpchk.cfg', agent: false }]
+
+/** Out of rotation for new connections: DOWN (httpchk), DRAIN (agent), MAINT, NOLB; "UP 1/2" is still in. */
+const isOut = (status: string): boolean => /^(DOWN|DRAIN|MAINT|NOLB)/.test(status)
+
+/**
+ * End to end: EMQX double flips to donor at a random moment -> the sidecar notices -> HAProxy (the
+ * shipped configs, addresses localized) takes the server out; then back. Read from HAProxy's runtime API.
+ */
+export async function haproxyEndToEnd (o: { flips: number, pollIntervalMs: number }, progress: (msg: string) => void): Promise<HaproxyResult> {
+  const bin = findBinary('haproxy')
+  if (bin === undefined) return { skipped: 'haproxy is not installed (apt-get install haproxy)', version: '', pollIntervalMs: o.pollIntervalMs, rows: [] }
+  const version = /version (\S+)/.exec(spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout)?.[1] ?? '?'
+  const hasAgent = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout.includes('--agent-port')
+  const rows: HaproxyRow[] = []
+  const notes: string[] = []
+  for (const v of VARIANTS) {
+    const path = join(HAPROXY_DIR, v.file)
+    let text: string
+    let label = v.file
+    if (existsSync(path)) text = readFileSync(path, 'utf8')
+    else if (!v.agent) { text = MINIMAL_HTTPCHK; label = 'minimal httpchk (bench fallback)'; notes.push(`haproxy/${v.file} is missing: a minimal httpchk config with the same timings was used.`) } else { notes.push(`haproxy/${v.file} is missing: agent-check not measured.`); continue }
+    if (v.agent && !hasAgent) { notes.push('this build has no --agent-port: agent-check not measured.'); continue }
+    progress(`haproxy end to end: ${label}, ${o.flips} flips out and back`)
+    rows.push(await measure(bin, text, label, v.agent, o))
+  }
+  return { version, pollIntervalMs: o.pollIntervalMs, rows, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) }
+}
+
+async function measure (bin: string, config: string, label: string, agent: boolean, o: { flips: number, pollIntervalMs: number }): Promise<HaproxyRow> {
+  const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-haproxy-'))
+  const sim = new EmqxSim()
+  await sim.listen()
+  // stands in for EMQX's MQTT listener: the L4 `check` only needs the TCP connect to succeed
+  const mqtt = createServer((s) => s.destroy())
+  mqtt.listen(0, '127.0.0.1')
+  const mqttPort = await new Promise<number>((resolve) => mqtt.once('listening', () => resolve((mqtt.address() as { port: number }).port)))
+  const agentPort = agent ? await freePort() : undefined
+  const sidecar = await startSidecar({ emqxUrl: sim.url, pollIntervalMs: o.pollIntervalMs, ...(agentPort !== undefined ? { extraArgs: ['--agent-port', String(agentPort)] } : {}) })
+  const socket = join(dir, 'admin.sock')
+  const file = join(dir, 'haproxy.cfg')
+  writeFileSync(file, localizeConfig(config, { listenPort: await freePort(), statsSocket: socket, mqttPort, checkPort: agentPort ?? sidecar.port }))
+  const haproxy = await startHaproxy(bin, file, socket)
+  const random = seededRandom(7)
+  const out: number[] = []
+  const back: number[] = []
+  const until = async (accept: (s: string) => boolean, what: string): Promise<number> => {
+    const deadline = performance.now() + 30_000
+    for (;;) {
+      const s = await serverStatus(socket)
+      if (accept(s)) return performance.now()
+      if (performance.now() > deadline) throw new Error(`HAProxy still shows ${s} after 30 s (${label}, waiting for ${what})`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+  try {
+    await until((s) => s === 'UP', 'UP')
+    for (let i = 0; i < o.flips; i++) {
+      await new Promise((resolve) => setTimeout(resolve, random() * 1000))
+      sim.becomeDonor()
+      let t0 = performance.now()
+      out.push(await until(isOut, 'out of rotation') - t0)
+      await new Promise((resolve) => setTimeout(resolve, random() * 1000))
+      sim.stopProcess()
+      t0 = performance.now()
+      back.push(await until((s) => s === 'UP', 'UP') - t0)
+    }
+  } finally {
+    await stopChild(haproxy, 'SIGTERM')
+    await sidecar.stop()
+    await sim.close()
+    await new Promise((resolve) => mqtt.close(resolve))
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { config: label, out: summarize(out), back: summarize(back) }
 }
