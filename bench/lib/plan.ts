@@ -30,7 +30,7 @@ const FULL_SHAPES: readonly Shape[] = [
 ]
 
 const SMOKE_SHAPES: readonly Shape[] = [
-  { connections: 1, keepAlive: true }, { connections: 20, keepAlive: true }, { connections: 20, keepAlive: false },
+  { connections: 1, keepAlive: true }, { connections: 20, keepAlive: false },
   { connections: 50, keepAlive: true, rate: 50 }, { connections: 50, keepAlive: false, rate: 50 },
 ]
 

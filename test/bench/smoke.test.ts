@@ -1,0 +1,82 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * `npm run bench -- --smoke` end to end: the harness builds, runs every section for a few seconds and
+ * prints well-formed tables. Figures are not asserted (the suite runs in parallel on a shared machine);
+ * the speed targets live in the bench itself, not in timed unit tests.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+
+async function run (cmd: string, args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c })
+  child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c })
+  const [code] = await once(child, 'exit') as [number | null]
+  return { code, stdout, stderr }
+}
+
+/** Markdown tables of a document: header cells and rows of cells. */
+function tables (md: string): Array<{ head: string[], rows: string[][] }> {
+  const out: Array<{ head: string[], rows: string[][] }> = []
+  const cells = (l: string): string[] => l.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim())
+  const lines = md.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]?.startsWith('|') || !/^\|( --- \|)+$/.test(lines[i + 1] ?? '')) continue
+    const head = cells(lines[i] ?? '')
+    const rows: string[][] = []
+    for (i += 2; lines[i]?.startsWith('|') === true; i++) rows.push(cells(lines[i] ?? ''))
+    out.push({ head, rows })
+  }
+  return out
+}
+
+t.test('the smoke bench runs every section and prints well-formed tables', async (t) => {
+  const build = await run(process.execPath, [TSC, '-p', 'bench/tsconfig.json'])
+  t.equal(build.code, 0, `bench compiles: ${build.stdout}${build.stderr}`)
+  const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-smoke-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const out = join(dir, 'results.md')
+  const res = await run(process.execPath, ['bench/dist/bench/run.js', '--smoke', '--out', out])
+  t.equal(res.code, 0, `bench exits 0 (targets are reported, not enforced); stderr: ${res.stderr.slice(-2000)}`)
+  const md = res.stdout
+  t.equal(readFileSync(out, 'utf8'), md, '--out gets exactly what was printed')
+  t.match(md, /^# emqx-lb-sidecar benchmarks\n/, 'title')
+  t.match(md, /Node v\d+\.\d+\.\d+/, 'names the Node version')
+  t.match(md, /\d+ cores/, 'names the machine')
+  for (const h of ['## Targets', '## 1. Probe serving', '## 2. Drain detection', '## 3. Constant upstream cost', '## 4. Footprint', '## 5. End to end through HAProxy']) t.ok(md.includes(`\n${h}\n`), `section ${h}`)
+
+  const all = tables(md)
+  t.ok(all.length >= 5, `at least five tables (got ${all.length})`)
+  for (const tb of all) {
+    for (const r of tb.rows) t.equal(r.length, tb.head.length, `row "${r.join(' | ')}" has one cell per column of "${tb.head.join(' | ')}"`)
+  }
+  const targets = all.find((tb) => tb.head[0] === 'target')
+  t.ok(targets !== undefined && targets.rows.length >= 6, 'the targets table lists the targets')
+  for (const r of targets?.rows ?? []) t.match(r[2], /^(met|\*\*MISSED\*\*)$/, `target "${r[0]}" is met or MISSED`)
+
+  const serving = all.find((tb) => tb.head.includes('req/s vs bare'))
+  const servers = new Set(serving?.rows.map((r) => r[1]))
+  t.ok(servers.has('sidecar') && servers.has('bare node:http'), 'the sidecar and the bare node:http server side by side')
+  for (const r of serving?.rows ?? []) {
+    t.ok(Number((r[2] ?? '').replace(/,/g, '')) > 0, `${r[0]} / ${r[1]}: a request rate`)
+    t.match(r[4], /^\d+(\.\d+)?$/, `${r[0]} / ${r[1]}: a p99`)
+  }
+  const drain = all.find((tb) => tb.head.includes('drain p99'))
+  t.match(drain?.rows[0]?.[3], /^\d+(\.\d+)?$/, 'a drain detection p99')
+  const upstream = all.find((tb) => tb.head.includes('EMQX requests/s'))
+  t.equal(upstream?.rows.length, 2, 'two probe rates in smoke mode')
+  if (process.env.CI === 'true') {
+    t.ok(servers.has('nginx return 200'), 'CI has nginx: the C ceiling is measured')
+    t.notMatch(md, /through HAProxy\n\nSkipped/, 'CI has haproxy: the end-to-end section ran')
+  }
+})
