@@ -1,7 +1,7 @@
 /**
  * The option tables: one row per setting, with its flag, its SIDECAR_ environment variable, its default
  * and its help. Defaults live here and nowhere else. Variables are prefixed SIDECAR_ because Kubernetes
- * service links inject bare EMQX_* and *_PORT variables into every pod (../docs/configuration.md).
+ * service links inject bare EMQX_* and *_PORT variables into every pod (a Service named `emqx` injects EMQX_PORT=tcp://...).
  */
 export type OptionKind =
   | 'string' | 'url' | 'duration' | 'port' | 'int' | 'number' | 'bool' | 'secret' | 'path' | 'address'
