@@ -79,9 +79,17 @@ t.test('dashboard structure: unique ids, one datasource variable, a pod variable
 t.test('dashboard and alerts only use metrics, labels and label values a live sidecar exports', async (t) => {
   const scrape = async (url: string): Promise<string> => await (await request(`${url}/metrics`)).body.text()
   const sim = await startDouble(t, { profile: 'v5', connections: 300 })
-  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--shutdown-delay', '0s'], { SIDECAR_EMQX_USERNAME: 'admin', SIDECAR_EMQX_PASSWORD: 'public' })
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--cluster-interval', '100ms', '--checker-fall', '1', '--shutdown-delay', '0s'],
+    { SIDECAR_EMQX_USERNAME: 'admin', SIDECAR_EMQX_PASSWORD: 'public' })
+  // act as a load-balancer checker, so the checker and drain-acknowledgement series have values
+  const probe = async (): Promise<number> => { const r = await request(`${sc.url}/readyz`); await r.body.dump(); return r.statusCode }
+  await waitFor(probe, (s) => s === 200, { what: 'sidecar up', timeoutMs: 5000 })
+  for (let i = 0; i < 3; i++) { await probe(); await new Promise((resolve) => setTimeout(resolve, 50)) }
   sim.startEvacuation()
-  const draining = await waitFor(async () => await scrape(sc.url), (m) => /emqx_lb_sidecar_rebalance_sessions\{stat="current_sessions"\}/.test(m) && /emqx_lb_sidecar_state\{state="draining"\} 1/.test(m), { what: 'draining with rebalance stats', timeoutMs: 5000 })
+  await waitFor(probe, (s) => s === 503, { what: 'checker sees the drain', timeoutMs: 5000, intervalMs: 50 })
+  const draining = await waitFor(async () => await scrape(sc.url), (m) => /emqx_lb_sidecar_rebalance_sessions\{stat="current_sessions"\}/.test(m) &&
+    /emqx_lb_sidecar_drain_acknowledged_after_seconds \d/.test(m) && /emqx_lb_sidecar_cluster_evacuation_connections\{node=/.test(m),
+  { what: 'draining with rebalance stats, an acknowledged drain and the cluster view', timeoutMs: 5000 })
   // open-source EMQX without the rebalance API: the fallback mode the DrainDetectionUnavailable alert watches
   const oss = await startDouble(t, { profile: 'oss' })
   const sc2 = await startSidecar(t, ['--emqx-url', oss.url, '--poll-interval', '100ms', '--shutdown-delay', '0s'])

@@ -69,6 +69,11 @@ function checkSidecar (t: Test, where: string, c: Container): void {
   const r = c.readinessProbe ?? {}
   const worst = seconds(envValue(c, envName('poll-interval')) ?? `${POLL_DEFAULT_S}s`) + (r.periodSeconds ?? 10) * (r.failureThreshold ?? 3) + (r.timeoutSeconds ?? 1)
   t.ok(worst <= 5, `${where}: a donor fails readiness within ${worst} s (seed documents use wait_health_check 10 s)`)
+  // the drain-acknowledgement tracker must count the kubelet as told only after it really failed the pod
+  const fall = Number(envValue(c, envName('checker-fall')) ?? serveOptions.find((o) => o.flag === 'checker-fall')?.default)
+  t.ok(fall >= (r.failureThreshold ?? 3), `${where}: SIDECAR_CHECKER_FALL ${fall} >= readiness failureThreshold`)
+  const budget = seconds(envValue(c, envName('wait-health-check')) ?? serveOptions.find((o) => o.flag === 'wait-health-check')?.default ?? '')
+  t.ok(budget >= 2 * worst, `${where}: SIDECAR_WAIT_HEALTH_CHECK ${budget} s leaves room over the ${worst} s detection`)
 }
 
 const base = kustomize(join(DEPLOY, 'base'))
@@ -143,6 +148,8 @@ t.test('overlays keep the sidecar wiring; AWS NLB health-checks the sidecar and 
   t.ok((AVAILABILITY_PATHS as readonly string[]).includes(k('healthcheck-path') ?? ''), 'health-check path is an availability route')
   t.equal(k('healthcheck-protocol'), 'HTTP')
   const detect = Number(k('healthcheck-interval')) * Number(k('healthcheck-unhealthy-threshold')) + POLL_DEFAULT_S
+  const awsSidecar = sidecarOf((kustomize(join(DEPLOY, 'overlays', 'aws-nlb')).find((x) => x.kind === 'StatefulSet') as StatefulSet).spec.template.spec)
+  t.ok(Number(envValue(awsSidecar as Container, envName('checker-fall'))) >= Number(k('healthcheck-unhealthy-threshold')), 'SIDECAR_CHECKER_FALL covers the NLB unhealthy threshold')
   t.ok(detect <= 30, `NLB marks a donor unhealthy within ${detect} s, half of EMQX's default wait_health_check (60 s)`)
   const attrs = Object.fromEntries((k('target-group-attributes') ?? '').split(',').map((kv) => kv.trim().split('=') as [string, string]))
   t.equal(attrs['target_health_state.unhealthy.connection_termination.enabled'], 'false', 'unhealthy targets keep their connections')

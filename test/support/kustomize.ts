@@ -33,7 +33,7 @@ export function readYamlDocs (file: string): unknown[] {
   }).filter((d) => d !== null)
 }
 
-/** Strategic merge for maps and named lists (containers, env, ports, volumes: merged by `name`); other lists are replaced; null deletes. */
+/** Strategic merge for maps and named lists (containers, env, ports, volumes: merged by `name`, in kustomize's order); other lists are replaced; null deletes. */
 export function strategicMerge (base: unknown, patch: unknown): unknown {
   if (isMap(base) && isMap(patch)) {
     const out: Record<string, unknown> = { ...base }
@@ -44,13 +44,12 @@ export function strategicMerge (base: unknown, patch: unknown): unknown {
     return out
   }
   if (Array.isArray(base) && Array.isArray(patch) && [...base, ...patch].every((x) => isMap(x) && typeof x.name === 'string')) {
-    const out = base.map((x) => x as Record<string, unknown>)
-    for (const p of patch as Array<Record<string, unknown>>) {
-      const i = out.findIndex((x) => x.name === p.name)
-      if (i === -1) out.push(p)
-      else out[i] = strategicMerge(out[i], p) as Record<string, unknown>
-    }
-    return out
+    // kustomize (kyaml merge2) puts the patch's elements first, merged with their base counterparts,
+    // then the base elements the patch does not name, in their order
+    const b = base as Array<Record<string, unknown>>
+    const p = patch as Array<Record<string, unknown>>
+    const merged = p.map((x) => { const orig = b.find((y) => y.name === x.name); return orig === undefined ? x : strategicMerge(orig, x) })
+    return [...merged, ...b.filter((y) => !p.some((x) => x.name === y.name))]
   }
   return patch
 }
