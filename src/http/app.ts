@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
+import type { ClusterConfig } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
+import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
@@ -11,6 +13,9 @@ export interface AppOptions {
   readonly store: Store
   readonly metrics: Metrics
   readonly log: Logger
+  /** records who probes and what they were told (drain acknowledgement) */
+  readonly tracker?: ProberTracker
+  readonly cluster?: ClusterConfig
 }
 
 const LIVE_BODY = '{"status":"alive"}'
@@ -19,11 +24,15 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance {
-  const answer = (method: string | undefined, res: ServerResponse): void => {
+export function buildApp ({ store, metrics, log, tracker, cluster }: AppOptions): FastifyInstance {
+  // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     const a = cachedProbeAnswer(store.current)
-    metrics.probe('http', a.status === 200 ? '200' : '503')
-    writeProbeAnswer(res, method, a)
+    const code = a.status === 200 ? '200' : '503'
+    metrics.probe('http', code)
+    const ua = req.headers['user-agent']
+    tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', ...(ua !== undefined ? { userAgent: ua } : {}), available: a.status === 200, answer: code, at: Date.now() })
+    writeProbeAnswer(res, req.method, a)
   }
   const timeouts = { keepAliveTimeout: 5000, requestTimeout: 10_000, connectionTimeout: 10_000 }
   const app = Fastify({
@@ -44,7 +53,7 @@ export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance 
   // the same answer, written on the raw response.
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.hijack()
-    answer(req.method, reply.raw)
+    answer(req.raw, reply.raw)
   }
   for (const url of AVAILABILITY_PATHS) app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
 
@@ -59,7 +68,7 @@ export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance 
   })
 
   app.get('/status', async (_req, reply) => {
-    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now()), null, 2) + '\n')
+    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
   })
 
   app.get('/metrics', async (_req, reply) => {

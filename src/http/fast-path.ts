@@ -40,11 +40,11 @@ export interface ServerTimeouts {
  */
 export function createProbeServer (
   fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
-  answer: (method: string | undefined, res: ServerResponse) => void,
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
   t: ServerTimeouts,
 ): Server {
   const server = createServer((req, res) => {
-    if (isProbe(req.method, req.url)) answer(req.method, res)
+    if (isProbe(req.method, req.url)) answer(req, res)
     else fastifyHandler(req, res)
   })
   // fastify sets these itself only on servers it creates

@@ -3,8 +3,13 @@ import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
+import type { ClusterConfig } from '../config/serve-config.js'
+import type { ProberTracker } from '../probers/tracker.js'
+import { registerClusterMetrics } from './cluster.js'
+import { PREFIX } from './names.js'
+import { registerProberMetrics } from './probers.js'
 
-export const PREFIX = 'emqx_lb_sidecar_'
+export { PREFIX }
 
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
@@ -25,7 +30,13 @@ const STAT_GAUGES = [
  * The Prometheus registry. Gauges are read from the store at scrape time; counters and the histogram
  * follow store events. Every labelled series is initialised to 0 so rate() works from the first scrape.
  */
-export function createMetrics (store: Store): Metrics {
+export interface MetricsExtras {
+  readonly tracker?: ProberTracker
+  readonly perSource?: boolean
+  readonly cluster?: ClusterConfig
+}
+
+export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
   const registry = new Registry()
   // prom-client samples event-loop delay with a 10 ms timer by default: 100 wake-ups a second, most of an
   // idle sidecar's CPU (~0.4% of a core, bench/results.md). At 100 ms, stalls long enough to delay a probe
@@ -106,6 +117,9 @@ export function createMetrics (store: Store): Metrics {
     duration.observe(ev.durationMs / 1000)
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+
+  if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
+  if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
 
   return {
     registry,
