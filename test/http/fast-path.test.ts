@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.js'
 import { AVAILABILITY_PATHS } from '../../src/http/availability.js'
 import { isProbe } from '../../src/http/fast-path.js'
 import { createMetrics } from '../../src/metrics/registry.js'
+import { ProberTracker } from '../../src/probers/tracker.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
@@ -30,7 +31,8 @@ async function raw (port: number, request: string): Promise<{ status: number, he
 async function listening (t: Test) {
   const store = new Store(initialSnapshot(Date.parse('2026-01-01T00:00:00Z')))
   const metrics = createMetrics(store)
-  const app = buildApp({ store, metrics, log: pino({ level: 'silent' }) })
+  const tracker = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const app = buildApp({ store, metrics, log: pino({ level: 'silent' }), tracker })
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => app.close())
   const port = (app.server.address() as AddressInfo).port
@@ -38,7 +40,7 @@ async function listening (t: Test) {
     const m = await metrics.registry.getSingleMetric('emqx_lb_sidecar_probes_total')?.get()
     return m?.values.find((v) => v.labels.protocol === 'http' && v.labels.answer === code)?.value ?? NaN
   }
-  return { store, app, port, probes }
+  return { store, app, port, probes, tracker }
 }
 
 t.test('isProbe matches the availability paths with GET, HEAD and OPTIONS only', async (t) => {
@@ -76,6 +78,15 @@ t.test('over a real socket, probes get the same answer as through the router, an
       }
     }
   }
+})
+
+t.test('fast-path probes feed the prober tracker (drain acknowledgement) with source and user agent', async (t) => {
+  const { store, port, tracker } = await listening(t)
+  store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', Date.now()))
+  for (let i = 0; i < 2; i++) await raw(port, 'GET /availability HTTP/1.1\r\nHost: a\r\nUser-Agent: test-checker\r\nConnection: close\r\n\r\n')
+  const seen = tracker.checkers(Date.now())
+  t.equal(seen.length, 1, 'one checker')
+  t.match(seen[0], { source: '127.0.0.1', kind: 'http', user_agent: 'test-checker', probes: 2, last_answer: '200' })
 })
 
 t.test('HAProxy\'s bare `option httpchk` (OPTIONS / HTTP/1.0) gets the status and a closed connection', async (t) => {
