@@ -13,7 +13,7 @@ export interface Plan {
   readonly drain: { readonly intervalsMs: readonly number[], readonly flips: number }
   readonly upstream: { readonly rates: readonly number[], readonly durationMs: number }
   readonly footprint: { readonly settleMs: number, readonly cpuWindowMs: number, readonly starts: number }
-  readonly haproxy: { readonly flips: number, readonly pollIntervalMs: number }
+  readonly haproxy: { readonly flips: number, readonly pollIntervalMs: number, readonly maxPauseMs: number }
 }
 
 /**
@@ -57,11 +57,11 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
     smoke,
     out: values.out ?? (smoke ? undefined : defaultOut),
     sections: new Set((only ?? SECTIONS) as Section[]),
-    serving: { shapes: smoke ? SMOKE_SHAPES : FULL_SHAPES, durationMs, warmupMs: smoke ? 150 : 1000 },
+    serving: { shapes: smoke ? SMOKE_SHAPES : FULL_SHAPES, durationMs, warmupMs: smoke ? 100 : 1000 },
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
-    upstream: smoke ? { rates: [10, 100], durationMs: 2000 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
-    footprint: smoke ? { settleMs: 500, cpuWindowMs: 1000, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },
-    haproxy: smoke ? { flips: 1, pollIntervalMs: 1000 } : { flips: 10, pollIntervalMs: 1000 },
+    upstream: smoke ? { rates: [10, 100], durationMs: 1500 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
+    footprint: smoke ? { settleMs: 300, cpuWindowMs: 700, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },
+    haproxy: smoke ? { flips: 1, pollIntervalMs: 1000, maxPauseMs: 100 } : { flips: 10, pollIntervalMs: 1000, maxPauseMs: 1000 },
   }
 }
 

@@ -55,7 +55,7 @@ const isOut = (status: string): boolean => /^(DOWN|DRAIN|MAINT|NOLB)/.test(statu
  * End to end: EMQX double flips to donor at a random moment -> the sidecar notices -> HAProxy (the
  * shipped configs, addresses localized) takes the server out; then back. Read from HAProxy's runtime API.
  */
-export async function haproxyEndToEnd (o: { flips: number, pollIntervalMs: number }, progress: (msg: string) => void): Promise<HaproxyResult> {
+export async function haproxyEndToEnd (o: { flips: number, pollIntervalMs: number, maxPauseMs: number }, progress: (msg: string) => void): Promise<HaproxyResult> {
   const bin = findBinary('haproxy')
   if (bin === undefined) return { skipped: 'haproxy is not installed (apt-get install haproxy)', version: '', pollIntervalMs: o.pollIntervalMs, rows: [] }
   const version = /version (\S+)/.exec(spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout)?.[1] ?? '?'
@@ -75,7 +75,7 @@ export async function haproxyEndToEnd (o: { flips: number, pollIntervalMs: numbe
   return { version, pollIntervalMs: o.pollIntervalMs, rows, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) }
 }
 
-async function measure (bin: string, config: string, label: string, agent: boolean, o: { flips: number, pollIntervalMs: number }): Promise<HaproxyRow> {
+async function measure (bin: string, config: string, label: string, agent: boolean, o: { flips: number, pollIntervalMs: number, maxPauseMs: number }): Promise<HaproxyRow> {
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-haproxy-'))
   const sim = new EmqxSim()
   await sim.listen()
@@ -104,11 +104,11 @@ async function measure (bin: string, config: string, label: string, agent: boole
   try {
     await until((s) => s === 'UP', 'UP')
     for (let i = 0; i < o.flips; i++) {
-      await new Promise((resolve) => setTimeout(resolve, random() * 1000))
+      await new Promise((resolve) => setTimeout(resolve, random() * o.maxPauseMs))
       sim.becomeDonor()
       let t0 = performance.now()
       out.push(await until(isOut, 'out of rotation') - t0)
-      await new Promise((resolve) => setTimeout(resolve, random() * 1000))
+      await new Promise((resolve) => setTimeout(resolve, random() * o.maxPauseMs))
       sim.stopProcess()
       t0 = performance.now()
       back.push(await until((s) => s === 'UP', 'UP') - t0)
