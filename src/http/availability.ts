@@ -3,14 +3,16 @@ import { isAvailable, type Snapshot } from '../state/model.js'
 /** The probe answer for a snapshot: pure, and cached per snapshot so the hot path allocates nothing. */
 export interface ProbeAnswer {
   readonly status: 200 | 503
-  /** JSON body for GET; HEAD and OPTIONS send the status only */
-  readonly body: Buffer
+  /** JSON body for GET (ASCII); HEAD and OPTIONS send the status only */
+  readonly body: string
+  /** its length in bytes */
+  readonly length: number
 }
 
 export function probeAnswer (s: Snapshot): ProbeAnswer {
   const status = isAvailable(s.state) ? 200 : 503
-  const body = Buffer.from(JSON.stringify({ state: s.state, reason: s.reason, since: new Date(s.since).toISOString() }))
-  return { status, body }
+  const body = JSON.stringify({ state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
+  return { status, body, length: Buffer.byteLength(body) }
 }
 
 const cache = new WeakMap<Snapshot, ProbeAnswer>()

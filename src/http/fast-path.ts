@@ -17,8 +17,9 @@ export function isProbe (method: string | undefined, url: string | undefined): b
  */
 export function writeProbeAnswer (res: ServerResponse, method: string | undefined, a: ProbeAnswer): void {
   if (method === 'GET') {
-    res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.body.length, 'cache-control': 'no-store' })
-    res.end(a.body)
+    res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.length, 'cache-control': 'no-store' })
+    // a string body goes out in one write() with the headers; a Buffer would take a writev() of two
+    res.end(a.body, 'utf8')
   } else {
     res.writeHead(a.status, { 'content-length': 0, 'cache-control': 'no-store' })
     res.end()
