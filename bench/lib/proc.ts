@@ -95,6 +95,7 @@ export interface SidecarOptions {
   readonly port?: number
   readonly nodeArgs?: readonly string[]
   readonly extraArgs?: readonly string[]
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** Spawns dist/cli.js on loopback and resolves once it logs that it listens. */
@@ -104,7 +105,7 @@ export async function startSidecar (o: SidecarOptions): Promise<Target> {
   args.push(...(o.extraArgs ?? []))
   // The agent-check listener (when this build has one) would take its fixed default port: off,
   // through the environment so that builds without the option only warn.
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', SIDECAR_AGENT_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', SIDECAR_AGENT_PORT: '0', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'sidecar listening')
   const port = (JSON.parse(line) as { port: number }).port
   return { name: 'sidecar', pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }

@@ -11,6 +11,8 @@ export interface IdleFigures {
 
 export interface FootprintResult {
   readonly sidecarIdle: IdleFigures
+  /** the same sidecar with glibc limited to two malloc arenas (a deployment setting, not the default) */
+  readonly sidecarArenaIdle: IdleFigures
   readonly bareIdle: IdleFigures
   /** spawn -> first 200 from /availability, in ms, one per start */
   readonly startMs: readonly number[]
@@ -20,33 +22,32 @@ export interface FootprintResult {
 /** Idle memory and CPU of a fresh sidecar at the default poll interval (and of the bare server), and start-up time. */
 export async function footprint (sim: EmqxSim, o: { settleMs: number, cpuWindowMs: number, starts: number }, progress: (msg: string) => void): Promise<FootprintResult> {
   sim.stopProcess()
-  progress(`footprint: idle sidecar and bare server (${(o.settleMs + o.cpuWindowMs) / 1000} s)`)
+  progress(`footprint: idle sidecars and bare server (${(o.settleMs + o.cpuWindowMs) / 1000} s)`)
   const sidecar = await startSidecar({ emqxUrl: sim.url })
+  const arena = await startSidecar({ emqxUrl: sim.url, env: { MALLOC_ARENA_MAX: '2' } })
   const bare = await startBare('{}')
-  let sidecarIdle: IdleFigures
-  let bareIdle: IdleFigures
+  let figures: IdleFigures[]
   try {
     await new Promise((resolve) => setTimeout(resolve, o.settleMs))
-    ;[sidecarIdle, bareIdle] = await idle([sidecar, bare], o.cpuWindowMs)
+    figures = await idle([sidecar, arena, bare], o.cpuWindowMs)
   } finally {
-    await sidecar.stop()
-    await bare.stop()
+    for (const t of [sidecar, arena, bare]) await t.stop()
   }
+  const [sidecarIdle, sidecarArenaIdle, bareIdle] = figures as [IdleFigures, IdleFigures, IdleFigures]
   const startMs: number[] = []
   for (let i = 0; i < o.starts; i++) {
     progress(`footprint: start to first correct answer ${i + 1}/${o.starts}`)
     startMs.push(await startToFirstAnswer(sim))
   }
-  return { sidecarIdle, bareIdle, startMs, startMedianMs: median(startMs) }
+  return { sidecarIdle, sidecarArenaIdle, bareIdle, startMs, startMedianMs: median(startMs) }
 }
 
-async function idle (targets: [Target, Target], windowMs: number): Promise<[IdleFigures, IdleFigures]> {
+async function idle (targets: readonly Target[], windowMs: number): Promise<IdleFigures[]> {
   const cpu0 = targets.map((t) => cpuSeconds(t.pid))
   const t0 = performance.now()
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const seconds = (performance.now() - t0) / 1000
-  const figures = targets.map((t, i) => ({ rssBytes: rssBytes(t.pid), cpu: (cpuSeconds(t.pid) - (cpu0[i] ?? NaN)) / seconds }))
-  return [figures[0] as IdleFigures, figures[1] as IdleFigures]
+  return targets.map((t, i) => ({ rssBytes: rssBytes(t.pid), cpu: (cpuSeconds(t.pid) - (cpu0[i] ?? NaN)) / seconds }))
 }
 
 /** From spawn() to the first 200: node start-up, module loading, the first EMQX check and listen. */
