@@ -1,0 +1,75 @@
+import t from 'tap'
+import { localizeConfig } from '../../bench/lib/haproxy.js'
+import type { LoadReport } from '../../bench/lib/load.js'
+import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/report.js'
+import { summarize } from '../../bench/lib/stats.js'
+import { parseAnswer } from '../../bench/load/generator.js'
+
+/** The bench's pure parts: the figures it prints are only as good as these. */
+t.test('summarize: nearest-rank percentiles', async (t) => {
+  const s = summarize(Array.from({ length: 200 }, (_, i) => 200 - i))
+  t.same([s.n, s.p50, s.p90, s.p99, s.max, s.mean], [200, 100, 180, 198, 200, 100.5])
+  t.ok(Number.isNaN(summarize([]).p99), 'no samples: NaN, not 0')
+})
+
+t.test('parseAnswer: complete answers only, Content-Length honoured', async (t) => {
+  const full = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbody')
+  t.same(parseAnswer(full), { length: full.length, status: 503 })
+  t.equal(parseAnswer(full.subarray(0, full.length - 1)), undefined, 'body incomplete')
+  t.equal(parseAnswer(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n')), undefined, 'headers incomplete')
+  const two = Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'), full])
+  t.same(parseAnswer(two), { length: 38, status: 200 }, 'the first of two answers')
+})
+
+t.test('localizeConfig: one server on loopback, check port and stats socket rewritten, comments kept', async (t) => {
+  const cfg = [
+    'global', '    # stats socket /x', '    stats socket /run/haproxy/admin.sock mode 660 level admin',
+    'frontend f', '    bind :1883', 'backend b',
+    '    server emqx1 10.0.0.1:1883 agent-port 9184', '    server emqx2 10.0.0.2:1883 agent-port 9184',
+  ].join('\n')
+  const out = localizeConfig(cfg, { listenPort: 1, statsSocket: '/tmp/s.sock', mqttPort: 2, checkPort: 3 })
+  t.match(out, /stats socket \/tmp\/s\.sock mode 660 level admin/)
+  t.match(out, /# stats socket \/x/, 'comments untouched')
+  t.match(out, /bind 127\.0\.0\.1:1\n/)
+  t.match(out, /server emqx1 127\.0\.0\.1:2 agent-port 3/)
+  t.notMatch(out, /emqx2/, 'one server is enough to time a flip')
+  t.throws(() => localizeConfig('server a 1.2.3.4:1883 check', { listenPort: 1, statsSocket: 's', mqttPort: 2, checkPort: 3 }), /no agent-port\/port/)
+})
+
+const report = (rps: number, p99 = 1): LoadReport => ({ requests: 1, errors: 0, statuses: { 200: 1 }, rps, latency: { n: 1, p50: 1, p90: 1, p99, max: 1, mean: 1 } })
+const MB = 1024 * 1024
+
+t.test('checkTargets: each target judged on the figure the issue names', async (t) => {
+  const results: Results = {
+    machine: { cpu: 'cpu', cores: 2, node: 'v20.0.0', os: 'Linux', date: '2026-01-01T00:00:00Z', load: '0 0 0' },
+    mode: 'test',
+    serving: {
+      targets: ['bare node:http', 'sidecar'],
+      rows: [
+        { shape: { connections: 100, keepAlive: true }, reports: new Map([['bare node:http', report(1000)], ['sidecar', report(810)]]) },
+        { shape: { connections: 1000, keepAlive: false }, reports: new Map([['bare node:http', report(1000)], ['sidecar', report(790)]]) },
+        { shape: { connections: 1000, keepAlive: true, rate: 1000 }, reports: new Map([['bare node:http', report(1000)], ['sidecar', report(1000, 4.9)]]) },
+        { shape: { connections: 1000, keepAlive: true, rate: 5000 }, reports: new Map([['bare node:http', report(5000)], ['sidecar', report(5000, 50)]]) },
+      ],
+      rssBefore: new Map([['bare node:http', 40 * MB], ['sidecar', 50 * MB]]),
+      rssAfter: new Map([['bare node:http', 100 * MB], ['sidecar', 131 * MB]]),
+    },
+    drain: [{ intervalMs: 1000, flips: 200, drain: { n: 100, p50: 500, p90: 900, p99: 1049, max: 1100, mean: 500 }, recover: { n: 100, p50: 500, p90: 900, p99: 990, max: 999, mean: 500 } }],
+    upstream: { intervalMs: 1000, rows: [{ targetRate: 10, probes: report(10), upstreamPerSecond: 1 }, { targetRate: 10_000, probes: report(10_000), upstreamPerSecond: 1.2 }] },
+    footprint: { sidecarIdle: { rssBytes: 59 * MB, cpu: 0.006 }, sidecarArenaIdle: { rssBytes: 55 * MB, cpu: 0.004 }, bareIdle: { rssBytes: 40 * MB, cpu: 0 }, startMs: [300, 2000, 400], startMedianMs: 400 },
+  }
+  const verdict = Object.fromEntries(checkTargets(results).map((c) => [c.target.split(' ').slice(0, 3).join(' '), c.met]))
+  t.same(verdict, {
+    'probe throughput >=': false, // 0.79x on one closed-loop load is enough to miss
+    'p99 < 5': true, // judged on the once-a-second fleet only, not the 5,000 req/s context row
+    'drain detection p99': true,
+    'EMQX requests flat': false, // 1.2 per interval at 10,000 probes/s
+    'idle RSS <': true,
+    'idle CPU <': false,
+    'start to first': true, // the median, the max is shown
+    'RSS after the': false, // 1.31x
+  })
+  const md = renderMarkdown(results)
+  t.match(md, /\| probe throughput >= 0\.8x bare node:http \(every closed-loop load\) \| lowest 0\.79x \(1000 conn, new conn per request\) \| \*\*MISSED\*\* \|/)
+  t.notMatch(md, /HAProxy/, 'sections that did not run are left out')
+})
