@@ -111,7 +111,7 @@ function footprintSection (f: FootprintResult | undefined, s: ServingResult | un
   const rows: string[][] = []
   if (f !== undefined) {
     rows.push(['idle RSS (fresh process)', mb(f.sidecarIdle.rssBytes), mb(f.bareIdle.rssBytes), ratio(f.sidecarIdle.rssBytes / f.bareIdle.rssBytes)])
-    rows.push(['idle RSS with MALLOC_ARENA_MAX=2 (environment)', mb(f.sidecarArenaIdle.rssBytes), '', ratio(f.sidecarArenaIdle.rssBytes / f.bareIdle.rssBytes)])
+    rows.push(['RSS of fastify + undici + pino + prom-client loaded, nothing started (the floor)', mb(f.librariesRss), '', ratio(f.librariesRss / f.bareIdle.rssBytes)])
     rows.push(['idle CPU (share of one core)', `${(f.sidecarIdle.cpu * 100).toFixed(3)}%`, `${(f.bareIdle.cpu * 100).toFixed(3)}%`, ''])
   }
   if (s !== undefined) {

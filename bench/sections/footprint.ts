@@ -1,7 +1,12 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import type { EmqxSim } from '../../src/sim/emqx-sim.js'
 import { cpuSeconds, freePort, rssBytes, startSidecar, type Target } from '../lib/proc.js'
 import { median } from '../lib/stats.js'
 import { startBare } from '../servers/targets.js'
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
 export interface IdleFigures {
   readonly rssBytes: number
@@ -11,8 +16,8 @@ export interface IdleFigures {
 
 export interface FootprintResult {
   readonly sidecarIdle: IdleFigures
-  /** the same sidecar with glibc limited to two malloc arenas (a deployment setting, not the default) */
-  readonly sidecarArenaIdle: IdleFigures
+  /** RSS of a node process that only loaded the sidecar's four runtime dependencies (and collected garbage): the floor of this stack */
+  readonly librariesRss: number
   readonly bareIdle: IdleFigures
   /** spawn -> first 200 from /availability, in ms, one per start */
   readonly startMs: readonly number[]
@@ -24,22 +29,22 @@ export async function footprint (sim: EmqxSim, o: { settleMs: number, cpuWindowM
   sim.stopProcess()
   progress(`footprint: idle sidecars and bare server (${(o.settleMs + o.cpuWindowMs) / 1000} s)`)
   const sidecar = await startSidecar({ emqxUrl: sim.url })
-  const arena = await startSidecar({ emqxUrl: sim.url, env: { MALLOC_ARENA_MAX: '2' } })
   const bare = await startBare('{}')
   let figures: IdleFigures[]
   try {
     await new Promise((resolve) => setTimeout(resolve, o.settleMs))
-    figures = await idle([sidecar, arena, bare], o.cpuWindowMs)
+    figures = await idle([sidecar, bare], o.cpuWindowMs)
   } finally {
-    for (const t of [sidecar, arena, bare]) await t.stop()
+    for (const t of [sidecar, bare]) await t.stop()
   }
-  const [sidecarIdle, sidecarArenaIdle, bareIdle] = figures as [IdleFigures, IdleFigures, IdleFigures]
+  const [sidecarIdle, bareIdle] = figures as [IdleFigures, IdleFigures]
+  const librariesRss = await librariesOnly()
   const startMs: number[] = []
   for (let i = 0; i < o.starts; i++) {
     progress(`footprint: start to first correct answer ${i + 1}/${o.starts}`)
     startMs.push(await startToFirstAnswer(sim))
   }
-  return { sidecarIdle, sidecarArenaIdle, bareIdle, startMs, startMedianMs: median(startMs) }
+  return { sidecarIdle, librariesRss, bareIdle, startMs, startMedianMs: median(startMs) }
 }
 
 async function idle (targets: readonly Target[], windowMs: number): Promise<IdleFigures[]> {
@@ -48,6 +53,18 @@ async function idle (targets: readonly Target[], windowMs: number): Promise<Idle
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const seconds = (performance.now() - t0) / 1000
   return targets.map((t, i) => ({ rssBytes: rssBytes(t.pid), cpu: (cpuSeconds(t.pid) - (cpu0[i] ?? NaN)) / seconds }))
+}
+
+const LIBRARIES = "require('fastify'); require('undici'); require('pino'); require('prom-client').collectDefaultMetrics()"
+
+/** RSS of a node that loaded fastify, undici, pino and prom-client and nothing else, after a full GC. */
+async function librariesOnly (): Promise<number> {
+  const code = `${LIBRARIES}; setTimeout(() => { gc(); process.stdout.write(String(process.memoryUsage().rss) + '\\n'); process.exit(0) }, 1000)`
+  const child = spawn(process.execPath, ['--expose-gc', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
+  await once(child, 'exit')
+  return Number(out.trim())
 }
 
 /** From spawn() to the first 200: node start-up, module loading, the first EMQX check and listen. */
