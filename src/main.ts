@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
+import { startAgentServer, type AgentServer } from './agent/server.js'
 import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
 import { buildApp } from './http/app.js'
@@ -12,11 +13,13 @@ import { VERSION } from './version.js'
 export interface Sidecar {
   readonly store: Store
   readonly httpPort: number
+  /** the agent-check port, undefined when disabled (--agent-port 0) */
+  readonly agentPort: number | undefined
   /** answer 503 (stopping) at once, keep answering for shutdownDelayMs, then close everything */
   shutdown: (signal: string) => Promise<void>
 }
 
-/** Wiring only: config -> EMQX client -> store + monitor -> metrics -> HTTP server. */
+/** Wiring only: config -> EMQX client -> store + monitor -> metrics -> HTTP server + agent-check listener. */
 export async function startSidecar (config: ServeConfig, log: Logger): Promise<Sidecar> {
   log.info({ version: VERSION, config: describeConfig(config) }, 'starting emqx-lb-sidecar')
   const store = new Store(initialSnapshot(Date.now()))
@@ -26,6 +29,17 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   const app = buildApp({ store, metrics, log })
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
+  let agent: AgentServer | undefined
+  if (config.agentPort !== 0) {
+    try {
+      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics })
+    } catch (err) {
+      await app.close()
+      await client.close()
+      throw err
+    }
+    log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' }, `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
+  }
   log.info({ host: config.host, port: httpPort, event: 'listening' }, `HTTP listening on ${config.host}:${httpPort}`)
   monitor.start()
 
@@ -33,14 +47,14 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   const shutdown = async (signal: string): Promise<void> => {
     shuttingDown ??= (async () => {
       store.update((s) => moveTo(s, 'stopping', 'shutdown', `the sidecar is shutting down (${signal})`, Date.now()))
-      log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) so load balancers take the node out')
+      log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
       await monitor.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
-      await app.close()
+      await Promise.all([app.close(), agent?.close()])
       await client.close()
       log.info('stopped')
     })()
     await shuttingDown
   }
-  return { store, httpPort, shutdown }
+  return { store, httpPort, agentPort: agent?.port, shutdown }
 }

@@ -43,6 +43,8 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'failure-threshold', kind: 'int', default: '3', min: 1, max: 1000, help: 'consecutive failed checks before the state becomes down (EMQX 503 drains at once)' },
   { flag: 'host', kind: 'address', default: '0.0.0.0', help: 'address of the HTTP listener' },
   { flag: 'port', kind: 'port', default: '9183', help: 'port of the HTTP listener (probes, /status, /metrics)' },
-  { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping) this long before closing, so load balancers notice' },
+  { flag: 'agent-port', kind: 'port', default: '9184', help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it' },
+  { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
+  { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping; agent: drain) this long before closing, so load balancers notice' },
   ...commonOptions,
 ]

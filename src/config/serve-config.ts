@@ -23,6 +23,9 @@ export interface ServeConfig {
   readonly failureThreshold: number
   readonly host: string
   readonly port: number
+  /** HAProxy agent-check listener; 0 = disabled */
+  readonly agentPort: number
+  readonly agentHost: string
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
 }
@@ -65,6 +68,8 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     failureThreshold: v.get('failure-threshold') as number,
     host: v.get('host') as string,
     port: v.get('port') as number,
+    agentPort: v.get('agent-port') as number,
+    agentHost: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string),
     shutdownDelayMs: v.get('shutdown-delay') as number,
     logLevel: v.get('log-level') as LogLevel,
   })

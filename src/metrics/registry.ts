@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { AGENT_WORDS } from '../agent/words.js'
 import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
@@ -93,6 +94,7 @@ export function createMetrics (store: Store): Metrics {
   for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
   const probes = new Counter({ name: `${PREFIX}probes_total`, help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).', labelNames: ['protocol', 'answer'], registers: r })
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
+  for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {
     checks.inc({ outcome: ev.outcome.kind })

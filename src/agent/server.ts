@@ -1,0 +1,50 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { once } from 'node:events'
+import type { ProbeRecorder } from '../metrics/registry.js'
+import type { Store } from '../state/store.js'
+import { agentReply } from './words.js'
+
+export interface AgentServerOptions {
+  readonly store: Store
+  readonly metrics: ProbeRecorder
+  /** a connection that neither reads its answer nor hangs up is dropped after this long */
+  readonly idleTimeoutMs?: number
+}
+
+export interface AgentServer {
+  readonly port: number
+  close: () => Promise<void>
+}
+
+/**
+ * The HAProxy agent-check listener: every connection gets one line (the words for the current
+ * snapshot) and a FIN. Thin around the pure agentReply().
+ * Anything the client sends (HAProxy's `agent-send`) is read and discarded: closing a socket with
+ * unread input makes the kernel send RST, which can destroy our answer before the peer reads it.
+ */
+export async function startAgentServer (host: string, port: number, o: AgentServerOptions): Promise<AgentServer> {
+  const sockets = new Set<Socket>()
+  const idle = o.idleTimeoutMs ?? 5000
+  const server: Server = createServer({ allowHalfOpen: false }, (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    // a client that resets or hangs up early is not our problem, and must not crash the process
+    socket.on('error', () => { socket.destroy() })
+    socket.setTimeout(idle, () => socket.destroy())
+    socket.resume()
+    const reply = agentReply(o.store.current)
+    o.metrics.probe('agent', reply.word)
+    socket.end(`${reply.line}\n`)
+  })
+  server.listen({ host, port })
+  // once() rejects on 'error' (EADDRINUSE, EACCES), so a bad port fails start-up with the OS's reason
+  await once(server, 'listening')
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const s of sockets) s.destroy()
+      await closed
+    },
+  }
+}
