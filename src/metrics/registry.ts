@@ -29,6 +29,9 @@ const STAT_GAUGES = [
 export function createMetrics (store: Store): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  // prom-client names these gauges *_total, which `promtool check metrics` rejects; the per-type
+  // nodejs_active_handles / nodejs_active_requests / nodejs_active_resources gauges carry the same data.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name)
   const r = [registry]
 
   new Gauge({ name: `${PREFIX}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'], registers: r })
