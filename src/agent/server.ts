@@ -13,6 +13,8 @@ export interface AgentServerOptions {
 
 export interface AgentServer {
   readonly port: number
+  /** connections not yet closed (for tests and shutdown) */
+  readonly openConnections: number
   close: () => Promise<void>
 }
 
@@ -41,6 +43,7 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
   await once(server, 'listening')
   return {
     port: (server.address() as AddressInfo).port,
+    get openConnections () { return sockets.size },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       for (const s of sockets) s.destroy()

@@ -1,17 +1,18 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import { once } from 'node:events'
-import { startAgentServer } from '../../src/agent/server.js'
+import { startAgentServer, type AgentServer } from '../../src/agent/server.js'
 import { createMetrics } from '../../src/metrics/registry.js'
+import { waitFor } from '../support/wait.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
-async function setup (t: Tap.Test, idleTimeoutMs?: number): Promise<{ store: Store, port: number, metrics: ReturnType<typeof createMetrics> }> {
+async function setup (t: Test, idleTimeoutMs?: number): Promise<{ store: Store, port: number, metrics: ReturnType<typeof createMetrics>, server: AgentServer }> {
   const store = new Store(initialSnapshot(Date.now()))
   const metrics = createMetrics(store)
   const server = await startAgentServer('127.0.0.1', 0, { store, metrics, ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}) })
   t.teardown(server.close)
-  return { store, port: server.port, metrics }
+  return { store, port: server.port, metrics, server }
 }
 
 /** what HAProxy does: connect, optionally send agent-send, read until the server closes */
@@ -51,14 +52,15 @@ t.test('survives clients that hang up at once, reset, or flood it with input', a
 })
 
 t.test('drops a client that never reads nor hangs up after the idle timeout', async (t) => {
-  const { port } = await setup(t, 100)
-  const s = connect(port, '127.0.0.1')
-  s.pause()
+  const { port, server } = await setup(t, 100)
+  // half-open: reads the answer but never sends its FIN, so only the idle timer can free the socket
+  const s = connect({ port, host: '127.0.0.1', allowHalfOpen: true })
   s.on('error', () => {})
-  // the server's end() arrives as 'end' only once we read; the idle timer closes its side fully
+  t.teardown(() => s.destroy())
   s.resume()
-  await once(s, 'close')
-  t.pass('connection closed by the server')
+  await once(s, 'end')
+  t.equal(server.openConnections, 1, 'still open right after the answer')
+  await waitFor(() => server.openConnections, (n) => n === 0, { timeoutMs: 3000, what: 'the idle connection to be dropped' })
 })
 
 t.test('close() ends open connections and the listener', async (t) => {
