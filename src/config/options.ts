@@ -18,10 +18,17 @@ export interface OptionSpec {
   /** minimum for int/duration kinds */
   readonly min?: number
   readonly max?: number
+  /** environment variable, when SIDECAR_<FLAG> would clash with another command's (simulate's --port is not serve's) */
+  readonly env?: string
 }
 
 export function envName (flag: string): string {
   return `SIDECAR_${flag.toUpperCase().replace(/-/g, '_')}`
+}
+
+/** The environment variable of an option: its own `env`, else SIDECAR_<FLAG>. */
+export function envOf (spec: OptionSpec): string {
+  return spec.env ?? envName(spec.flag)
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -46,5 +53,17 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'agent-port', kind: 'port', default: '9184', help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it' },
   { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
   { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping; agent: drain) this long before closing, so load balancers notice' },
+  ...commonOptions,
+]
+
+/** Options of `emqx-lb-sidecar simulate`: one simulated EMQX node's HTTP API (src/sim). Variables SIDECAR_SIM_*. */
+export const simulateOptions: readonly OptionSpec[] = [
+  { flag: 'profile', env: 'SIDECAR_SIM_PROFILE', kind: { enum: ['v5', 'v5.3', 'v4.4', 'v4.4.24', 'oss'] }, default: 'v5', help: 'EMQX version to play: v5 (5.4+), v5.3 (5.0.4-5.3, availability needs auth), v4.4 (4.4.12-4.4.23), v4.4.24, oss (no rebalance API)' },
+  { flag: 'host', env: 'SIDECAR_SIM_HOST', kind: 'address', default: '127.0.0.1', help: 'address to listen on' },
+  { flag: 'port', env: 'SIDECAR_SIM_PORT', kind: 'port', default: '18083', help: 'port to listen on (EMQX 5.x uses 18083, 4.4 uses 8081); 0 picks a free one' },
+  { flag: 'node-name', env: 'SIDECAR_SIM_NODE_NAME', kind: 'string', default: 'emqx@127.0.0.1', help: 'Erlang node name the node reports' },
+  { flag: 'username', env: 'SIDECAR_SIM_USERNAME', kind: 'string', default: 'admin', help: 'API key (5.x) / AppID (4.4) the simulated API accepts' },
+  { flag: 'password', env: 'SIDECAR_SIM_PASSWORD', kind: 'secret', fileVariant: true, default: 'public', help: 'API secret / AppSecret the simulated API accepts' },
+  { flag: 'connections', env: 'SIDECAR_SIM_CONNECTIONS', kind: 'int', default: '0', min: 0, help: 'connection count reported in rebalance status' },
   ...commonOptions,
 ]

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { parseDuration } from '../duration.js'
 import { Secret } from './secret.js'
-import { envName, type OptionSpec } from './options.js'
+import { envOf, type OptionSpec } from './options.js'
 
 export type OptionValue = string | number | boolean | URL | Secret
 export type Env = Readonly<Record<string, string | undefined>>
@@ -61,7 +61,7 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
 
   const known = new Set<string>()
   for (const spec of specs) {
-    const name = envName(spec.flag)
+    const name = envOf(spec)
     known.add(name)
     if (spec.fileVariant === true) known.add(`${name}_FILE`)
     if (!raw.has(spec.flag) && !raw.has(`${spec.flag}-file`)) {

@@ -45,6 +45,11 @@ export class EmqxSim {
   totalRequests = 0
   /** Authorization headers seen, for tests of what the sidecar sends */
   readonly authHeaders: Array<string | undefined> = []
+  /**
+   * Requests this returns true for are answered by it before faults and routing apply (the control
+   * interface of `emqx-lb-sidecar simulate`, src/sim/control.ts); they are not counted as API requests.
+   */
+  intercept: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined
 
   constructor (o: SimOptions = {}) {
     this.profile = o.profile ?? 'v5'
@@ -118,6 +123,7 @@ export class EmqxSim {
 
   // --- HTTP ---
   #handle (req: IncomingMessage, res: ServerResponse): void {
+    if (this.intercept?.(req, res) === true) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     this.requests.set(path, (this.requests.get(path) ?? 0) + 1)
     this.totalRequests++
