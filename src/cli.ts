@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js'
+import { demoMain } from './commands/demo.js'
 import { serveMain } from './commands/serve.js'
 import { simulateMain } from './commands/simulate.js'
 import { VERSION } from './version.js'
@@ -11,6 +12,7 @@ import { VERSION } from './version.js'
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveMain,
   simulate: simulateMain,
+  demo: demoMain,
 }
 
 export async function run (argv: string[]): Promise<number> {
