@@ -3,6 +3,7 @@ import { ConfigError } from './errors.js'
 import { demoMain } from './commands/demo.js'
 import { serveMain } from './commands/serve.js'
 import { simulateMain } from './commands/simulate.js'
+import { statusMain } from './commands/status.js'
 import { VERSION } from './version.js'
 
 /**
@@ -11,6 +12,7 @@ import { VERSION } from './version.js'
  */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveMain,
+  status: statusMain,
   simulate: simulateMain,
   demo: demoMain,
 }

@@ -1,12 +1,15 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
 import type { ProbeRecorder } from '../metrics/registry.js'
+import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { agentReply } from './words.js'
 
 export interface AgentServerOptions {
   readonly store: Store
   readonly metrics: ProbeRecorder
+  /** records each agent checker, so the drain acknowledgement covers HAProxy's agent too */
+  readonly tracker?: ProberTracker
   /** a connection that neither reads its answer nor hangs up is dropped after this long */
   readonly idleTimeoutMs?: number
 }
@@ -36,6 +39,7 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
     socket.resume()
     const reply = agentReply(o.store.current)
     o.metrics.probe('agent', reply.word)
+    o.tracker?.observe({ source: socket.remoteAddress ?? 'unknown', kind: 'agent', available: reply.word === 'ready', answer: reply.word, at: Date.now() })
     socket.end(`${reply.line}\n`)
   })
   server.listen({ host, port })

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { request } from 'undici'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { freePort } from '../../src/demo/free-port.js'
@@ -25,6 +26,10 @@ t.test('the sidecar process answers agent-checks that follow EMQX, and drains wh
   await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up ready'), { what: 'up ready' })
   sim.startEvacuation()
   await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up drain'), { what: 'up drain after EMQX 503' })
+  const status = await request(`${sc.url}/status`)
+  const doc = await status.body.json() as { checkers: Array<{ kind: string, last_answer: string, told: boolean }>, drain_acknowledgement: { acknowledged: boolean } }
+  t.match(doc.checkers.find((c) => c.kind === 'agent'), { last_answer: 'drain', told: true }, 'the agent checker is tracked and counts as told at once')
+  t.equal(doc.drain_acknowledgement.acknowledged, true, 'one drain reply acknowledges the drain for an agent-only setup')
   sim.stopProcess()
   await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up ready'), { what: 'up ready after the evacuation stops' })
   sc.child.kill('SIGTERM')
