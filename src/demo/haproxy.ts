@@ -43,6 +43,19 @@ export function parseShowStat (csv: string): ServerStat[] {
   }))
 }
 
+/** HAProxy's admin-state bits (`show servers state`, srv_admin_state): forced maintenance and forced drain. */
+export const ADMIN_FMAINT = 0x01
+export const ADMIN_FDRAIN = 0x08
+
+/** `show servers state <backend>` -> server name -> srv_admin_state bits. */
+export function parseServersState (text: string): Map<string, number> {
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !/^\d+$/.test(l.trim()))
+  const header = lines.shift()?.replace(/^# /, '').split(' ') ?? []
+  const name = header.indexOf('srv_name')
+  const admin = header.indexOf('srv_admin_state')
+  return new Map(lines.map((l) => l.split(' ')).map((r) => [r[name] ?? '', Number(r[admin])]))
+}
+
 export async function serverStats (socketPath: string): Promise<ServerStat[]> {
   return parseShowStat(await haproxyCommand(socketPath, 'show stat'))
 }
@@ -78,6 +91,10 @@ export class Haproxy {
   get stderr (): string { return this.#stderr }
 
   async stats (): Promise<ServerStat[]> { return await serverStats(this.socketPath) }
+
+  async adminStates (backend: string): Promise<Map<string, number>> {
+    return parseServersState(await haproxyCommand(this.socketPath, `show servers state ${backend}`))
+  }
 
   /** SIGTERM is HAProxy's hard stop: it does not wait for long-lived MQTT sessions to end. */
   async stop (): Promise<void> {

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { ADMIN_FDRAIN } from '../../src/demo/haproxy.js'
 import { startShippedHaproxy, waitForServer, type ServerStat } from '../support/haproxy.js'
 import { landedOn } from '../support/mosquitto.js'
 import { mqttClient, roundTrip, startNodes, type TrackedClient } from '../support/mqtt-stack.js'
@@ -21,7 +22,8 @@ const VARIANTS: Variant[] = [
 for (const v of VARIANTS) {
   t.test(`${v.config}: a draining EMQX node gets no new MQTT connections and keeps its existing ones`, async (t) => {
     const dir = tempDir(t)
-    const nodes = await startNodes(t, dir, 3)
+    // a shutdown delay longer than one check interval, so step 6 can watch HAProxy see `stopping`
+    const nodes = await startNodes(t, dir, 3, ['--shutdown-delay', '3s'])
     if (nodes === undefined) return
     const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: v.port === 'agent' ? n.agentPort : n.sidecar.port })) })
     if (lb === undefined) return
@@ -46,6 +48,9 @@ for (const v of VARIANTS) {
     const seen = await waitForServer(haproxy, 'emqx2', v.drained, v.shows, GENEROUS_MS)
     const outMs = performance.now() - flip
     t.ok(v.drained(seen), `HAProxy shows emqx2 as ${seen.status}`)
+    const admin = (await haproxy.adminStates('emqx_mqtt')).get('emqx2') ?? -1
+    if (v.port === 'agent') t.equal(admin & ADMIN_FDRAIN, ADMIN_FDRAIN, 'agent drain sets the drain admin bit (show servers state)')
+    else t.equal(admin, 0, 'httpchk leaves the admin state alone: the server is DOWN, not drained')
     t.comment(`${v.config}: EMQX 503 -> HAProxy ${seen.status}: ${Math.round(outMs)} ms`)
     const during: Array<{ c: TrackedClient, node: number }> = []
     for (let i = 0; i < 6; i++) during.push(await connect())
@@ -70,7 +75,21 @@ for (const v of VARIANTS) {
 
     // 5. the measured figures, bounded only by the whole wait_health_check budget
     t.ok(outMs < GENEROUS_MS, `out of rotation within wait_health_check (${Math.round(outMs)} ms)`)
-    t.same([...first, ...during, ...after].filter((x) => x.c.closedAt !== undefined).map((x) => x.c.id), [], 'HAProxy cut no connection')
+
+    // 6. the sidecar itself stops (SIGTERM, e.g. a rolling update): HAProxy takes the node out for new
+    //    connections, keeps it out after the sidecar is gone, and still cuts nobody
+    const n3 = nodes[2]
+    if (n3 === undefined) return
+    n3.sidecar.child.kill('SIGTERM')
+    const stopping = await waitForServer(haproxy, 'emqx3', v.drained, `${v.shows} while its sidecar stops`, GENEROUS_MS)
+    t.comment(`${v.config}: sidecar stopping -> HAProxy ${stopping.status}`)
+    t.equal(await n3.sidecar.exited, 0)
+    const gone = await waitForServer(haproxy, 'emqx3', (s) => /CON|SOCK|L4/.test(v.port === 'agent' ? s.agentStatus : s.checkStatus), 'a failed check against the gone sidecar', GENEROUS_MS)
+    t.ok(v.drained(gone), `still ${gone.status} with the sidecar gone (${v.port === 'agent' ? gone.agentStatus : gone.checkStatus})`)
+    // counts are 5/4/5: four more connections would give node 3 at least one if it were in rotation
+    const late = [await connect(), await connect(), await connect(), await connect()]
+    t.same(late.filter((l) => l.node === 2).map((l) => l.c.id), [], 'no new connection lands on the node whose sidecar is gone')
+    t.same([...first, ...during, ...after, ...late].filter((x) => x.c.closedAt !== undefined).map((x) => x.c.id), [], 'HAProxy cut no connection')
   })
 }
 
