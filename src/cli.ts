@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js'
+import { nginxSyncMain } from './commands/nginx-sync.js'
 import { serveMain } from './commands/serve.js'
 import { VERSION } from './version.js'
 
@@ -9,6 +10,7 @@ import { VERSION } from './version.js'
  */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveMain,
+  'nginx-sync': nginxSyncMain,
 }
 
 export async function run (argv: string[]): Promise<number> {
