@@ -28,7 +28,9 @@ export async function startBroker (t: Test, bin: string, name: string): Promise<
   const port = await freePort()
   const conf = join(dir, 'mosquitto.conf')
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout', 'log_type all', 'connection_messages true', ''].join('\n'))
-  const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // mosquitto block-buffers stdout into a pipe (and as root drops privileges before opening a log
+  // file), so stdbuf (coreutils) makes it line-buffered: each connection is seen as it happens.
+  const child = spawn('stdbuf', ['-oL', bin, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
   let text = ''
   const connected: string[] = []
   const waiters = new Set<{ id: string, resolve: () => void }>()
