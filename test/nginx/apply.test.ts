@@ -1,11 +1,12 @@
 import t from 'tap'
+import type { Test } from 'tap'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyUpstream, writeAtomic } from '../../src/nginx/apply.js'
 import { runShell } from '../../src/nginx/shell.js'
 
-function tmp (t: Parameters<Parameters<typeof t.test>[1]>[0]): string {
+function tmp (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'apply-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   return dir

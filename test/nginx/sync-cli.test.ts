@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Test } from 'tap'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,7 @@ import { waitFor } from '../support/wait.js'
 // sidecar: 200 or 503) and at shell commands that record what ran; test/e2e/nginx.test.ts does the real thing.
 const AVAIL = '/api/v5/load_rebalance/availability_check'
 
-function workdir (t: Parameters<Parameters<typeof t.test>[1]>[0]): string {
+function workdir (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-sync-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   return dir

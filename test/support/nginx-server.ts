@@ -70,9 +70,25 @@ export function prepareNginx (t: Test, bin: string, o: { tcpPort: number, tlsPor
 }
 
 export interface RunningNginx {
-  /** lines of nginx's error log (notice level: worker starts, reloads, graceful shutdowns) */
+  /** nginx's error log (notice level: worker starts, reloads, graceful shutdowns) */
   readonly errorLog: () => string
-  readonly count: (pattern: RegExp) => number
+  /**
+   * True once the `reloads`-th reload took effect: `nginx -s reload` returns before the master has
+   * switched, so this waits until every worker of the previous generation logged that it stopped
+   * accepting ("gracefully shutting down", logged after the new workers were started).
+   */
+  readonly reloaded: (reloads: number) => boolean
+}
+
+/** Worker pids per configuration generation, read from the error log. */
+export function workerGenerations (log: string): number[][] {
+  const gens: number[][] = [[]]
+  for (const line of log.split('\n')) {
+    if (/#\d+: reconfiguring$/.test(line)) gens.push([])
+    const m = /start worker process (\d+)$/.exec(line)
+    if (m !== null) gens[gens.length - 1]?.push(Number(m[1]))
+  }
+  return gens
 }
 
 /** Starts nginx in the foreground (daemon off) and stops it (SIGTERM: fast shutdown) when the test ends. */
@@ -86,5 +102,12 @@ export async function startNginx (t: Test, bin: string, setup: NginxSetup, liste
   const errorLog = (): string => { try { return readFileSync(setup.errorLog, 'utf8') } catch { return '' } }
   await waitFor(() => errorLog(), (text) => child.exitCode !== null || /start worker process/.test(text), { what: `nginx to start on port ${listenPort}`, timeoutMs: 5000 })
   if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${out}${errorLog()}`)
-  return { errorLog, count: (p) => (errorLog().match(new RegExp(p.source, 'g')) ?? []).length }
+  const reloaded = (reloads: number): boolean => {
+    const text = errorLog()
+    const gens = workerGenerations(text)
+    const previous = gens[reloads - 1]
+    return gens.length > reloads && previous !== undefined && previous.length > 0 &&
+      previous.every((pid) => text.includes(`${pid}#${pid}: gracefully shutting down`))
+  }
+  return { errorLog, reloaded }
 }
