@@ -71,7 +71,11 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     this.#inFlight = this.tick().then(() => undefined, (err: unknown) => { this.#log.error({ err }, 'sync round failed') }).finally(() => {
       this.#inFlight = undefined
       if (this.#stopped) return
-      const delay = Math.max(0, startedAt + this.#c.pollIntervalMs - performance.now())
+      // A change waiting to settle (or for the reload interval) is decided again when its wait ends,
+      // not one poll later: otherwise timer jitter adds a whole poll interval to the drain time.
+      const d = this.#decision
+      const untilDecision = d.action === 'wait' ? d.untilMs - Date.now() : Infinity
+      const delay = Math.max(0, Math.min(startedAt + this.#c.pollIntervalMs - performance.now(), untilDecision))
       this.#timer = setTimeout(() => this.#loop(performance.now()), delay)
     })
   }
