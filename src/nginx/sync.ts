@@ -1,10 +1,17 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { NginxSyncConfig } from '../config/nginx-sync-config.js'
-import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult } from './apply.js'
+import { ErrorCodes, type ErrorCode } from '../errors.js'
+import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult, type ApplyStage } from './apply.js'
 import { attempted, decide, initialDebounce, type DebounceState, type Decision } from './debounce.js'
 import type { SidecarProber, ProbeResult } from './probe.js'
 import { downInText, renderUpstream, type Rendered } from './render.js'
+
+const STAGE_CODES: Record<ApplyStage, ErrorCode> = {
+  write: ErrorCodes.NGINX_WRITE_FAILED,
+  check: ErrorCodes.NGINX_CHECK_FAILED,
+  reload: ErrorCodes.NGINX_RELOAD_FAILED,
+}
 
 export interface SyncEvents {
   probe: [address: string, result: ProbeResult]
@@ -122,7 +129,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
         `nginx reloaded: ${rendered.down.length === 0 ? 'every node in' : `down: ${rendered.down.join(', ')}`}`)
     } else {
       this.#lastError = `${result.stage}: ${result.detail}`
-      this.#log.error({ event: `${result.stage}_failed`, stage: result.stage, detail: result.detail, restored: result.restored },
+      this.#log.error({ event: `${result.stage}_failed`, code: STAGE_CODES[result.stage], stage: result.stage, detail: result.detail, restored: result.restored },
         result.stage === 'check' ? `nginx -t rejected the new upstream; ${result.restored ? 'previous file restored' : 'could not restore the previous file'}` : `nginx update failed at ${result.stage}`)
     }
     this.emit('apply', result, rendered)

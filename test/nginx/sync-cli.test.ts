@@ -120,6 +120,7 @@ t.test('nginx -t failing: the old file is restored, nothing reloads, the error i
   ;(sims[0] as EmqxSim).becomeDonor()
   const err = await sync.waitForLog((l) => l.event === 'check_failed', 5000, 'check failure logged')
   t.equal(err.level, 'error')
+  t.equal(err.code, 'SIDECAR_ERR_NGINX_CHECK_FAILED')
   t.match(err.detail, /nginx: \[emerg\] bad/)
   t.equal(readFileSync(out, 'utf8'), before, 'previous file restored')
   t.equal(lines(reloads), 1, 'no reload after a failed check')
@@ -128,4 +129,10 @@ t.test('nginx -t failing: the old file is restored, nothing reloads, the error i
   rmSync(broken)
   await sync.waitForLog((l) => l.event === 'reloaded' && Array.isArray(l.down) && l.down.includes('127.0.0.1:1883'), 5000, 'retry succeeds once nginx -t passes')
   t.match(readFileSync(out, 'utf8'), /127\.0\.0\.1:1883 down;/)
+
+  // SIGTERM: a clean exit that leaves the file for nginx as it is
+  const kept = readFileSync(out, 'utf8')
+  sync.child.kill('SIGTERM')
+  t.equal(await sync.exited, 0)
+  t.equal(readFileSync(out, 'utf8'), kept)
 })
