@@ -2,6 +2,7 @@
 import { ConfigError } from './errors.js'
 import { nginxSyncMain } from './commands/nginx-sync.js'
 import { serveMain } from './commands/serve.js'
+import { statusMain } from './commands/status.js'
 import { VERSION } from './version.js'
 
 /**
@@ -10,6 +11,7 @@ import { VERSION } from './version.js'
  */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveMain,
+  status: statusMain,
   'nginx-sync': nginxSyncMain,
 }
 

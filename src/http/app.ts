@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
+import type { ClusterConfig } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
+import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { statusDocument } from './status.js'
@@ -9,6 +11,9 @@ export interface AppOptions {
   readonly store: Store
   readonly metrics: Metrics
   readonly log: Logger
+  /** records who probes and what they were told (drain acknowledgement) */
+  readonly tracker?: ProberTracker
+  readonly cluster?: ClusterConfig
 }
 
 const LIVE_BODY = '{"status":"alive"}'
@@ -17,7 +22,7 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance {
+export function buildApp ({ store, metrics, log, tracker, cluster }: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
     // one probe per second per checker: per-request log lines would drown everything else
@@ -34,7 +39,10 @@ export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance 
 
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const a = cachedProbeAnswer(store.current)
-    metrics.probe('http', a.status === 200 ? '200' : '503')
+    const answer = a.status === 200 ? '200' : '503'
+    metrics.probe('http', answer)
+    const ua = req.headers['user-agent']
+    tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', ...(ua !== undefined ? { userAgent: ua } : {}), available: a.status === 200, answer, at: Date.now() })
     reply.code(a.status)
     if (req.method === 'GET') {
       await reply.type('application/json').header('content-length', a.body.length).send(a.body)
@@ -55,7 +63,7 @@ export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance 
   })
 
   app.get('/status', async (_req, reply) => {
-    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now()), null, 2) + '\n')
+    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
   })
 
   app.get('/metrics', async (_req, reply) => {

@@ -18,8 +18,9 @@ import { waitFor } from '../support/wait.js'
  */
 t.test('nginx-sync drains a node out of real nginx and brings it back; existing connections survive; all-draining keeps everyone', async (t) => {
   const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream')
+  if (nginx === undefined) return
   const mosquitto = requireBinary(t, 'mosquitto', 'mosquitto')
-  if (nginx === undefined || mosquitto === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  if (mosquitto === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || requireBinary(t, 'stdbuf', 'coreutils') === undefined) return
 
   const brokers: Broker[] = []
   const sims: EmqxSim[] = []
