@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js'
 import { demoMain } from './commands/demo.js'
+import { nginxSyncMain } from './commands/nginx-sync.js'
 import { serveMain } from './commands/serve.js'
 import { simulateMain } from './commands/simulate.js'
 import { statusMain } from './commands/status.js'
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   status: statusMain,
   simulate: simulateMain,
   demo: demoMain,
+  'nginx-sync': nginxSyncMain,
 }
 
 export async function run (argv: string[]): Promise<number> {
