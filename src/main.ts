@@ -1,9 +1,12 @@
 import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
-import { buildApp } from './http/app.js'
+import { buildAdminApp, buildApp } from './http/app.js'
 import { createMetrics } from './metrics/registry.js'
+import { DrainFileWatcher } from './state/drain-file.js'
+import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
 import { Store } from './state/store.js'
 import { initialSnapshot, moveTo } from './state/transition.js'
@@ -12,21 +15,43 @@ import { VERSION } from './version.js'
 export interface Sidecar {
   readonly store: Store
   readonly httpPort: number
+  /** the separate admin listener's port, when --admin-port is set */
+  readonly adminPort?: number
   /** answer 503 (stopping) at once, keep answering for shutdownDelayMs, then close everything */
   shutdown: (signal: string) => Promise<void>
 }
 
-/** Wiring only: config -> EMQX client -> store + monitor -> metrics -> HTTP server. */
+/** GET /prestop may block for the evacuation deadline; its socket gets this much on top. */
+const PRESTOP_MARGIN_MS = 30_000
+
+/** Wiring only: config -> EMQX client -> store + monitor (+ drain file, evacuator) -> metrics -> HTTP servers. */
 export async function startSidecar (config: ServeConfig, log: Logger): Promise<Sidecar> {
   log.info({ version: VERSION, config: describeConfig(config) }, 'starting emqx-lb-sidecar')
   const store = new Store(initialSnapshot(Date.now()))
   const client = new EmqxClient(config.emqx)
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
+  const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
+  const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
+  await drainFile?.start()
   const metrics = createMetrics(store)
-  const app = buildApp({ store, metrics, log })
+  const adminOptions = config.admin === undefined
+    ? undefined
+    : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
+  const onMain = adminOptions !== undefined && config.admin?.listen === undefined
+  const app = buildApp({ store, metrics, log, ...(onMain ? { admin: adminOptions } : {}) })
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
-  log.info({ host: config.host, port: httpPort, event: 'listening' }, `HTTP listening on ${config.host}:${httpPort}`)
+  log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
+
+  let adminApp: FastifyInstance | undefined
+  let adminPort: number | undefined
+  const listen = config.admin?.listen
+  if (adminOptions !== undefined && listen !== undefined) {
+    adminApp = buildAdminApp({ ...adminOptions, store, metrics, log })
+    await adminApp.listen({ host: listen.host, port: listen.port })
+    adminPort = (adminApp.server.address() as AddressInfo).port
+    log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
+  }
   monitor.start()
 
   let shuttingDown: Promise<void> | undefined
@@ -34,13 +59,19 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
     shuttingDown ??= (async () => {
       store.update((s) => moveTo(s, 'stopping', 'shutdown', `the sidecar is shutting down (${signal})`, Date.now()))
       log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) so load balancers take the node out')
+      // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
+      // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
+      if (evacuator.progress !== undefined) await evacuator.settled()
       await monitor.stop()
+      drainFile?.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
+      await evacuator.settled()
       await app.close()
+      await adminApp?.close()
       await client.close()
       log.info('stopped')
     })()
     await shuttingDown
   }
-  return { store, httpPort, shutdown }
+  return { store, httpPort, ...(adminPort !== undefined ? { adminPort } : {}), shutdown }
 }

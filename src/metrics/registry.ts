@@ -3,6 +3,7 @@ import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
+import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 
 export const PREFIX = 'emqx_lb_sidecar_'
 
@@ -11,7 +12,7 @@ export interface ProbeRecorder {
   probe: (protocol: 'http' | 'agent', answer: string) => void
 }
 
-export interface Metrics extends ProbeRecorder {
+export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
 }
 
@@ -103,9 +104,11 @@ export function createMetrics (store: Store): Metrics {
     duration.observe(ev.durationMs / 1000)
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+  const admin = registerOverrideMetrics(registry, store, PREFIX)
 
   return {
     registry,
     probe (protocol, answer) { probes.inc({ protocol, answer }) },
+    admin: admin.admin,
   }
 }
