@@ -112,7 +112,11 @@ export class EmqxClient {
       return { ok: false, code: 'no_api', message: t === undefined ? 'the EMQX API has not answered yet' : 'EMQX has no load_rebalance API (open-source EMQX?): evacuation is not available' }
     }
     const path = paths.evacuation(t.version, node, op)
-    const res = await this.#http.post(t.base, path, op === 'start' && settings !== undefined ? evacuationBody(t.version, settings) : {})
+    const body = op === 'start' && settings !== undefined ? evacuationBody(t.version, settings) : {}
+    let res = await this.#http.post(t.base, path, body)
+    // undici does not retry a POST on a keep-alive socket the server had closed. Both calls are
+    // idempotent here (already_started / not_started count as success), so one retry is safe.
+    if (!res.ok && res.outcome.kind === 'failure' && res.outcome.reason === 'reset') res = await this.#http.post(t.base, path, body)
     if (!res.ok) return { ok: false, code: 'transport', message: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
     return classifyEvacuationAnswer(t.version, op, res.answer)
   }
