@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Secret } from '../config/secret.js'
@@ -86,7 +87,8 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     // For a Kubernetes preStop httpGet hook: blocks until the evacuation is finished or its deadline
     // passed. The socket's idle timeout is lifted for this request only: the answer may take minutes.
     scope.get('/prestop', { config: { adminAction: 'prestop' } }, async (req, reply) => {
-      req.raw.socket.setTimeout(o.prestopTimeoutMs)
+      const socket = req.raw.socket as Partial<Socket> | undefined
+      if (typeof socket?.setTimeout === 'function') socket.setTimeout(o.prestopTimeoutMs) // inject() has no real socket
       log.info({ event: 'admin', action: 'prestop', remote: req.ip, result: 'waiting' }, `admin prestop by ${req.ip}: evacuating and waiting`)
       const p = await o.evacuator.start(req.ip)
       audit(req, 'prestop', p.phase)
