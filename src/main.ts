@@ -5,6 +5,9 @@ import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
 import { buildAdminApp, buildApp } from './http/app.js'
 import { createMetrics } from './metrics/registry.js'
+import { followDrains } from './probers/follow-store.js'
+import { ProberTracker } from './probers/tracker.js'
+import { ClusterWatcher } from './state/cluster-watcher.js'
 import { DrainFileWatcher } from './state/drain-file.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
@@ -33,12 +36,25 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
   await drainFile?.start()
-  const metrics = createMetrics(store)
+  const p = config.probers
+  const tracker = new ProberTracker({
+    maxCheckers: p.maxCheckers,
+    ttlMs: p.checkerTtlMs,
+    fall: { http: p.checkerFall, agent: 1 },
+    budgetMs: p.waitHealthCheckMs,
+    onSlowChecker: (c) => log.warn({ checker: c, waitHealthCheckMs: p.waitHealthCheckMs, code: 'checker_too_slow' },
+      `checker ${c.kind} ${c.source} needs ~${c.detection_ms ?? '?'}ms (interval x fall) to take this node out, more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
+    onAcknowledged: (ack) => log.info({ drainAcknowledgement: ack, event: 'drain_acknowledged' },
+      `drain acknowledged: all ${ack.checkers_active} checkers told after ${ack.acknowledged_after_seconds ?? '?'}s`),
+  })
+  followDrains(store, tracker)
+  const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
+  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster })
   const adminOptions = config.admin === undefined
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
-  const app = buildApp({ store, metrics, log, ...(onMain ? { admin: adminOptions } : {}) })
+  const app = buildApp({ store, metrics, log, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
   log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
@@ -53,6 +69,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
   }
   monitor.start()
+  cluster.start()
 
   let shuttingDown: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
@@ -63,6 +80,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
       if (evacuator.progress !== undefined) await evacuator.settled()
       await monitor.stop()
+      await cluster.stop()
       drainFile?.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
       await evacuator.settled()

@@ -96,3 +96,23 @@ t.test('EMQX down at start: 503 starting, then down, never a crash', async (t) =
   await waitFor(() => answer(`${sc.url}/availability`, 'GET'), (s) => s === 200, { what: 'recovery', timeoutMs: 3000 })
   t.equal(sc.child.exitCode, null, 'still running')
 })
+
+t.test('checkers that hang up early do not disturb the sidecar', async (t) => {
+  const { connect } = await import('node:net')
+  const sim = await startDouble(t, { profile: 'v5' })
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--shutdown-delay', '0s'])
+  await waitFor(() => answer(`${sc.url}/availability`, 'GET'), (s) => s === 200, { what: 'ready', timeoutMs: 5000 })
+  const rude = Array.from({ length: 50 }, async (_, i) => await new Promise<void>((resolve) => {
+    const sock = connect(sc.port, '127.0.0.1', () => {
+      // half a request, a whole one, or a whole one reset before the answer is read
+      sock.write(i % 3 === 0 ? 'GET /availab' : 'GET /availability HTTP/1.1\r\nHost: x\r\n\r\n')
+      if (i % 3 === 2) sock.resetAndDestroy(); else sock.destroy()
+      resolve()
+    })
+    sock.on('error', () => resolve())
+  }))
+  await Promise.all(rude)
+  t.equal(await answer(`${sc.url}/availability`, 'GET'), 200, 'still answering correctly')
+  t.equal(sc.child.exitCode, null, 'still running')
+  t.notOk(sc.logs.some((l) => l.level === 'error' || l.level === 'fatal'), 'nothing logged as an error')
+})

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +9,7 @@ import { waitFor } from './support/wait.js'
 
 const TOKEN = 'prestop-test-token-0123456789'
 
-function secretsDir (t: Parameters<Parameters<typeof t.test>[1]>[0]): { tokenFile: string, dir: string } {
+function secretsDir (t: Test): { tokenFile: string, dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-admin-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const tokenFile = join(dir, 'token')

@@ -32,6 +32,21 @@ export interface EvacuationConfig {
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
 
+export interface ProberConfig {
+  readonly waitHealthCheckMs: number
+  readonly checkerFall: number
+  readonly maxCheckers: number
+  readonly checkerTtlMs: number
+  readonly metricsPerSource: boolean
+}
+
+export interface ClusterConfig {
+  /** 0 = off */
+  readonly intervalMs: number
+  readonly conn: { readonly abs: number, readonly rel: number }
+  readonly sess: { readonly abs: number, readonly rel: number }
+}
+
 export interface ServeConfig {
   readonly emqx: EmqxConfig
   readonly pollIntervalMs: number
@@ -43,6 +58,8 @@ export interface ServeConfig {
   readonly drainFile?: string
   readonly admin?: AdminConfig
   readonly evacuation: EvacuationConfig
+  readonly probers: ProberConfig
+  readonly cluster: ClusterConfig
 }
 
 export const DEFAULT_V5_URL = 'http://127.0.0.1:18083'
@@ -93,6 +110,18 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     ...(v.get('drain-file') !== undefined ? { drainFile: v.get('drain-file') as string } : {}),
     ...(admin !== undefined ? { admin } : {}),
     evacuation,
+    probers: Object.freeze({
+      waitHealthCheckMs: v.get('wait-health-check') as number,
+      checkerFall: v.get('checker-fall') as number,
+      maxCheckers: v.get('max-checkers') as number,
+      checkerTtlMs: v.get('checker-ttl') as number,
+      metricsPerSource: v.get('checker-metrics-per-source') as boolean,
+    }),
+    cluster: Object.freeze({
+      intervalMs: v.get('cluster-interval') as number,
+      conn: Object.freeze({ abs: v.get('rebalance-abs-conn-threshold') as number, rel: v.get('rebalance-rel-conn-threshold') as number }),
+      sess: Object.freeze({ abs: v.get('rebalance-abs-sess-threshold') as number, rel: v.get('rebalance-rel-sess-threshold') as number }),
+    }),
   })
   return { config, parsed }
 }

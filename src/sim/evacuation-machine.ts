@@ -12,10 +12,10 @@ export interface EvacuationProcess {
   readonly kind: 'evacuation'
   readonly state: string
   readonly params: EvacuationParams
-  /** simulated time (ms) at which `state` was entered */
-  readonly phaseStartedAt: number
+  /** simulated time (ms) at which `state` was entered; absent: a hand-made process that does not move */
+  readonly phaseStartedAt?: number
   /** connections (evicting_conns) or disconnected sessions (evicting_sessions) when the phase began */
-  readonly phaseStartCount: number
+  readonly phaseStartCount?: number
 }
 
 export function startEvacuationProcess (params: EvacuationParams, waitsHealthCheck: boolean, counts: NodeCounts, now: number): EvacuationProcess {
@@ -34,6 +34,8 @@ export function advanceEvacuation (p: EvacuationProcess, counts: NodeCounts, now
   let cur = p
   for (let i = 0; i < EVACUATION_STATES.length; i++) {
     const { params: q, phaseStartedAt: start } = cur
+    if (start === undefined) return cur
+    const startCount = cur.phaseStartCount ?? 0
     const enter = (state: EvacuationState, at: number, count: number): EvacuationProcess => ({ ...cur, state, phaseStartedAt: at, phaseStartCount: count })
     switch (cur.state) {
       case 'waiting_health_check': {
@@ -43,10 +45,10 @@ export function advanceEvacuation (p: EvacuationProcess, counts: NodeCounts, now
         continue
       }
       case 'evicting_conns': {
-        counts.connections = Math.min(counts.connections, evictedDown(cur.phaseStartCount, q.conn_evict_rate, now - start))
+        counts.connections = Math.min(counts.connections, evictedDown(startCount, q.conn_evict_rate, now - start))
         counts.sessions = counts.connections + counts.disconnectedSessions
         if (counts.connections > 0) return cur
-        cur = enter('waiting_takeover', Math.min(now, start + Math.ceil(cur.phaseStartCount * 1000 / q.conn_evict_rate)), 0)
+        cur = enter('waiting_takeover', Math.min(now, start + Math.ceil(startCount * 1000 / q.conn_evict_rate)), 0)
         continue
       }
       case 'waiting_takeover': {
@@ -56,10 +58,10 @@ export function advanceEvacuation (p: EvacuationProcess, counts: NodeCounts, now
         continue
       }
       case 'evicting_sessions': {
-        counts.disconnectedSessions = Math.min(counts.disconnectedSessions, evictedDown(cur.phaseStartCount, q.sess_evict_rate, now - start))
+        counts.disconnectedSessions = Math.min(counts.disconnectedSessions, evictedDown(startCount, q.sess_evict_rate, now - start))
         counts.sessions = counts.connections + counts.disconnectedSessions
         if (counts.disconnectedSessions > 0) return cur
-        cur = enter('prohibiting', Math.min(now, start + Math.ceil(cur.phaseStartCount * 1000 / q.sess_evict_rate)), 0)
+        cur = enter('prohibiting', Math.min(now, start + Math.ceil(startCount * 1000 / q.sess_evict_rate)), 0)
         continue
       }
       default:

@@ -1,5 +1,6 @@
 import type { ApiTarget } from '../emqx/api.js'
 import type { FailureReason, OutcomeKind } from '../emqx/outcome.js'
+import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
 
 /**
@@ -104,6 +105,10 @@ export interface Snapshot {
   /** what EMQX's answers alone say; differs from `state` while an override applies */
   readonly observed: Verdict
   readonly overrides: Overrides
+  /** cluster-wide view from global_status (credentials needed) */
+  readonly cluster?: ClusterStatus
+  readonly clusterAt?: number
+  readonly clusterError?: string
 }
 
 /** Whether load balancers should send this node new connections. */

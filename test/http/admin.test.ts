@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test as T } from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
@@ -12,7 +12,6 @@ import { Store } from '../../src/state/store.js'
 import { applyCheck, initialSnapshot } from '../../src/state/transition.js'
 import { startDouble } from '../support/emqx-double.js'
 
-type T = Parameters<Parameters<typeof t.test>[1]>[0]
 const TOKEN = 'correct-horse-battery-staple'
 const auth = { authorization: `Bearer ${TOKEN}` }
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test as T } from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
@@ -11,7 +11,6 @@ import { initialSnapshot } from '../../src/state/transition.js'
 import { startDouble, type EmqxSim, type SimProfile } from '../support/emqx-double.js'
 import { nextEvent, waitFor } from '../support/wait.js'
 
-type T = Parameters<Parameters<typeof t.test>[1]>[0]
 
 /** A monitor and an evacuator on one store, against the double, as main.ts wires them. */
 async function setup (t: T, sim: EmqxSim, flags: string[] = []) {
