@@ -152,7 +152,7 @@ function evacuationConfig ({ values: v, problems }: ParsedOptions): EvacuationCo
   const migrateTo = ((v.get('evacuation-migrate-to') as string | undefined) ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '')
   for (const n of migrateTo) if (!/^[^@\s]+@[^@\s]+$/.test(n)) problems.push(`--evacuation-migrate-to: "${n}" is not an EMQX node name (name@host)`)
   const settings: EvacuationSettings = Object.freeze({
-    waitHealthCheckS: seconds('evacuation-wait-health-check'),
+    waitHealthCheckS: seconds('wait-health-check'),
     connEvictRate: v.get('evacuation-conn-evict-rate') as number,
     sessEvictRate: v.get('evacuation-sess-evict-rate') as number,
     waitTakeoverS: seconds('evacuation-wait-takeover'),

@@ -23,13 +23,13 @@ t.test('token from the environment or a file; a separate listener; the token nev
 })
 
 t.test('evacuation settings', async (t) => {
-  const { config } = loadServeConfig(['--evacuation-wait-health-check', '10s', '--evacuation-wait-takeover', '1m', '--evacuation-conn-evict-rate', '100',
+  const { config } = loadServeConfig(['--wait-health-check', '10s', '--evacuation-wait-takeover', '1m', '--evacuation-conn-evict-rate', '100',
     '--evacuation-redirect-to', 'mqtt.example:1883', '--evacuation-migrate-to', 'emqx@a, emqx@b', '--evacuation-timeout', '2m'], {})
   t.same(config.evacuation, { settings: { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 500, waitTakeoverS: 60, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@a', 'emqx@b'] }, timeoutMs: 120_000 })
 })
 
 t.test('every admin/evacuation problem in one message, no token in it', async (t) => {
-  const err = t.throws(() => loadServeConfig(['--admin-host', '0.0.0.0', '--evacuation-wait-health-check', '1500ms', '--evacuation-migrate-to', 'nodename', '--evacuation-conn-evict-rate', '0'], { SIDECAR_ADMIN_TOKEN: 'short secret' })) as ConfigError
+  const err = t.throws(() => loadServeConfig(['--admin-host', '0.0.0.0', '--wait-health-check', '1500ms', '--evacuation-migrate-to', 'nodename', '--evacuation-conn-evict-rate', '0'], { SIDECAR_ADMIN_TOKEN: 'short secret' })) as ConfigError
   t.type(err, ConfigError)
   t.match(err.problems, [
     /evacuation-conn-evict-rate: 0 is below the minimum 1/,
@@ -37,7 +37,7 @@ t.test('every admin/evacuation problem in one message, no token in it', async (t
     /admin token contains whitespace/,
     /--admin-host is set but --admin-port is not/,
     /"nodename" is not an EMQX node name/,
-    /evacuation-wait-health-check: EMQX takes whole seconds/,
+    /wait-health-check: EMQX takes whole seconds/,
   ])
   t.notMatch(err.message, /short secret/)
   const e2 = t.throws(() => loadServeConfig(['--admin-port', '9183'], {})) as ConfigError

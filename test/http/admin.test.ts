@@ -20,7 +20,7 @@ async function setup (t: T, opts: { admin?: boolean, separate?: boolean, simProf
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
   const log = pino({ level: 'info' }, sink)
-  const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin', '--poll-interval', '50ms', '--evacuation-wait-health-check', '1s', '--evacuation-wait-takeover', '1s', ...(opts.flags ?? [])], { SIDECAR_EMQX_PASSWORD: 'public', SIDECAR_ADMIN_TOKEN: TOKEN })
+  const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin', '--poll-interval', '50ms', '--wait-health-check', '1s', '--evacuation-wait-takeover', '1s', ...(opts.flags ?? [])], { SIDECAR_EMQX_PASSWORD: 'public', SIDECAR_ADMIN_TOKEN: TOKEN })
   const client = new EmqxClient(config.emqx)
   const store = new Store(initialSnapshot(Date.now()))
   // one real check so the API and node name are known, and EMQX says up
@@ -97,7 +97,7 @@ t.test('drain and undrain: availability, /status and metrics follow; the action 
 
 for (const profile of ['v5', 'v4.4'] as const) {
   t.test(`${profile}: POST /admin/evacuate answers at once (503 from then on); GET /prestop blocks until done`, async (t) => {
-    const { app, sim, store } = await setup(t, { simProfile: profile, ...(profile === 'v4.4' ? { flags: ['--evacuation-wait-health-check', '0s'] } : {}) })
+    const { app, sim, store } = await setup(t, { simProfile: profile, ...(profile === 'v4.4' ? { flags: ['--wait-health-check', '0s'] } : {}) })
     const res = await app.inject({ method: 'POST', url: '/admin/evacuate', headers: auth })
     t.equal(res.statusCode, 202)
     t.match(res.json(), { evacuation: { phase: 'starting' }, state: 'draining', reason: 'evacuation' })
@@ -118,7 +118,7 @@ for (const profile of ['v5', 'v4.4'] as const) {
 }
 
 t.test('GET /prestop answers 502 when EMQX refuses, 504 at the deadline', async (t) => {
-  const { app, sim } = await setup(t, { flags: ['--evacuation-timeout', '1s', '--evacuation-wait-health-check', '600s'] })
+  const { app, sim } = await setup(t, { flags: ['--evacuation-timeout', '1s', '--wait-health-check', '600s'] })
   await sim.setFault('rpc_error')
   const failed = await app.inject({ method: 'GET', url: '/prestop', headers: auth })
   t.equal(failed.statusCode, 502)

@@ -18,7 +18,7 @@ async function setup (t: T, sim: EmqxSim, flags: string[] = []) {
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
   const log = pino({ level: 'debug' }, sink)
   const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin', '--poll-interval', '50ms', '--emqx-timeout', '500ms',
-    '--evacuation-wait-health-check', '10s', '--evacuation-wait-takeover', '10s', '--evacuation-conn-evict-rate', '100', ...flags], { SIDECAR_EMQX_PASSWORD: 'public' })
+    '--wait-health-check', '10s', '--evacuation-wait-takeover', '10s', '--evacuation-conn-evict-rate', '100', ...flags], { SIDECAR_EMQX_PASSWORD: 'public' })
   const client = new EmqxClient(config.emqx)
   const store = new Store(initialSnapshot(Date.now()))
   const monitor = new Monitor({ client, store, log, pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
@@ -36,7 +36,7 @@ for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
     sim.counts.disconnectedSessions = 100
     sim.counts.sessions = 300
     // 4.4: the sidecar's own wait_health_check runs on the real clock, so keep it short here
-    const { store, evacuator, lines } = await setup(t, sim, profile === 'v4.4' ? ['--evacuation-wait-health-check', '1s'] : [])
+    const { store, evacuator, lines } = await setup(t, sim, profile === 'v4.4' ? ['--wait-health-check', '1s'] : [])
     const answers = new Set<number>()
     store.on('update', (s) => answers.add(cachedProbeAnswer(s).status))
 
