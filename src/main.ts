@@ -70,6 +70,8 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   }
   monitor.start()
   cluster.start()
+  const leftover = new AbortController()
+  if (config.evacuation.stopOnStart) void evacuator.stopLeftover(leftover.signal)
 
   let shuttingDown: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
@@ -78,6 +80,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
       log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) so load balancers take the node out')
       // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
+      leftover.abort()
       if (evacuator.progress !== undefined) await evacuator.settled()
       await monitor.stop()
       await cluster.stop()

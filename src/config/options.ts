@@ -63,6 +63,7 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'evacuation-wait-takeover', kind: 'duration', default: '60s', min: 0, help: 'how long EMQX waits for evicted clients to reconnect elsewhere before migrating their sessions' },
   { flag: 'evacuation-redirect-to', kind: 'string', help: 'server reference sent to evicted MQTT 5 clients (e.g. mqtt.example.com:1883)' },
   { flag: 'evacuation-migrate-to', kind: 'string', help: 'comma-separated EMQX node names that receive the remaining sessions (default: EMQX chooses)' },
+  { flag: 'evacuation-stop-on-start', kind: 'bool', default: 'false', help: 'stop an evacuation EMQX resumes after a restart (EMQX persists them), so a restarted pod takes clients again; for evacuate-on-shutdown' },
   { flag: 'evacuation-timeout', kind: 'duration', default: '5m', min: 1000, help: 'deadline of an evacuation: /prestop answers when EMQX reports it finished or when this passes' },
   ...commonOptions,
 ]

@@ -28,6 +28,8 @@ export interface AdminConfig {
 export interface EvacuationConfig {
   readonly settings: EvacuationSettings
   readonly timeoutMs: number
+  /** stop an evacuation of this node found at start-up (left over from before a restart) */
+  readonly stopOnStart: boolean
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
@@ -159,7 +161,7 @@ function evacuationConfig ({ values: v, problems }: ParsedOptions): EvacuationCo
     ...(redirectTo !== undefined ? { redirectTo } : {}),
     migrateTo: Object.freeze(migrateTo),
   })
-  return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number })
+  return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number, stopOnStart: v.get('evacuation-stop-on-start') as boolean })
 }
 
 /** What --check-config prints and the start-up log shows: every effective value, secrets redacted. */

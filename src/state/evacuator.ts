@@ -76,6 +76,30 @@ export class Evacuator {
     return { ok: true, already: r.already }
   }
 
+  /**
+   * --evacuation-stop-on-start: EMQX persists an evacuation and resumes it after a restart, so a pod that
+   * evacuated on shutdown would come back answering 503 for good and stall a rolling restart. Once EMQX
+   * answers, an evacuation of this node that nobody asked this sidecar for is stopped. Ends on `signal`.
+   */
+  async stopLeftover (signal: AbortSignal): Promise<'stopped' | 'none' | 'failed'> {
+    const { client, store, log } = this.#o
+    for (;;) {
+      const s = store.current
+      if (s.api?.mode === 'node_status') return 'none'
+      if (s.api !== undefined && s.nodeName !== undefined) {
+        const r = await client.localRebalance()
+        if ('value' in r) {
+          if (r.value.status !== 'enabled' || r.value.process !== 'evacuation' || this.progress !== undefined) return 'none'
+          const stop = await client.evacuation('stop', s.nodeName)
+          if (stop.ok) log.warn({ event: 'evacuation_leftover_stopped', node: s.nodeName, emqxState: r.value.state }, 'EMQX resumed an evacuation of this node after a restart: stopped it (--evacuation-stop-on-start)')
+          else log.error({ event: 'evacuation_leftover_stop_failed', node: s.nodeName, code: stop.code }, `could not stop the evacuation EMQX resumed: ${stop.message}`)
+          return stop.ok ? 'stopped' : 'failed'
+        }
+      }
+      try { await sleep(this.#o.pollIntervalMs, undefined, { signal }) } catch { return 'none' }
+    }
+  }
+
   async #execute (signal: AbortSignal): Promise<EvacuationProgress> {
     const { client, log, config } = this.#o
     const node = await this.#nodeName()

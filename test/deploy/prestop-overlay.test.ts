@@ -46,6 +46,7 @@ t.test('the token file is the same Secret file in both containers, never an env 
   t.equal(vol?.secret?.secretName, 'emqx-lb-sidecar-admin')
   t.ok(command.join(' ').includes(tokenFile ?? '\0'), 'the hook reads that file')
   t.equal(env('admin-host'), undefined, 'admin listener on its loopback default')
+  t.equal(env('evacuation-stop-on-start'), 'true', 'a restarted pod stops the evacuation EMQX resumes, or the rollout stalls')
   t.ok(command.join(' ').includes(`/dev/tcp/127.0.0.1/${adminPort}`), `the hook calls the admin port ${adminPort} on loopback`)
 })
 
