@@ -8,7 +8,7 @@ t.test('admin endpoints are off without a token; evacuation defaults are EMQX\'s
   const { config } = loadServeConfig([], {})
   t.equal(config.admin, undefined)
   t.equal(config.drainFile, undefined)
-  t.same(config.evacuation, { settings: { waitHealthCheckS: 60, connEvictRate: 500, sessEvictRate: 500, waitTakeoverS: 60, migrateTo: [] }, timeoutMs: 300_000 })
+  t.same(config.evacuation, { settings: { waitHealthCheckS: 60, connEvictRate: 500, sessEvictRate: 500, waitTakeoverS: 60, migrateTo: [] }, timeoutMs: 300_000, stopOnStart: false })
 })
 
 t.test('token from the environment or a file; a separate listener; the token never printed', async (t) => {
@@ -25,7 +25,7 @@ t.test('token from the environment or a file; a separate listener; the token nev
 t.test('evacuation settings', async (t) => {
   const { config } = loadServeConfig(['--wait-health-check', '10s', '--evacuation-wait-takeover', '1m', '--evacuation-conn-evict-rate', '100',
     '--evacuation-redirect-to', 'mqtt.example:1883', '--evacuation-migrate-to', 'emqx@a, emqx@b', '--evacuation-timeout', '2m'], {})
-  t.same(config.evacuation, { settings: { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 500, waitTakeoverS: 60, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@a', 'emqx@b'] }, timeoutMs: 120_000 })
+  t.same(config.evacuation, { settings: { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 500, waitTakeoverS: 60, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@a', 'emqx@b'] }, timeoutMs: 120_000, stopOnStart: false })
 })
 
 t.test('every admin/evacuation problem in one message, no token in it', async (t) => {
