@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
+import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { statusDocument } from './status.js'
 
@@ -11,6 +12,8 @@ export interface AppOptions {
   readonly store: Store
   readonly metrics: Metrics
   readonly log: Logger
+  /** admin endpoints on this app (token configured, no separate admin listener) */
+  readonly admin?: Omit<AdminOptions, 'metrics' | 'store' | 'log'>
   /** records who probes and what they were told (drain acknowledgement) */
   readonly tracker?: ProberTracker
   readonly cluster?: ClusterConfig
@@ -22,20 +25,8 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, tracker, cluster }: AppOptions): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
-    // one probe per second per checker: per-request log lines would drown everything else
-    logController: new LogController({ disableRequestLogging: true }),
-    exposeHeadRoutes: false,
-    return503OnClosing: false,
-    keepAliveTimeout: 5000,
-    requestTimeout: 10_000,
-    connectionTimeout: 10_000,
-  })
-
-  // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
-  app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
+export function buildApp ({ store, metrics, log, admin, tracker, cluster }: AppOptions): FastifyInstance {
+  const app = baseApp(log)
 
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const a = cachedProbeAnswer(store.current)
@@ -71,6 +62,31 @@ export function buildApp ({ store, metrics, log, tracker, cluster }: AppOptions)
     await reply.type(metrics.registry.contentType).send(text)
   })
 
+  if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })
+  return app
+}
+
+/** The separate admin listener (--admin-port): the admin endpoints and nothing else. */
+export function buildAdminApp (o: AdminOptions): FastifyInstance {
+  const app = baseApp(o.log)
+  registerAdmin(app, o)
+  return app
+}
+
+/** Settings and handlers both listeners share. */
+function baseApp (log: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    // one probe per second per checker: per-request log lines would drown everything else
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    return503OnClosing: false,
+    keepAliveTimeout: 5000,
+    requestTimeout: 10_000,
+    connectionTimeout: 10_000,
+  })
+  // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
+  app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
   app.setNotFoundHandler(async (req, reply) => {
     await reply.code(404).type('application/json').send(JSON.stringify({ error: 'not_found', path: req.url.split('?')[0] }))
   })

@@ -4,6 +4,7 @@ import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
+import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import { registerClusterMetrics } from './cluster.js'
@@ -17,7 +18,7 @@ export interface ProbeRecorder {
   probe: (protocol: 'http' | 'agent', answer: string) => void
 }
 
-export interface Metrics extends ProbeRecorder {
+export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
 }
 
@@ -116,6 +117,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     duration.observe(ev.durationMs / 1000)
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+  const admin = registerOverrideMetrics(registry, store, PREFIX)
 
   if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
@@ -123,5 +125,6 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   return {
     registry,
     probe (protocol, answer) { probes.inc({ protocol, answer }) },
+    admin: admin.admin,
   }
 }
