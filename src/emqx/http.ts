@@ -50,13 +50,23 @@ export class EmqxHttp {
 
   /** GET base + path. Never throws: every error becomes a failure outcome. */
   async get (base: URL, path: string): Promise<HttpResult> {
+    return await this.request('GET', base, path)
+  }
+
+  /** POST base + path with a JSON body (evacuation start/stop). Never throws. */
+  async post (base: URL, path: string, body: unknown): Promise<HttpResult> {
+    return await this.request('POST', base, path, JSON.stringify(body))
+  }
+
+  async request (method: 'GET' | 'POST', base: URL, path: string, body?: string): Promise<HttpResult> {
     const started = performance.now()
     const prefix = base.pathname.replace(/\/+$/, '')
     const signal = AbortSignal.timeout(this.#config.timeoutMs)
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     try {
-      const res = await this.#pool(base.origin).request({ method: 'GET', path: prefix + path, headers, signal })
+      const res = await this.#pool(base.origin).request({ method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}) })
       let size = 0
       const chunks: Buffer[] = []
       for await (const chunk of res.body) {

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { AGENT_WORDS } from '../agent/words.js'
 import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
+import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import { registerClusterMetrics } from './cluster.js'
@@ -16,7 +18,7 @@ export interface ProbeRecorder {
   probe: (protocol: 'http' | 'agent', answer: string) => void
 }
 
-export interface Metrics extends ProbeRecorder {
+export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
 }
 
@@ -110,6 +112,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
   const probes = new Counter({ name: `${PREFIX}probes_total`, help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).', labelNames: ['protocol', 'answer'], registers: r })
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
+  for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {
     checks.inc({ outcome: ev.outcome.kind })
@@ -117,6 +120,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     duration.observe(ev.durationMs / 1000)
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+  const admin = registerOverrideMetrics(registry, store, PREFIX)
 
   if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
@@ -124,5 +128,6 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   return {
     registry,
     probe (protocol, answer) { probes.inc({ protocol, answer }) },
+    admin: admin.admin,
   }
 }

@@ -25,5 +25,7 @@ export type SimFault =
   | 'redirect'
   /** 401 regardless of credentials (rotated API key) */
   | 'auth_reject'
+  /** evacuation start/stop answer 503 RPC_ERROR (5.x) or an in-body error (4.4): the node could not be reached */
+  | 'rpc_error'
 
-export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject']
+export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'rpc_error']
