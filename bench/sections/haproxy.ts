@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EmqxSim } from '../../src/sim/emqx-sim.js'
-import { localizeConfig, serverStatus, startHaproxy } from '../lib/haproxy.js'
-import { CLI, findBinary, freePort, startSidecar, stopChild } from '../lib/proc.js'
+import { Haproxy } from '../../src/demo/haproxy.js'
+import { localizeConfig } from '../lib/haproxy.js'
+import { CLI, findBinary, freePort, startSidecar } from '../lib/proc.js'
 import { seededRandom } from '../lib/random.js'
 import { summarize, type Summary } from '../lib/stats.js'
 
@@ -20,30 +21,6 @@ export interface HaproxyResult {
 }
 
 const HAPROXY_DIR = fileURLToPath(new URL('../../../../haproxy/', import.meta.url))
-
-/**
- * Used only when this checkout has no haproxy/haproxy-httpchk.cfg: the smallest httpchk setup with the
- * same check timings, so the measurement still runs. The table says which file was used.
- */
-const MINIMAL_HTTPCHK = `# MINIMAL bench-only config (the shipped haproxy/haproxy-httpchk.cfg is missing from this checkout)
-global
-    stats socket /run/haproxy/admin.sock mode 600 level admin
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 10m
-    timeout server 10m
-    timeout check 2s
-frontend mqtt
-    bind :1883
-    default_backend emqx_mqtt
-backend emqx_mqtt
-    option httpchk
-    http-check send meth GET uri /availability ver HTTP/1.1 hdr Host emqx-lb-sidecar
-    http-check expect status 200
-    default-server check inter 1s fastinter 500ms downinter 2s fall 2 rise 2
-    server emqx1 10.0.0.1:1883 port 9183
-`
 
 interface Variant { readonly file: string, readonly agent: boolean }
 const VARIANTS: readonly Variant[] = [{ file: 'haproxy-agent.cfg', agent: true }, { file: 'haproxy-httpchk.cfg', agent: false }]
@@ -64,13 +41,10 @@ export async function haproxyEndToEnd (o: { flips: number, pollIntervalMs: numbe
   const notes: string[] = []
   for (const v of VARIANTS) {
     const path = join(HAPROXY_DIR, v.file)
-    let text: string
-    let label = v.file
-    if (existsSync(path)) text = readFileSync(path, 'utf8')
-    else if (!v.agent) { text = MINIMAL_HTTPCHK; label = 'minimal httpchk (bench fallback)'; notes.push(`haproxy/${v.file} is missing: a minimal httpchk config with the same timings was used.`) } else { notes.push(`haproxy/${v.file} is missing: agent-check not measured.`); continue }
+    if (!existsSync(path)) { notes.push(`haproxy/${v.file} is missing: not measured.`); continue }
     if (v.agent && !hasAgent) { notes.push('this build has no --agent-port: agent-check not measured.'); continue }
-    progress(`haproxy end to end: ${label}, ${o.flips} flips out and back`)
-    rows.push(await measure(bin, text, label, v.agent, o))
+    progress(`haproxy end to end: ${v.file}, ${o.flips} flips out and back`)
+    rows.push(await measure(bin, readFileSync(path, 'utf8'), v.file, v.agent, o))
   }
   return { version, pollIntervalMs: o.pollIntervalMs, rows, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) }
 }
@@ -88,14 +62,14 @@ async function measure (bin: string, config: string, label: string, agent: boole
   const socket = join(dir, 'admin.sock')
   const file = join(dir, 'haproxy.cfg')
   writeFileSync(file, localizeConfig(config, { listenPort: await freePort(), statsSocket: socket, mqttPort, checkPort: agentPort ?? sidecar.port }))
-  const haproxy = await startHaproxy(bin, file, socket)
+  const haproxy = await Haproxy.start(bin, file, socket)
   const random = seededRandom(7)
   const out: number[] = []
   const back: number[] = []
   const until = async (accept: (s: string) => boolean, what: string): Promise<number> => {
     const deadline = performance.now() + 30_000
     for (;;) {
-      const s = await serverStatus(socket)
+      const s = (await haproxy.stats())[0]?.status ?? ''
       if (accept(s)) return performance.now()
       if (performance.now() > deadline) throw new Error(`HAProxy still shows ${s} after 30 s (${label}, waiting for ${what})`)
       await new Promise((resolve) => setTimeout(resolve, 10))
@@ -114,7 +88,7 @@ async function measure (bin: string, config: string, label: string, agent: boole
       back.push(await until((s) => s === 'UP', 'UP') - t0)
     }
   } finally {
-    await stopChild(haproxy, 'SIGTERM')
+    await haproxy.stop()
     await sidecar.stop()
     await sim.close()
     await new Promise((resolve) => mqtt.close(resolve))
