@@ -78,5 +78,7 @@ t.test('the smoke bench runs every section and prints well-formed tables', async
   if (process.env.CI === 'true') {
     t.ok(servers.has('nginx return 200'), 'CI has nginx: the C ceiling is measured')
     t.notMatch(md, /through HAProxy\n\nSkipped/, 'CI has haproxy: the end-to-end section ran')
+    t.match(md, /\n\| haproxy-agent\.cfg \| 1 \|/, 'the shipped agent-check config was timed')
+    t.match(md, /\n\| haproxy-httpchk\.cfg \| 1 \|/, 'the shipped httpchk config was timed')
   }
 })
