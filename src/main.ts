@@ -23,7 +23,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   const client = new EmqxClient(config.emqx)
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
   const metrics = createMetrics(store)
-  const app = buildApp({ store, metrics, log })
+  const app = buildApp({ store, metrics, log, limits: config.http })
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
   log.info({ host: config.host, port: httpPort, event: 'listening' }, `HTTP listening on ${config.host}:${httpPort}`)

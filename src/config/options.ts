@@ -43,6 +43,13 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'failure-threshold', kind: 'int', default: '3', min: 1, max: 1000, help: 'consecutive failed checks before the state becomes down (EMQX 503 drains at once)' },
   { flag: 'host', kind: 'address', default: '0.0.0.0', help: 'address of the HTTP listener' },
   { flag: 'port', kind: 'port', default: '9183', help: 'port of the HTTP listener (probes, /status, /metrics)' },
+  // Limits of the HTTP listener against hostile or broken clients (../docs/failure-modes.md, "Hostile clients").
+  // A probe is one short request line and a few headers; these leave a wide margin and still bound memory.
+  { flag: 'http-max-header-size', kind: 'int', default: '8192', min: 1024, max: 65536, help: 'largest request line + headers in bytes the HTTP listener accepts (larger: 431)' },
+  { flag: 'http-headers-timeout', kind: 'duration', default: '5s', min: 100, help: 'time a client has to send its complete request headers (slowloris guard)' },
+  { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request; also closes connections silent this long' },
+  { flag: 'http-keep-alive-timeout', kind: 'duration', default: '5s', min: 0, help: 'how long an idle keep-alive connection is kept between requests' },
+  { flag: 'http-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the HTTP listener accepts at once; more are closed at once and counted' },
   { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping) this long before closing, so load balancers notice' },
   ...commonOptions,
 ]

@@ -17,8 +17,18 @@ export interface EmqxConfig {
   readonly timeoutMs: number
 }
 
+/** Limits of the HTTP listener (node's http.Server settings). */
+export interface HttpLimits {
+  readonly maxHeaderSize: number
+  readonly headersTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly keepAliveTimeoutMs: number
+  readonly maxConnections: number
+}
+
 export interface ServeConfig {
   readonly emqx: EmqxConfig
+  readonly http: HttpLimits
   readonly pollIntervalMs: number
   readonly failureThreshold: number
   readonly host: string
@@ -48,6 +58,15 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   const url = (v.get('emqx-url') as URL | undefined) ?? new URL(apiVersion === 'v4' ? DEFAULT_V4_URL : DEFAULT_V5_URL)
   const caFile = v.get('emqx-ca-file') as string | undefined
   if (caFile !== undefined && url.protocol !== 'https:') problems.push('--emqx-ca-file is set but --emqx-url is not https://')
+  const http: HttpLimits = Object.freeze({
+    maxHeaderSize: v.get('http-max-header-size') as number,
+    headersTimeoutMs: v.get('http-headers-timeout') as number,
+    requestTimeoutMs: v.get('http-request-timeout') as number,
+    keepAliveTimeoutMs: v.get('http-keep-alive-timeout') as number,
+    maxConnections: v.get('http-max-connections') as number,
+  })
+  // node refuses to start a server whose headers timeout exceeds its request timeout
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
 
   const emqx: EmqxConfig = Object.freeze({
@@ -61,6 +80,7 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   })
   const config: ServeConfig = Object.freeze({
     emqx,
+    http,
     pollIntervalMs: v.get('poll-interval') as number,
     failureThreshold: v.get('failure-threshold') as number,
     host: v.get('host') as string,
@@ -69,6 +89,11 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     logLevel: v.get('log-level') as LogLevel,
   })
   return { config, parsed }
+}
+
+/** The HTTP limits' defaults, from the option table (for apps built without a full config, e.g. in tests). */
+export function defaultHttpLimits (): HttpLimits {
+  return loadServeConfig([], {}).config.http
 }
 
 /** What --check-config prints and the start-up log shows: every effective value, secrets redacted. */

@@ -12,6 +12,9 @@ export interface CheckResult {
   readonly detected?: ApiTarget
 }
 
+/** How long a node_status fallback is trusted before the rebalance API is looked for again. */
+export const FALLBACK_RECHECK_MS = 60_000
+
 interface Candidate { readonly version: ApiVersion, readonly base: URL }
 
 /**
@@ -24,6 +27,7 @@ export class EmqxClient {
   readonly #http: EmqxHttp
   readonly #config: EmqxConfig
   #target: ApiTarget | undefined
+  #fallbackSince = 0
 
   constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config)) {
     this.#config = config
@@ -49,6 +53,9 @@ export class EmqxClient {
   }
 
   async check (): Promise<CheckResult> {
+    // A 404 during a restart or an upgrade to an edition with the rebalance API must not disable
+    // drain detection for good: the fallback is re-examined every FALLBACK_RECHECK_MS.
+    if (this.#target?.mode === 'node_status' && performance.now() - this.#fallbackSince > FALLBACK_RECHECK_MS) this.#target = undefined
     const target = this.#target
     if (target === undefined) return await this.#detect()
     const { version, base, mode } = target
@@ -74,9 +81,13 @@ export class EmqxClient {
     }
     if (notFound !== undefined) {
       const detected: ApiTarget = { version: notFound.version, base: notFound.base, mode: 'node_status' }
-      this.#target = detected
       const res = await this.#http.get(detected.base, paths.nodeStatus(detected.version))
       const outcome = res.ok ? classifyNodeStatus(res.answer) : res.outcome
+      // Only an answering node status endpoint proves this is EMQX without the rebalance API; 404
+      // everywhere (a proxy routing to the wrong place) must not lock the sidecar into up/down-only mode.
+      if (outcome.kind === 'failure') return { outcome, durationMs: performance.now() - started }
+      this.#target = detected
+      this.#fallbackSince = performance.now()
       return { outcome, durationMs: performance.now() - started, detected }
     }
     return { outcome: firstFailure ?? { kind: 'failure', reason: 'transport', detail: 'no EMQX API candidate answered' }, durationMs: performance.now() - started }

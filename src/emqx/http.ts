@@ -57,14 +57,18 @@ export class EmqxHttp {
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     try {
       const res = await this.#pool(base.origin).request({ method: 'GET', path: prefix + path, headers, signal })
+      const tooLarge = (): HttpResult => {
+        // destroy() makes undici emit "Request aborted" on the body; nobody reads it any more
+        res.body.on('error', () => undefined).destroy()
+        return { ok: false, outcome: failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode), durationMs: performance.now() - started }
+      }
+      // A declared length over the cap is refused before a byte of it is read.
+      if (Number(res.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge()
       let size = 0
       const chunks: Buffer[] = []
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length
-        if (size > MAX_BODY_BYTES) {
-          res.body.destroy()
-          return { ok: false, outcome: failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode), durationMs: performance.now() - started }
-        }
+        if (size > MAX_BODY_BYTES) return tooLarge()
         chunks.push(chunk as Buffer)
       }
       return { ok: true, answer: { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }, durationMs: performance.now() - started }

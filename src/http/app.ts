@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
+import { defaultHttpLimits, type HttpLimits } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Store } from '../state/store.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
@@ -9,6 +10,8 @@ export interface AppOptions {
   readonly store: Store
   readonly metrics: Metrics
   readonly log: Logger
+  /** listener limits; the option table's defaults when absent */
+  readonly limits?: HttpLimits
 }
 
 const LIVE_BODY = '{"status":"alive"}'
@@ -17,16 +20,34 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log }: AppOptions): FastifyInstance {
+export function buildApp ({ store, metrics, log, limits = defaultHttpLimits() }: AppOptions): FastifyInstance {
+  const httpLog = log.child({ component: 'http' })
   const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: httpLog as FastifyBaseLogger,
     // one probe per second per checker: per-request log lines would drown everything else
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: false,
-    keepAliveTimeout: 5000,
-    requestTimeout: 10_000,
-    connectionTimeout: 10_000,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // a socket silent for this long (e.g. opened and never used) is closed
+    connectionTimeout: limits.requestTimeoutMs,
+    // probes carry no body; anything sent is refused early instead of buffered
+    bodyLimit: 4096,
+    http: {
+      maxHeaderSize: limits.maxHeaderSize,
+      headersTimeout: limits.headersTimeoutMs,
+      // node checks the two timeouts above only this often (default 30 s): a slowloris client would
+      // otherwise hold its socket far longer than the configured timeout
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+  })
+  app.server.maxConnections = limits.maxConnections
+  let droppedLogged = false
+  app.server.on('drop', () => {
+    metrics.connectionDropped('http')
+    // logged once per process; the counter says how often since
+    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   })
 
   // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
