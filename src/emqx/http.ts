@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { Pool } from 'undici'
+import { Pool, type Dispatcher } from 'undici'
 import type { EmqxConfig } from '../config/serve-config.js'
 import { failure, type CheckOutcome, type FailureReason } from './outcome.js'
 import type { RawAnswer } from './parse.js'
@@ -56,7 +56,17 @@ export class EmqxHttp {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     try {
-      const res = await this.#pool(base.origin).request({ method: 'GET', path: prefix + path, headers, signal })
+      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({ method: 'GET', path: prefix + path, headers, signal })
+      let res: Dispatcher.ResponseData
+      try { res = await send() } catch (err) {
+        // When EMQX stops or restarts it closes every kept-alive connection, and the next request on
+        // one fails with a reset before any answer. GET is idempotent: drop the pool (all its
+        // connections are suspect) and retry once on a fresh connection within the same deadline, so
+        // a stale connection is not reported as a broken EMQX (which resets the retry as well).
+        if (!isReset(err)) throw err
+        this.#dropPool(base.origin)
+        res = await send()
+      }
       const tooLarge = (): HttpResult => {
         // destroy() makes undici emit "Request aborted" on the body; nobody reads it any more
         res.body.on('error', () => undefined).destroy()
@@ -77,11 +87,23 @@ export class EmqxHttp {
     }
   }
 
+  #dropPool (origin: string): void {
+    const pool = this.#pools.get(origin)
+    this.#pools.delete(origin)
+    void pool?.destroy().catch(() => undefined)
+  }
+
   async close (): Promise<void> {
     const pools = [...this.#pools.values()]
     this.#pools.clear()
     await Promise.all(pools.map(async (p) => await p.destroy().catch(() => undefined)))
   }
+}
+
+function isReset (err: unknown): boolean {
+  const e = err as { code?: string, cause?: { code?: string } }
+  const code = e.code ?? e.cause?.code
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
 }
 
 const TLS_CODE = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_|EPROTO/
