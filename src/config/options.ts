@@ -46,8 +46,8 @@ export const serveOptions: readonly OptionSpec[] = [
   // Limits of the HTTP listener against hostile or broken clients (../docs/failure-modes.md, "Hostile clients").
   // A probe is one short request line and a few headers; these leave a wide margin and still bound memory.
   { flag: 'http-max-header-size', kind: 'int', default: '8192', min: 1024, max: 65536, help: 'largest request line + headers in bytes the HTTP listener accepts (larger: 431)' },
-  { flag: 'http-headers-timeout', kind: 'duration', default: '5s', min: 100, help: 'time a client has to send its complete request headers (slowloris guard)' },
-  { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request; also closes connections silent this long' },
+  { flag: 'http-headers-timeout', kind: 'duration', default: '5s', min: 100, help: 'time a connection has to deliver a complete request head, from connecting (slowloris and idle-connection guard)' },
+  { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request' },
   { flag: 'http-keep-alive-timeout', kind: 'duration', default: '5s', min: 0, help: 'how long an idle keep-alive connection is kept between requests' },
   { flag: 'http-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the HTTP listener accepts at once; more are closed at once and counted' },
   { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping) this long before closing, so load balancers notice' },

@@ -4,6 +4,7 @@ import { defaultHttpLimits, type HttpLimits } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { Store } from '../state/store.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
+import { applyServerLimits, serverOptions } from './limits.js'
 import { statusDocument } from './status.js'
 
 export interface AppOptions {
@@ -30,21 +31,14 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits() }:
     return503OnClosing: false,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
-    // a socket silent for this long (e.g. opened and never used) is closed
+    // a socket silent for this long is closed (idle new connections: see limits.ts)
     connectionTimeout: limits.requestTimeoutMs,
     // probes carry no body; anything sent is refused early instead of buffered
     bodyLimit: 4096,
-    http: {
-      maxHeaderSize: limits.maxHeaderSize,
-      headersTimeout: limits.headersTimeoutMs,
-      // node checks the two timeouts above only this often (default 30 s): a slowloris client would
-      // otherwise hold its socket far longer than the configured timeout
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
-    },
+    http: serverOptions(limits),
   })
-  app.server.maxConnections = limits.maxConnections
   let droppedLogged = false
-  app.server.on('drop', () => {
+  applyServerLimits(app.server, limits, () => {
     metrics.connectionDropped('http')
     // logged once per process; the counter says how often since
     if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }

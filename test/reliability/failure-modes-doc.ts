@@ -91,7 +91,7 @@ export function renderFailureModes (): string {
     'What `test/http/hostile.test.ts` proves against the sidecar process, with probes running throughout and answering',
     'correctly: an oversized header or URL gets 431 and the connection closes; malformed HTTP and unknown methods get',
     '400; unknown paths get a JSON 404; a slowloris client sending its headers a byte at a time is cut off after',
-    '`--http-headers-timeout`; idle connections that never send a byte are closed after `--http-request-timeout`;',
+    '`--http-headers-timeout`, and so are idle connections that never send a byte (node itself would keep them);',
     'connections over `--http-max-connections` are closed at once, logged once and counted in',
     '`emqx_lb_sidecar_connections_dropped_total`; a flood of connections opened and closed leaves the file descriptor',
     'count where it was and memory bounded.',
