@@ -16,7 +16,7 @@ function when (s: FaultScenario): string {
   if (s.failure === undefined) return 'never: no check fails'
   const from = s.upstream === 'unresolvable' || s.simFault === undefined ? '`starting` until' : '200 until'
   const each = s.slow === true ? 'each waiting `--emqx-timeout`' : 'each failing at once'
-  const n = MATRIX_SETTINGS.failureThreshold
+  const n: number = MATRIX_SETTINGS.failureThreshold
   return `${from} the ${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'} failed check in a row (\`--failure-threshold\`), ${each}`
 }
 
