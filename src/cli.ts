@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js'
 import { serveMain } from './commands/serve.js'
+import { statusMain } from './commands/status.js'
 import { VERSION } from './version.js'
 
 /**
@@ -9,6 +10,7 @@ import { VERSION } from './version.js'
  */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveMain,
+  status: statusMain,
 }
 
 export async function run (argv: string[]): Promise<number> {

@@ -1,10 +1,10 @@
 /**
  * The option tables: one row per setting, with its flag, its SIDECAR_ environment variable, its default
  * and its help. Defaults live here and nowhere else. Variables are prefixed SIDECAR_ because Kubernetes
- * service links inject bare EMQX_* and *_PORT variables into every pod (../docs/configuration.md).
+ * service links inject bare EMQX_* and *_PORT variables into every pod (a Service named `emqx` injects EMQX_PORT=tcp://...).
  */
 export type OptionKind =
-  | 'string' | 'url' | 'duration' | 'port' | 'int' | 'bool' | 'secret' | 'path' | 'address'
+  | 'string' | 'url' | 'duration' | 'port' | 'int' | 'number' | 'bool' | 'secret' | 'path' | 'address'
   | { enum: readonly string[] }
 
 export interface OptionSpec {
@@ -50,6 +50,16 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request' },
   { flag: 'http-keep-alive-timeout', kind: 'duration', default: '5s', min: 0, help: 'how long an idle keep-alive connection is kept between requests' },
   { flag: 'http-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the HTTP listener accepts at once; more are closed at once and counted' },
+  { flag: 'wait-health-check', kind: 'duration', default: '60s', min: 0, help: "the wait_health_check EMQX uses for evacuations/rebalances here: checkers too slow to take the node out within it are warned about" },
+  { flag: 'checker-fall', kind: 'int', default: '3', min: 1, max: 100, help: 'failed HTTP checks a load balancer needs before it takes a node out (HAProxy fall, Kubernetes failureThreshold); the agent-check drain acts at once' },
+  { flag: 'max-checkers', kind: 'int', default: '256', min: 1, max: 100000, help: 'distinct checkers (source, kind, user agent) remembered; the least recently seen is forgotten first' },
+  { flag: 'checker-ttl', kind: 'duration', default: '5m', min: 1000, help: 'a checker unseen this long is forgotten' },
+  { flag: 'checker-metrics-per-source', kind: 'bool', default: 'false', help: 'also export one series per checker source address (bounded by --max-checkers)' },
+  { flag: 'cluster-interval', kind: 'duration', default: '5s', min: 0, help: 'how often the cluster view (load_rebalance/global_status) is read when credentials allow; 0 disables' },
+  { flag: 'rebalance-abs-conn-threshold', kind: 'int', default: '1000', min: 0, help: 'abs_conn_threshold your rebalances use, for the balance condition shown in /status' },
+  { flag: 'rebalance-rel-conn-threshold', kind: 'number', default: '1.1', min: 1, help: 'rel_conn_threshold your rebalances use (> 1.0)' },
+  { flag: 'rebalance-abs-sess-threshold', kind: 'int', default: '1000', min: 0, help: 'abs_sess_threshold your rebalances use' },
+  { flag: 'rebalance-rel-sess-threshold', kind: 'number', default: '1.1', min: 1, help: 'rel_sess_threshold your rebalances use (> 1.0)' },
   { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping) this long before closing, so load balancers notice' },
   ...commonOptions,
 ]

@@ -132,6 +132,11 @@ function convert (spec: OptionSpec, text: string): { value: OptionValue } | stri
       if (!/^-?\d+$/.test(text)) return `"${text}" is not an integer`
       return inRange(spec, n, String(n)) ?? { value: n }
     }
+    case 'number': {
+      const n = Number(text)
+      if (text.trim() === '' || !Number.isFinite(n)) return `"${text}" is not a number`
+      return inRange(spec, n, String(n)) ?? { value: n }
+    }
     case 'duration': {
       const ms = parseDuration(text)
       if (ms === undefined) return `"${text}" is not a duration (e.g. 500ms, 2s, 1m)`

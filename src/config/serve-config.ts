@@ -26,6 +26,21 @@ export interface HttpLimits {
   readonly maxConnections: number
 }
 
+export interface ProberConfig {
+  readonly waitHealthCheckMs: number
+  readonly checkerFall: number
+  readonly maxCheckers: number
+  readonly checkerTtlMs: number
+  readonly metricsPerSource: boolean
+}
+
+export interface ClusterConfig {
+  /** 0 = off */
+  readonly intervalMs: number
+  readonly conn: { readonly abs: number, readonly rel: number }
+  readonly sess: { readonly abs: number, readonly rel: number }
+}
+
 export interface ServeConfig {
   readonly emqx: EmqxConfig
   readonly http: HttpLimits
@@ -35,6 +50,8 @@ export interface ServeConfig {
   readonly port: number
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
+  readonly probers: ProberConfig
+  readonly cluster: ClusterConfig
 }
 
 export const DEFAULT_V5_URL = 'http://127.0.0.1:18083'
@@ -87,6 +104,18 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     port: v.get('port') as number,
     shutdownDelayMs: v.get('shutdown-delay') as number,
     logLevel: v.get('log-level') as LogLevel,
+    probers: Object.freeze({
+      waitHealthCheckMs: v.get('wait-health-check') as number,
+      checkerFall: v.get('checker-fall') as number,
+      maxCheckers: v.get('max-checkers') as number,
+      checkerTtlMs: v.get('checker-ttl') as number,
+      metricsPerSource: v.get('checker-metrics-per-source') as boolean,
+    }),
+    cluster: Object.freeze({
+      intervalMs: v.get('cluster-interval') as number,
+      conn: Object.freeze({ abs: v.get('rebalance-abs-conn-threshold') as number, rel: v.get('rebalance-rel-conn-threshold') as number }),
+      sess: Object.freeze({ abs: v.get('rebalance-abs-sess-threshold') as number, rel: v.get('rebalance-rel-sess-threshold') as number }),
+    }),
   })
   return { config, parsed }
 }

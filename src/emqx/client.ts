@@ -3,6 +3,7 @@ import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
 import { EmqxHttp } from './http.js'
 import type { CheckOutcome } from './outcome.js'
 import { classifyAvailability, classifyNodeStatus, parseNodeName } from './parse.js'
+import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
 import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
 
 export interface CheckResult {
@@ -110,6 +111,17 @@ export class EmqxClient {
     if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.localStatus(t.version)}` }
     const value = parseLocalRebalance(res.answer.body)
     return value === undefined ? { error: 'unrecognised rebalance status answer' } : { value }
+  }
+
+  /** Cluster-wide evacuations, purges and rebalances; needs credentials. */
+  async globalStatus (): Promise<{ value: ClusterStatus } | { error: string }> {
+    const t = this.#target
+    if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
+    const res = await this.#http.get(t.base, paths.globalStatus(t.version))
+    if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
+    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.globalStatus(t.version)}` }
+    const value = parseGlobalStatus(res.answer.body)
+    return value === undefined ? { error: 'unrecognised global_status answer' } : { value }
   }
 
   async close (): Promise<void> { await this.#http.close() }

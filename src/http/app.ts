@@ -1,7 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { defaultHttpLimits, type HttpLimits } from '../config/serve-config.js'
+import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
+import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { applyServerLimits, serverOptions } from './limits.js'
@@ -13,6 +14,9 @@ export interface AppOptions {
   readonly log: Logger
   /** listener limits; the option table's defaults when absent */
   readonly limits?: HttpLimits
+  /** records who probes and what they were told (drain acknowledgement) */
+  readonly tracker?: ProberTracker
+  readonly cluster?: ClusterConfig
 }
 
 const LIVE_BODY = '{"status":"alive"}'
@@ -21,7 +25,7 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, limits = defaultHttpLimits() }: AppOptions): FastifyInstance {
+export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), tracker, cluster }: AppOptions): FastifyInstance {
   const httpLog = log.child({ component: 'http' })
   const app = Fastify({
     loggerInstance: httpLog as FastifyBaseLogger,
@@ -49,7 +53,10 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits() }:
 
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const a = cachedProbeAnswer(store.current)
-    metrics.probe('http', a.status === 200 ? '200' : '503')
+    const answer = a.status === 200 ? '200' : '503'
+    metrics.probe('http', answer)
+    const ua = req.headers['user-agent']
+    tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', ...(ua !== undefined ? { userAgent: ua } : {}), available: a.status === 200, answer, at: Date.now() })
     reply.code(a.status)
     if (req.method === 'GET') {
       await reply.type('application/json').header('content-length', a.body.length).send(a.body)
@@ -70,7 +77,7 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits() }:
   })
 
   app.get('/status', async (_req, reply) => {
-    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now()), null, 2) + '\n')
+    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
   })
 
   app.get('/metrics', async (_req, reply) => {

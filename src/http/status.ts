@@ -1,8 +1,36 @@
+import type { ClusterConfig } from '../config/serve-config.js'
+import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
+import type { ProberTracker } from '../probers/tracker.js'
 import type { Snapshot } from '../state/model.js'
 import { VERSION } from '../version.js'
 
+export interface StatusContext {
+  readonly tracker?: ProberTracker
+  readonly cluster?: ClusterConfig
+}
+
+/** The cluster view with the rebalance docs' balance condition evaluated per rebalance. */
+export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Record<string, unknown> {
+  return {
+    evacuations: c.evacuations,
+    purges: c.purges,
+    rebalances: c.rebalances.map((r) => ({
+      ...r,
+      recipient_conn_avg: r.connection_goal ?? null,
+      recipient_sess_avg: r.disconnected_session_goal ?? null,
+      balanced: t === undefined
+        ? null
+        : {
+            connections: isBalanced(r.donor_conn_avg, r.connection_goal, t.conn) ?? null,
+            sessions: isBalanced(r.donor_sess_avg, r.disconnected_session_goal, t.sess) ?? null,
+            condition: `avg(donor) < avg(recipient) + abs_threshold or avg(donor) < avg(recipient) * rel_threshold (conn: ${t.conn.abs}, ${t.conn.rel}; sess: ${t.sess.abs}, ${t.sess.rel})`,
+          },
+    })),
+  }
+}
+
 /** The /status document: everything an operator wants to see about this node. No secrets live in a Snapshot. */
-export function statusDocument (s: Snapshot, now: number): Record<string, unknown> {
+export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {}): Record<string, unknown> {
   const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
   return {
     state: s.state,
@@ -33,6 +61,10 @@ export function statusDocument (s: Snapshot, now: number): Record<string, unknow
     },
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
+    drain_acknowledgement: ctx.tracker?.drain(now) ?? null,
+    checkers: ctx.tracker?.checkers(now) ?? [],
+    cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
+    cluster_error: s.clusterError ?? null,
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
   }
 }

@@ -3,8 +3,13 @@ import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
+import type { ClusterConfig } from '../config/serve-config.js'
+import type { ProberTracker } from '../probers/tracker.js'
+import { registerClusterMetrics } from './cluster.js'
+import { PREFIX } from './names.js'
+import { registerProberMetrics } from './probers.js'
 
-export const PREFIX = 'emqx_lb_sidecar_'
+export { PREFIX }
 
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
@@ -27,7 +32,13 @@ const STAT_GAUGES = [
  * The Prometheus registry. Gauges are read from the store at scrape time; counters and the histogram
  * follow store events. Every labelled series is initialised to 0 so rate() works from the first scrape.
  */
-export function createMetrics (store: Store): Metrics {
+export interface MetricsExtras {
+  readonly tracker?: ProberTracker
+  readonly perSource?: boolean
+  readonly cluster?: ClusterConfig
+}
+
+export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   // prom-client names these gauges *_total, which `promtool check metrics` rejects; the per-type
@@ -107,6 +118,9 @@ export function createMetrics (store: Store): Metrics {
     duration.observe(ev.durationMs / 1000)
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+
+  if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
+  if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
 
   return {
     registry,

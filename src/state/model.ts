@@ -1,5 +1,6 @@
 import type { ApiTarget } from '../emqx/api.js'
 import type { FailureReason, OutcomeKind } from '../emqx/outcome.js'
+import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
 
 /**
@@ -45,6 +46,10 @@ export interface Snapshot {
   readonly nodeName?: string
   readonly rebalance?: LocalRebalance
   readonly rebalanceError?: string
+  /** cluster-wide view from global_status (credentials needed) */
+  readonly cluster?: ClusterStatus
+  readonly clusterAt?: number
+  readonly clusterError?: string
 }
 
 /** Whether load balancers should send this node new connections. */

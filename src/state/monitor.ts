@@ -40,7 +40,8 @@ export class Monitor {
 
   #loop (startedAt: number): void {
     if (this.#stopped) return
-    this.#inFlight = this.tick().finally(() => {
+    // tick() handles EMQX's failures itself; this catch is for bugs in listeners, which must not stop polling.
+    this.#inFlight = this.tick().catch((err: unknown) => { this.#o.log.error({ err }, 'check failed unexpectedly') }).finally(() => {
       this.#inFlight = undefined
       if (this.#stopped) return
       const delay = Math.max(0, startedAt + this.#o.pollIntervalMs - performance.now())

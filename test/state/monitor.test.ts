@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
@@ -9,7 +9,7 @@ import { initialSnapshot } from '../../src/state/transition.js'
 import { startDouble, type EmqxSim } from '../support/emqx-double.js'
 import { nextEvent } from '../support/wait.js'
 
-function setup (t: Parameters<Parameters<typeof t.test>[1]>[0], sim: EmqxSim, extra: string[] = [], env: Record<string, string> = {}) {
+function setup (t: Test, sim: EmqxSim, extra: string[] = [], env: Record<string, string> = {}) {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
   const log = pino({ level: 'debug' }, sink)

@@ -12,6 +12,6 @@ export function requireBinary (t: Test, name: string, debianPackage: string): st
   if (found.status === 0 && path !== undefined && path !== '') return path
   const msg = `${name} is not installed: apt-get install -y ${debianPackage}`
   if (process.env.CI === 'true') t.fail(msg)
-  else t.skip(msg)
+  else t.plan(0, msg)
   return undefined
 }

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# emqx-lb-sidecar image: build with dev dependencies, run with production dependencies only, as a non-root user.
+# Build:  docker build -t emqx-lb-sidecar:0.1.0 .
+# Run:    docker run --rm -p 9183:9183 -e SIDECAR_EMQX_URL=http://emqx:18083 emqx-lb-sidecar:0.1.0
+# Secrets are never baked in: mount the EMQX API secret as a file and set SIDECAR_EMQX_PASSWORD_FILE.
+# test/docker/dockerfile.test.ts checks the properties promised here (no Docker engine needed).
+
+# Node.js 24 LTS on Debian slim: the newest LTS in the range the project supports and tests (20.18+, 22, 24);
+# glibc like CI. Override with --build-arg NODE_IMAGE=... (e.g. a digest-pinned image).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+# Manifests first so the dependency layer is cached across source changes.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS runtime
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="emqx-lb-sidecar" \
+      org.opencontainers.image.description="Per-node sidecar that tells load balancers whether an EMQX node should receive new MQTT connections" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.documentation="deploy/README.md in the source repository"
+ENV NODE_ENV=production
+WORKDIR /app
+# --ignore-scripts: production dependencies need no install scripts, and none should run as part of the image build.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /src/dist ./dist
+# Numeric uid/gid (the image's `node` user) so Kubernetes `runAsNonRoot: true` can verify it without a passwd lookup.
+USER 1000:1000
+# 9183: HTTP probes, /status, /metrics. 9184: HAProxy agent-check (only when enabled).
+EXPOSE 9183 9184
+# Liveness only (/livez never depends on EMQX); slim images have no curl, so Node's own fetch does the request.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SIDECAR_PORT||9183)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# The same entry the tests run (test/support/sidecar-proc.ts spawns dist/cli.js with node).
+CMD ["node", "dist/cli.js"]

@@ -1,0 +1,73 @@
+/**
+ * Renders a /status document for people, in the spirit of `emqx_ctl rebalance node-status`.
+ * Pure: document in, text out. Tolerates missing sections (older sidecars, no credentials).
+ */
+type Doc = Record<string, unknown>
+
+const obj = (v: unknown): Doc | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Doc : undefined)
+const arr = (v: unknown): Doc[] => (Array.isArray(v) ? v.map(obj).filter((x): x is Doc => x !== undefined) : [])
+const str = (v: unknown): string => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v))
+const yes = (v: unknown): string => (v === true ? 'yes' : v === false ? 'no' : 'unknown')
+
+function statsLine (stats: Doc | undefined): string | undefined {
+  if (stats === undefined) return undefined
+  return `connections ${str(stats.current_connected)}/${str(stats.initial_connected)}, sessions ${str(stats.current_sessions)}/${str(stats.initial_sessions)}` +
+    (stats.current_disconnected_sessions !== undefined ? `, disconnected sessions ${str(stats.current_disconnected_sessions)}` : '')
+}
+
+export function formatStatus (d: Doc): string {
+  const out: string[] = []
+  const emqx = obj(d.emqx) ?? {}
+  out.push(`Node ${str(emqx.node_name)}: ${str(d.state).toUpperCase()} (${d.available === true ? 'gets new connections' : 'no new connections'}) since ${str(d.since)} (${Math.round(Number(d.seconds_in_state ?? 0))}s)`)
+  out.push(`  reason: ${str(d.reason)}: ${str(d.message)}`)
+  const last = obj(emqx.last_check)
+  out.push(`  EMQX API: ${str(emqx.api_version)} ${str(emqx.api_mode)} at ${str(emqx.api_url)}; last check ${str(last?.at)} ${str(last?.outcome)} in ${str(last?.duration_ms)}ms` +
+    (Number(emqx.consecutive_failures ?? 0) > 0 ? `; ${str(emqx.consecutive_failures)} failures in a row (${str(last?.failure_reason)})` : ''))
+  if (emqx.drains_detectable === false) out.push('  WARNING: the EMQX rebalance API is missing (open-source EMQX?): drains cannot be detected')
+  if (emqx.config_error !== null && emqx.config_error !== undefined) out.push(`  CONFIGURATION ERROR: ${str(emqx.config_error)}`)
+
+  const rb = obj(d.rebalance)
+  if (rb === undefined) out.push(`Local rebalance: not readable (${str(d.rebalance_error)})`)
+  else if (rb.status !== 'enabled') out.push('Local rebalance: disabled')
+  else {
+    out.push(`Local rebalance: ${str(rb.process)}, state: ${str(rb.state)}${rb.coordinator_node !== undefined ? `, coordinator: ${str(rb.coordinator_node)}` : ''}`)
+    if (rb.connection_eviction_rate !== undefined) out.push(`  eviction rates: ${str(rb.connection_eviction_rate)} connections/s, ${str(rb.session_eviction_rate)} sessions/s`)
+    if (rb.connection_goal !== undefined) out.push(`  goals: connections ${str(rb.connection_goal)}, sessions ${str(rb.session_goal)}, disconnected sessions ${str(rb.disconnected_session_goal)}`)
+    const recipients = rb.recipients ?? rb.session_recipients
+    if (recipients !== undefined) out.push(`  recipients: ${str(recipients)}`)
+    const s = statsLine(obj(rb.stats))
+    if (s !== undefined) out.push(`  ${s}`)
+  }
+
+  const ack = obj(d.drain_acknowledgement)
+  const checkers = arr(d.checkers)
+  out.push(`Load balancer checkers: ${checkers.length}`)
+  if (ack !== undefined && ack.draining_since !== null) {
+    out.push(`  drain since ${str(ack.draining_since)}: ${str(ack.checkers_told)}/${str(ack.checkers_active)} checkers told; acknowledged: ${yes(ack.acknowledged)}` +
+      (ack.acknowledged === true ? ` after ${str(ack.acknowledged_after_seconds)}s` : ''))
+  }
+  for (const c of checkers) {
+    out.push(`  ${str(c.kind)} ${str(c.source)}${c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''}: every ${str(c.interval_ms)}ms, fall ${str(c.fall)}, last answer ${str(c.last_answer)}` +
+      (ack?.draining_since !== null ? `, told: ${yes(c.told)} (${str(c.drain_answers)} drain answers)` : '') +
+      (c.within_budget === false ? ' [TOO SLOW for wait_health_check]' : ''))
+  }
+
+  const cluster = obj(d.cluster)
+  if (cluster === undefined) out.push(`Cluster: not readable (${str(d.cluster_error)})`)
+  else {
+    const ev = arr(cluster.evacuations)
+    const pu = arr(cluster.purges)
+    const rbs = arr(cluster.rebalances)
+    if (ev.length + pu.length + rbs.length === 0) out.push('Cluster: no evacuation, purge or rebalance in progress')
+    for (const e of ev) out.push(`Cluster evacuation on ${str(e.node)}: ${str(e.state)}; ${statsLine(obj(e.stats)) ?? ''}`)
+    for (const p of pu) out.push(`Cluster purge on ${str(p.node)}: ${str(p.state)}`)
+    for (const r of rbs) {
+      const bal = obj(r.balanced)
+      out.push(`Cluster rebalance coordinated by ${str(r.coordinator_node ?? r.node)}: ${str(r.state)}`)
+      out.push(`  donors: ${str(r.donors)}; recipients: ${str(r.recipients)}`)
+      out.push(`  avg connections donor ${str(r.donor_conn_avg)} vs recipient ${str(r.recipient_conn_avg)}: balanced ${yes(bal?.connections)}; ` +
+        `avg sessions donor ${str(r.donor_sess_avg)} vs recipient ${str(r.recipient_sess_avg)}: balanced ${yes(bal?.sessions)}`)
+    }
+  }
+  return out.join('\n') + '\n'
+}

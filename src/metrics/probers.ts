@@ -1,0 +1,49 @@
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { ProberTracker } from '../probers/tracker.js'
+import { PREFIX } from './names.js'
+
+/**
+ * Checker and drain-acknowledgement metrics, read from the tracker at scrape time. Cardinality is
+ * bounded: counts and 0/1 verdicts; one series per source only when configured (and then at most
+ * --max-checkers of them).
+ */
+export function registerProberMetrics (registry: Registry, tracker: ProberTracker, perSource: boolean): void {
+  const r = [registry]
+  new Gauge({
+    name: `${PREFIX}checkers`, help: 'Distinct load-balancer checkers seen recently (source, kind, user agent), by kind.', labelNames: ['kind'], registers: r,
+    collect () {
+      const views = tracker.checkers(Date.now())
+      for (const kind of ['http', 'agent'] as const) this.set({ kind }, views.filter((c) => c.kind === kind).length)
+    },
+  })
+  new Gauge({
+    name: `${PREFIX}checkers_slow`, help: 'Checkers whose observed interval x fall exceeds the configured wait_health_check budget.', registers: r,
+    collect () { this.set(tracker.checkers(Date.now()).filter((c) => c.within_budget === false).length) },
+  })
+  new Gauge({
+    name: `${PREFIX}drain_checkers_told`, help: 'During a drain: active checkers that have received at least `fall` drain answers.', registers: r,
+    collect () { this.set(tracker.drain(Date.now()).checkers_told) },
+  })
+  new Gauge({
+    name: `${PREFIX}drain_checkers_active`, help: 'During a drain: checkers expected to probe again (seen within 3 of their intervals).', registers: r,
+    collect () { this.set(tracker.drain(Date.now()).checkers_active) },
+  })
+  new Gauge({
+    name: `${PREFIX}drain_acknowledged`, help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).', registers: r,
+    collect () { this.set(tracker.drain(Date.now()).acknowledged ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${PREFIX}drain_acknowledged_after_seconds`, help: 'Time from the start of the current drain until every active checker had been told; absent until then.', registers: r,
+    collect () { this.reset(); const s = tracker.drain(Date.now()).acknowledged_after_seconds; if (s !== null) this.set(s) },
+  })
+  new Counter({
+    name: `${PREFIX}checkers_evicted_total`, help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).', registers: r,
+    collect () { this.reset(); this.inc(tracker.evicted) },
+  })
+  if (perSource) {
+    new Gauge({
+      name: `${PREFIX}checker_told`, help: 'Per checker source: 1 when told about the current drain, 0 otherwise.', labelNames: ['source', 'kind'], registers: r,
+      collect () { this.reset(); for (const c of tracker.checkers(Date.now())) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0) },
+    })
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Who is checking this node, and have they all been told it is draining?
+ *
+ * EMQX waits a blind `wait_health_check` before evicting; the sidecar sees the probes, so it can know
+ * when every load balancer has received enough 503/`drain` answers to take the node out (`fall`).
+ * Memory is bounded: at most `maxCheckers` entries (least recently seen evicted first) and entries
+ * unseen for `ttlMs` are dropped, so spoofed or many sources cannot grow it.
+ */
+export type CheckerKind = 'http' | 'agent'
+
+export interface Observation {
+  readonly source: string
+  readonly kind: CheckerKind
+  readonly userAgent?: string
+  /** whether the answer told the checker to send new connections (200 / `up ready`) */
+  readonly available: boolean
+  /** the answer as sent: HTTP status or agent word */
+  readonly answer: string
+  readonly at: number
+}
+
+interface Checker {
+  readonly key: string
+  readonly source: string
+  readonly kind: CheckerKind
+  readonly userAgent: string
+  readonly firstSeen: number
+  lastSeen: number
+  probes: number
+  intervalMs: number | undefined
+  lastAnswer: string
+  drainAnswers: number
+  toldAt: number | undefined
+  warnedSlow: boolean
+}
+
+export interface TrackerOptions {
+  readonly maxCheckers: number
+  readonly ttlMs: number
+  /** answers needed before a checker acts: HAProxy/Kubernetes `fall`; the agent's `drain` acts at once */
+  readonly fall: Readonly<Record<CheckerKind, number>>
+  /** EMQX's wait_health_check: a checker slower than this cannot take the node out in time */
+  readonly budgetMs: number
+  readonly onSlowChecker?: (c: CheckerView) => void
+  readonly onAcknowledged?: (ack: DrainAck) => void
+}
+
+export interface CheckerView {
+  readonly source: string
+  readonly kind: CheckerKind
+  readonly user_agent: string
+  readonly first_seen: string
+  readonly last_seen: string
+  readonly probes: number
+  readonly interval_ms: number | null
+  readonly last_answer: string
+  readonly drain_answers: number
+  readonly fall: number
+  readonly told: boolean
+  /** interval x fall: how long this checker needs to take the node out */
+  readonly detection_ms: number | null
+  readonly within_budget: boolean | null
+}
+
+export interface DrainAck {
+  readonly draining_since: string | null
+  readonly acknowledged: boolean
+  readonly acknowledged_after_seconds: number | null
+  readonly checkers_told: number
+  readonly checkers_active: number
+}
+
+const UA_MAX = 64
+
+export class ProberTracker {
+  readonly #o: TrackerOptions
+  /** insertion order = least recently seen first (re-inserted on every observation) */
+  readonly #checkers = new Map<string, Checker>()
+  #drainSince: number | undefined
+  #ackAt: number | undefined
+  evicted = 0
+
+  constructor (options: TrackerOptions) { this.#o = options }
+
+  get size (): number { return this.#checkers.size }
+
+  observe (o: Observation): void {
+    const ua = (o.userAgent ?? '').slice(0, UA_MAX)
+    const key = `${o.kind}|${o.source}|${ua}`
+    let c = this.#checkers.get(key)
+    if (c === undefined) {
+      this.#prune(o.at)
+      if (this.#checkers.size >= this.#o.maxCheckers) this.#evictOldest()
+      c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false }
+    } else {
+      this.#checkers.delete(key)
+      const gap = o.at - c.lastSeen
+      // EWMA: robust to a missed check, follows a changed LB interval within a few probes
+      if (gap > 0) c.intervalMs = c.intervalMs === undefined ? gap : Math.round(0.7 * c.intervalMs + 0.3 * gap)
+      c.lastSeen = o.at
+    }
+    this.#checkers.set(key, c)
+    c.probes++
+    c.lastAnswer = o.answer
+    if (this.#drainSince !== undefined && !o.available && o.at >= this.#drainSince) {
+      c.drainAnswers++
+      if (c.toldAt === undefined && c.drainAnswers >= this.#o.fall[c.kind]) c.toldAt = o.at
+      this.#checkAck(o.at)
+    }
+    if (!c.warnedSlow && c.probes >= 3 && c.intervalMs !== undefined && c.intervalMs * this.#o.fall[c.kind] > this.#o.budgetMs) {
+      c.warnedSlow = true
+      this.#o.onSlowChecker?.(this.#view(c))
+    }
+  }
+
+  /** The served answer stopped being "available": counting of drain answers starts now. */
+  drainStarted (at: number): void {
+    if (this.#drainSince !== undefined) return
+    this.#drainSince = at
+    this.#ackAt = undefined
+    for (const c of this.#checkers.values()) { c.drainAnswers = 0; c.toldAt = undefined }
+  }
+
+  drainEnded (): void {
+    this.#drainSince = undefined
+    this.#ackAt = undefined
+    for (const c of this.#checkers.values()) { c.drainAnswers = 0; c.toldAt = undefined }
+  }
+
+  /** Checkers seen recently enough to be expected to probe again. */
+  #active (now: number): Checker[] {
+    const out: Checker[] = []
+    for (const c of this.#checkers.values()) {
+      const window = Math.max(3 * (c.intervalMs ?? 1000), 5000)
+      if (now - c.lastSeen <= window) out.push(c)
+    }
+    return out
+  }
+
+  #checkAck (now: number): void {
+    if (this.#ackAt !== undefined || this.#drainSince === undefined) return
+    const active = this.#active(now)
+    if (active.length === 0 || active.some((c) => c.toldAt === undefined)) return
+    this.#ackAt = Math.max(...active.map((c) => c.toldAt ?? now))
+    this.#o.onAcknowledged?.(this.drain(now))
+  }
+
+  drain (now: number): DrainAck {
+    const active = this.#active(now)
+    const since = this.#drainSince
+    return {
+      draining_since: since === undefined ? null : new Date(since).toISOString(),
+      acknowledged: this.#ackAt !== undefined,
+      acknowledged_after_seconds: this.#ackAt !== undefined && since !== undefined ? (this.#ackAt - since) / 1000 : null,
+      checkers_told: active.filter((c) => c.toldAt !== undefined).length,
+      checkers_active: active.length,
+    }
+  }
+
+  checkers (now: number): CheckerView[] {
+    this.#prune(now)
+    return [...this.#checkers.values()].reverse().map((c) => this.#view(c))
+  }
+
+  #view (c: Checker): CheckerView {
+    const fall = this.#o.fall[c.kind]
+    const detection = c.intervalMs === undefined ? null : c.intervalMs * fall
+    return {
+      source: c.source, kind: c.kind, user_agent: c.userAgent,
+      first_seen: new Date(c.firstSeen).toISOString(), last_seen: new Date(c.lastSeen).toISOString(),
+      probes: c.probes, interval_ms: c.intervalMs ?? null, last_answer: c.lastAnswer,
+      drain_answers: c.drainAnswers, fall, told: c.toldAt !== undefined,
+      detection_ms: detection, within_budget: detection === null ? null : detection <= this.#o.budgetMs,
+    }
+  }
+
+  #prune (now: number): void {
+    for (const [key, c] of this.#checkers) {
+      if (now - c.lastSeen <= this.#o.ttlMs) break
+      this.#checkers.delete(key)
+    }
+  }
+
+  #evictOldest (): void {
+    const first = this.#checkers.keys().next()
+    if (first.done !== true) { this.#checkers.delete(first.value); this.evicted++ }
+  }
+}

@@ -1,0 +1,63 @@
+import t from 'tap'
+import { request } from 'undici'
+import { formatStatus } from '../../src/commands/status-format.js'
+import { startDouble } from '../support/emqx-double.js'
+import { runCli, startSidecar } from '../support/sidecar-proc.js'
+import { waitFor } from '../support/wait.js'
+
+const CREDS = { SIDECAR_EMQX_USERNAME: 'admin', SIDECAR_EMQX_PASSWORD: 'public' }
+const getJson = async (url: string): Promise<Record<string, unknown>> => await (await request(url)).body.json() as Record<string, unknown>
+
+t.test('`status` prints the node, its checkers and the cluster view from a running sidecar', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', nodeName: 'emqx@n1', connections: 1000 })
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--cluster-interval', '100ms', '--shutdown-delay', '0s'], CREDS)
+  await waitFor(() => getJson(`${sc.url}/status`), (d) => d.state === 'up' && d.cluster !== null, { what: 'up with a cluster view', timeoutMs: 5000 })
+  sim.becomeDonor('emqx@n1', ['emqx@n4'])
+  await waitFor(() => getJson(`${sc.url}/status`), (d) => d.state === 'draining', { what: 'draining', timeoutMs: 3000 })
+  // three HTTP checks from this test act as a load balancer with fall 3
+  for (let i = 0; i < 3; i++) await (await request(`${sc.url}/availability`, { headers: { 'user-agent': 'test-lb' } })).body.dump()
+  const doc = await waitFor(() => getJson(`${sc.url}/status`), (d) => (d.cluster as { rebalances?: unknown[] } | null)?.rebalances?.length === 1, { what: 'rebalance in cluster view', timeoutMs: 3000 })
+  t.match(doc, {
+    drain_acknowledgement: { acknowledged: true, checkers_told: 1, checkers_active: 1 },
+    checkers: [{ kind: 'http', user_agent: 'test-lb', drain_answers: 3, told: true }],
+    cluster: { rebalances: [{ coordinator_node: 'emqx@n1', donors: ['emqx@n1'], recipients: ['emqx@n4'], balanced: { connections: true } }] },
+  })
+  t.ok(sc.logs.some((l) => l.event === 'drain_acknowledged'), 'acknowledgement logged')
+
+  const r = await runCli(['status', '--url', sc.url])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /^Node emqx@n1: DRAINING \(no new connections\)/)
+  t.match(r.stdout, /Local rebalance: rebalance, state: wait_health_check, coordinator: emqx@n1/)
+  t.match(r.stdout, /1\/1 checkers told; acknowledged: yes/)
+  t.match(r.stdout, /http 127\.0\.0\.1 "test-lb": every \d+ms, fall 3, last answer 503, told: yes \(3 drain answers\)/)
+  t.match(r.stdout, /Cluster rebalance coordinated by emqx@n1/)
+  const j = await runCli(['status', '--url', sc.url, '--json'])
+  t.match(JSON.parse(j.stdout), { state: 'draining' })
+
+  const metrics = await (await request(`${sc.url}/metrics`)).body.text()
+  t.match(metrics, /emqx_lb_sidecar_drain_acknowledged 1/)
+  t.match(metrics, /emqx_lb_sidecar_checkers\{kind="http"\} 1/)
+  t.match(metrics, /emqx_lb_sidecar_cluster_processes\{process="rebalance"\} 1/)
+  t.match(metrics, /emqx_lb_sidecar_cluster_rebalance_balanced\{coordinator="emqx@n1",unit="connections"\} 1/)
+})
+
+t.test('`status` against nothing: exit 1 with a one-line reason', async (t) => {
+  const r = await runCli(['status', '--url', 'http://127.0.0.1:9', '--timeout', '1s'])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /cannot read http:\/\/127\.0\.0\.1:9\/status \(ECONNREFUSED\)/)
+})
+
+t.test('`status` rejects bad flags with exit 2', async (t) => {
+  const r = await runCli(['status', '--url', 'nope'])
+  t.equal(r.code, 2)
+  t.match(r.stderr, /--url: is not a URL/)
+})
+
+t.test('the text rendering copes with a minimal document and flags warnings', async (t) => {
+  const text = formatStatus({ state: 'up', available: true, emqx: { drains_detectable: false, config_error: 'EMQX answered 401' }, checkers: [{ kind: 'http', source: 'x', user_agent: '', within_budget: false }], drain_acknowledgement: { draining_since: null } })
+  t.match(text, /UP \(gets new connections\)/)
+  t.match(text, /drains cannot be detected/)
+  t.match(text, /CONFIGURATION ERROR: EMQX answered 401/)
+  t.match(text, /TOO SLOW/)
+  t.match(text, /Cluster: not readable/)
+})
