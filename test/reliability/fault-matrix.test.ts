@@ -17,10 +17,12 @@ import { FAILURE_REASONS } from '../../src/emqx/outcome.js'
 const USER = 'matrix-key'
 const SECRET = 'mAtr1x-S3cret-never-logged'
 const BASIC = Buffer.from(`${USER}:${SECRET}`).toString('base64')
-// A sanity bound, not a speed target: below --emqx-timeout (250ms), so a probe that waited on an EMQX
-// request would fail it, yet loose enough for a loaded CI machine. The real figures are printed
-// (the issue's target is 5 ms).
-const PROBE_P99_BOUND_MS = 200
+// Sanity bounds, not speed targets (the real figures are printed; the issue's target of 5 ms belongs
+// to `npm run bench`). If probes waited on EMQX, the median probe in the timeout rows would take about
+// --emqx-timeout (250ms); the bounds are loose because a machine running test files in parallel
+// starves processes for tens of milliseconds at a time (measured: load 8 on 2 CPUs).
+const PROBE_P50_BOUND_MS = 100
+const PROBE_P99_BOUND_MS = 1000
 const EXTRA_FAILING_CHECKS = 4
 const { failureThreshold: THRESHOLD } = MATRIX_SETTINGS
 
@@ -99,7 +101,7 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   ], 'logged exactly twice: the first failure and the state change, never per poll')
 
   t.same(stats.errors, [], 'every probe was answered')
-  t.ok(stats.p99Ms < PROBE_P99_BOUND_MS, `probe latency during the fault: ${formatStats(stats)}`)
+  t.ok(stats.p50Ms < PROBE_P50_BOUND_MS && stats.p99Ms < PROBE_P99_BOUND_MS, `probe latency during the fault: ${formatStats(stats)}`)
 
   if (sim === undefined || s.recovery !== undefined) return
   const recoveryMark = sc.logs.length
@@ -129,7 +131,7 @@ async function runHealthy (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   t.equal(checkCount(metrics, 'failure'), 0, 'no check failed')
   t.same(problems(sc.logs), [], 'nothing logged at warn or above')
   t.same(stats.errors, [], 'every probe was answered')
-  t.ok(stats.p99Ms < PROBE_P99_BOUND_MS, `probe latency: ${formatStats(stats)}`)
+  t.ok(stats.p50Ms < PROBE_P50_BOUND_MS && stats.p99Ms < PROBE_P99_BOUND_MS, `probe latency: ${formatStats(stats)}`)
 }
 
 async function assertNoSecret (t: Test, { sc, sim, other }: Rig, s: FaultScenario): Promise<void> {
@@ -158,5 +160,5 @@ t.test('upstream fault matrix (docs/failure-modes.md)', async (t) => {
     t.comment(`${f.id.padEnd(14)} ${formatStats(f.stats)}${f.changedAfterMs !== undefined ? `; state changed ${Math.round(f.changedAfterMs)}ms after the fault began` : ''}`)
   }
   const all = figures.map((f) => f.stats.p99Ms).sort((a, b) => a - b)
-  t.comment(`worst probe p99 over all rows: ${(all.at(-1) ?? 0).toFixed(2)}ms (target in the issue: 5 ms; asserted bound ${PROBE_P99_BOUND_MS} ms)`)
+  t.comment(`worst probe p99 over all rows: ${(all.at(-1) ?? 0).toFixed(2)}ms (target in the issue: 5 ms; asserted bounds p50 < ${PROBE_P50_BOUND_MS} ms, p99 < ${PROBE_P99_BOUND_MS} ms)`)
 })
