@@ -30,7 +30,10 @@ export class EmqxClient {
   #target: ApiTarget | undefined
   #fallbackSince = 0
 
-  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config)) {
+  readonly #fallbackRecheckMs: number
+
+  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config), opts: { fallbackRecheckMs?: number } = {}) {
+    this.#fallbackRecheckMs = opts.fallbackRecheckMs ?? FALLBACK_RECHECK_MS
     this.#config = config
     this.#http = http
   }
@@ -56,7 +59,7 @@ export class EmqxClient {
   async check (): Promise<CheckResult> {
     // A 404 during a restart or an upgrade to an edition with the rebalance API must not disable
     // drain detection for good: the fallback is re-examined every FALLBACK_RECHECK_MS.
-    if (this.#target?.mode === 'node_status' && performance.now() - this.#fallbackSince > FALLBACK_RECHECK_MS) this.#target = undefined
+    if (this.#target?.mode === 'node_status' && performance.now() - this.#fallbackSince >= this.#fallbackRecheckMs) this.#target = undefined
     const target = this.#target
     if (target === undefined) return await this.#detect()
     const { version, base, mode } = target
