@@ -32,11 +32,13 @@ interface Rig { sc: SidecarProcess, sim?: EmqxSim, other: EmqxSim }
 
 async function rig (t: Test, s: FaultScenario, cert: TestCert | undefined): Promise<Rig> {
   const other = await startDouble(t)
-  const tls = s.upstream === 'https_with_ca' || s.upstream === 'https_without_ca'
+  const tls = s.upstream === 'https_with_ca' || s.upstream === 'https_without_ca' || s.upstream === 'http_url_to_tls'
   const sim = s.upstream === 'unresolvable'
     ? undefined
     : await startDouble(t, { profile: 'v5.3', username: USER, password: SECRET, redirectTo: `${other.url}/elsewhere`, ...(tls && cert !== undefined ? { tls: cert } : {}) })
-  const url = sim === undefined ? 'http://emqx.invalid:18083' : sim.url
+  const url = sim === undefined
+    ? 'http://emqx.invalid:18083'
+    : s.upstream === 'http_url_to_tls' ? sim.url.replace(/^https:/, 'http:') : s.upstream === 'https_url_to_plain' ? sim.url.replace(/^http:/, 'https:') : sim.url
   const sc = await startSidecar(t, [
     '--emqx-url', url, '--poll-interval', MATRIX_SETTINGS.pollInterval, '--emqx-timeout', MATRIX_SETTINGS.emqxTimeout,
     '--failure-threshold', String(THRESHOLD), '--log-level', 'trace', '--emqx-username', USER,
@@ -140,7 +142,7 @@ async function assertNoSecret (t: Test, { sc, sim, other }: Rig, s: FaultScenari
   const everything = [JSON.stringify(sc.logs), sc.stderr(), status, metrics].join('\n')
   t.notOk(everything.includes(SECRET) || everything.includes(BASIC), 'the EMQX secret appears in no log line (trace level), /status or /metrics')
   t.equal(other.totalRequests, 0, 'nothing (and no credentials) reached the redirect target')
-  if (s.upstream === 'https_without_ca') t.equal(sim?.totalRequests, 0, 'no request went over the unverified TLS connection')
+  if (s.upstream === 'https_without_ca' || s.upstream === 'http_url_to_tls') t.equal(sim?.totalRequests, 0, 'no request went over the unverified or mismatched connection')
 }
 
 t.test('upstream fault matrix (docs/failure-modes.md)', async (t) => {
@@ -148,7 +150,7 @@ t.test('upstream fault matrix (docs/failure-modes.md)', async (t) => {
   // Two rows at a time keeps the run short without starving the probes of CPU.
   t.jobs = 2
   await Promise.all(FAULT_MATRIX.map(async (row) => {
-    if (row.upstream.startsWith('https') && cert === undefined) return
+    if ((row.upstream.startsWith('https_with') || row.upstream === 'http_url_to_tls') && cert === undefined) return
     await t.test(`${row.id}: ${row.fault}`, async (t) => {
       const r = await rig(t, row, cert)
       if (row.failure !== undefined) await runFailing(t, row, r)

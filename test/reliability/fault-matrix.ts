@@ -12,6 +12,8 @@ export const MATRIX_SETTINGS = { pollInterval: '100ms', emqxTimeout: '250ms', fa
 
 /** How the sidecar reaches EMQX in a scenario. */
 export type Upstream = 'http' | 'https_with_ca' | 'https_without_ca' | 'unresolvable'
+  /** scheme mix-ups: an http:// URL to a TLS listener, an https:// URL to a plain one */
+  | 'http_url_to_tls' | 'https_url_to_plain'
 
 export interface FaultScenario {
   readonly id: string
@@ -101,5 +103,13 @@ export const FAULT_MATRIX: readonly FaultScenario[] = [
   {
     id: 'https_no_ca', fault: 'HTTPS API with a self-signed certificate, CA not configured', produced: 'same double, no `--emqx-ca-file`', upstream: 'https_without_ca',
     failure: { reason: 'tls', level: 'warn', detail: 'EMQX request failed: DEPTH_ZERO_SELF_SIGNED_CERT' }, recovery: 'needs `--emqx-ca-file`; never falls back to an unverified connection (the double sees no request)',
+  },
+  {
+    id: 'http_to_tls', fault: '`http://` URL pointing at the HTTPS listener (18084)', produced: 'plain HTTP sent to the TLS double', upstream: 'http_url_to_tls',
+    failure: { reason: 'reset', level: 'warn', detail: 'EMQX request failed: UND_ERR_SOCKET' }, recovery: 'needs the `https://` URL',
+  },
+  {
+    id: 'https_to_plain', fault: '`https://` URL pointing at the plain HTTP listener (18083)', produced: 'TLS handshake sent to the plain double', upstream: 'https_url_to_plain',
+    failure: { reason: 'tls', level: 'warn', detail: 'EMQX request failed: ERR_SSL_WRONG_VERSION_NUMBER' }, recovery: 'needs the `http://` URL',
   },
 ]
