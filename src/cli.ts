@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js'
+import { demoMain } from './commands/demo.js'
+import { nginxSyncMain } from './commands/nginx-sync.js'
 import { serveMain } from './commands/serve.js'
+import { simulateMain } from './commands/simulate.js'
 import { statusMain } from './commands/status.js'
 import { VERSION } from './version.js'
 
@@ -11,6 +14,9 @@ import { VERSION } from './version.js'
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveMain,
   status: statusMain,
+  simulate: simulateMain,
+  demo: demoMain,
+  'nginx-sync': nginxSyncMain,
 }
 
 export async function run (argv: string[]): Promise<number> {

@@ -12,6 +12,10 @@ export const ErrorCodes = {
   EMQX_TLS: 'SIDECAR_ERR_EMQX_TLS',
   EMQX_TRANSPORT: 'SIDECAR_ERR_EMQX_TRANSPORT',
   EMQX_BODY_TOO_LARGE: 'SIDECAR_ERR_EMQX_BODY_TOO_LARGE',
+  // nginx-sync: the stage of an upstream update that failed
+  NGINX_WRITE_FAILED: 'SIDECAR_ERR_NGINX_WRITE_FAILED',
+  NGINX_CHECK_FAILED: 'SIDECAR_ERR_NGINX_CHECK_FAILED',
+  NGINX_RELOAD_FAILED: 'SIDECAR_ERR_NGINX_RELOAD_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

@@ -1,12 +1,16 @@
 import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { startAgentServer, type AgentServer } from './agent/server.js'
 import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
-import { buildApp } from './http/app.js'
+import { buildAdminApp, buildApp } from './http/app.js'
 import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
+import { DrainFileWatcher } from './state/drain-file.js'
+import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
 import { Store } from './state/store.js'
 import { initialSnapshot, moveTo } from './state/transition.js'
@@ -15,16 +19,26 @@ import { VERSION } from './version.js'
 export interface Sidecar {
   readonly store: Store
   readonly httpPort: number
+  /** the agent-check port, undefined when disabled (--agent-port 0) */
+  readonly agentPort: number | undefined
+  /** the separate admin listener's port, when --admin-port is set */
+  readonly adminPort?: number
   /** answer 503 (stopping) at once, keep answering for shutdownDelayMs, then close everything */
   shutdown: (signal: string) => Promise<void>
 }
 
-/** Wiring only: config -> EMQX client -> store + monitor -> metrics -> HTTP server. */
+/** GET /prestop may block for the evacuation deadline; its socket gets this much on top. */
+const PRESTOP_MARGIN_MS = 30_000
+
+/** Wiring only: config -> EMQX client -> store + monitor (+ drain file, evacuator) -> metrics -> HTTP servers + agent-check listener. */
 export async function startSidecar (config: ServeConfig, log: Logger): Promise<Sidecar> {
   log.info({ version: VERSION, config: describeConfig(config) }, 'starting emqx-lb-sidecar')
   const store = new Store(initialSnapshot(Date.now()))
   const client = new EmqxClient(config.emqx)
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
+  const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
+  const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
+  await drainFile?.start()
   const p = config.probers
   const tracker = new ProberTracker({
     maxCheckers: p.maxCheckers,
@@ -39,26 +53,59 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   followDrains(store, tracker)
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
   const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster })
-  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster })
+  const adminOptions = config.admin === undefined
+    ? undefined
+    : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
+  const onMain = adminOptions !== undefined && config.admin?.listen === undefined
+  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
-  log.info({ host: config.host, port: httpPort, event: 'listening' }, `HTTP listening on ${config.host}:${httpPort}`)
+  let agent: AgentServer | undefined
+  if (config.agentPort !== 0) {
+    try {
+      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker })
+    } catch (err) {
+      await app.close()
+      await client.close()
+      throw err
+    }
+    log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' }, `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
+  }
+  log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
+
+  let adminApp: FastifyInstance | undefined
+  let adminPort: number | undefined
+  const listen = config.admin?.listen
+  if (adminOptions !== undefined && listen !== undefined) {
+    adminApp = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
+    await adminApp.listen({ host: listen.host, port: listen.port })
+    adminPort = (adminApp.server.address() as AddressInfo).port
+    log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
+  }
   monitor.start()
   cluster.start()
+  const leftover = new AbortController()
+  if (config.evacuation.stopOnStart) void evacuator.stopLeftover(leftover.signal)
 
   let shuttingDown: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
     shuttingDown ??= (async () => {
       store.update((s) => moveTo(s, 'stopping', 'shutdown', `the sidecar is shutting down (${signal})`, Date.now()))
-      log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) so load balancers take the node out')
+      log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
+      // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
+      // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
+      leftover.abort()
+      if (evacuator.progress !== undefined) await evacuator.settled()
       await monitor.stop()
       await cluster.stop()
+      drainFile?.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
-      await app.close()
+      await evacuator.settled()
+      await Promise.all([app.close(), agent?.close(), adminApp?.close()])
       await client.close()
       log.info('stopped')
     })()
     await shuttingDown
   }
-  return { store, httpPort, shutdown }
+  return { store, httpPort, agentPort: agent?.port, ...(adminPort !== undefined ? { adminPort } : {}), shutdown }
 }

@@ -25,6 +25,7 @@ export function formatStatus (d: Doc): string {
     (Number(emqx.consecutive_failures ?? 0) > 0 ? `; ${str(emqx.consecutive_failures)} failures in a row (${str(last?.failure_reason)})` : ''))
   if (emqx.drains_detectable === false) out.push('  WARNING: the EMQX rebalance API is missing (open-source EMQX?): drains cannot be detected')
   if (emqx.config_error !== null && emqx.config_error !== undefined) out.push(`  CONFIGURATION ERROR: ${str(emqx.config_error)}`)
+  out.push(...overrideLines(d))
 
   const rb = obj(d.rebalance)
   if (rb === undefined) out.push(`Local rebalance: not readable (${str(d.rebalance_error)})`)
@@ -70,4 +71,23 @@ export function formatStatus (d: Doc): string {
     }
   }
   return out.join('\n') + '\n'
+}
+
+/** Drain switches and the sidecar's evacuation (docs/graceful-shutdown.md); nothing when none is on. */
+function overrideLines (d: Doc): string[] {
+  const o = obj(d.overrides)
+  const observed = obj(d.observed)
+  if (o === undefined) return []
+  const out: string[] = []
+  const manual = obj(o.manual_drain)
+  const file = obj(o.drain_file)
+  const ev = obj(o.evacuation)
+  if (manual !== undefined) out.push(`  manual drain: on since ${str(manual.since)} (by ${str(manual.by)}); POST /admin/undrain to undo`)
+  if (file !== undefined) out.push(`  drain file: present since ${str(file.since)}`)
+  if (ev !== undefined) {
+    out.push(`  evacuation (requested by ${str(ev.requested_by)} at ${str(ev.started_at)}): ${str(ev.phase)}, EMQX state ${str(ev.emqx_state)}, ` +
+      `${str(ev.connections)} connections and ${str(ev.sessions)} sessions left, deadline ${str(ev.deadline)}` + (ev.error !== null && ev.error !== undefined ? `; error: ${str(ev.error)}` : ''))
+  }
+  if (out.length > 0 && observed !== undefined) out.push(`  EMQX alone says: ${str(observed.state)} (${str(observed.reason)})`)
+  return out
 }

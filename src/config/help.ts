@@ -1,10 +1,10 @@
-import { envName, type OptionSpec } from './options.js'
+import { envOf, type OptionSpec } from './options.js'
 
 /** The --help text, generated from the option table so it cannot drift from what is parsed. */
 export function helpText (usage: string, summary: string, specs: readonly OptionSpec[]): string {
   const lines = [`Usage: ${usage}`, '', summary, '', 'Options (flag / environment variable, default):']
   for (const s of specs) {
-    const env = envName(s.flag)
+    const env = envOf(s)
     const file = s.fileVariant === true ? ` | --${s.flag}-file / ${env}_FILE` : ''
     lines.push(`  --${s.flag} / ${env}${file}${s.default !== undefined ? `  (default ${s.default})` : ''}`)
     lines.push(`      ${s.help}`)

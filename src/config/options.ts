@@ -18,10 +18,17 @@ export interface OptionSpec {
   /** minimum for int/duration kinds */
   readonly min?: number
   readonly max?: number
+  /** environment variable, when SIDECAR_<FLAG> would clash with another command's (simulate's --port is not serve's) */
+  readonly env?: string
 }
 
 export function envName (flag: string): string {
   return `SIDECAR_${flag.toUpperCase().replace(/-/g, '_')}`
+}
+
+/** The environment variable of an option: its own `env`, else SIDECAR_<FLAG>. */
+export function envOf (spec: OptionSpec): string {
+  return spec.env ?? envName(spec.flag)
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -50,7 +57,9 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request' },
   { flag: 'http-keep-alive-timeout', kind: 'duration', default: '5s', min: 0, help: 'how long an idle keep-alive connection is kept between requests' },
   { flag: 'http-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the HTTP listener accepts at once; more are closed at once and counted' },
-  { flag: 'wait-health-check', kind: 'duration', default: '60s', min: 0, help: "the wait_health_check EMQX uses for evacuations/rebalances here: checkers too slow to take the node out within it are warned about" },
+  { flag: 'agent-port', kind: 'port', default: '9184', help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it' },
+  { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
+  { flag: 'wait-health-check', kind: 'duration', default: '60s', min: 0, help: "the wait_health_check EMQX uses for evacuations/rebalances here (sent with /admin/evacuate and /prestop; whole seconds): checkers too slow to take the node out within it are warned about" },
   { flag: 'checker-fall', kind: 'int', default: '3', min: 1, max: 100, help: 'failed HTTP checks a load balancer needs before it takes a node out (HAProxy fall, Kubernetes failureThreshold); the agent-check drain acts at once' },
   { flag: 'max-checkers', kind: 'int', default: '256', min: 1, max: 100000, help: 'distinct checkers (source, kind, user agent) remembered; the least recently seen is forgotten first' },
   { flag: 'checker-ttl', kind: 'duration', default: '5m', min: 1000, help: 'a checker unseen this long is forgotten' },
@@ -60,6 +69,38 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'rebalance-rel-conn-threshold', kind: 'number', default: '1.1', min: 1, help: 'rel_conn_threshold your rebalances use (> 1.0)' },
   { flag: 'rebalance-abs-sess-threshold', kind: 'int', default: '1000', min: 0, help: 'abs_sess_threshold your rebalances use' },
   { flag: 'rebalance-rel-sess-threshold', kind: 'number', default: '1.1', min: 1, help: 'rel_sess_threshold your rebalances use (> 1.0)' },
-  { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping) this long before closing, so load balancers notice' },
+  { flag: 'shutdown-delay', kind: 'duration', default: '5s', min: 0, help: 'on SIGTERM, answer 503 (stopping; agent: drain) this long before closing, so load balancers notice' },
+  { flag: 'drain-file', kind: 'path', help: 'drain (503, agent drain) while this file exists, whatever EMQX says; checked every poll interval; survives restarts' },
+  { flag: 'admin-token', kind: 'secret', fileVariant: true, help: 'bearer token (16+ characters) that enables /admin/drain, /admin/undrain, /admin/evacuate and /prestop; without it they do not exist' },
+  { flag: 'admin-port', kind: 'port', help: 'serve the admin endpoints on this separate port only (not on --port)' },
+  { flag: 'admin-host', kind: 'address', default: '127.0.0.1', help: 'address of the separate admin listener (with --admin-port)' },
+  { flag: 'evacuation-conn-evict-rate', kind: 'int', default: '500', min: 1, help: 'connections EMQX disconnects per second during an evacuation' },
+  { flag: 'evacuation-sess-evict-rate', kind: 'int', default: '500', min: 1, help: 'sessions EMQX migrates per second during an evacuation' },
+  { flag: 'evacuation-wait-takeover', kind: 'duration', default: '60s', min: 0, help: 'how long EMQX waits for evicted clients to reconnect elsewhere before migrating their sessions' },
+  { flag: 'evacuation-redirect-to', kind: 'string', help: 'server reference sent to evicted MQTT 5 clients (e.g. mqtt.example.com:1883)' },
+  { flag: 'evacuation-migrate-to', kind: 'string', help: 'comma-separated EMQX node names that receive the remaining sessions (default: EMQX chooses)' },
+  { flag: 'evacuation-stop-on-start', kind: 'bool', default: 'false', help: 'stop an evacuation EMQX resumes after a restart (EMQX persists them), so a restarted pod takes clients again; for evacuate-on-shutdown' },
+  { flag: 'evacuation-timeout', kind: 'duration', default: '5m', min: 1000, help: 'deadline of an evacuation: /prestop answers when EMQX reports it finished or when this passes' },
   ...commonOptions,
+]
+
+/** Options of `emqx-lb-sidecar simulate`: one simulated EMQX node's HTTP API (src/sim). Variables SIDECAR_SIM_*. */
+export const simulateOptions: readonly OptionSpec[] = [
+  { flag: 'profile', env: 'SIDECAR_SIM_PROFILE', kind: { enum: ['v5', 'v5.3', 'v4.4', 'v4.4.24', 'oss'] }, default: 'v5', help: 'EMQX version to play: v5 (5.4+), v5.3 (5.0.4-5.3, availability needs auth), v4.4 (4.4.12-4.4.23), v4.4.24, oss (no rebalance API)' },
+  { flag: 'host', env: 'SIDECAR_SIM_HOST', kind: 'address', default: '127.0.0.1', help: 'address to listen on' },
+  { flag: 'port', env: 'SIDECAR_SIM_PORT', kind: 'port', default: '18083', help: 'port to listen on (EMQX 5.x uses 18083, 4.4 uses 8081); 0 picks a free one' },
+  { flag: 'node-name', env: 'SIDECAR_SIM_NODE_NAME', kind: 'string', default: 'emqx@127.0.0.1', help: 'Erlang node name the node reports' },
+  { flag: 'username', env: 'SIDECAR_SIM_USERNAME', kind: 'string', default: 'admin', help: 'API key (5.x) / AppID (4.4) the simulated API accepts' },
+  { flag: 'password', env: 'SIDECAR_SIM_PASSWORD', kind: 'secret', fileVariant: true, default: 'public', help: 'API secret / AppSecret the simulated API accepts' },
+  { flag: 'connections', env: 'SIDECAR_SIM_CONNECTIONS', kind: 'int', default: '0', min: 0, help: 'connection count reported in rebalance status' },
+  ...commonOptions,
+]
+
+/** Options of `emqx-lb-sidecar demo` (`npm run demo`). Variables SIDECAR_DEMO_*. */
+export const demoOptions: readonly OptionSpec[] = [
+  { flag: 'lb-config', env: 'SIDECAR_DEMO_LB_CONFIG', kind: { enum: ['haproxy-agent.cfg', 'haproxy-httpchk.cfg'] }, default: 'haproxy-agent.cfg', help: 'which shipped HAProxy config to run (from haproxy/)' },
+  { flag: 'mqtt-port', env: 'SIDECAR_DEMO_MQTT_PORT', kind: 'port', default: '0', help: 'port HAProxy listens on for MQTT (0: a free one, shown on screen)' },
+  { flag: 'clients', env: 'SIDECAR_DEMO_CLIENTS', kind: 'int', default: '30', min: 0, max: 5000, help: 'MQTT clients the demo keeps connected through HAProxy' },
+  { flag: 'wait-health-check', env: 'SIDECAR_DEMO_WAIT_HEALTH_CHECK', kind: 'duration', default: '5s', min: 0, help: 'how long a simulated donor/evacuating node waits before it evicts clients' },
+  { flag: 'evict-rate', env: 'SIDECAR_DEMO_EVICT_RATE', kind: 'int', default: '5', min: 1, max: 1000, help: 'clients evicted per second by a simulated donor/evacuating node' },
 ]

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { parseDuration } from '../duration.js'
 import { Secret } from './secret.js'
-import { envName, type OptionSpec } from './options.js'
+import { envOf, type OptionSpec } from './options.js'
 
 export type OptionValue = string | number | boolean | URL | Secret
 export type Env = Readonly<Record<string, string | undefined>>
@@ -61,10 +61,10 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
 
   const known = new Set<string>()
   for (const spec of specs) {
-    const name = envName(spec.flag)
+    const name = envOf(spec)
     known.add(name)
     if (spec.fileVariant === true) known.add(`${name}_FILE`)
-    if (!raw.has(spec.flag) && !raw.has(`${spec.flag}-file`)) {
+    if (!raw.has(spec.flag) && !(spec.fileVariant === true && raw.has(`${spec.flag}-file`))) {
       const fromEnv = env[name]
       const fileEnv = spec.fileVariant === true ? env[`${name}_FILE`] : undefined
       if (fromEnv !== undefined && fromEnv !== '') raw.set(spec.flag, { text: fromEnv, source: name })
@@ -82,7 +82,8 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
   const explicit = new Set<string>()
   for (const spec of specs) {
     const given = raw.get(spec.flag)
-    const file = raw.get(`${spec.flag}-file`)
+    // only secrets have a -file variant; `--nodes-file` of nginx-sync is an option of its own
+    const file = spec.fileVariant === true ? raw.get(`${spec.flag}-file`) : undefined
     if (given !== undefined && file !== undefined) {
       problems.push(`${given.source} and ${file.source} are both set for ${spec.flag}; use one`)
       continue

@@ -1,3 +1,4 @@
+import type { EvacuationSettings } from '../emqx/evacuation.js'
 import { ConfigError } from '../errors.js'
 import { serveOptions, LOG_LEVELS } from './options.js'
 import { parseOptions, type Env, type ParsedOptions } from './parse.js'
@@ -26,6 +27,22 @@ export interface HttpLimits {
   readonly maxConnections: number
 }
 
+/** Admin endpoints exist only when a token is configured. */
+export interface AdminConfig {
+  readonly token: Secret
+  /** a separate listener for the admin endpoints; when absent they are served on the main port */
+  readonly listen?: { readonly host: string, readonly port: number }
+}
+
+export interface EvacuationConfig {
+  readonly settings: EvacuationSettings
+  readonly timeoutMs: number
+  /** stop an evacuation of this node found at start-up (left over from before a restart) */
+  readonly stopOnStart: boolean
+}
+
+export const MIN_ADMIN_TOKEN_LENGTH = 16
+
 export interface ProberConfig {
   readonly waitHealthCheckMs: number
   readonly checkerFall: number
@@ -48,8 +65,14 @@ export interface ServeConfig {
   readonly failureThreshold: number
   readonly host: string
   readonly port: number
+  /** HAProxy agent-check listener; 0 = disabled */
+  readonly agentPort: number
+  readonly agentHost: string
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
+  readonly drainFile?: string
+  readonly admin?: AdminConfig
+  readonly evacuation: EvacuationConfig
   readonly probers: ProberConfig
   readonly cluster: ClusterConfig
 }
@@ -84,6 +107,11 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   })
   // node refuses to start a server whose headers timeout exceeds its request timeout
   if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
+  const admin = adminConfig(parsed)
+  const evacuation = evacuationConfig(parsed)
+  if (admin !== undefined && username === undefined) {
+    parsed.warnings.push('admin endpoints are enabled but no EMQX credentials are set: /admin/evacuate and /prestop need them (the rebalance API requires auth)')
+  }
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
 
   const emqx: EmqxConfig = Object.freeze({
@@ -102,8 +130,13 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     failureThreshold: v.get('failure-threshold') as number,
     host: v.get('host') as string,
     port: v.get('port') as number,
+    agentPort: v.get('agent-port') as number,
+    agentHost: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string),
     shutdownDelayMs: v.get('shutdown-delay') as number,
     logLevel: v.get('log-level') as LogLevel,
+    ...(v.get('drain-file') !== undefined ? { drainFile: v.get('drain-file') as string } : {}),
+    ...(admin !== undefined ? { admin } : {}),
+    evacuation,
     probers: Object.freeze({
       waitHealthCheckMs: v.get('wait-health-check') as number,
       checkerFall: v.get('checker-fall') as number,
@@ -125,7 +158,43 @@ export function defaultHttpLimits (): HttpLimits {
   return loadServeConfig([], {}).config.http
 }
 
+function adminConfig ({ values: v, explicit, problems }: ParsedOptions): AdminConfig | undefined {
+  const token = v.get('admin-token') as Secret | undefined
+  const port = v.get('admin-port') as number | undefined
+  if (token === undefined) {
+    if (port !== undefined || explicit.has('admin-host')) problems.push('--admin-port/--admin-host are set but no admin token (SIDECAR_ADMIN_TOKEN or SIDECAR_ADMIN_TOKEN_FILE)')
+    return undefined
+  }
+  // Never echo the token: only its length is wrong.
+  if (token.reveal().length < MIN_ADMIN_TOKEN_LENGTH) problems.push(`the admin token is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`)
+  if (/\s/.test(token.reveal())) problems.push('the admin token contains whitespace')
+  if (explicit.has('admin-host') && port === undefined) problems.push('--admin-host is set but --admin-port is not')
+  if (port !== undefined && port !== 0 && port === v.get('port')) problems.push('--admin-port must differ from --port')
+  return Object.freeze({ token, ...(port !== undefined ? { listen: Object.freeze({ host: v.get('admin-host') as string, port }) } : {}) })
+}
+
+function evacuationConfig ({ values: v, problems }: ParsedOptions): EvacuationConfig {
+  const seconds = (flag: string): number => {
+    const ms = v.get(flag) as number | undefined
+    if (ms === undefined) return 0
+    if (ms % 1000 !== 0) problems.push(`--${flag}: EMQX takes whole seconds (got ${ms}ms)`)
+    return Math.ceil(ms / 1000)
+  }
+  const redirectTo = v.get('evacuation-redirect-to') as string | undefined
+  const migrateTo = ((v.get('evacuation-migrate-to') as string | undefined) ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '')
+  for (const n of migrateTo) if (!/^[^@\s]+@[^@\s]+$/.test(n)) problems.push(`--evacuation-migrate-to: "${n}" is not an EMQX node name (name@host)`)
+  const settings: EvacuationSettings = Object.freeze({
+    waitHealthCheckS: seconds('wait-health-check'),
+    connEvictRate: v.get('evacuation-conn-evict-rate') as number,
+    sessEvictRate: v.get('evacuation-sess-evict-rate') as number,
+    waitTakeoverS: seconds('evacuation-wait-takeover'),
+    ...(redirectTo !== undefined ? { redirectTo } : {}),
+    migrateTo: Object.freeze(migrateTo),
+  })
+  return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number, stopOnStart: v.get('evacuation-stop-on-start') as boolean })
+}
+
 /** What --check-config prints and the start-up log shows: every effective value, secrets redacted. */
 export function describeConfig (config: ServeConfig): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ ...config, emqx: { ...config.emqx, url: config.emqx.url.href } })) as Record<string, unknown>
+  return JSON.parse(JSON.stringify({ ...config, emqx: { ...config.emqx, url: config.emqx.url.href }, admin: config.admin ?? null })) as Record<string, unknown>
 }

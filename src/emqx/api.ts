@@ -15,6 +15,8 @@ export const paths = {
   globalStatus: (v: ApiVersion) => `/api/${v}/load_rebalance/global_status`,
   /** no auth on any version; 503 when the emqx application is not running */
   nodeStatus: (v: ApiVersion) => (v === 'v5' ? '/api/v5/status?format=json' : '/status?format=json'),
+  /** auth; the node name comes from EMQX itself (nodeName()), never from a request to the sidecar */
+  evacuation: (v: ApiVersion, node: string, op: 'start' | 'stop') => `/api/${v}/load_rebalance/${encodeURIComponent(node)}/evacuation/${op}`,
 } as const
 
 /** 4.4 serves its management API on 8081, 5.x on 18083. */

@@ -1,6 +1,7 @@
 import type { EmqxConfig } from '../config/serve-config.js'
 import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
 import { EmqxHttp } from './http.js'
+import { classifyEvacuationAnswer, evacuationBody, type EvacuationCall, type EvacuationSettings } from './evacuation.js'
 import type { CheckOutcome } from './outcome.js'
 import { classifyAvailability, classifyNodeStatus, parseNodeName } from './parse.js'
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
@@ -114,6 +115,25 @@ export class EmqxClient {
     if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.localStatus(t.version)}` }
     const value = parseLocalRebalance(res.answer.body)
     return value === undefined ? { error: 'unrecognised rebalance status answer' } : { value }
+  }
+
+  /**
+   * Starts (with settings) or stops the evacuation of `node`, which the caller got from nodeName().
+   * Never throws; `already_started` / `not_started` come back as ok with `already`.
+   */
+  async evacuation (op: 'start' | 'stop', node: string, settings?: EvacuationSettings): Promise<EvacuationCall> {
+    const t = this.#target
+    if (t === undefined || t.mode !== 'rebalance') {
+      return { ok: false, code: 'no_api', message: t === undefined ? 'the EMQX API has not answered yet' : 'EMQX has no load_rebalance API (open-source EMQX?): evacuation is not available' }
+    }
+    const path = paths.evacuation(t.version, node, op)
+    const body = op === 'start' && settings !== undefined ? evacuationBody(t.version, settings) : {}
+    let res = await this.#http.post(t.base, path, body)
+    // undici does not retry a POST on a keep-alive socket the server had closed. Both calls are
+    // idempotent here (already_started / not_started count as success), so one retry is safe.
+    if (!res.ok && res.outcome.kind === 'failure' && res.outcome.reason === 'reset') res = await this.#http.post(t.base, path, body)
+    if (!res.ok) return { ok: false, code: 'transport', message: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
+    return classifyEvacuationAnswer(t.version, op, res.answer)
   }
 
   /** Cluster-wide evacuations, purges and rebalances; needs credentials. */

@@ -50,20 +50,31 @@ export class EmqxHttp {
 
   /** GET base + path. Never throws: every error becomes a failure outcome. */
   async get (base: URL, path: string): Promise<HttpResult> {
+    return await this.request('GET', base, path)
+  }
+
+  /** POST base + path with a JSON body (evacuation start/stop). Never throws. */
+  async post (base: URL, path: string, body: unknown): Promise<HttpResult> {
+    return await this.request('POST', base, path, JSON.stringify(body))
+  }
+
+  async request (method: 'GET' | 'POST', base: URL, path: string, body?: string): Promise<HttpResult> {
     const started = performance.now()
     const prefix = base.pathname.replace(/\/+$/, '')
     const signal = AbortSignal.timeout(this.#config.timeoutMs)
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     try {
-      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({ method: 'GET', path: prefix + path, headers, signal })
+      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({ method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}) })
       let res: Dispatcher.ResponseData
       try { res = await send() } catch (err) {
         // When EMQX stops or restarts it closes every kept-alive connection, and the next request on
         // one fails with a reset before any answer. GET is idempotent: drop the pool (all its
         // connections are suspect) and retry once on a fresh connection within the same deadline, so
         // a stale connection is not reported as a broken EMQX (which resets the retry as well).
-        if (!isReset(err)) throw err
+        // A POST (evacuation start/stop) is never sent twice.
+        if (method !== 'GET' || !isReset(err)) throw err
         this.#dropPool(base.origin)
         res = await send()
       }

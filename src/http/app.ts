@@ -4,6 +4,7 @@ import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../confi
 import type { Metrics } from '../metrics/registry.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
+import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { statusDocument } from './status.js'
@@ -14,6 +15,8 @@ export interface AppOptions {
   readonly log: Logger
   /** listener limits; the option table's defaults when absent */
   readonly limits?: HttpLimits
+  /** admin endpoints on this app (token configured, no separate admin listener) */
+  readonly admin?: Omit<AdminOptions, 'metrics' | 'store' | 'log'>
   /** records who probes and what they were told (drain acknowledgement) */
   readonly tracker?: ProberTracker
   readonly cluster?: ClusterConfig
@@ -25,31 +28,8 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), tracker, cluster }: AppOptions): FastifyInstance {
-  const httpLog = log.child({ component: 'http' })
-  const app = Fastify({
-    loggerInstance: httpLog as FastifyBaseLogger,
-    // one probe per second per checker: per-request log lines would drown everything else
-    logController: new LogController({ disableRequestLogging: true }),
-    exposeHeadRoutes: false,
-    return503OnClosing: false,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    // a socket silent for this long is closed (idle new connections: see limits.ts)
-    connectionTimeout: limits.requestTimeoutMs,
-    // probes carry no body; anything sent is refused early instead of buffered
-    bodyLimit: 4096,
-    http: serverOptions(limits),
-  })
-  let droppedLogged = false
-  applyServerLimits(app.server, limits, () => {
-    metrics.connectionDropped('http')
-    // logged once per process; the counter says how often since
-    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
-  })
-
-  // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
-  app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
+export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster }: AppOptions): FastifyInstance {
+  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') })
 
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const a = cachedProbeAnswer(store.current)
@@ -85,6 +65,42 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), t
     await reply.type(metrics.registry.contentType).send(text)
   })
 
+  if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })
+  return app
+}
+
+/** The separate admin listener (--admin-port): the admin endpoints and nothing else. */
+export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits, readonly onDrop?: () => void }): FastifyInstance {
+  const app = baseApp(o.log, o.limits ?? defaultHttpLimits(), o.onDrop)
+  registerAdmin(app, o)
+  return app
+}
+
+/** Settings, limits and handlers both listeners share. `onDrop` runs for each connection refused at the limit. */
+function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => undefined): FastifyInstance {
+  const httpLog = log.child({ component: 'http' })
+  const app = Fastify({
+    loggerInstance: httpLog as FastifyBaseLogger,
+    // one probe per second per checker: per-request log lines would drown everything else
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    return503OnClosing: false,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // a socket silent for this long is closed (idle new connections: see limits.ts)
+    connectionTimeout: limits.requestTimeoutMs,
+    // probes carry no body; anything sent is refused early instead of buffered
+    bodyLimit: 4096,
+    http: serverOptions(limits),
+  })
+  let droppedLogged = false
+  applyServerLimits(app.server, limits, () => {
+    onDrop()
+    // logged once per listener; the counter says how often since
+    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
+  })
+  // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
+  app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
   app.setNotFoundHandler(async (req, reply) => {
     await reply.code(404).type('application/json').send(JSON.stringify({ error: 'not_found', path: req.url.split('?')[0] }))
   })

@@ -1,7 +1,7 @@
+import type { DrainSwitch, EvacuationProgress, Snapshot } from '../state/model.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
 import type { ProberTracker } from '../probers/tracker.js'
-import type { Snapshot } from '../state/model.js'
 import { VERSION } from '../version.js'
 
 export interface StatusContext {
@@ -59,6 +59,12 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
       last_success: iso(s.lastSuccessAt),
       config_error: s.lastCheck?.failureReason === 'auth' ? s.lastCheck.detail ?? null : null,
     },
+    observed: { state: s.observed.state, reason: s.observed.reason, message: s.observed.message },
+    overrides: {
+      manual_drain: drainSwitch(s.overrides.manualDrain),
+      drain_file: drainSwitch(s.overrides.drainFile),
+      evacuation: s.overrides.evacuation === undefined ? null : evacuationDocument(s.overrides.evacuation),
+    },
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
     drain_acknowledgement: ctx.tracker?.drain(now) ?? null,
@@ -66,5 +72,29 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
+  }
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
+
+function drainSwitch (d: DrainSwitch | undefined): Record<string, unknown> | null {
+  return d === undefined ? null : { since: iso(d.since), by: d.by }
+}
+
+/** An evacuation's progress as /status, /prestop and /admin/evacuate show it. */
+export function evacuationDocument (e: EvacuationProgress): Record<string, unknown> {
+  return {
+    phase: e.phase,
+    node: e.node ?? null,
+    requested_by: e.by,
+    started_at: iso(e.startedAt),
+    deadline: iso(e.deadlineAt),
+    finished_at: iso(e.finishedAt),
+    seconds: Math.round(((e.finishedAt ?? Date.now()) - e.startedAt) / 100) / 10,
+    already_started: e.alreadyStarted ?? false,
+    emqx_state: e.emqxState ?? null,
+    connections: e.connections ?? null,
+    sessions: e.sessions ?? null,
+    error: e.error ?? null,
   }
 }

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { AGENT_WORDS } from '../agent/words.js'
 import { FAILURE_REASONS } from '../emqx/outcome.js'
 import { NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
+import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import { registerClusterMetrics } from './cluster.js'
@@ -16,7 +18,7 @@ export interface ProbeRecorder {
   probe: (protocol: 'http' | 'agent', answer: string) => void
 }
 
-export interface Metrics extends ProbeRecorder {
+export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
   /** a connection closed at once because the listener's connection limit was reached */
   connectionDropped: (protocol: 'http' | 'agent') => void
@@ -111,6 +113,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
   const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
   dropped.inc({ protocol: 'http' }, 0)
+  for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {
     checks.inc({ outcome: ev.outcome.kind })
@@ -118,6 +121,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     duration.observe(ev.durationMs / 1000)
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
+  const admin = registerOverrideMetrics(registry, store, PREFIX)
 
   if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
@@ -126,5 +130,6 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     registry,
     probe (protocol, answer) { probes.inc({ protocol, answer }) },
     connectionDropped (protocol) { dropped.inc({ protocol }) },
+    admin: admin.admin,
   }
 }

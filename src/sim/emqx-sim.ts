@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { once } from 'node:events'
+import { evacuationCall, json, type SimAnswer } from './evacuation-api.js'
+import { advanceEvacuation, startEvacuationProcess } from './evacuation-machine.js'
 import type { SimFault } from './faults.js'
 import { globalStatus, localStatus, unavailable, type EvacuationParams, type NodeCounts, type SimProcess } from './node-model.js'
 import { PROFILES, type ProfileTraits, type SimProfile } from './profiles.js'
@@ -19,11 +21,16 @@ export interface SimOptions {
   readonly tls?: { readonly key: string, readonly cert: string }
   /** where the `redirect` fault points (another host, to prove no credentials follow) */
   readonly redirectTo?: string
+  /**
+   * How fast simulated time runs against the real clock (evacuation phases and evictions): 1 is real
+   * time, 10 makes a 10 s wait_health_check take 1 s. 0 stops the clock: only advance() moves it.
+   */
+  readonly timeScale?: number
 }
 
 export const DEFAULT_EVACUATION: EvacuationParams = { wait_health_check: 60, conn_evict_rate: 500, sess_evict_rate: 500, wait_takeover: 60, redirect_to: '', migrate_to: [] }
 
-type Answer = { status: number, body: string, headers?: Record<string, string> }
+type Answer = SimAnswer
 
 /**
  * A test double of one EMQX node's HTTP API that behaves as ../shared/emqx-api-facts.md says:
@@ -45,13 +52,23 @@ export class EmqxSim {
   #fault: SimFault = 'none'
   #slowMs = 2000
   running = true
-  process: SimProcess = { kind: 'none' }
+  #process: SimProcess = { kind: 'none' }
+  readonly #timeScale: number
+  readonly #realStart = performance.now()
+  #advancedMs = 0
+  /** evacuation start/stop requests received: node from the path, parsed JSON body */
+  readonly evacuationRequests: Array<{ op: 'start' | 'stop', node: string, body: unknown }> = []
   readonly counts: NodeCounts
   /** requests received, by path (without query) */
   readonly requests = new Map<string, number>()
   totalRequests = 0
   /** Authorization headers seen, for tests of what the sidecar sends */
   readonly authHeaders: Array<string | undefined> = []
+  /**
+   * Requests this returns true for are answered by it before faults and routing apply (the control
+   * interface of `emqx-lb-sidecar simulate`, src/sim/control.ts); they are not counted as API requests.
+   */
+  intercept: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined
 
   constructor (o: SimOptions = {}) {
     this.profile = o.profile ?? 'v5'
@@ -65,6 +82,21 @@ export class EmqxSim {
     this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
     const n = o.connections ?? 0
     this.counts = { connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
+    this.#timeScale = o.timeScale ?? 1
+  }
+
+  /** Simulated time in ms: the real clock times timeScale, plus every advance(). */
+  get now (): number { return (performance.now() - this.#realStart) * this.#timeScale + this.#advancedMs }
+
+  /** Moves simulated time forward (evacuation phases and evictions happen as if that much time passed). */
+  advance (ms: number): void { this.#advancedMs += ms; this.#tick() }
+
+  /** What the node is doing, as of now: a running evacuation moves on by itself with simulated time. */
+  get process (): SimProcess { this.#tick(); return this.#process }
+  set process (p: SimProcess) { this.#process = p }
+
+  #tick (): void {
+    if (this.#process.kind === 'evacuation') this.#process = advanceEvacuation(this.#process, this.counts, this.now)
   }
 
   get port (): number { return this.#port }
@@ -104,13 +136,16 @@ export class EmqxSim {
 
   // --- operator actions (what emqx_ctl / the rebalance API would do) ---
   startEvacuation (params: Partial<EvacuationParams> = {}): void {
-    this.process = { kind: 'evacuation', state: this.traits.waitsHealthCheck ? 'waiting_health_check' : 'evicting_conns', params: { ...DEFAULT_EVACUATION, ...params } }
     this.counts.initialConnections = this.counts.connections
     this.counts.initialSessions = this.counts.sessions
+    this.process = startEvacuationProcess({ ...DEFAULT_EVACUATION, ...params }, this.traits.waitsHealthCheck, this.counts, this.now)
   }
 
+  /** Forces a state; an evacuation continues from there with simulated time. */
   setProcessState (state: string): void {
-    if (this.process.kind !== 'none') this.process = { ...this.process, state }
+    const p = this.process
+    if (p.kind === 'evacuation') this.process = { ...p, state, phaseStartedAt: this.now, phaseStartCount: state === 'evicting_sessions' ? this.counts.disconnectedSessions : this.counts.connections }
+    else if (p.kind !== 'none') this.process = { ...p, state }
   }
 
   becomeDonor (coordinator = this.nodeName, recipients: readonly string[] = ['emqx2@127.0.0.1']): void {
@@ -128,6 +163,7 @@ export class EmqxSim {
 
   // --- HTTP ---
   #handle (req: IncomingMessage, res: ServerResponse): void {
+    if (this.intercept?.(req, res) === true) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     this.requests.set(path, (this.requests.get(path) ?? 0) + 1)
     this.totalRequests++
@@ -236,38 +272,14 @@ export class EmqxSim {
   }
 
   #evacuationCall (node: string, start: boolean, body: string): Answer {
-    const v4 = this.traits.api === 'v4'
-    const error = (status: number, code: string, message: string): Answer =>
-      v4 ? json(200, { code: 400, message }) : status === 404 ? { status: 404, body: message, headers: { 'content-type': 'text/plain' } } : json(status, { code, message })
-    if (node !== this.nodeName) return error(404, 'NOT_FOUND', `Node not found: ${node}`)
-    if (start) {
-      if (this.process.kind !== 'none') return error(400, 'BAD_REQUEST', `error on node ${node}: already_started`)
-      let params: Partial<EvacuationParams> = {}
-      try { params = parseEvacuationBody(body) } catch { return error(400, 'BAD_REQUEST', 'invalid request body') }
-      this.startEvacuation(params)
-    } else {
-      if (this.process.kind !== 'evacuation') return error(400, 'BAD_REQUEST', `error on node ${node}: not_started`)
-      this.stopProcess()
-    }
-    return v4 ? json(200, { data: [], code: 0 }) : json(200, {})
+    let parsed: unknown = body
+    try { parsed = body.trim() === '' ? {} : JSON.parse(body) } catch { /* kept as text */ }
+    this.evacuationRequests.push({ op: start ? 'start' : 'stop', node, body: parsed })
+    const d = evacuationCall({ api: this.traits.api, nodeName: this.nodeName, process: this.process, rpcError: this.#fault === 'rpc_error' }, node, start, body)
+    if (d.action === 'start') this.startEvacuation(d.params)
+    else if (d.action === 'stop') this.stopProcess()
+    return d.answer
   }
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }
-
-function json (status: number, doc: unknown): Answer {
-  return { status, body: JSON.stringify(doc), headers: { 'content-type': 'application/json' } }
-}
-
-/** `wait_health_check: "10s"` (5.x) or a number of seconds (4.4) */
-function parseEvacuationBody (body: string): Partial<EvacuationParams> {
-  if (body.trim() === '') return {}
-  const doc = JSON.parse(body) as Record<string, unknown>
-  const secs = (v: unknown): number | undefined => typeof v === 'number' ? v : typeof v === 'string' && /^\d+s?$/.test(v) ? parseInt(v, 10) : undefined
-  const out: Record<string, unknown> = {}
-  for (const k of ['wait_health_check', 'wait_takeover'] as const) { const s = secs(doc[k]); if (s !== undefined) out[k] = s }
-  for (const k of ['conn_evict_rate', 'sess_evict_rate'] as const) if (typeof doc[k] === 'number') out[k] = doc[k]
-  if (typeof doc.redirect_to === 'string') out.redirect_to = doc.redirect_to
-  if (Array.isArray(doc.migrate_to)) out.migrate_to = doc.migrate_to.filter((x) => typeof x === 'string')
-  return out
-}

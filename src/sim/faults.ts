@@ -31,5 +31,7 @@ export type SimFault =
   | 'not_found'
   /** the normal answer, spoken as an HTTP/1.0 peer: no content-length, body ends when the connection closes */
   | 'http10'
+  /** evacuation start/stop answer 503 RPC_ERROR (5.x) or an in-body error (4.4): the node could not be reached */
+  | 'rpc_error'
 
-export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10']
+export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10', 'rpc_error']

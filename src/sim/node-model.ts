@@ -3,9 +3,11 @@
  * coordinator) or a purge; plus its connection/session counts. Plain data and pure answers, so the
  * simulator's HTTP layer only routes.
  */
+import type { EvacuationProcess } from './evacuation-machine.js'
+
 export type SimProcess =
   | { readonly kind: 'none' }
-  | { readonly kind: 'evacuation', readonly state: string, readonly params: EvacuationParams }
+  | EvacuationProcess
   | { readonly kind: 'rebalance', readonly role: 'donor' | 'recipient' | 'coordinator', readonly state: string, readonly coordinator: string, readonly donors: readonly string[], readonly recipients: readonly string[] }
   | { readonly kind: 'purge', readonly state: string }
 

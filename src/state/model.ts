@@ -20,6 +20,10 @@ export type Reason =
   | 'emqx_not_running'
   | `emqx_${FailureReason}`
   | 'shutdown'
+  /** overrides set by the operator or by the sidecar's own evacuation (./overrides.ts) */
+  | 'manual_drain'
+  | 'drain_file'
+  | 'evacuation'
 
 export interface LastCheck {
   readonly at: number
@@ -29,8 +33,60 @@ export interface LastCheck {
   readonly detail?: string
 }
 
+/** A state with its reason and explanation, as EMQX's answers alone would have it. */
+export interface Verdict {
+  readonly state: NodeState
+  readonly reason: Reason
+  readonly message: string
+}
+
+/** Who switched a drain on, and when. `by` is a remote address, or `file` for the drain file. */
+export interface DrainSwitch {
+  readonly since: number
+  readonly by: string
+}
+
+/**
+ * starting: asked EMQX (or, on 4.4, holding 503 for wait_health_check before asking);
+ * running: EMQX accepted, progress is being read; done: prohibiting or nothing left on the node;
+ * deadline: the time limit passed first; failed: EMQX refused or could not be asked.
+ */
+export type EvacuationPhase = 'starting' | 'running' | 'done' | 'deadline' | 'failed'
+export const EVACUATION_PHASES: readonly EvacuationPhase[] = ['starting', 'running', 'done', 'deadline', 'failed']
+
+/** An evacuation of the local node started through the sidecar (POST /admin/evacuate, GET /prestop). */
+export interface EvacuationProgress {
+  readonly phase: EvacuationPhase
+  readonly by: string
+  readonly startedAt: number
+  readonly deadlineAt: number
+  readonly node?: string
+  /** EMQX answered already_started: someone else had started it; treated as success */
+  readonly alreadyStarted?: boolean
+  /** EMQX's own evacuation state (waiting_health_check ... prohibiting) */
+  readonly emqxState?: string
+  readonly connections?: number
+  readonly sessions?: number
+  readonly finishedAt?: number
+  readonly error?: string
+}
+
+/**
+ * Reasons to answer 503 that do not come from EMQX's availability answer. They are combined with
+ * what EMQX says by the pure `effectiveVerdict` (./overrides.ts); every reader sees the result.
+ */
+export interface Overrides {
+  /** POST /admin/drain; lives only as long as the process */
+  readonly manualDrain?: DrainSwitch
+  /** --drain-file exists */
+  readonly drainFile?: DrainSwitch
+  /** set the moment an evacuation is requested, before EMQX is called, and kept until stopped */
+  readonly evacuation?: EvacuationProgress
+}
+
 /** The whole in-memory view of the node. Immutable: each change makes a new one. */
 export interface Snapshot {
+  /** the state served to load balancers (EMQX's verdict combined with the overrides) */
   readonly state: NodeState
   readonly reason: Reason
   /** one human sentence explaining state + reason */
@@ -46,6 +102,9 @@ export interface Snapshot {
   readonly nodeName?: string
   readonly rebalance?: LocalRebalance
   readonly rebalanceError?: string
+  /** what EMQX's answers alone say; differs from `state` while an override applies */
+  readonly observed: Verdict
+  readonly overrides: Overrides
   /** cluster-wide view from global_status (credentials needed) */
   readonly cluster?: ClusterStatus
   readonly clusterAt?: number

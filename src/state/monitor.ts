@@ -87,6 +87,10 @@ export class Monitor {
   #logChange (prev: Snapshot, next: Snapshot): void {
     const { log } = this.#o
     const ctx = { state: next.state, reason: next.reason, previousState: prev.state }
+    if (next.observed !== prev.observed && next.reason !== next.observed.reason && (prev.observed.state !== next.observed.state || prev.observed.reason !== next.observed.reason)) {
+      // An override (drain switch, evacuation) hides EMQX's own changes from the served state: say them anyway.
+      log.info({ ...ctx, emqxState: next.observed.state, emqxReason: next.observed.reason }, `EMQX alone would now say ${next.observed.state} (${next.observed.message}); still serving ${next.state} (${next.reason})`)
+    }
     if (prev.state !== next.state || prev.reason !== next.reason) {
       if (next.reason === 'emqx_auth') log.error({ ...ctx, code: 'emqx_auth' }, `configuration error: ${next.message}`)
       else if (next.state === 'down') log.warn(ctx, `node is down: ${next.message}`)
@@ -109,7 +113,9 @@ export class Monitor {
       if (s.rebalanceError === undefined) store.update((c) => ({ ...c, rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' }))
       return
     }
-    const wanted = s.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined)
+    // While the sidecar follows its own evacuation, the evacuator reads the status itself.
+    const following = s.overrides.evacuation?.phase === 'starting' || s.overrides.evacuation?.phase === 'running'
+    const wanted = !following && (s.observed.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined))
     if (!wanted || !s.emqxAnswered) return
     this.#detailsInFlight = client.localRebalance().then((r) => {
       store.update((c) => 'value' in r

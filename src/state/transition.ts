@@ -1,5 +1,6 @@
 import type { CheckOutcome } from '../emqx/outcome.js'
-import type { LastCheck, NodeState, Reason, Snapshot } from './model.js'
+import type { LastCheck, NodeState, Reason, Snapshot, Verdict } from './model.js'
+import { effectiveVerdict } from './overrides.js'
 
 export interface CheckEvent {
   readonly outcome: CheckOutcome
@@ -8,20 +9,16 @@ export interface CheckEvent {
 }
 
 export function initialSnapshot (now: number): Snapshot {
-  return {
-    state: 'starting',
-    reason: 'awaiting_first_check',
-    message: 'waiting for the first answer from EMQX',
-    since: now,
-    emqxAnswered: false,
-    consecutiveFailures: 0,
-  }
+  const observed: Verdict = { state: 'starting', reason: 'awaiting_first_check', message: 'waiting for the first answer from EMQX' }
+  return { ...observed, since: now, emqxAnswered: false, consecutiveFailures: 0, observed, overrides: {} }
 }
 
 /**
  * The pure heart of the sidecar: previous snapshot + one check -> next snapshot.
  * EMQX's own 503 drains on the first answer with no hysteresis: every second spent here is taken
  * out of EMQX's wait_health_check. Failures keep the last state until `failureThreshold` in a row.
+ * The check decides `observed` (EMQX's verdict); the served state is that verdict combined with the
+ * overrides (manual drain, drain file, evacuation) by `effectiveVerdict`.
  */
 export function applyCheck (prev: Snapshot, ev: CheckEvent, failureThreshold: number): Snapshot {
   if (prev.state === 'stopping') return prev
@@ -29,27 +26,40 @@ export function applyCheck (prev: Snapshot, ev: CheckEvent, failureThreshold: nu
   const lastCheck: LastCheck = outcome.kind === 'failure'
     ? { at: ev.at, durationMs: ev.durationMs, outcome: outcome.kind, failureReason: outcome.reason, detail: outcome.detail }
     : { at: ev.at, durationMs: ev.durationMs, outcome: outcome.kind }
+  const answered = { lastCheck, emqxAnswered: true, consecutiveFailures: 0, lastSuccessAt: ev.at }
 
   switch (outcome.kind) {
     case 'available':
-      return moveTo({ ...prev, lastCheck, emqxAnswered: true, consecutiveFailures: 0, lastSuccessAt: ev.at }, 'up', 'emqx_available',
-        prev.api?.mode === 'node_status'
+      return serve({ ...prev, ...answered }, {
+        state: 'up',
+        reason: 'emqx_available',
+        message: prev.api?.mode === 'node_status'
           ? 'EMQX is running (open-source fallback: drains cannot be detected)'
-          : 'EMQX availability_check answered 200', ev.at)
+          : 'EMQX availability_check answered 200',
+      }, ev.at)
     case 'unavailable':
-      return moveTo({ ...prev, lastCheck, emqxAnswered: true, consecutiveFailures: 0, lastSuccessAt: ev.at }, 'draining', 'emqx_unavailable',
-        'EMQX availability_check answered 503: the node is a rebalance donor, evacuating or purging', ev.at)
+      return serve({ ...prev, ...answered }, {
+        state: 'draining', reason: 'emqx_unavailable', message: 'EMQX availability_check answered 503: the node is a rebalance donor, evacuating or purging',
+      }, ev.at)
     case 'not_running':
-      return moveTo({ ...prev, lastCheck, emqxAnswered: true, consecutiveFailures: 0, lastSuccessAt: ev.at }, 'down', 'emqx_not_running',
-        'EMQX node status answered 503: the emqx application is not running', ev.at)
+      return serve({ ...prev, ...answered }, {
+        state: 'down', reason: 'emqx_not_running', message: 'EMQX node status answered 503: the emqx application is not running',
+      }, ev.at)
     case 'failure': {
       const failures = prev.consecutiveFailures + 1
       const next: Snapshot = { ...prev, lastCheck, emqxAnswered: false, consecutiveFailures: failures }
-      if (failures < failureThreshold && prev.state !== 'down') return next
+      if (failures < failureThreshold && prev.observed.state !== 'down') return next
       const reason: Reason = `emqx_${outcome.reason}`
-      return moveTo(next, 'down', reason, `${outcome.detail} (${failures} failed check${failures === 1 ? '' : 's'} in a row)`, ev.at)
+      return serve(next, { state: 'down', reason, message: `${outcome.detail} (${failures} failed check${failures === 1 ? '' : 's'} in a row)` }, ev.at)
     }
   }
+}
+
+/** Records EMQX's verdict and moves the served state to it combined with the overrides. */
+function serve (s: Snapshot, observed: Verdict, now: number): Snapshot {
+  const same = s.observed.state === observed.state && s.observed.reason === observed.reason && s.observed.message === observed.message
+  const v = effectiveVerdict(observed, s.overrides)
+  return moveTo(same ? s : { ...s, observed }, v.state, v.reason, v.message, now)
 }
 
 /** Sets state/reason/message; `since` only moves when the state itself changes. */

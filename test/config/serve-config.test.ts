@@ -15,6 +15,8 @@ t.test('defaults match the documented interface', async (t) => {
   t.equal(config.emqx.timeoutMs, 1000)
   t.equal(config.failureThreshold, 3)
   t.equal(config.logLevel, 'info')
+  t.equal(config.agentPort, 9184)
+  t.equal(config.agentHost, '0.0.0.0', 'agent host follows --host')
   t.ok(Object.isFrozen(config) && Object.isFrozen(config.emqx), 'config is frozen')
 })
 
@@ -94,4 +96,12 @@ t.test('actions are recognised', async (t) => {
   const { parsed } = loadServeConfig(['--check-config'], {})
   t.equal(parsed.actions.checkConfig, true)
   t.equal(loadServeConfig(['--help', '--port', 'bad'], {}).parsed.actions.help, true, '--help wins over bad values')
+})
+
+t.test('agent-check listener: own host, env var, 0 disables, bad port reported', async (t) => {
+  t.equal(loadServeConfig(['--host', '127.0.0.1'], {}).config.agentHost, '127.0.0.1')
+  const { config } = loadServeConfig(['--agent-host', '::1'], { SIDECAR_AGENT_PORT: '0' })
+  t.equal(config.agentHost, '::1')
+  t.equal(config.agentPort, 0)
+  t.throws(() => loadServeConfig(['--agent-port', '99999'], {}), /--agent-port: "99999" is not a port/)
 })

@@ -17,10 +17,10 @@ const DEPLOY = join(ROOT, 'deploy')
 const dirs = kustomizationDirs(DEPLOY)
 const rel = (d: string): string => relative(ROOT, d)
 
-t.test('finds the base, the cloud overlays, monitoring and the operator example', async (t) => {
+t.test('finds the base, the cloud overlays, the evacuate-on-shutdown overlay, monitoring and the operator example', async (t) => {
   t.same(dirs.map(rel), [
     'deploy/base', 'deploy/emqx-operator', 'deploy/monitoring',
-    'deploy/overlays/aws-nlb', 'deploy/overlays/azure', 'deploy/overlays/gcp',
+    'deploy/overlays/aws-nlb', 'deploy/overlays/azure', 'deploy/overlays/evacuate-on-shutdown', 'deploy/overlays/gcp',
   ])
 })
 

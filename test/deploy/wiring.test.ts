@@ -133,7 +133,7 @@ t.test('PDB and monitoring select what exists', async (t) => {
 })
 
 t.test('overlays keep the sidecar wiring; AWS NLB health-checks the sidecar and never cuts connections', async (t) => {
-  for (const o of ['aws-nlb', 'gcp', 'azure']) {
+  for (const o of ['aws-nlb', 'gcp', 'azure', 'evacuate-on-shutdown']) {
     const objs = kustomize(join(DEPLOY, 'overlays', o))
     const s = objs.find((x) => x.kind === 'StatefulSet') as StatefulSet
     const c = sidecarOf(s.spec.template.spec)

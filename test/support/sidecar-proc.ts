@@ -23,9 +23,13 @@ export interface SidecarProcess {
 /**
  * Runs the built CLI (dist/cli.js: the same artifact `npm start` and the Docker image run) with the
  * given args and env, on port 0 unless told otherwise; resolves once it logs that it listens.
+ * The agent-check listener of `serve` is off (`--agent-port 0`) unless the args set a port: its default 9184 would
+ * collide between tests running in parallel. Later flags win, so `['--agent-port', String(p)]` turns it on.
+ * `command` selects another long-running subcommand (e.g. ['nginx-sync']) with the same listening log.
  */
-export async function startSidecar (t: Test, args: string[], env: Record<string, string> = {}): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', '--port', '0', ...args], {
+export async function startSidecar (t: Test, args: string[], env: Record<string, string> = {}, command: string[] = []): Promise<SidecarProcess> {
+  const agentOff = command.length === 0 ? ['--agent-port', '0'] : []
+  const child = spawn(process.execPath, [CLI, ...command, '--host', '127.0.0.1', '--port', '0', ...agentOff, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

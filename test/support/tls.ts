@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -22,4 +22,16 @@ export function selfSignedCert (t: Test): TestCert | undefined {
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`)
   const certFile = join(dir, 'cert.pem')
   return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile }
+}
+
+/** A self-signed certificate + key for localhost as one PEM (HAProxy's `crt` format); undefined without openssl. */
+export function selfSignedPem (t: Test, dir: string): string | undefined {
+  const openssl = requireBinary(t, 'openssl', 'openssl')
+  if (openssl === undefined) return undefined
+  const key = join(dir, 'key.pem')
+  const cert = join(dir, 'cert.pem')
+  execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost'], { stdio: 'ignore' })
+  const pem = join(dir, 'mqtt.pem')
+  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'))
+  return pem
 }

@@ -1,0 +1,57 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { once } from 'node:events'
+import type { ProbeRecorder } from '../metrics/registry.js'
+import type { ProberTracker } from '../probers/tracker.js'
+import type { Store } from '../state/store.js'
+import { agentReply } from './words.js'
+
+export interface AgentServerOptions {
+  readonly store: Store
+  readonly metrics: ProbeRecorder
+  /** records each agent checker, so the drain acknowledgement covers HAProxy's agent too */
+  readonly tracker?: ProberTracker
+  /** a connection that neither reads its answer nor hangs up is dropped after this long */
+  readonly idleTimeoutMs?: number
+}
+
+export interface AgentServer {
+  readonly port: number
+  /** connections not yet closed (for tests and shutdown) */
+  readonly openConnections: number
+  close: () => Promise<void>
+}
+
+/**
+ * The HAProxy agent-check listener: every connection gets one line (the words for the current
+ * snapshot) and a FIN. Thin around the pure agentReply().
+ * Anything the client sends (HAProxy's `agent-send`) is read and discarded: closing a socket with
+ * unread input makes the kernel send RST, which can destroy our answer before the peer reads it.
+ */
+export async function startAgentServer (host: string, port: number, o: AgentServerOptions): Promise<AgentServer> {
+  const sockets = new Set<Socket>()
+  const idle = o.idleTimeoutMs ?? 5000
+  const server: Server = createServer({ allowHalfOpen: false }, (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    // a client that resets or hangs up early is not our problem, and must not crash the process
+    socket.on('error', () => { socket.destroy() })
+    socket.setTimeout(idle, () => socket.destroy())
+    socket.resume()
+    const reply = agentReply(o.store.current)
+    o.metrics.probe('agent', reply.word)
+    o.tracker?.observe({ source: socket.remoteAddress ?? 'unknown', kind: 'agent', available: reply.word === 'ready', answer: reply.word, at: Date.now() })
+    socket.end(`${reply.line}\n`)
+  })
+  server.listen({ host, port })
+  // once() rejects on 'error' (EADDRINUSE, EACCES), so a bad port fails start-up with the OS's reason
+  await once(server, 'listening')
+  return {
+    port: (server.address() as AddressInfo).port,
+    get openConnections () { return sockets.size },
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const s of sockets) s.destroy()
+      await closed
+    },
+  }
+}

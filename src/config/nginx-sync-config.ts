@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs'
+import { ConfigError } from '../errors.js'
+import { parseNodesFile, parseNodesFlag, type SyncNode } from '../nginx/nodes.js'
+import type { Balance } from '../nginx/render.js'
+import { nginxSyncOptions } from './nginx-sync-options.js'
+import { parseOptions, type Env, type ParsedOptions } from './parse.js'
+import type { Loaded, LogLevel } from './serve-config.js'
+
+export interface NginxSyncConfig {
+  readonly nodes: readonly SyncNode[]
+  /** where the nodes came from, for logs: `--nodes` or the file name */
+  readonly nodesSource: string
+  readonly output: string
+  readonly upstreamName: string
+  readonly balance: Balance
+  readonly zoneSize: string
+  readonly availabilityPath: string
+  readonly pollIntervalMs: number
+  readonly probeTimeoutMs: number
+  readonly settleMs: number
+  readonly minReloadIntervalMs: number
+  readonly checkCommand: string
+  readonly reloadCommand: string
+  readonly commandTimeoutMs: number
+  readonly host: string
+  readonly port: number
+  readonly once: boolean
+  readonly logLevel: LogLevel
+}
+
+const NGINX_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+/** Flags + env (+ the nodes file) -> validated, frozen NginxSyncConfig. Throws ConfigError listing every problem. */
+export function loadNginxSyncConfig (argv: readonly string[], env: Env,
+  readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Loaded<NginxSyncConfig> {
+  const parsed: ParsedOptions = parseOptions(nginxSyncOptions, argv, env, readFile)
+  const { values: v, problems } = parsed
+  const nodesText = v.get('nodes') as string | undefined
+  const nodesFile = v.get('nodes-file') as string | undefined
+  let nodes: SyncNode[] = []
+  let nodesSource = ''
+  if (nodesText !== undefined && nodesFile !== undefined) problems.push('--nodes and --nodes-file are both set; use one')
+  else if (nodesText !== undefined) {
+    nodesSource = '--nodes'
+    const r = parseNodesFlag(nodesText, '--nodes')
+    nodes = r.nodes
+    problems.push(...r.problems)
+  } else if (nodesFile !== undefined) {
+    nodesSource = nodesFile
+    let text: string | undefined
+    try { text = readFile(nodesFile) } catch (err) { problems.push(`--nodes-file: cannot read ${nodesFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`) }
+    if (text !== undefined) {
+      const r = parseNodesFile(text, nodesFile)
+      nodes = r.nodes
+      problems.push(...r.problems)
+      if (r.nodes.length === 0 && r.problems.length === 0) problems.push(`--nodes-file: ${nodesFile} lists no nodes`)
+    }
+  } else problems.push('no nodes: set --nodes-file (SIDECAR_NODES_FILE) or --nodes (SIDECAR_NODES)')
+  if (nodesText !== undefined && nodes.length === 0 && problems.length === 0) problems.push('--nodes lists no nodes')
+
+  const output = v.get('output') as string | undefined
+  if (output === undefined) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes')
+  else if (output.endsWith('/')) problems.push(`--output: ${output} is a directory; name the file`)
+  const upstreamName = v.get('upstream-name') as string
+  if (!NGINX_NAME.test(upstreamName)) problems.push(`--upstream-name: "${upstreamName}" is not a plain name (letters, digits, _ and -)`)
+  const zoneSize = v.get('zone-size') as string
+  if (!/^\d{1,6}[kKmM]?$/.test(zoneSize)) problems.push(`--zone-size: "${zoneSize}" is not an nginx size (e.g. 64k, 1m)`)
+  const availabilityPath = v.get('availability-path') as string
+  if (!availabilityPath.startsWith('/') || /[?#\s]/.test(availabilityPath)) problems.push(`--availability-path: "${availabilityPath}" must start with / and have no query`)
+  const pollIntervalMs = v.get('poll-interval') as number
+  const probeTimeoutMs = v.get('probe-timeout') as number
+  if (probeTimeoutMs > pollIntervalMs * 5) problems.push(`--probe-timeout (${probeTimeoutMs}ms) is more than 5 poll intervals; a dead sidecar would stall detection`)
+  if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
+
+  const config: NginxSyncConfig = Object.freeze({
+    nodes: Object.freeze(nodes),
+    nodesSource,
+    output: output ?? '',
+    upstreamName,
+    balance: v.get('balance') as Balance,
+    zoneSize,
+    availabilityPath,
+    pollIntervalMs,
+    probeTimeoutMs,
+    settleMs: v.get('settle') as number,
+    minReloadIntervalMs: v.get('min-reload-interval') as number,
+    checkCommand: v.get('check-command') as string,
+    reloadCommand: v.get('reload-command') as string,
+    commandTimeoutMs: v.get('command-timeout') as number,
+    host: v.get('host') as string,
+    port: v.get('port') as number,
+    once: v.get('once') as boolean,
+    logLevel: v.get('log-level') as LogLevel,
+  })
+  return { config, parsed }
+}
+
+/** What --check-config prints and the start-up log shows. */
+export function describeNginxSyncConfig (c: NginxSyncConfig): Record<string, unknown> {
+  return {
+    ...c,
+    nodes: c.nodes.map((n) => ({ address: n.address, sidecarUrl: n.sidecarUrl.href, params: n.params })),
+  }
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pino from 'pino'
+import { loadServeConfig } from '../config/serve-config.js'
+import { startSidecar, type Sidecar } from '../main.js'
+import { controlInterceptor } from '../sim/control.js'
+import { EmqxSim } from '../sim/emqx-sim.js'
+import { freePort } from './free-port.js'
+import { Haproxy } from './haproxy.js'
+import { localizeHaproxyConfig } from './haproxy-config.js'
+import { Mosquitto } from './mosquitto.js'
+
+/** The shipped HAProxy configs, as installed next to dist/. */
+export const SHIPPED_HAPROXY_DIR = fileURLToPath(new URL('../../haproxy/', import.meta.url))
+
+export interface DemoNode {
+  readonly name: string
+  readonly broker: Mosquitto
+  readonly sim: EmqxSim
+  readonly sidecar: Sidecar
+}
+
+export interface DemoStack {
+  readonly nodes: readonly DemoNode[]
+  readonly haproxy: Haproxy
+  readonly mqttPort: number
+  readonly configName: string
+  stop: () => Promise<void>
+}
+
+export interface StackOptions {
+  readonly haproxyBin: string
+  readonly mosquittoBin: string
+  readonly configName: string
+  readonly mqttPort: number
+  readonly nodeCount: number
+}
+
+/**
+ * Starts the whole rehearsal on loopback: per node a mosquitto broker (the MQTT listener), a simulated
+ * EMQX API and an in-process sidecar; then HAProxy running a shipped config with localized ports.
+ * Everything started so far is stopped again if a later step fails.
+ */
+export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'emqx-lb-demo-'))
+  const undo: Array<() => Promise<void>> = [async () => { rmSync(dir, { recursive: true, force: true }) }]
+  const stop = async (): Promise<void> => { for (const u of undo.splice(0).reverse()) await u().catch(() => {}) }
+  try {
+    const nodes: DemoNode[] = []
+    const agentPorts: number[] = []
+    for (let i = 1; i <= o.nodeCount; i++) {
+      const broker = await Mosquitto.start(o.mosquittoBin, dir, await freePort(), `emqx${i}`)
+      undo.push(async () => { await broker.stop() })
+      const sim = new EmqxSim({ nodeName: `emqx${i}@127.0.0.1` })
+      sim.intercept = controlInterceptor(sim)
+      await sim.listen()
+      undo.push(async () => { await sim.close() })
+      const agentPort = await freePort()
+      const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin', '--emqx-password', 'public',
+        '--host', '127.0.0.1', '--port', '0', '--agent-port', String(agentPort), '--shutdown-delay', '0s', '--log-level', 'silent'], {})
+      const sidecar = await startSidecar(config, pino({ level: 'silent' }))
+      undo.push(async () => { await sidecar.shutdown('demo end') })
+      nodes.push({ name: `emqx${i}`, broker, sim, sidecar })
+      agentPorts.push(agentPort)
+    }
+    const mqttPort = o.mqttPort !== 0 ? o.mqttPort : await freePort()
+    const agent = /agent-check/.test(readFileSync(join(SHIPPED_HAPROXY_DIR, o.configName), 'utf8'))
+    const configFile = join(dir, o.configName)
+    const statsSocket = join(dir, 'admin.sock')
+    writeFileSync(configFile, localizeHaproxyConfig(readFileSync(join(SHIPPED_HAPROXY_DIR, o.configName), 'utf8'), {
+      listenPort: mqttPort,
+      statsSocket,
+      servers: nodes.map((n, i) => ({ mqttPort: n.broker.port, checkPort: agent ? agentPorts[i] ?? 0 : n.sidecar.httpPort })),
+    }))
+    const haproxy = await Haproxy.start(o.haproxyBin, configFile, statsSocket)
+    undo.push(async () => { await haproxy.stop() })
+    return { nodes, haproxy, mqttPort, configName: o.configName, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}

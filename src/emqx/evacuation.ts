@@ -1,0 +1,73 @@
+import type { ApiVersion } from './api.js'
+import { parseJsonObject, type RawAnswer } from './parse.js'
+
+/** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
+export interface EvacuationSettings {
+  /** 5.4+ only: EMQX answers 503 but still accepts connections this long, so load balancers react first */
+  readonly waitHealthCheckS: number
+  readonly connEvictRate: number
+  readonly sessEvictRate: number
+  readonly waitTakeoverS: number
+  /** MQTT 5 Server-Reference for evicted clients */
+  readonly redirectTo?: string
+  /** nodes that receive the remaining sessions; EMQX picks when empty */
+  readonly migrateTo: readonly string[]
+}
+
+/**
+ * The start body per API generation. 5.x takes durations as strings (`"10s"`, emqx_schema:timeout_duration_s)
+ * and rejects an empty `migrate_to` (nonempty_list); 4.4 takes seconds as numbers and has no wait_health_check.
+ * Optional fields are left out rather than sent empty.
+ */
+export function evacuationBody (version: ApiVersion, s: EvacuationSettings): Record<string, unknown> {
+  const body: Record<string, unknown> = version === 'v5'
+    ? { wait_health_check: `${s.waitHealthCheckS}s`, conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: `${s.waitTakeoverS}s` }
+    : { conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: s.waitTakeoverS }
+  if (s.redirectTo !== undefined && s.redirectTo !== '') body.redirect_to = s.redirectTo
+  if (s.migrateTo.length > 0) body.migrate_to = [...s.migrateTo]
+  return body
+}
+
+export type EvacuationErrorCode = 'auth' | 'node_not_found' | 'rpc_error' | 'rejected' | 'unexpected_answer' | 'transport' | 'no_api'
+
+export type EvacuationCall =
+  /** `already`: EMQX said already_started (start) or not_started (stop): the wanted end state holds */
+  | { readonly ok: true, readonly already: boolean }
+  | { readonly ok: false, readonly code: EvacuationErrorCode, readonly message: string, readonly httpStatus?: number }
+
+/**
+ * Classifies EMQX's answer to `POST .../{node}/evacuation/{start|stop}`. Pure.
+ * 5.x: 200 `{}`; 400 `{"code":"BAD_REQUEST","message":"error on node X: already_started"}`; 404 node not found;
+ * 503 `RPC_ERROR` (the node could not be reached: an error, not a drain). 4.4 answers HTTP 200 either way and
+ * puts `{"code":0}` or `{"code":400,"message":...}` in the body (../shared/emqx-api-facts.md, "Start/stop").
+ */
+export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'stop', { status, body }: RawAnswer): EvacuationCall {
+  if (status === 401 || status === 403) return { ok: false, code: 'auth', message: `EMQX answered ${status}: API credentials missing or rejected (the rebalance API needs SIDECAR_EMQX_USERNAME and a password)`, httpStatus: status }
+  const json = parseJsonObject(body)
+  const text = typeof json?.message === 'string' ? json.message : body
+  const idempotent = op === 'start' ? /already_started/ : /not_started/
+  const refused = (httpStatus: number): EvacuationCall => {
+    if (idempotent.test(text)) return { ok: true, already: true }
+    if (/node not found|nodes unavailable/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus }
+    return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text)}`, httpStatus }
+  }
+  if (version === 'v4') {
+    if (status !== 200 || json === undefined) return unexpected(status, body)
+    if (json.code === 0) return { ok: true, already: false }
+    return refused(200)
+  }
+  if (status === 200) return { ok: true, already: false }
+  if (status === 400) return refused(400)
+  if (status === 404) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus: 404 }
+  if (status === 503 && json?.code === 'RPC_ERROR') return { ok: false, code: 'rpc_error', message: `EMQX could not reach the node (RPC_ERROR): ${clip(text)}`, httpStatus: 503 }
+  return unexpected(status, body)
+}
+
+function unexpected (status: number, body: string): EvacuationCall {
+  return { ok: false, code: 'unexpected_answer', message: `EMQX answered ${status}${body.trim() === '' ? '' : `: ${clip(body)}`}`, httpStatus: status }
+}
+
+function clip (text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim()
+  return JSON.stringify(t.length > 120 ? `${t.slice(0, 120)}...` : t)
+}

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { VERSION } from '../version.js'
+import { PROBE_KINDS } from './probe.js'
+import type { NginxSync } from './sync.js'
+
+export const SYNC_PREFIX = 'emqx_lb_sidecar_nginx_sync_'
+
+const APPLY_RESULTS = ['ok', 'write_failed', 'check_failed', 'reload_failed'] as const
+
+/**
+ * nginx-sync's own metrics. Gauges read the sync loop at scrape time; counters follow its events.
+ * Every labelled series starts at 0 so increase() sees the first event.
+ */
+export function createSyncMetrics (sync: NginxSync): Registry {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name)
+  const r = [registry]
+  const P = SYNC_PREFIX
+
+  new Gauge({ name: `${P}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'], registers: r })
+    .set({ version: VERSION, nodejs_version: process.version }, 1)
+  new Gauge({
+    name: `${P}node_available`, help: 'Last answer of the node\'s sidecar: 1 for 200, 0 for anything else or no answer (absent before the first poll).', labelNames: ['node'], registers: r,
+    collect () { this.reset(); for (const n of sync.nodes()) if (n.last !== undefined) this.set({ node: n.address }, n.last.kind === 'available' ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${P}node_in_upstream`, help: 'Whether the node is in the upstream nginx last loaded (1) or written down (0).', labelNames: ['node'], registers: r,
+    collect () { this.reset(); for (const n of sync.nodes()) this.set({ node: n.address }, n.inUpstream ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${P}failsafe`, help: '1 while every node is unavailable and all are kept in the upstream (fail-safe), else 0.', registers: r,
+    collect () { this.set(sync.failsafe ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${P}pending_change`, help: '1 while the wanted upstream differs from what nginx runs with (settling, between reloads, or failing).', registers: r,
+    collect () { this.set(sync.pending ? 1 : 0) },
+  })
+  new Gauge({
+    name: `${P}last_reload_timestamp_seconds`, help: 'Unix time of the last successful reload by this process (0 if none).', registers: r,
+    collect () { this.set((sync.lastReloadAt ?? 0) / 1000) },
+  })
+
+  const failsafes = new Counter({ name: `${P}failsafe_entered_total`, help: 'Times every node was unavailable at once and the fail-safe kept them all in.', registers: r })
+  failsafes.inc(0)
+  const probes = new Counter({ name: `${P}probes_total`, help: 'Sidecar polls by node and result (available, unavailable, error).', labelNames: ['node', 'result'], registers: r })
+  for (const n of sync.nodes()) for (const k of PROBE_KINDS) probes.inc({ node: n.address, result: k }, 0)
+  const applies = new Counter({ name: `${P}updates_total`, help: 'Attempts to change nginx by result: ok (written, checked, reloaded), write_failed, check_failed (old file restored), reload_failed.', labelNames: ['result'], registers: r })
+  for (const k of APPLY_RESULTS) applies.inc({ result: k }, 0)
+
+  sync.on('probe', (node, result) => { probes.inc({ node, result: result.kind }) })
+  sync.on('failsafe', (active) => { if (active) failsafes.inc() })
+  sync.on('apply', (result) => { applies.inc({ result: result.ok ? 'ok' : `${result.stage}_failed` }) })
+  return registry
+}

@@ -1,0 +1,177 @@
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type { NginxSyncConfig } from '../config/nginx-sync-config.js'
+import { ErrorCodes, type ErrorCode } from '../errors.js'
+import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult, type ApplyStage } from './apply.js'
+import { attempted, decide, initialDebounce, type DebounceState, type Decision } from './debounce.js'
+import type { SidecarProber, ProbeResult } from './probe.js'
+import { downInText, renderUpstream, type Rendered } from './render.js'
+
+const STAGE_CODES: Record<ApplyStage, ErrorCode> = {
+  write: ErrorCodes.NGINX_WRITE_FAILED,
+  check: ErrorCodes.NGINX_CHECK_FAILED,
+  reload: ErrorCodes.NGINX_RELOAD_FAILED,
+}
+
+export interface SyncEvents {
+  probe: [address: string, result: ProbeResult]
+  /** every attempt to change nginx, with what was wanted */
+  apply: [result: ApplyResult, rendered: Rendered]
+  /** entered (true) or left (false) the all-unavailable fail-safe */
+  failsafe: [active: boolean]
+}
+
+export interface NodeView {
+  readonly address: string
+  readonly sidecarUrl: string
+  readonly last: ProbeResult | undefined
+  /** what nginx runs with: false when the node is written `down` in the applied file */
+  readonly inUpstream: boolean
+}
+
+/**
+ * The loop: ask every sidecar -> render -> debounce -> write, `nginx -t`, reload. Fixed-rate like the
+ * sidecar's monitor. Logs once per change (node flips, fail-safe, applies), never once per poll.
+ */
+export class NginxSync extends EventEmitter<SyncEvents> {
+  readonly #c: NginxSyncConfig
+  readonly #prober: SidecarProber
+  readonly #log: Logger
+  readonly #apply: (text: string) => Promise<ApplyResult>
+  #last = new Map<string, ProbeResult>()
+  #debounce: DebounceState = initialDebounce(undefined)
+  #appliedDown: string[] = []
+  #wanted: Rendered | undefined
+  #decision: Decision = { action: 'none' }
+  #failsafe = false
+  #lastReloadAt: number | undefined
+  #lastError: string | undefined
+  #first = true
+  #timer: NodeJS.Timeout | undefined
+  #inFlight: Promise<void> | undefined
+  #stopped = true
+
+  constructor (config: NginxSyncConfig, prober: SidecarProber, log: Logger, run?: ApplyOptions['run']) {
+    super()
+    this.#c = config
+    this.#prober = prober
+    this.#log = log
+    const o: ApplyOptions = { output: config.output, checkCommand: config.checkCommand, reloadCommand: config.reloadCommand, commandTimeoutMs: config.commandTimeoutMs, ...(run !== undefined ? { run } : {}) }
+    this.#apply = async (text) => await applyUpstream(text, o)
+  }
+
+  /** Reads the file nginx already has, so an unchanged state after a restart causes no reload. */
+  async init (): Promise<void> {
+    const existing = await readCurrent(this.#c.output)
+    this.#debounce = initialDebounce(existing)
+    this.#appliedDown = downInText(existing)
+  }
+
+  start (): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.#loop(performance.now())
+  }
+
+  #loop (startedAt: number): void {
+    if (this.#stopped) return
+    this.#inFlight = this.tick().then(() => undefined, (err: unknown) => { this.#log.error({ err }, 'sync round failed') }).finally(() => {
+      this.#inFlight = undefined
+      if (this.#stopped) return
+      // A change waiting to settle (or for the reload interval) is decided again when its wait ends,
+      // not one poll later: otherwise timer jitter adds a whole poll interval to the drain time.
+      const d = this.#decision
+      const untilDecision = d.action === 'wait' ? d.untilMs - Date.now() : Infinity
+      const delay = Math.max(0, Math.min(startedAt + this.#c.pollIntervalMs - performance.now(), untilDecision))
+      this.#timer = setTimeout(() => this.#loop(performance.now()), delay)
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    await this.#inFlight
+  }
+
+  /** One round. Returns true when nginx runs with what the sidecars say (nothing pending). Never throws. */
+  async tick (): Promise<boolean> {
+    const results = await this.#prober.probeAll(this.#c.nodes)
+    const available = new Map<string, boolean>()
+    for (const node of this.#c.nodes) {
+      const r = results.get(node.address) ?? { kind: 'error', reason: 'transport' }
+      this.#logFlip(node.address, this.#last.get(node.address), r)
+      this.#last.set(node.address, r)
+      available.set(node.address, r.kind === 'available')
+      this.emit('probe', node.address, r)
+    }
+    const rendered = renderUpstream(this.#c.nodes, available, this.#c)
+    this.#wanted = rendered
+    this.#noteFailsafe(rendered.failsafe)
+
+    const now = Date.now()
+    const { state, decision } = decide(this.#debounce, rendered.text, now, { settleMs: this.#c.settleMs, minIntervalMs: this.#c.minReloadIntervalMs }, this.#first)
+    this.#first = false
+    this.#debounce = state
+    if (decision.action === 'wait' && this.#decision.action !== 'wait') {
+      this.#log.debug({ why: decision.why, down: rendered.down }, `upstream change waiting (${decision.why})`)
+    }
+    this.#decision = decision
+    if (decision.action !== 'apply') return decision.action === 'none'
+
+    const result = await this.#apply(rendered.text)
+    this.#debounce = attempted(this.#debounce, rendered.text, result.ok, Date.now())
+    if (result.ok) {
+      this.#appliedDown = [...rendered.down]
+      this.#lastReloadAt = Date.now()
+      this.#lastError = undefined
+      this.#decision = { action: 'none' }
+      this.#log.info({ event: 'reloaded', down: rendered.down, failsafe: rendered.failsafe, checkMs: Math.round(result.checkMs), reloadMs: Math.round(result.reloadMs) },
+        `nginx reloaded: ${rendered.down.length === 0 ? 'every node in' : `down: ${rendered.down.join(', ')}`}`)
+    } else {
+      this.#lastError = `${result.stage}: ${result.detail}`
+      this.#log.error({ event: `${result.stage}_failed`, code: STAGE_CODES[result.stage], stage: result.stage, detail: result.detail, restored: result.restored },
+        result.stage === 'check' ? `nginx -t rejected the new upstream; ${result.restored ? 'previous file restored' : 'could not restore the previous file'}` : `nginx update failed at ${result.stage}`)
+    }
+    this.emit('apply', result, rendered)
+    return result.ok
+  }
+
+  #logFlip (address: string, before: ProbeResult | undefined, now: ProbeResult): void {
+    const same = before !== undefined && before.kind === now.kind &&
+      (now.kind !== 'error' || (before.kind === 'error' && before.reason === now.reason))
+    if (same) return
+    const detail = now.kind === 'unavailable' ? { status: now.status } : now.kind === 'error' ? { reason: now.reason } : {}
+    const msg = now.kind === 'available' ? 'node available' : now.kind === 'unavailable' ? `node unavailable (sidecar answered ${now.status})` : `node sidecar not answering (${now.reason}): treated as unavailable`
+    this.#log.info({ event: 'node', node: address, result: now.kind, ...detail }, msg)
+  }
+
+  #noteFailsafe (active: boolean): void {
+    if (active === this.#failsafe) return
+    this.#failsafe = active
+    if (active) {
+      this.#log.warn({ event: 'failsafe', nodes: this.#c.nodes.map((n) => n.address) },
+        'FAIL-SAFE: every node is unavailable (draining or sidecar not answering); keeping ALL nodes in the upstream instead of refusing every client')
+    } else this.#log.info({ event: 'failsafe_cleared' }, 'fail-safe cleared: at least one node is available again')
+    this.emit('failsafe', active)
+  }
+
+  get failsafe (): boolean { return this.#failsafe }
+  get pending (): boolean { return this.#wanted !== undefined && this.#wanted.text !== this.#debounce.applied }
+  get lastReloadAt (): number | undefined { return this.#lastReloadAt }
+
+  nodes (): NodeView[] {
+    return this.#c.nodes.map((n) => ({ address: n.address, sidecarUrl: n.sidecarUrl.href, last: this.#last.get(n.address), inUpstream: !this.#appliedDown.includes(n.address) }))
+  }
+
+  status (): Record<string, unknown> {
+    return {
+      output: this.#c.output,
+      upstream: this.#c.upstreamName,
+      failsafe: this.#failsafe,
+      pending: this.pending ? { down: this.#wanted?.down ?? [], ...(this.#decision.action === 'wait' ? { waiting: this.#decision.why } : {}) } : null,
+      lastReloadAt: this.#lastReloadAt !== undefined ? new Date(this.#lastReloadAt).toISOString() : null,
+      lastError: this.#lastError ?? null,
+      nodes: this.nodes().map((n) => ({ address: n.address, sidecarUrl: n.sidecarUrl, inUpstream: n.inUpstream, last: n.last ?? null })),
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { access } from 'node:fs/promises'
+import type { Logger } from 'pino'
+import { setOverride } from './overrides.js'
+import type { Store } from './store.js'
+
+/**
+ * The file-based drain switch (--drain-file), for hosts where nobody can reach the HTTP admin
+ * endpoints: while the file exists the node drains, whatever EMQX says. Like Percona clustercheck's
+ * disable file. Polled (fs.watch misses Kubernetes ConfigMap symlink swaps and some network file
+ * systems); its content is ignored. Unlike POST /admin/drain it survives restarts.
+ */
+export class DrainFileWatcher {
+  readonly #path: string
+  readonly #store: Store
+  readonly #log: Logger
+  readonly #intervalMs: number
+  #timer: NodeJS.Timeout | undefined
+  #stopped = false
+
+  constructor (o: { path: string, store: Store, log: Logger, intervalMs: number }) {
+    this.#path = o.path
+    this.#store = o.store
+    this.#log = o.log
+    this.#intervalMs = o.intervalMs
+  }
+
+  /** Checks once (so the first answer is already right), then every interval. */
+  async start (): Promise<void> {
+    await this.check()
+    const loop = (): void => {
+      if (!this.#stopped) this.#timer = setTimeout(() => { void this.check().finally(loop) }, this.#intervalMs)
+    }
+    loop()
+  }
+
+  stop (): void { this.#stopped = true; clearTimeout(this.#timer) }
+
+  async check (): Promise<boolean> {
+    const present = await access(this.#path).then(() => true, () => false)
+    const was = this.#store.current.overrides.drainFile !== undefined
+    if (present !== was) {
+      const now = Date.now()
+      this.#store.update((s) => setOverride(s, 'drainFile', present ? { since: now, by: 'file' } : undefined, now))
+      this.#log.info({ event: present ? 'drain_file_on' : 'drain_file_off', path: this.#path },
+        present ? `drain file ${this.#path} exists: draining` : `drain file ${this.#path} removed: drain switch off`)
+    }
+    return present
+  }
+}

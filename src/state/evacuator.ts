@@ -1,0 +1,179 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from 'pino'
+import type { EvacuationConfig } from '../config/serve-config.js'
+import type { EmqxClient } from '../emqx/client.js'
+import type { EvacuationProgress } from './model.js'
+import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
+import { setOverride } from './overrides.js'
+import type { Store } from './store.js'
+
+export interface EvacuatorOptions {
+  readonly client: EmqxClient
+  readonly store: Store
+  readonly log: Logger
+  readonly config: EvacuationConfig
+  /** how often the local rebalance status is read while evacuating */
+  readonly pollIntervalMs: number
+  readonly now?: () => number
+}
+
+export type StopResult = { ok: true, already: boolean } | { ok: false, error: string }
+
+/**
+ * Evacuates the local EMQX node on request (POST /admin/evacuate, GET /prestop) and follows it until
+ * EMQX reports it finished or the deadline passes. The override is set before EMQX is called, so the
+ * node answers 503 from the very first moment. The node name always comes from EMQX itself.
+ * Thin I/O around the pure folds in ./evacuation-progress.ts.
+ */
+export class Evacuator {
+  readonly #o: EvacuatorOptions
+  readonly #now: () => number
+  #run: Promise<EvacuationProgress> | undefined
+  #abort = new AbortController()
+
+  constructor (options: EvacuatorOptions) {
+    this.#o = options
+    this.#now = options.now ?? Date.now
+  }
+
+  get progress (): EvacuationProgress | undefined { return this.#o.store.current.overrides.evacuation }
+
+  /**
+   * Starts the evacuation, or joins the one under way; resolves with its final progress. Idempotent:
+   * a finished (done) evacuation is returned as is; after a failure or a passed deadline it starts over.
+   */
+  async start (by: string): Promise<EvacuationProgress> {
+    if (this.#run !== undefined) return await this.#run
+    const prev = this.progress
+    if (prev?.phase === 'done') return prev
+    const now = this.#now()
+    this.#update({ phase: 'starting', by, startedAt: now, deadlineAt: now + this.#o.config.timeoutMs })
+    this.#abort = new AbortController()
+    this.#run = this.#execute(this.#abort.signal).finally(() => { this.#run = undefined })
+    return await this.#run
+  }
+
+  /** Resolves when no evacuation is being followed (for shutdown). */
+  async settled (): Promise<void> { await this.#run }
+
+  /** Stops following (shutdown); EMQX's evacuation itself goes on. */
+  cancel (): void { this.#abort.abort() }
+
+  /** Stops the evacuation in EMQX (`not_started` counts as stopped) and clears the override. */
+  async stop (by: string): Promise<StopResult> {
+    const { client, store, log } = this.#o
+    this.#abort.abort()
+    await this.#run?.catch(() => undefined)
+    const node = await this.#nodeName()
+    if (node === undefined) return { ok: false, error: 'the EMQX node name is not known yet (EMQX has not answered)' }
+    const r = await client.evacuation('stop', node)
+    if (!r.ok) {
+      log.error({ event: 'evacuation_stop_failed', node, code: r.code, by }, `could not stop the evacuation: ${r.message}`)
+      return { ok: false, error: r.message }
+    }
+    store.update((s) => setOverride(s, 'evacuation', undefined, this.#now()))
+    log.info({ event: 'evacuation_stopped', node, by, already: r.already }, r.already ? 'no evacuation was running in EMQX; override cleared' : 'evacuation stopped in EMQX; override cleared')
+    return { ok: true, already: r.already }
+  }
+
+  /**
+   * --evacuation-stop-on-start: EMQX persists an evacuation and resumes it after a restart, so a pod that
+   * evacuated on shutdown would come back answering 503 for good and stall a rolling restart. Once EMQX
+   * answers, an evacuation of this node that nobody asked this sidecar for is stopped. Ends on `signal`.
+   */
+  async stopLeftover (signal: AbortSignal): Promise<'stopped' | 'none' | 'failed'> {
+    const { client, store, log } = this.#o
+    for (;;) {
+      const s = store.current
+      if (s.api?.mode === 'node_status') return 'none'
+      if (s.api !== undefined && s.nodeName !== undefined) {
+        const r = await client.localRebalance()
+        if ('value' in r) {
+          if (r.value.status !== 'enabled' || r.value.process !== 'evacuation' || this.progress !== undefined) return 'none'
+          const stop = await client.evacuation('stop', s.nodeName)
+          if (stop.ok) log.warn({ event: 'evacuation_leftover_stopped', node: s.nodeName, emqxState: r.value.state }, 'EMQX resumed an evacuation of this node after a restart: stopped it (--evacuation-stop-on-start)')
+          else log.error({ event: 'evacuation_leftover_stop_failed', node: s.nodeName, code: stop.code }, `could not stop the evacuation EMQX resumed: ${stop.message}`)
+          return stop.ok ? 'stopped' : 'failed'
+        }
+      }
+      try { await sleep(this.#o.pollIntervalMs, undefined, { signal }) } catch { return 'none' }
+    }
+  }
+
+  async #execute (signal: AbortSignal): Promise<EvacuationProgress> {
+    const { client, log, config } = this.#o
+    const node = await this.#nodeName()
+    if (node === undefined) return this.#fail('the EMQX node name is not known (EMQX has not answered yet)')
+    this.#patch({ node })
+    // 4.4 has no wait_health_check: EMQX would evict at once, while load balancers still send new
+    // clients. The sidecar already answers 503, so it gives them that time itself before asking.
+    if (client.target?.version === 'v4' && config.settings.waitHealthCheckS > 0) {
+      this.#patch({ emqxState: 'sidecar_waiting_health_check' })
+      log.info({ event: 'evacuation_wait', node, seconds: config.settings.waitHealthCheckS }, 'EMQX 4.4: draining for wait_health_check before asking EMQX to evacuate')
+      if (!await this.#pause(Math.min(config.settings.waitHealthCheckS * 1000, this.#left()), signal)) return this.#current()
+    }
+    const r = await client.evacuation('start', node, config.settings)
+    if (!r.ok) return this.#fail(r.message, r.code)
+    this.#patch({ phase: 'running', alreadyStarted: r.already })
+    log.info({ event: 'evacuation_started', node, already: r.already, settings: config.settings, deadline: new Date(this.#current().deadlineAt).toISOString() },
+      r.already ? 'evacuation was already running in EMQX: following it' : 'EMQX started evacuating this node')
+    for (;;) {
+      const read = await client.localRebalance()
+      const before = this.#current()
+      let next = before
+      if ('value' in read) {
+        this.#o.store.update((s) => ({ ...s, rebalance: read.value, rebalanceError: undefined }))
+        next = foldStatus(before, read.value, this.#now())
+      } else {
+        next = { ...before, error: `progress not readable: ${read.error}` }
+      }
+      next = checkDeadline(next, this.#now())
+      this.#update(next)
+      if (next.emqxState !== before.emqxState) log.info({ event: 'evacuation_progress', node, emqxState: next.emqxState, connections: next.connections, sessions: next.sessions }, `evacuation: ${next.emqxState ?? 'unknown state'}`)
+      if (isFinal(next)) return this.#finish(next)
+      if (!await this.#pause(Math.min(this.#o.pollIntervalMs, Math.max(1, this.#left())), signal)) return this.#current()
+    }
+  }
+
+  #finish (p: EvacuationProgress): EvacuationProgress {
+    const seconds = ((p.finishedAt ?? this.#now()) - p.startedAt) / 1000
+    const ctx = { event: `evacuation_${p.phase}`, node: p.node, emqxState: p.emqxState, connections: p.connections, sessions: p.sessions, seconds }
+    if (p.phase === 'done') this.#o.log.info(ctx, `evacuation finished after ${seconds}s: the node can be stopped`)
+    else if (p.phase === 'deadline') this.#o.log.warn(ctx, `evacuation deadline passed after ${seconds}s; still draining`)
+    else this.#o.log.error({ ...ctx, error: p.error }, `evacuation failed: ${p.error ?? 'unknown'}`)
+    return p
+  }
+
+  #fail (error: string, code?: string): EvacuationProgress {
+    const p: EvacuationProgress = { ...this.#current(), phase: 'failed', finishedAt: this.#now(), error }
+    this.#update(p)
+    if (code !== undefined) this.#o.log.error({ event: 'evacuation_call_failed', code }, `EMQX evacuation start failed (${code})`)
+    return this.#finish(p)
+  }
+
+  /** false when aborted or past the deadline (and then the progress says so) */
+  async #pause (ms: number, signal: AbortSignal): Promise<boolean> {
+    try { await sleep(ms, undefined, { signal }) } catch { return false }
+    const p = checkDeadline(this.#current(), this.#now())
+    if (p !== this.#current()) { this.#update(p); this.#finish(p); return false }
+    return true
+  }
+
+  #left (): number { return Math.max(0, this.#current().deadlineAt - this.#now()) }
+
+  async #nodeName (): Promise<string | undefined> {
+    return this.#o.store.current.nodeName ?? await this.#o.client.nodeName()
+  }
+
+  #current (): EvacuationProgress {
+    const p = this.progress
+    if (p === undefined) throw new Error('evacuation override missing')
+    return p
+  }
+
+  #patch (fields: Partial<EvacuationProgress>): void { this.#update({ ...this.#current(), ...fields }) }
+
+  #update (p: EvacuationProgress): void {
+    this.#o.store.update((s) => setOverride(s, 'evacuation', p, this.#now()))
+  }
+}

@@ -1,0 +1,58 @@
+import type { EvacuationProgress, Overrides, Snapshot, Verdict } from './model.js'
+import { moveTo } from './transition.js'
+
+/**
+ * The served verdict: EMQX's own verdict combined with the overrides. Pure.
+ * `down` (and `stopping`) win over every override: EMQX being broken is the more urgent fact, and
+ * both answer 503 anyway. Otherwise any override drains (503, agent `drain`) whatever EMQX says,
+ * like clustercheck's disable file or Envoy's /healthcheck/fail. An evacuation in any phase,
+ * failed included, keeps draining: whoever asked for it is about to take the node away.
+ */
+export function effectiveVerdict (observed: Verdict, o: Overrides): Verdict {
+  if (observed.state === 'down' || observed.state === 'stopping') return observed
+  if (o.evacuation !== undefined) return { state: 'draining', reason: 'evacuation', message: evacuationMessage(o.evacuation) }
+  if (o.manualDrain !== undefined) {
+    return { state: 'draining', reason: 'manual_drain', message: `drained by an operator (POST /admin/drain from ${o.manualDrain.by}); EMQX alone would say ${observed.state}` }
+  }
+  if (o.drainFile !== undefined) {
+    return { state: 'draining', reason: 'drain_file', message: `drained by the drain file; EMQX alone would say ${observed.state}` }
+  }
+  return observed
+}
+
+export function evacuationMessage (e: EvacuationProgress): string {
+  switch (e.phase) {
+    case 'starting': return `evacuation of this node requested by ${e.by}: draining while EMQX is asked to start it`
+    case 'running': return `EMQX is evacuating this node (${e.emqxState ?? 'state unknown'}${counts(e)})`
+    case 'done': return `evacuation finished (${e.emqxState ?? 'nothing left'}${counts(e)}): the node can be stopped`
+    case 'deadline': return `evacuation deadline passed (${e.emqxState ?? 'state unknown'}${counts(e)}); still draining`
+    case 'failed': return `evacuation failed: ${e.error ?? 'unknown error'}; still draining because the node is being taken away`
+  }
+}
+
+function counts (e: EvacuationProgress): string {
+  return e.connections === undefined && e.sessions === undefined ? '' : `, ${e.connections ?? '?'} connections and ${e.sessions ?? '?'} sessions left`
+}
+
+/** Recomputes the served state from `observed` and `overrides`; `stopping` is final. */
+export function settle (s: Snapshot, now: number): Snapshot {
+  if (s.state === 'stopping') return s
+  const v = effectiveVerdict(s.observed, s.overrides)
+  return moveTo(s, v.state, v.reason, v.message, now)
+}
+
+type MutableOverrides = { -readonly [K in keyof Overrides]: Overrides[K] }
+
+/** Sets (or, with undefined, clears) one override and settles the served state. Pure. */
+export function setOverride<K extends keyof Overrides> (s: Snapshot, key: K, value: Overrides[K] | undefined, now: number): Snapshot {
+  if (s.overrides[key] === value) return s
+  const overrides: MutableOverrides = { ...s.overrides }
+  if (value === undefined) delete overrides[key]
+  else overrides[key] = value
+  return settle({ ...s, overrides }, now)
+}
+
+/** Whether any override currently forces a drain (for /status and metrics). */
+export function overridden (s: Snapshot): boolean {
+  return s.reason === 'manual_drain' || s.reason === 'drain_file' || s.reason === 'evacuation'
+}

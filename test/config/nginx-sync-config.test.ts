@@ -1,0 +1,47 @@
+import t from 'tap'
+import { ConfigError } from '../../src/errors.js'
+import { loadNginxSyncConfig } from '../../src/config/nginx-sync-config.js'
+
+const files: Record<string, string> = {
+  '/n.txt': '127.0.0.1:1883 http://127.0.0.1:9183\n127.0.0.2:1883 http://127.0.0.2:9183 weight=2\n',
+  '/bad.txt': 'nonsense\n127.0.0.1:1883 http://127.0.0.1:9183 down\n',
+  '/empty.txt': '# nothing\n',
+}
+const read = (p: string): string => { const f = files[p]; if (f === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' }); return f }
+
+function problems (argv: string[], env: Record<string, string> = {}): readonly string[] {
+  try { loadNginxSyncConfig(argv, env, read) } catch (err) { if (err instanceof ConfigError) return err.problems; throw err }
+  return []
+}
+
+t.test('defaults and a nodes file', async (t) => {
+  const { config } = loadNginxSyncConfig(['--nodes-file', '/n.txt', '--output', '/etc/nginx/up.conf'], {}, read)
+  t.equal(config.nodes.length, 2)
+  t.match(config, { upstreamName: 'emqx_mqtt', balance: 'least_conn', pollIntervalMs: 1000, settleMs: 1000, minReloadIntervalMs: 5000, checkCommand: 'nginx -t -q', reloadCommand: 'nginx -s reload', port: 9184, once: false })
+  t.ok(Object.isFrozen(config))
+})
+
+t.test('environment variables work like flags', async (t) => {
+  const { config } = loadNginxSyncConfig([], { SIDECAR_NODES: '127.0.0.1:1883 http://127.0.0.1:9183', SIDECAR_OUTPUT: '/x/up.conf', SIDECAR_SETTLE: '0', SIDECAR_RELOAD_COMMAND: 'systemctl reload nginx' }, read)
+  t.equal(config.nodes.length, 1)
+  t.equal(config.settleMs, 0)
+  t.equal(config.reloadCommand, 'systemctl reload nginx')
+})
+
+t.test('every problem at once', async (t) => {
+  const p = problems(['--nodes-file', '/bad.txt', '--upstream-name', 'a b', '--zone-size', 'big', '--poll-interval', '100ms', '--probe-timeout', '5s', '--balance', 'ip_hash'])
+  t.match(p.join('\n'), /\/bad\.txt line 1: expected/)
+  t.match(p.join('\n'), /\/bad\.txt line 2: unknown server parameter "down"/)
+  t.match(p.join('\n'), /--upstream-name: "a b"/)
+  t.match(p.join('\n'), /--zone-size: "big"/)
+  t.match(p.join('\n'), /--probe-timeout \(5000ms\) is more than 5 poll intervals/)
+  t.match(p.join('\n'), /--balance: "ip_hash" is not one of/)
+  t.match(p.join('\n'), /no --output/)
+})
+
+t.test('nodes: none, both, unreadable, empty', async (t) => {
+  t.match(problems(['--output', '/o']).join(), /no nodes: set --nodes-file/)
+  t.match(problems(['--output', '/o', '--nodes-file', '/n.txt', '--nodes', '127.0.0.1:1 http://a']).join(), /both set/)
+  t.match(problems(['--output', '/o', '--nodes-file', '/missing.txt']).join(), /cannot read \/missing\.txt \(ENOENT\)/)
+  t.match(problems(['--output', '/o', '--nodes-file', '/empty.txt']).join(), /lists no nodes/)
+})

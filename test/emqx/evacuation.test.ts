@@ -1,0 +1,72 @@
+import t from 'tap'
+import { loadServeConfig } from '../../src/config/serve-config.js'
+import { EmqxClient } from '../../src/emqx/client.js'
+import { classifyEvacuationAnswer, evacuationBody, type EvacuationSettings } from '../../src/emqx/evacuation.js'
+import { startDouble, type SimProfile } from '../support/emqx-double.js'
+
+const settings: EvacuationSettings = { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 50, waitTakeoverS: 30, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@n2', 'emqx@n3'] }
+
+t.test('start body: 5.x durations as strings, 4.4 seconds as numbers and no wait_health_check; empty optionals left out', async (t) => {
+  t.same(evacuationBody('v5', settings), { wait_health_check: '10s', conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: '30s', redirect_to: 'mqtt.example:1883', migrate_to: ['emqx@n2', 'emqx@n3'] })
+  t.same(evacuationBody('v4', settings), { conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: 30, redirect_to: 'mqtt.example:1883', migrate_to: ['emqx@n2', 'emqx@n3'] })
+  t.same(evacuationBody('v5', { ...settings, redirectTo: '', migrateTo: [] }), { wait_health_check: '10s', conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: '30s' }, 'EMQX rejects an empty migrate_to (nonempty_list)')
+})
+
+t.test('5.x answers', async (t) => {
+  const c = (status: number, body: string, op: 'start' | 'stop' = 'start'): unknown => classifyEvacuationAnswer('v5', op, { status, body })
+  t.same(c(200, '{}'), { ok: true, already: false })
+  t.same(c(400, '{"code":"BAD_REQUEST","message":"error on node \'emqx@n1\': already_started"}'), { ok: true, already: true }, 'already_started is success for start')
+  t.match(c(400, '{"code":"BAD_REQUEST","message":"error on node \'emqx@n1\': already_started"}', 'stop'), { ok: false, code: 'rejected' }, '...but not for stop')
+  t.same(c(400, '{"code":"BAD_REQUEST","message":"error on node \'emqx@n1\': not_started"}', 'stop'), { ok: true, already: true }, 'not_started is success for stop')
+  t.match(c(400, '{"code":"BAD_REQUEST","message":"error on node \'emqx@n1\': eviction_agent_busy"}'), { ok: false, code: 'rejected', message: /eviction_agent_busy/, httpStatus: 400 })
+  t.match(c(404, 'Node not found: emqx@x'), { ok: false, code: 'node_not_found', message: /Node not found: emqx@x/ })
+  t.match(c(404, '{"code":"NOT_FOUND","message":"Node not found: emqx@x"}'), { ok: false, code: 'node_not_found' })
+  t.match(c(400, '{"code":"NOT_FOUND","message":"Nodes unavailable: [\'emqx@n9\']"}'), { ok: false, code: 'node_not_found' }, 'a migrate_to node that is not in the cluster')
+  t.match(c(503, '{"code":"RPC_ERROR","message":"RPC error on node x: timeout"}'), { ok: false, code: 'rpc_error', httpStatus: 503 }, 'RPC_ERROR is an error')
+  t.match(c(503, '<html>bad gateway</html>'), { ok: false, code: 'unexpected_answer', message: /503/ })
+  t.match(c(401, '{"code":"BAD_API_KEY_OR_SECRET"}'), { ok: false, code: 'auth' })
+})
+
+t.test('4.4 answers: HTTP 200 with the error code in the body', async (t) => {
+  const c = (status: number, body: string, op: 'start' | 'stop' = 'start'): unknown => classifyEvacuationAnswer('v4', op, { status, body })
+  t.same(c(200, '{"data":[],"code":0}'), { ok: true, already: false })
+  t.same(c(200, '{"code":400,"message":"already_started"}'), { ok: true, already: true })
+  t.same(c(200, '{"code":400,"message":"not_started"}', 'stop'), { ok: true, already: true })
+  t.match(c(200, '{"code":400,"message":"eviction_agent_busy"}'), { ok: false, code: 'rejected', httpStatus: 200 }, 'an error, although HTTP said 200')
+  t.match(c(200, '{"code":400,"message":"Node not found: emqx@x"}'), { ok: false, code: 'node_not_found' })
+  t.match(c(200, 'not json'), { ok: false, code: 'unexpected_answer' })
+  t.match(c(401, 'UNAUTHORIZED'), { ok: false, code: 'auth' })
+})
+
+for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
+  t.test(`${profile}: the client starts and stops the evacuation of the node EMQX names, with the right body`, async (t) => {
+    const sim = await startDouble(t, { profile, nodeName: 'emqx@node-1', timeScale: 0 })
+    const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin'], { SIDECAR_EMQX_PASSWORD: 'public' })
+    const client = new EmqxClient(config.emqx)
+    t.teardown(() => client.close())
+    t.match(await client.evacuation('start', 'emqx@node-1', settings), { ok: false, code: 'no_api' }, 'nothing is sent before the API is detected')
+    await client.check()
+    const node = await client.nodeName()
+    t.equal(node, 'emqx@node-1')
+    t.same(await client.evacuation('start', node ?? '', settings), { ok: true, already: false })
+    t.same(sim.evacuationRequests[0], { op: 'start', node: 'emqx@node-1', body: evacuationBody(profile === 'v5' ? 'v5' : 'v4', settings) })
+    t.same(await client.evacuation('start', node ?? '', settings), { ok: true, already: true }, 'already_started')
+    t.same(await client.evacuation('stop', node ?? ''), { ok: true, already: false })
+    t.same(await client.evacuation('stop', node ?? ''), { ok: true, already: true }, 'not_started')
+    t.match(await client.evacuation('start', 'emqx@elsewhere', settings), { ok: false, code: 'node_not_found' })
+    await sim.setFault('rpc_error')
+    t.match(await client.evacuation('start', node ?? '', settings), profile === 'v5' ? { ok: false, code: 'rpc_error' } : { ok: false, code: 'rejected', message: /RPC error/ })
+    await sim.setFault('refuse')
+    t.match(await client.evacuation('start', node ?? '', settings), { ok: false, code: 'transport', message: /ECONNREFUSED/ })
+  })
+}
+
+t.test('without credentials EMQX refuses and the client says why', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', timeScale: 0 })
+  const { config } = loadServeConfig(['--emqx-url', sim.url], {})
+  const client = new EmqxClient(config.emqx)
+  t.teardown(() => client.close())
+  await client.check()
+  t.match(await client.evacuation('start', sim.nodeName, settings), { ok: false, code: 'auth', message: /credentials/ })
+  t.equal(sim.process.kind, 'none')
+})

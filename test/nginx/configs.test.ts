@@ -1,0 +1,78 @@
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer, connect as tcpConnect, type Socket } from 'node:net'
+import { join } from 'node:path'
+import { connect as tlsConnect } from 'node:tls'
+import { parseNodesFlag } from '../../src/nginx/nodes.js'
+import { renderUpstream, type Balance } from '../../src/nginx/render.js'
+import { requireBinary } from '../support/components.js'
+import { freePort } from '../support/free-port.js'
+import { NGINX_DIR, prepareNginx, startNginx } from '../support/nginx-server.js'
+import { waitFor } from '../support/wait.js'
+
+const BALANCES: Balance[] = ['least_conn', 'round_robin', 'hash_remote_addr', 'random']
+
+t.test('nginx -t passes on the shipped open-source configs with every rendered upstream variant', async (t) => {
+  const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream')
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  const setup = prepareNginx(t, nginx, { tcpPort: await freePort(), tlsPort: await freePort(), proxyProtocol: true })
+  const { nodes } = parseNodesFlag('127.0.0.1:21001 http://127.0.0.1:9183 weight=2 max_fails=3 fail_timeout=10s max_conns=100, [::1]:21002 http://[::1]:9183, localhost:21003 http://localhost:9183', 't')
+  const variants: Array<[string, string]> = BALANCES.map((b) => [b, renderUpstream(nodes, new Map([['127.0.0.1:21001', true]]), { upstreamName: 'emqx_mqtt', balance: b, zoneSize: '64k' }).text])
+  variants.push(['shipped example', readFileSync(join(NGINX_DIR, 'emqx-upstream.example.conf'), 'utf8')])
+  for (const [name, text] of variants) {
+    writeFileSync(setup.upstreamFile, text)
+    const r = spawnSync(nginx, ['-t', ...setup.args], { encoding: 'utf8' })
+    t.equal(r.status, 0, `nginx -t with ${name}: ${r.stderr}`)
+  }
+  writeFileSync(setup.upstreamFile, 'upstream emqx_mqtt { server 127.0.0.1:1 bogus; }\n')
+  t.not(spawnSync(nginx, ['-t', ...setup.args], { encoding: 'utf8' }).status, 0, 'and nginx -t really rejects a broken upstream')
+})
+
+t.test('the shipped stream config sends the PROXY protocol header, over TCP and after TLS termination', async (t) => {
+  const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream')
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  // A raw TCP backend (not mosquitto: it cannot parse PROXY headers) records what nginx sends first.
+  const received: Array<Promise<string>> = []
+  const backend = createServer((s: Socket) => {
+    received.push(new Promise((resolve) => {
+      let data = ''
+      s.setEncoding('latin1').on('data', (c: string) => { data += c; if (data.includes('MQTT-ISH')) { resolve(data); s.end() } })
+    }))
+  })
+  backend.listen(0, '127.0.0.1')
+  await once(backend, 'listening')
+  t.teardown(() => { backend.close() })
+  const backendPort = (backend.address() as { port: number }).port
+  const tcpPort = await freePort()
+  const tlsPort = await freePort()
+  const setup = prepareNginx(t, nginx, { tcpPort, tlsPort, proxyProtocol: true })
+  const { nodes } = parseNodesFlag(`127.0.0.1:${backendPort} http://127.0.0.1:1`, 't')
+  writeFileSync(setup.upstreamFile, renderUpstream(nodes, new Map([[`127.0.0.1:${backendPort}`, true]]), { upstreamName: 'emqx_mqtt', balance: 'least_conn', zoneSize: '64k' }).text)
+  await startNginx(t, nginx, setup, tcpPort)
+
+  const plain = tcpConnect(tcpPort, '127.0.0.1')
+  await once(plain, 'connect')
+  const plainLocal = plain.localPort
+  plain.write('MQTT-ISH')
+  const secure = tlsConnect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false, servername: 'localhost' })
+  await once(secure, 'secureConnect')
+  const secureLocal = secure.localPort
+  secure.write('MQTT-ISH')
+  await waitFor(() => received.length, (n) => n >= 2, { what: 'both connections to reach the backend', timeoutMs: 5000 })
+  const got = await Promise.all(received)
+  t.equal(got.length, 2, 'both connections reached the backend')
+  t.ok(got.includes(`PROXY TCP4 127.0.0.1 127.0.0.1 ${plainLocal} ${tcpPort}\r\nMQTT-ISH`), `TCP: PROXY header with the client's address first (${JSON.stringify(got)})`)
+  t.ok(got.includes(`PROXY TCP4 127.0.0.1 127.0.0.1 ${secureLocal} ${tlsPort}\r\nMQTT-ISH`), 'TLS: terminated by nginx, plaintext with PROXY header to EMQX')
+  plain.destroy()
+  secure.destroy()
+})
+
+t.test('the NGINX Plus and Tengine examples say plainly that they are untested here', async (t) => {
+  for (const f of ['plus-stream.conf', 'tengine-stream.conf']) {
+    const text = readFileSync(join(NGINX_DIR, f), 'utf8')
+    t.match(text, /^# UNTESTED HERE/, f)
+    t.match(text, /port=9183/, `${f} probes the sidecar port`)
+  }
+})

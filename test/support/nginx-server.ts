@@ -1,0 +1,113 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Test } from 'tap'
+import { waitFor } from './wait.js'
+
+export const NGINX_DIR = fileURLToPath(new URL('../../nginx/', import.meta.url))
+
+export interface NginxSetup {
+  readonly dir: string
+  readonly conf: string
+  readonly upstreamFile: string
+  readonly errorLog: string
+  /** `-p ... -c ... -g '...'`: runs this nginx as any user, away from /etc/nginx and /run */
+  readonly args: readonly string[]
+  /** shell commands for nginx-sync's --check-command / --reload-command */
+  readonly checkCommand: string
+  readonly reloadCommand: string
+}
+
+/**
+ * The shipped nginx/nginx.conf + nginx/emqx-stream.conf, copied to a temporary directory with only
+ * paths and ports replaced. Every replacement must match, so an edit of the shipped files that the
+ * test no longer covers fails here instead of silently testing something else.
+ */
+export function prepareNginx (t: Test, bin: string, o: { tcpPort: number, tlsPort: number, proxyProtocol: boolean }): NginxSetup {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-e2e-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  mkdirSync(join(dir, 'certs'))
+  const key = join(dir, 'certs', 'mqtt.key')
+  const crt = join(dir, 'certs', 'mqtt.crt')
+  const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', crt,
+    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' })
+  if (ssl.status !== 0) throw new Error(`openssl failed: ${ssl.stderr}`)
+
+  const replace = (text: string, from: string | RegExp, to: string, file: string): string => {
+    const out = text.replace(typeof from === 'string' ? new RegExp(from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'g') : from, to)
+    if (out === text) throw new Error(`nginx/${file} no longer contains ${String(from)}: update the test with the shipped config`)
+    return out
+  }
+  let main = readFileSync(join(NGINX_DIR, 'nginx.conf'), 'utf8')
+  main = replace(main, '/etc/nginx/', `${dir}/`, 'nginx.conf')
+  let stream = readFileSync(join(NGINX_DIR, 'emqx-stream.conf'), 'utf8')
+  stream = replace(stream, '/etc/nginx/', `${dir}/`, 'emqx-stream.conf')
+  stream = replace(stream, '/var/log/nginx/', `${dir}/`, 'emqx-stream.conf')
+  stream = replace(stream, /listen 1883;/g, `listen 127.0.0.1:${o.tcpPort};`, 'emqx-stream.conf')
+  stream = replace(stream, /listen 8883 ssl;/g, `listen 127.0.0.1:${o.tlsPort} ssl;`, 'emqx-stream.conf')
+  // mosquitto 2.0 does not speak the PROXY protocol; the PROXY test uses a raw TCP backend instead.
+  if (!o.proxyProtocol) stream = replace(stream, /proxy_protocol on;/g, 'proxy_protocol off;', 'emqx-stream.conf')
+  const conf = join(dir, 'nginx.conf')
+  writeFileSync(conf, main)
+  writeFileSync(join(dir, 'emqx-stream.conf'), stream)
+  const errorLog = join(dir, 'error.log')
+  const pid = join(dir, 'nginx.pid')
+  const globals = `pid ${pid}; error_log ${errorLog} notice;`
+  const args = ['-p', `${dir}/`, '-c', conf, '-g', globals]
+  const shellArgs = `-p '${dir}/' -c '${conf}' -g '${globals}'`
+  return {
+    dir,
+    conf,
+    upstreamFile: join(dir, 'emqx-upstream.conf'),
+    errorLog,
+    args,
+    checkCommand: `${bin} -t -q ${shellArgs}`,
+    reloadCommand: `${bin} -s reload ${shellArgs}`,
+  }
+}
+
+export interface RunningNginx {
+  /** nginx's error log (notice level: worker starts, reloads, graceful shutdowns) */
+  readonly errorLog: () => string
+  /**
+   * True once the `reloads`-th reload took effect: `nginx -s reload` returns before the master has
+   * switched, so this waits until every worker of the previous generation logged that it stopped
+   * accepting ("gracefully shutting down", logged after the new workers were started).
+   */
+  readonly reloaded: (reloads: number) => boolean
+}
+
+/** Worker pids per configuration generation, read from the error log. */
+export function workerGenerations (log: string): number[][] {
+  const gens: number[][] = [[]]
+  for (const line of log.split('\n')) {
+    if (/#\d+: reconfiguring$/.test(line)) gens.push([])
+    const m = /start worker process (\d+)$/.exec(line)
+    if (m !== null) gens[gens.length - 1]?.push(Number(m[1]))
+  }
+  return gens
+}
+
+/** Starts nginx in the foreground (daemon off) and stops it (SIGTERM: fast shutdown) when the test ends. */
+export async function startNginx (t: Test, bin: string, setup: NginxSetup, listenPort: number): Promise<RunningNginx> {
+  const child = spawn(bin, [...setup.args.slice(0, -1), `${setup.args.at(-1) ?? ''} daemon off;`], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
+  child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
+  const exited = once(child, 'exit')
+  t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited } })
+  const errorLog = (): string => { try { return readFileSync(setup.errorLog, 'utf8') } catch { return '' } }
+  await waitFor(() => errorLog(), (text) => child.exitCode !== null || /start worker process/.test(text), { what: `nginx to start on port ${listenPort}`, timeoutMs: 5000 })
+  if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${out}${errorLog()}`)
+  const reloaded = (reloads: number): boolean => {
+    const text = errorLog()
+    const gens = workerGenerations(text)
+    const previous = gens[reloads - 1]
+    return gens.length > reloads && previous !== undefined && previous.length > 0 &&
+      previous.every((pid) => text.includes(`${pid}#${pid}: gracefully shutting down`))
+  }
+  return { errorLog, reloaded }
+}
