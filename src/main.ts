@@ -61,9 +61,15 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined
+  let agentDropLogged = false
+  const onAgentDrop = (): void => {
+    metrics.connectionDropped('agent')
+    // logged once per process; the counter says how often since
+    if (!agentDropLogged) { agentDropLogged = true; log.warn({ code: 'agent_connection_limit', maxConnections: config.agentMaxConnections }, `agent-check connection limit (${config.agentMaxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
+  }
   if (config.agentPort !== 0) {
     try {
-      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker })
+      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop })
     } catch (err) {
       await app.close()
       await client.close()

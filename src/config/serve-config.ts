@@ -68,6 +68,7 @@ export interface ServeConfig {
   /** HAProxy agent-check listener; 0 = disabled */
   readonly agentPort: number
   readonly agentHost: string
+  readonly agentMaxConnections: number
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
   readonly drainFile?: string
@@ -132,6 +133,7 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     port: v.get('port') as number,
     agentPort: v.get('agent-port') as number,
     agentHost: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string),
+    agentMaxConnections: v.get('agent-max-connections') as number,
     shutdownDelayMs: v.get('shutdown-delay') as number,
     logLevel: v.get('log-level') as LogLevel,
     ...(v.get('drain-file') !== undefined ? { drainFile: v.get('drain-file') as string } : {}),

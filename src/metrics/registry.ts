@@ -111,8 +111,8 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
   const probes = new Counter({ name: `${PREFIX}probes_total`, help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).', labelNames: ['protocol', 'answer'], registers: r })
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
-  const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
-  dropped.inc({ protocol: 'http' }, 0)
+  const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections, --agent-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
+  for (const protocol of ['http', 'agent']) dropped.inc({ protocol }, 0)
   for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {

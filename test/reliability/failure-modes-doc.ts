@@ -40,7 +40,7 @@ function faultTable (): string[] {
 }
 
 function limitsTable (): string[] {
-  const rows = serveOptions.filter((o) => o.flag.startsWith('http-'))
+  const rows = serveOptions.filter((o) => o.flag.startsWith('http-') || o.flag === 'agent-max-connections')
   return ['| Flag / environment | Default | Meaning |', '|---|---|---|',
     ...rows.map((o) => `| \`--${o.flag}\` / \`${envName(o.flag)}\` | ${o.default !== undefined ? code(o.default) : '-'} | ${cell(o.help)} |`)]
 }
@@ -83,8 +83,9 @@ export function renderFailureModes (): string {
     '',
     '## Hostile clients',
     '',
-    'The HTTP listener is exposed to every load balancer and often to more. Its limits (defaults are safe for probes,',
-    'which send one short request line and a few headers):',
+    'The HTTP listener (and the separate admin listener, with `--admin-port`) and the agent-check port are exposed to',
+    'every load balancer and often to more. Their limits (defaults are safe for probes, which send one short request',
+    'line and a few headers, or nothing at all on the agent port):',
     '',
     ...limitsTable(),
     '',
@@ -96,11 +97,17 @@ export function renderFailureModes (): string {
     '`emqx_lb_sidecar_connections_dropped_total`; a flood of connections opened and closed leaves the file descriptor',
     'count where it was and memory bounded.',
     '',
+    'On the agent-check port (`test/agent/hostile.test.ts`): whatever a client sends (nothing, an HTTP request, binary',
+    'junk, 1 MiB without a newline) it gets the one line for the current state and a FIN; 2000 connections in a burst',
+    'all get the right answer; peers that never hang up are let go after the idle timeout; connections over',
+    '`--agent-max-connections` are closed at once, logged once and counted (`protocol="agent"`).',
+    '',
     '## Secrets',
     '',
-    'The EMQX API secret (`--emqx-password` / `SIDECAR_EMQX_PASSWORD` / `SIDECAR_EMQX_PASSWORD_FILE`) is held as a value that',
-    'prints as `[REDACTED]`. `test/security/secrets.test.ts` captures every log line at `trace` level during auth',
-    'failures, TLS errors, timeouts, resets and redirects and asserts that neither the secret nor its Basic header appears',
+    'The EMQX API secret (`--emqx-password` / `SIDECAR_EMQX_PASSWORD` / `SIDECAR_EMQX_PASSWORD_FILE`) and the admin token',
+    '(`SIDECAR_ADMIN_TOKEN[_FILE]`) are held as values that print as `[REDACTED]`. `test/security/secrets.test.ts` captures',
+    'every log line at `trace` level during auth failures, TLS errors, timeouts, resets, redirects and refused or accepted',
+    'admin calls and asserts that neither secret (nor the Basic header made from the EMQX one) appears',
     'in logs, `/status`, `/metrics`, error messages or `--check-config`; that a `_FILE` secret is read once at start (clear',
     'error when unreadable or empty); and that a redirect never carries credentials to another host (the sidecar does not',
     'follow redirects at all).',

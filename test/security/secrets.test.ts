@@ -116,3 +116,33 @@ t.test('_FILE secrets: read once at start; unreadable or empty files are clear e
   }
   for (const r of [missing, directory]) t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
 })
+
+t.test('the admin token never shows: refused and accepted admin calls at trace level, /status, /metrics, --check-config', async (t) => {
+  const TOKEN = 'Adm1n-T0ken-never-in-a-log'
+  const tokenLeaks = (text: string): boolean => text.includes(TOKEN) || text.includes(Buffer.from(TOKEN).toString('base64'))
+  const sim = await startDouble(t, { profile: 'v5.3', username: USER, password: SECRET })
+  const file = join(tmp(t), 'token')
+  writeFileSync(file, `${TOKEN}\n`)
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--emqx-username', USER, '--poll-interval', '50ms', '--log-level', 'trace'],
+    { SIDECAR_EMQX_PASSWORD: SECRET, SIDECAR_ADMIN_TOKEN_FILE: file })
+  await sc.waitForLog((l) => l.msg.startsWith('node is up'), 5000, 'up')
+  const call = async (path: string, authorization?: string): Promise<number> => {
+    const res = await request(`${sc.url}${path}`, { method: 'POST', headers: authorization !== undefined ? { authorization } : {} })
+    await res.body.dump()
+    return res.statusCode
+  }
+  for (const wrong of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${Buffer.from(TOKEN).toString('base64')}`, TOKEN, undefined]) {
+    t.equal(await call('/admin/drain', wrong), 401, 'a wrong token is refused')
+  }
+  t.equal(await call(`/admin/drain?token=${TOKEN}`), 401, 'a token in the query string is not a token')
+  t.equal(await call('/admin/drain', `Bearer ${TOKEN}`), 200, 'the right token drains')
+  t.equal(await call('/admin/undrain', `Bearer ${TOKEN}`), 200, 'and undrains')
+  t.notOk(tokenLeaks(await everything(sc)), 'the admin token appears in no log line (trace level), /status or /metrics')
+  t.same(leaked(await everything(sc)), [], 'nor the EMQX secret')
+  const check = await runCli(['--check-config'], { SIDECAR_ADMIN_TOKEN: TOKEN })
+  t.equal(check.code, 0)
+  t.notOk(tokenLeaks(check.stdout + check.stderr), '--check-config redacts it')
+  const short = await runCli(['--check-config'], { SIDECAR_ADMIN_TOKEN: 'short-Tok3n' })
+  t.equal(short.code, 2)
+  t.notMatch(short.stderr, /short-Tok3n/, 'a rejected token is not echoed either')
+})

@@ -19,8 +19,9 @@ export async function exchange (port: number, data: string | Buffer, timeoutMs =
 }
 
 /** Opens a TCP connection and resolves once connected; errors are swallowed (the server may drop it). */
-export async function openSocket (port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1')
+export async function openSocket (port: number, opts: { allowHalfOpen?: boolean } = {}): Promise<Socket> {
+  // allowHalfOpen: the client does not hang up when the server does (a peer that never closes)
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: opts.allowHalfOpen ?? false })
   socket.on('error', () => undefined)
   await once(socket, 'connect')
   return socket
