@@ -132,3 +132,16 @@ t.test('a connection flood leaves descriptors and memory where they were and pro
   t.ok(grown < 50, `RSS grew ${grown.toFixed(1)} MiB over the flood (bound 50 MiB)`)
   t.equal(sc.child.exitCode, null, 'still running')
 })
+
+t.test('the separate admin listener has the same limits', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5' })
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--admin-port', '0', ...LIMITS], { SIDECAR_ADMIN_TOKEN: 'hostile-test-admin-token' })
+  const adminLine = await sc.waitForLog((l) => l.event === 'admin_listening', 5000, 'admin listener')
+  const port = adminLine.port as number
+  const big = await exchange(port, `POST /admin/drain HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(4096)}\r\n\r\n`)
+  t.match(big.text, /^HTTP\/1\.1 431 /, 'oversized header: 431')
+  t.match((await exchange(port, 'GARBAGE\r\n\r\n')).text, /^HTTP\/1\.1 400 /, 'malformed: 400')
+  const idle = await openSocket(port)
+  t.ok(await closedWithin(idle, 3000), 'an idle connection is closed after the headers timeout')
+  t.equal(sc.child.exitCode, null, 'still running')
+})
