@@ -33,7 +33,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /src/dist ./dist
 # Numeric uid/gid (the image's `node` user) so Kubernetes `runAsNonRoot: true` can verify it without a passwd lookup.
 USER 1000:1000
-# 9183: HTTP probes, /status, /metrics. 9184: HAProxy agent-check (only when enabled).
+# 9183: HTTP probes, /status, /metrics. 9184: HAProxy agent-check (on by default; SIDECAR_AGENT_PORT=0 turns it off).
 EXPOSE 9183 9184
 # Liveness only (/livez never depends on EMQX); slim images have no curl, so Node's own fetch does the request.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
