@@ -121,8 +121,12 @@ export class EmqxSim {
     const server = this.#server
     this.#server = undefined
     if (server === undefined) return
+    // Stop listening first, then drop the connections (as a stopping EMQX does): a client that
+    // retries after its connection is reset must find the port closed, not a last accept.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    await new Promise((resolve) => setImmediate(resolve))
     for (const s of this.#sockets) s.destroy()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await closed
   }
 
   /** Inject a fault. `refuse` closes the listener (same port kept); leaving it listens again. */

@@ -65,7 +65,13 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   if (!startsFailing) await sc.waitForLog(msgStarts('node is up'), 5000, 'node is up before the fault')
   const mark = startsFailing ? 0 : sc.logs.length
   const before = startsFailing ? new Map<string, number>() : await scrape(sc.url)
-  const load = new ProbeLoad(sc.url)
+  const load = new ProbeLoad(sc.url, { pauseMs: 10 })
+  if (!startsFailing) {
+    // inject between two checks, not during one: a check in flight when EMQX stops may legitimately
+    // fail otherwise (a reset, or a timeout on a stalled machine) and log a second reason
+    const done = checkCount(await scrape(sc.url), 'available')
+    await waitFor(async () => checkCount(await scrape(sc.url), 'available'), (n) => n > done, { timeoutMs: 5000, intervalMs: 5, what: `${s.id}: a check just completed` })
+  }
   const injectedAt = performance.now()
   if (sim !== undefined && s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150 })
   const ended = s.lastsMs !== undefined && sim !== undefined
@@ -80,7 +86,7 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   else {
     // keep failing for a few more checks: nothing more may be logged for them
     const target = failureCount(before, failure.reason) + THRESHOLD + EXTRA_FAILING_CHECKS
-    await waitFor(async () => failureCount(await scrape(sc.url), failure.reason), (n) => n >= target, { timeoutMs: 15_000, intervalMs: 50, what: `${s.id}: ${target} failed checks` })
+    await waitFor(async () => failureCount(await scrape(sc.url), failure.reason), (n) => n >= target, { timeoutMs: 15_000, intervalMs: 150, what: `${s.id}: ${target} failed checks` })
   }
   const stats = await load.stop()
   figures.push({ id: s.id, stats, ...(changedAfterMs !== undefined ? { changedAfterMs } : {}) })
@@ -117,10 +123,10 @@ async function runHealthy (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   if (sim === undefined) return
   await sc.waitForLog(msgStarts('node is up'), 5000, 'node is up')
   const mark = sc.logs.length
-  const load = new ProbeLoad(sc.url)
+  const load = new ProbeLoad(sc.url, { pauseMs: 10 })
   if (s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150 })
   const base = checkCount(await scrape(sc.url), 'available')
-  await waitFor(async () => checkCount(await scrape(sc.url), 'available'), (n) => n >= base + 5, { timeoutMs: 10_000, intervalMs: 50, what: `${s.id}: 5 more good checks` })
+  await waitFor(async () => checkCount(await scrape(sc.url), 'available'), (n) => n >= base + 5, { timeoutMs: 10_000, intervalMs: 150, what: `${s.id}: 5 more good checks` })
   // the answers are really read: EMQX's drain still comes through, and its end too
   sim.becomeDonor()
   await sc.waitForLog(after(sc, mark, msgStarts('node is draining')), 5000, `${s.id}: drain seen`)
