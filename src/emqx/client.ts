@@ -108,13 +108,18 @@ export class EmqxClient {
 
   /** Local rebalance/evacuation status; needs credentials. Returns an error text when unreadable. */
   async localRebalance (): Promise<{ value: LocalRebalance } | { error: string }> {
+    return await this.#readStatus(paths.localStatus, parseLocalRebalance, 'rebalance status')
+  }
+
+  /** GET of an authenticated status document of the rebalance API, parsed; an error text when unreadable. */
+  async #readStatus<T> (path: (v: ApiVersion) => string, parse: (body: string) => T | undefined, what: string): Promise<{ value: T } | { error: string }> {
     const t = this.#target
     if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
-    const res = await this.#http.get(t.base, paths.localStatus(t.version))
+    const res = await this.#http.get(t.base, path(t.version))
     if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
-    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.localStatus(t.version)}` }
-    const value = parseLocalRebalance(res.answer.body)
-    return value === undefined ? { error: 'unrecognised rebalance status answer' } : { value }
+    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${path(t.version)}` }
+    const value = parse(res.answer.body)
+    return value === undefined ? { error: `unrecognised ${what} answer` } : { value }
   }
 
   /**
@@ -138,13 +143,7 @@ export class EmqxClient {
 
   /** Cluster-wide evacuations, purges and rebalances; needs credentials. */
   async globalStatus (): Promise<{ value: ClusterStatus } | { error: string }> {
-    const t = this.#target
-    if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
-    const res = await this.#http.get(t.base, paths.globalStatus(t.version))
-    if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
-    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.globalStatus(t.version)}` }
-    const value = parseGlobalStatus(res.answer.body)
-    return value === undefined ? { error: 'unrecognised global_status answer' } : { value }
+    return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status')
   }
 
   async close (): Promise<void> { await this.#http.close() }
