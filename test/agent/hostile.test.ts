@@ -1,7 +1,5 @@
 import t, { type Test } from 'tap'
-import { createServer } from 'node:net'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
+import { freePort } from '../../src/demo/free-port.js'
 import { startDouble } from '../support/emqx-double.js'
 import { scrape } from '../support/metrics-text.js'
 import { exchange, fdCount, openSocket, rssBytes } from '../support/raw-client.js'
@@ -12,15 +10,6 @@ import { waitFor } from '../support/wait.js'
  * Hostile clients on the HAProxy agent-check port (docs/failure-modes.md, "Hostile clients"): whatever
  * arrives, every connection gets the one correct line and a FIN; floods leave nothing behind.
  */
-async function freePort (): Promise<number> {
-  const s = createServer()
-  s.listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((resolve) => s.close(() => resolve()))
-  return port
-}
-
 async function sidecar (t: Test, extra: string[] = []): Promise<{ sc: SidecarProcess, agentPort: number, sim: Awaited<ReturnType<typeof startDouble>> }> {
   const sim = await startDouble(t, { profile: 'v5' })
   const agentPort = await freePort()
