@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait.js'
  * Hostile clients on the HAProxy agent-check port (docs/failure-modes.md, "Hostile clients"): whatever
  * arrives, every connection gets the one correct line and a FIN; floods leave nothing behind.
  */
+
 async function sidecar (t: Test, extra: string[] = []): Promise<{ sc: SidecarProcess, agentPort: number, sim: Awaited<ReturnType<typeof startDouble>> }> {
   const sim = await startDouble(t, { profile: 'v5' })
   const agentPort = await freePort()
