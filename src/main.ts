@@ -57,13 +57,19 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
-  const app = buildApp({ store, metrics, log, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
+  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined
+  let agentDropLogged = false
+  const onAgentDrop = (): void => {
+    metrics.connectionDropped('agent')
+    // logged once per process; the counter says how often since
+    if (!agentDropLogged) { agentDropLogged = true; log.warn({ code: 'agent_connection_limit', maxConnections: config.agentMaxConnections }, `agent-check connection limit (${config.agentMaxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
+  }
   if (config.agentPort !== 0) {
     try {
-      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker })
+      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop })
     } catch (err) {
       await app.close()
       await client.close()
@@ -77,7 +83,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   let adminPort: number | undefined
   const listen = config.admin?.listen
   if (adminOptions !== undefined && listen !== undefined) {
-    adminApp = buildAdminApp({ ...adminOptions, store, metrics, log })
+    adminApp = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
     await adminApp.listen({ host: listen.host, port: listen.port })
     adminPort = (adminApp.server.address() as AddressInfo).port
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)

@@ -12,6 +12,9 @@ export interface AgentServerOptions {
   readonly tracker?: ProberTracker
   /** a connection that neither reads its answer nor hangs up is dropped after this long */
   readonly idleTimeoutMs?: number
+  /** connections open at once; more are closed at once and reported to onDrop */
+  readonly maxConnections?: number
+  readonly onDrop?: () => void
 }
 
 export interface AgentServer {
@@ -42,6 +45,8 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
     o.tracker?.observe({ source: socket.remoteAddress ?? 'unknown', kind: 'agent', available: reply.word === 'ready', answer: reply.word, at: Date.now() })
     socket.end(`${reply.line}\n`)
   })
+  if (o.maxConnections !== undefined) server.maxConnections = o.maxConnections
+  server.on('drop', () => o.onDrop?.())
   server.listen({ host, port })
   // once() rejects on 'error' (EADDRINUSE, EACCES), so a bad port fails start-up with the OS's reason
   await once(server, 'listening')

@@ -50,8 +50,16 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'failure-threshold', kind: 'int', default: '3', min: 1, max: 1000, help: 'consecutive failed checks before the state becomes down (EMQX 503 drains at once)' },
   { flag: 'host', kind: 'address', default: '0.0.0.0', help: 'address of the HTTP listener' },
   { flag: 'port', kind: 'port', default: '9183', help: 'port of the HTTP listener (probes, /status, /metrics)' },
+  // Limits of the HTTP listener against hostile or broken clients (../docs/failure-modes.md, "Hostile clients").
+  // A probe is one short request line and a few headers; these leave a wide margin and still bound memory.
+  { flag: 'http-max-header-size', kind: 'int', default: '8192', min: 1024, max: 65536, help: 'largest request line + headers in bytes the HTTP listener accepts (larger: 431)' },
+  { flag: 'http-headers-timeout', kind: 'duration', default: '5s', min: 100, help: 'time a connection has to deliver a complete request head, from connecting (slowloris and idle-connection guard)' },
+  { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request' },
+  { flag: 'http-keep-alive-timeout', kind: 'duration', default: '5s', min: 0, help: 'how long an idle keep-alive connection is kept between requests' },
+  { flag: 'http-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the HTTP listener accepts at once; more are closed at once and counted' },
   { flag: 'agent-port', kind: 'port', default: '9184', help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it' },
   { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
+  { flag: 'agent-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the agent-check listener accepts at once; more are closed at once and counted' },
   { flag: 'wait-health-check', kind: 'duration', default: '60s', min: 0, help: "the wait_health_check EMQX uses for evacuations/rebalances here (sent with /admin/evacuate and /prestop; whole seconds): checkers too slow to take the node out within it are warned about" },
   { flag: 'checker-fall', kind: 'int', default: '3', min: 1, max: 100, help: 'failed HTTP checks a load balancer needs before it takes a node out (HAProxy fall, Kubernetes failureThreshold); the agent-check drain acts at once' },
   { flag: 'max-checkers', kind: 'int', default: '256', min: 1, max: 100000, help: 'distinct checkers (source, kind, user agent) remembered; the least recently seen is forgotten first' },

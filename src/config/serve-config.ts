@@ -18,6 +18,15 @@ export interface EmqxConfig {
   readonly timeoutMs: number
 }
 
+/** Limits of the HTTP listener (node's http.Server settings). */
+export interface HttpLimits {
+  readonly maxHeaderSize: number
+  readonly headersTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly keepAliveTimeoutMs: number
+  readonly maxConnections: number
+}
+
 /** Admin endpoints exist only when a token is configured. */
 export interface AdminConfig {
   readonly token: Secret
@@ -51,6 +60,7 @@ export interface ClusterConfig {
 
 export interface ServeConfig {
   readonly emqx: EmqxConfig
+  readonly http: HttpLimits
   readonly pollIntervalMs: number
   readonly failureThreshold: number
   readonly host: string
@@ -58,6 +68,7 @@ export interface ServeConfig {
   /** HAProxy agent-check listener; 0 = disabled */
   readonly agentPort: number
   readonly agentHost: string
+  readonly agentMaxConnections: number
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
   readonly drainFile?: string
@@ -88,6 +99,15 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   const url = (v.get('emqx-url') as URL | undefined) ?? new URL(apiVersion === 'v4' ? DEFAULT_V4_URL : DEFAULT_V5_URL)
   const caFile = v.get('emqx-ca-file') as string | undefined
   if (caFile !== undefined && url.protocol !== 'https:') problems.push('--emqx-ca-file is set but --emqx-url is not https://')
+  const http: HttpLimits = Object.freeze({
+    maxHeaderSize: v.get('http-max-header-size') as number,
+    headersTimeoutMs: v.get('http-headers-timeout') as number,
+    requestTimeoutMs: v.get('http-request-timeout') as number,
+    keepAliveTimeoutMs: v.get('http-keep-alive-timeout') as number,
+    maxConnections: v.get('http-max-connections') as number,
+  })
+  // node refuses to start a server whose headers timeout exceeds its request timeout
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
   const admin = adminConfig(parsed)
   const evacuation = evacuationConfig(parsed)
   if (admin !== undefined && username === undefined) {
@@ -106,12 +126,14 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   })
   const config: ServeConfig = Object.freeze({
     emqx,
+    http,
     pollIntervalMs: v.get('poll-interval') as number,
     failureThreshold: v.get('failure-threshold') as number,
     host: v.get('host') as string,
     port: v.get('port') as number,
     agentPort: v.get('agent-port') as number,
     agentHost: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string),
+    agentMaxConnections: v.get('agent-max-connections') as number,
     shutdownDelayMs: v.get('shutdown-delay') as number,
     logLevel: v.get('log-level') as LogLevel,
     ...(v.get('drain-file') !== undefined ? { drainFile: v.get('drain-file') as string } : {}),
@@ -131,6 +153,11 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
     }),
   })
   return { config, parsed }
+}
+
+/** The HTTP limits' defaults, from the option table (for apps built without a full config, e.g. in tests). */
+export function defaultHttpLimits (): HttpLimits {
+  return loadServeConfig([], {}).config.http
 }
 
 function adminConfig ({ values: v, explicit, problems }: ParsedOptions): AdminConfig | undefined {

@@ -14,6 +14,9 @@ export interface CheckResult {
   readonly detected?: ApiTarget
 }
 
+/** How long a node_status fallback is trusted before the rebalance API is looked for again. */
+export const FALLBACK_RECHECK_MS = 60_000
+
 interface Candidate { readonly version: ApiVersion, readonly base: URL }
 
 /**
@@ -26,8 +29,12 @@ export class EmqxClient {
   readonly #http: EmqxHttp
   readonly #config: EmqxConfig
   #target: ApiTarget | undefined
+  #fallbackSince = 0
 
-  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config)) {
+  readonly #fallbackRecheckMs: number
+
+  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config), opts: { fallbackRecheckMs?: number } = {}) {
+    this.#fallbackRecheckMs = opts.fallbackRecheckMs ?? FALLBACK_RECHECK_MS
     this.#config = config
     this.#http = http
   }
@@ -51,6 +58,9 @@ export class EmqxClient {
   }
 
   async check (): Promise<CheckResult> {
+    // A 404 during a restart or an upgrade to an edition with the rebalance API must not disable
+    // drain detection for good: the fallback is re-examined every FALLBACK_RECHECK_MS.
+    if (this.#target?.mode === 'node_status' && performance.now() - this.#fallbackSince >= this.#fallbackRecheckMs) this.#target = undefined
     const target = this.#target
     if (target === undefined) return await this.#detect()
     const { version, base, mode } = target
@@ -76,9 +86,13 @@ export class EmqxClient {
     }
     if (notFound !== undefined) {
       const detected: ApiTarget = { version: notFound.version, base: notFound.base, mode: 'node_status' }
-      this.#target = detected
       const res = await this.#http.get(detected.base, paths.nodeStatus(detected.version))
       const outcome = res.ok ? classifyNodeStatus(res.answer) : res.outcome
+      // Only an answering node status endpoint proves this is EMQX without the rebalance API; 404
+      // everywhere (a proxy routing to the wrong place) must not lock the sidecar into up/down-only mode.
+      if (outcome.kind === 'failure') return { outcome, durationMs: performance.now() - started }
+      this.#target = detected
+      this.#fallbackSince = performance.now()
       return { outcome, durationMs: performance.now() - started, detected }
     }
     return { outcome: firstFailure ?? { kind: 'failure', reason: 'transport', detail: 'no EMQX API candidate answered' }, durationMs: performance.now() - started }
@@ -94,13 +108,18 @@ export class EmqxClient {
 
   /** Local rebalance/evacuation status; needs credentials. Returns an error text when unreadable. */
   async localRebalance (): Promise<{ value: LocalRebalance } | { error: string }> {
+    return await this.#readStatus(paths.localStatus, parseLocalRebalance, 'rebalance status')
+  }
+
+  /** GET of an authenticated status document of the rebalance API, parsed; an error text when unreadable. */
+  async #readStatus<T> (path: (v: ApiVersion) => string, parse: (body: string) => T | undefined, what: string): Promise<{ value: T } | { error: string }> {
     const t = this.#target
     if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
-    const res = await this.#http.get(t.base, paths.localStatus(t.version))
+    const res = await this.#http.get(t.base, path(t.version))
     if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
-    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.localStatus(t.version)}` }
-    const value = parseLocalRebalance(res.answer.body)
-    return value === undefined ? { error: 'unrecognised rebalance status answer' } : { value }
+    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${path(t.version)}` }
+    const value = parse(res.answer.body)
+    return value === undefined ? { error: `unrecognised ${what} answer` } : { value }
   }
 
   /**
@@ -124,13 +143,7 @@ export class EmqxClient {
 
   /** Cluster-wide evacuations, purges and rebalances; needs credentials. */
   async globalStatus (): Promise<{ value: ClusterStatus } | { error: string }> {
-    const t = this.#target
-    if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
-    const res = await this.#http.get(t.base, paths.globalStatus(t.version))
-    if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
-    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${paths.globalStatus(t.version)}` }
-    const value = parseGlobalStatus(res.answer.body)
-    return value === undefined ? { error: 'unrecognised global_status answer' } : { value }
+    return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status')
   }
 
   async close (): Promise<void> { await this.#http.close() }

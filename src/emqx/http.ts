@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { Pool } from 'undici'
+import { Pool, type Dispatcher } from 'undici'
 import type { EmqxConfig } from '../config/serve-config.js'
 import { failure, type CheckOutcome, type FailureReason } from './outcome.js'
 import type { RawAnswer } from './parse.js'
@@ -66,15 +66,30 @@ export class EmqxHttp {
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     try {
-      const res = await this.#pool(base.origin).request({ method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}) })
+      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({ method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}) })
+      let res: Dispatcher.ResponseData
+      try { res = await send() } catch (err) {
+        // When EMQX stops or restarts it closes every kept-alive connection, and the next request on
+        // one fails with a reset before any answer. GET is idempotent: drop the pool (all its
+        // connections are suspect) and retry once on a fresh connection within the same deadline, so
+        // a stale connection is not reported as a broken EMQX (which resets the retry as well).
+        // A POST (evacuation start/stop) is never sent twice.
+        if (method !== 'GET' || !isReset(err)) throw err
+        this.#dropPool(base.origin)
+        res = await send()
+      }
+      const tooLarge = (): HttpResult => {
+        // destroy() makes undici emit "Request aborted" on the body; nobody reads it any more
+        res.body.on('error', () => undefined).destroy()
+        return { ok: false, outcome: failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode), durationMs: performance.now() - started }
+      }
+      // A declared length over the cap is refused before a byte of it is read.
+      if (Number(res.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge()
       let size = 0
       const chunks: Buffer[] = []
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length
-        if (size > MAX_BODY_BYTES) {
-          res.body.destroy()
-          return { ok: false, outcome: failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode), durationMs: performance.now() - started }
-        }
+        if (size > MAX_BODY_BYTES) return tooLarge()
         chunks.push(chunk as Buffer)
       }
       return { ok: true, answer: { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }, durationMs: performance.now() - started }
@@ -83,11 +98,23 @@ export class EmqxHttp {
     }
   }
 
+  #dropPool (origin: string): void {
+    const pool = this.#pools.get(origin)
+    this.#pools.delete(origin)
+    void pool?.destroy().catch(() => undefined)
+  }
+
   async close (): Promise<void> {
     const pools = [...this.#pools.values()]
     this.#pools.clear()
     await Promise.all(pools.map(async (p) => await p.destroy().catch(() => undefined)))
   }
+}
+
+function isReset (err: unknown): boolean {
+  const e = err as { code?: string, cause?: { code?: string } }
+  const code = e.code ?? e.cause?.code
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
 }
 
 const TLS_CODE = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_|EPROTO/

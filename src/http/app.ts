@@ -1,19 +1,22 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import type { ClusterConfig } from '../config/serve-config.js'
+import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
-import { createProbeServer, writeProbeAnswer, type ServerTimeouts } from './fast-path.js'
+import { createProbeServer, writeProbeAnswer } from './fast-path.js'
+import { applyServerLimits, serverOptions } from './limits.js'
 import { statusDocument } from './status.js'
 
 export interface AppOptions {
   readonly store: Store
   readonly metrics: Metrics
   readonly log: Logger
+  /** listener limits; the option table's defaults when absent */
+  readonly limits?: HttpLimits
   /** admin endpoints on this app (token configured, no separate admin listener) */
   readonly admin?: Omit<AdminOptions, 'metrics' | 'store' | 'log'>
   /** records who probes and what they were told (drain acknowledgement) */
@@ -27,7 +30,7 @@ const LIVE_BODY = '{"status":"alive"}'
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, admin, tracker, cluster }: AppOptions): FastifyInstance {
+export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster }: AppOptions): FastifyInstance {
   // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
     const a = cachedProbeAnswer(store.current)
@@ -37,7 +40,7 @@ export function buildApp ({ store, metrics, log, admin, tracker, cluster }: AppO
     tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', ...(ua !== undefined ? { userAgent: ua } : {}), available: a.status === 200, answer: code, at: Date.now() })
     writeProbeAnswer(res, req.method, a)
   }
-  const app = baseApp(log, answer)
+  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, answer)
 
   // Reached by inject() and by request targets the fast path does not match (absolute-form URLs):
   // the same answer, written on the raw response.
@@ -71,25 +74,40 @@ export function buildApp ({ store, metrics, log, admin, tracker, cluster }: AppO
 }
 
 /** The separate admin listener (--admin-port): the admin endpoints and nothing else. */
-export function buildAdminApp (o: AdminOptions): FastifyInstance {
-  const app = baseApp(o.log)
+export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits, readonly onDrop?: () => void }): FastifyInstance {
+  const app = baseApp(o.log, o.limits ?? defaultHttpLimits(), o.onDrop)
   registerAdmin(app, o)
   return app
 }
 
-/** Settings and handlers both listeners share. */
-const TIMEOUTS: ServerTimeouts = { keepAliveTimeout: 5000, requestTimeout: 10_000, connectionTimeout: 10_000 }
-
-/** `probe`: answer availability probes before fastify's routing (fast-path.ts); the admin listener has none. */
-function baseApp (log: Logger, probe?: (req: IncomingMessage, res: ServerResponse) => void): FastifyInstance {
+/**
+ * Settings, limits and handlers both listeners share. `onDrop` runs for each connection refused at the limit.
+ * `probe` answers availability probes before fastify's routing (fast-path.ts); the admin listener has none.
+ */
+function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => undefined, probe?: (req: IncomingMessage, res: ServerResponse) => void): FastifyInstance {
+  const httpLog = log.child({ component: 'http' })
+  // fastify applies these itself only to a server it creates, so the probe server gets them too
+  const timeouts = { keepAliveTimeout: limits.keepAliveTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionTimeout: limits.requestTimeoutMs }
   const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: httpLog as FastifyBaseLogger,
     // one probe per second per checker: per-request log lines would drown everything else
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: false,
-    ...TIMEOUTS,
-    ...(probe !== undefined ? { serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, TIMEOUTS) } : {}),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // a socket silent for this long is closed (idle new connections: see limits.ts)
+    connectionTimeout: limits.requestTimeoutMs,
+    // probes carry no body; anything sent is refused early instead of buffered
+    bodyLimit: 4096,
+    http: serverOptions(limits),
+    ...(probe !== undefined ? { serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, timeouts, serverOptions(limits)) } : {}),
+  })
+  let droppedLogged = false
+  applyServerLimits(app.server, limits, () => {
+    onDrop()
+    // logged once per listener; the counter says how often since
+    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   })
   // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
   app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })

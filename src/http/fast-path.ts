@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { AVAILABILITY_PATHS, type ProbeAnswer } from './availability.js'
 
 const PROBE_PATHS: ReadonlySet<string> = new Set(AVAILABILITY_PATHS)
@@ -43,8 +43,9 @@ export function createProbeServer (
   fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
   answer: (req: IncomingMessage, res: ServerResponse) => void,
   t: ServerTimeouts,
+  options: ServerOptions,
 ): Server {
-  const server = createServer((req, res) => {
+  const server = createServer(options, (req, res) => {
     if (isProbe(req.method, req.url)) answer(req, res)
     else fastifyHandler(req, res)
   })

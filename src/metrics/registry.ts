@@ -20,6 +20,8 @@ export interface ProbeRecorder {
 
 export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
+  /** a connection closed at once because the listener's connection limit was reached */
+  connectionDropped: (protocol: 'http' | 'agent') => void
 }
 
 /** Local rebalance/evacuation stats, grouped per unit; label `stat` is the EMQX field name. */
@@ -112,6 +114,8 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
   const probes = new Counter({ name: `${PREFIX}probes_total`, help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).', labelNames: ['protocol', 'answer'], registers: r })
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
+  const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections, --agent-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
+  for (const protocol of ['http', 'agent']) dropped.inc({ protocol }, 0)
   for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {
@@ -128,6 +132,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   return {
     registry,
     probe (protocol, answer) { probes.inc({ protocol, answer }) },
+    connectionDropped (protocol) { dropped.inc({ protocol }) },
     admin: admin.admin,
   }
 }

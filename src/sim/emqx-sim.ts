@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { once } from 'node:events'
 import { evacuationCall, json, type SimAnswer } from './evacuation-api.js'
@@ -16,6 +17,10 @@ export interface SimOptions {
   readonly host?: string
   readonly port?: number
   readonly connections?: number
+  /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
+  readonly tls?: { readonly key: string, readonly cert: string }
+  /** where the `redirect` fault points (another host, to prove no credentials follow) */
+  readonly redirectTo?: string
   /**
    * How fast simulated time runs against the real clock (evacuation phases and evictions): 1 is real
    * time, 10 makes a 10 s wait_health_check take 1 s. 0 stops the clock: only advance() moves it.
@@ -39,6 +44,8 @@ export class EmqxSim {
   readonly #username: string
   readonly #password: string
   readonly #host: string
+  readonly #tls: SimOptions['tls']
+  readonly #redirectTo: string
   #port: number
   #server: Server | undefined
   readonly #sockets = new Set<Socket>()
@@ -71,6 +78,8 @@ export class EmqxSim {
     this.#password = o.password ?? 'public'
     this.#host = o.host ?? '127.0.0.1'
     this.#port = o.port ?? 0
+    this.#tls = o.tls
+    this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
     const n = o.connections ?? 0
     this.counts = { connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
     this.#timeScale = o.timeScale ?? 1
@@ -91,15 +100,16 @@ export class EmqxSim {
   }
 
   get port (): number { return this.#port }
-  get url (): string { return `http://${this.#host.includes(':') ? `[${this.#host}]` : this.#host}:${this.#port}` }
+  get url (): string { return `${this.#tls !== undefined ? 'https' : 'http'}://${this.#host.includes(':') ? `[${this.#host}]` : this.#host}:${this.#port}` }
   get fault (): SimFault { return this.#fault }
   get available (): boolean { return !unavailable(this.process) }
 
   async listen (): Promise<number> {
     if (this.#server !== undefined) return this.#port
-    const server = createServer((req, res) => { this.#handle(req, res) })
+    const handler = (req: IncomingMessage, res: ServerResponse): void => { this.#handle(req, res) }
+    const server = this.#tls !== undefined ? createTlsServer({ key: this.#tls.key, cert: this.#tls.cert }, handler) : createServer(handler)
     server.keepAliveTimeout = 30_000
-    server.on('connection', (s) => { this.#sockets.add(s); s.on('close', () => this.#sockets.delete(s)) })
+    server.on('connection', (s: Socket) => { this.#sockets.add(s); s.on('close', () => this.#sockets.delete(s)) })
     server.listen(this.#port, this.#host)
     await once(server, 'listening')
     this.#port = (server.address() as AddressInfo).port
@@ -111,8 +121,12 @@ export class EmqxSim {
     const server = this.#server
     this.#server = undefined
     if (server === undefined) return
+    // Stop listening first, then drop the connections (as a stopping EMQX does): a client that
+    // retries after its connection is reset must find the port closed, not a last accept.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    await new Promise((resolve) => setImmediate(resolve))
     for (const s of this.#sockets) s.destroy()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await closed
   }
 
   /** Inject a fault. `refuse` closes the listener (same port kept); leaving it listens again. */
@@ -171,6 +185,12 @@ export class EmqxSim {
   }
 
   #send (res: ServerResponse, a: Answer): void {
+    if (this.#fault === 'http10') {
+      // Raw bytes: node's server would answer a 1.1 request in 1.1; an old proxy in front of EMQX would not.
+      const head = [`HTTP/1.0 ${a.status} ${STATUS_TEXT[a.status] ?? 'Status'}`, 'server: old-proxy', ...Object.entries(a.headers ?? {}).map(([k, v]) => `${k}: ${v}`)]
+      res.socket?.end(`${head.join('\r\n')}\r\n\r\n${a.body}`)
+      return
+    }
     const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(a.body), server: 'Cowboy', ...a.headers }
     if (this.#fault === 'drip') {
       res.writeHead(a.status, headers)
@@ -200,8 +220,10 @@ export class EmqxSim {
       case 'garbage': this.#send(res, { status: 200, body: '<html>surprise</html>', headers: { 'content-type': 'text/html' } }); return true
       case 'garbage_503': this.#send(res, { status: 503, body: '<html><body>503 Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } }); return true
       case 'huge': this.#send(res, { status: 200, body: `{"pad":"${'x'.repeat(1024 * 1024)}"}`, headers: { 'content-type': 'application/json' } }); return true
-      case 'redirect': this.#send(res, { status: 302, body: '', headers: { location: 'http://127.0.0.1:9/elsewhere' } }); return true
+      case 'redirect': this.#send(res, { status: 302, body: '', headers: { location: this.#redirectTo } }); return true
       case 'auth_reject': this.#send(res, this.#unauthorized()); return true
+      case 'forbidden': this.#send(res, json(403, { code: 'FORBIDDEN', message: 'API key has no permission' })); return true
+      case 'not_found': this.#send(res, this.#notFound()); return true
       default: return false
     }
   }
@@ -263,3 +285,5 @@ export class EmqxSim {
     return d.answer
   }
 }
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }

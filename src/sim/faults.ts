@@ -25,7 +25,13 @@ export type SimFault =
   | 'redirect'
   /** 401 regardless of credentials (rotated API key) */
   | 'auth_reject'
+  /** 403 regardless of credentials (API key without permission) */
+  | 'forbidden'
+  /** 404 on every path (not EMQX, or a proxy routing to the wrong place) */
+  | 'not_found'
+  /** the normal answer, spoken as an HTTP/1.0 peer: no content-length, body ends when the connection closes */
+  | 'http10'
   /** evacuation start/stop answer 503 RPC_ERROR (5.x) or an in-body error (4.4): the node could not be reached */
   | 'rpc_error'
 
-export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'rpc_error']
+export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10', 'rpc_error']

@@ -63,8 +63,12 @@ export class Monitor {
     const at = this.#now()
     if (result.detected !== undefined) {
       const api = result.detected
+      const known = store.current.api
       store.update((s) => ({ ...s, api }))
-      log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
+      // Re-detection after an outage (or the periodic fallback re-check) finding the same API is not news.
+      if (known?.version !== api.version || known.base.href !== api.base.href || known.mode !== api.mode) {
+        log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
+      }
       if (api.mode === 'node_status' && !this.#warnedFallback) {
         this.#warnedFallback = true
         log.warn({ code: 'emqx_rebalance_api_missing' }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')

@@ -23,7 +23,7 @@ const VARIANTS = [
 for (const v of VARIANTS) {
   t.test(`${v.config}: drain acknowledged after ${v.fall} drain answer(s) to HAProxy, not before`, async (t) => {
     const dir = tempDir(t)
-    const nodes = await startNodes(t, dir, 3, v.args)
+    const nodes = await startNodes(t, dir, 3, [...v.args])
     if (nodes === undefined) return
     const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: v.kind === 'agent' ? n.agentPort : n.sidecar.port })) })
     if (lb === undefined) return

@@ -5,8 +5,9 @@ import { connectAsync, type MqttClient } from 'mqtt'
 import { request } from 'undici'
 import { requireBinary } from '../support/components.js'
 import { startDouble, type EmqxSim } from '../support/emqx-double.js'
-import { freePort } from '../support/free-port.js'
-import { startBroker, type Broker } from '../support/mosquitto-broker.js'
+import { freePort } from '../../src/demo/free-port.js'
+import { landedOn, startMosquittos } from '../support/mosquitto.js'
+import { tempDir } from '../support/tmpdir.js'
 import { prepareNginx, startNginx } from '../support/nginx-server.js'
 import { runCli, startSidecar, type SidecarProcess } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
@@ -19,14 +20,13 @@ import { waitFor } from '../support/wait.js'
 t.test('nginx-sync drains a node out of real nginx and brings it back; existing connections survive; all-draining keeps everyone', async (t) => {
   const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream')
   if (nginx === undefined) return
-  const mosquitto = requireBinary(t, 'mosquitto', 'mosquitto')
-  if (mosquitto === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || requireBinary(t, 'stdbuf', 'coreutils') === undefined) return
+  if (requireBinary(t, 'openssl', 'openssl') === undefined) return
+  const brokers = await startMosquittos(t, tempDir(t), 3)
+  if (brokers === undefined) return
 
-  const brokers: Broker[] = []
   const sims: EmqxSim[] = []
   const sidecars: SidecarProcess[] = []
   for (let i = 1; i <= 3; i++) {
-    brokers.push(await startBroker(t, mosquitto, `node${i}`))
     const sim = await startDouble(t, { profile: 'v5', nodeName: `emqx${i}@127.0.0.1` })
     sims.push(sim)
     sidecars.push(await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--shutdown-delay', '0s']))
@@ -59,7 +59,7 @@ t.test('nginx-sync drains a node out of real nginx and brings it back; existing 
     const c = await connectAsync(tls ? `mqtts://127.0.0.1:${tlsPort}` : `mqtt://127.0.0.1:${tcpPort}`, { clientId: id, reconnectPeriod: 0, connectTimeout: 5000, ...(tls ? { ca } : {}) })
     clients.push(c)
     c.on('close', () => closed.add(id))
-    return await waitFor(() => brokers.findIndex((b) => b.connected.includes(id)), (i) => i >= 0, { what: `broker log for ${id}` })
+    return await landedOn(brokers, id)
   }
   const spread = async (prefix: string, count: number): Promise<number[]> => {
     const landed: number[] = []

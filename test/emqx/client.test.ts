@@ -88,8 +88,22 @@ t.test('pinned v5 does not wander to v4 paths', async (t) => {
   const c = client(['--emqx-url', sim.url, '--emqx-api-version', 'v5'])
   t.teardown(() => c.close())
   const r = await c.check()
-  t.match(r.detected, { version: 'v5', mode: 'node_status' }, '404 on v5 rebalance paths -> node status fallback')
+  // 4.4 has no /api/v5/status either: nothing proves an EMQX 5 here, so no API is claimed
+  t.equal(r.detected, undefined, 'no fallback claimed when the v5 node status endpoint is 404 too')
+  t.match(r.outcome, { kind: 'failure', reason: 'not_found' })
   t.equal(sim.count('/api/v4/load_rebalance/availability_check'), 0)
+})
+
+t.test('404 everywhere does not lock the client into the node status fallback', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5' })
+  const c = client(['--emqx-url', sim.url])
+  t.teardown(() => c.close())
+  await sim.setFault('not_found')
+  const r = await c.check()
+  t.equal(r.detected, undefined)
+  t.match(r.outcome, { kind: 'failure', reason: 'not_found' })
+  await sim.setFault('none')
+  t.match((await c.check()).detected, { version: 'v5', mode: 'rebalance' }, 'the rebalance API is found once EMQX answers again')
 })
 
 t.test('nothing listening: a refused failure, and detection is retried next time', async (t) => {

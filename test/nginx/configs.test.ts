@@ -8,7 +8,7 @@ import { connect as tlsConnect } from 'node:tls'
 import { parseNodesFlag } from '../../src/nginx/nodes.js'
 import { renderUpstream, type Balance } from '../../src/nginx/render.js'
 import { requireBinary } from '../support/components.js'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { NGINX_DIR, prepareNginx, startNginx } from '../support/nginx-server.js'
 import { waitFor } from '../support/wait.js'
 

@@ -1,0 +1,124 @@
+/**
+ * Renders docs/failure-modes.md from the fault matrix and the option table, so the document says
+ * exactly what the tests prove and the defaults that ship. Regenerate: `npm run docs:failure-modes`.
+ */
+import { envName, serveOptions } from '../../src/config/options.js'
+import { FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``
+
+function answer (s: FaultScenario): string {
+  return s.failure === undefined ? '200 `up` (EMQX\'s own 503 still drains)' : `503 \`down\`, reason \`emqx_${s.failure.reason}\``
+}
+
+function when (s: FaultScenario): string {
+  if (s.failure === undefined) return 'never: no check fails'
+  const from = s.upstream === 'unresolvable' || s.simFault === undefined ? '`starting` until' : '200 until'
+  const each = s.slow === true ? 'each waiting `--emqx-timeout`' : 'each failing at once'
+  const n: number = MATRIX_SETTINGS.failureThreshold
+  return `${from} the ${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'} failed check in a row (\`--failure-threshold\`), ${each}`
+}
+
+function logged (s: FaultScenario): string {
+  const f = s.failure
+  if (f === undefined) return 'nothing at warn or above'
+  const down = f.reason === 'auth' ? 'configuration error: ' : 'node is down: '
+  return `${f.level}: ${code(`EMQX check failed (${f.detail}); keeping state …`)} at the 1st failure; ${f.level}: ${code(`${down}${f.detail} (${MATRIX_SETTINGS.failureThreshold} failed checks in a row)`)} at the change; nothing per poll`
+}
+
+function recovery (s: FaultScenario): string {
+  if (s.failure === undefined) return '-'
+  if (s.recovery !== undefined) return s.recovery
+  return s.lastsMs !== undefined ? 'by itself: 200 `up` on the first answer after the restart; info `node is up` once' : 'first usable answer: 200 `up`; info `node is up` once'
+}
+
+function faultTable (): string[] {
+  const head = ['Fault', 'Produced in the test by', 'Probe answer', 'When it changes', 'Logged (once)', '`emqx_check_failures_total{reason}`', 'Recovery']
+  const rows = FAULT_MATRIX.map((s) => [s.fault, s.produced, answer(s), when(s), logged(s), s.failure === undefined ? '-' : code(s.failure.reason), recovery(s)])
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)]
+}
+
+function limitsTable (): string[] {
+  const rows = serveOptions.filter((o) => o.flag.startsWith('http-') || o.flag === 'agent-max-connections')
+  return ['| Flag / environment | Default | Meaning |', '|---|---|---|',
+    ...rows.map((o) => `| \`--${o.flag}\` / \`${envName(o.flag)}\` | ${o.default !== undefined ? code(o.default) : '-'} | ${cell(o.help)} |`)]
+}
+
+export function renderFailureModes (): string {
+  const { pollInterval, emqxTimeout, failureThreshold } = MATRIX_SETTINGS
+  return [
+    '# Failure modes',
+    '',
+    '<!-- Generated from test/reliability/fault-matrix.ts and src/config/options.ts by `npm run docs:failure-modes`.',
+    '     test/reliability/failure-modes-doc.test.ts fails when this file differs: edit the sources, not this file. -->',
+    '',
+    'A health check that lies, hangs or crashes takes a whole cluster out of a load balancer. This page lists what the',
+    'sidecar does when the EMQX API misbehaves, when clients of its own port misbehave, and how secrets are kept out of',
+    'sight. Every row is run by the test suite against the built sidecar process.',
+    '',
+    '## Rules',
+    '',
+    '- Probes are answered from memory: no probe waits for EMQX. The tests measure probe latency during every fault',
+    '  (figures are printed by `test/reliability/fault-matrix.test.ts`; sub-millisecond medians on an idle machine).',
+    '- EMQX\'s own 503 (`NODE_EVACUATING`, or `{}` on 4.4) drains at once: it is an answer, not a failure.',
+    '- A failed check keeps the last state until `--failure-threshold` checks in a row failed, then the state is `down`',
+    '  (503; the reason says why). The first usable answer ends it.',
+    '- Each check has one hard deadline, `--emqx-timeout`, for connect, headers and body together. Bodies are capped at',
+    '  64 KiB (a larger declared length is refused before reading). Redirects are never followed.',
+    '- A reset on a kept-alive connection (EMQX restarted or closed it) is retried once on a fresh connection within the',
+    '  same deadline, so a stale connection is not reported as a broken EMQX.',
+    '- Logs change only when the state or the failure reason changes: a fault logs twice (its first failure and the state',
+    '  change) and its end once, whatever it lasts. Every failed check is counted in',
+    '  `emqx_lb_sidecar_emqx_check_failures_total{reason}`; `emqx_lb_sidecar_emqx_consecutive_failures` shows the streak.',
+    '- A 404 on every path (node status included) is a failure: the up/down-only fallback for open-source EMQX is taken',
+    '  only when the node status endpoint answers, and it is re-examined every 60 s.',
+    '',
+    '## Upstream faults',
+    '',
+    `Run with \`--poll-interval ${pollInterval} --emqx-timeout ${emqxTimeout} --failure-threshold ${failureThreshold}\` against the EMQX double playing`,
+    'EMQX 5.3 (Basic auth on every request); timeouts in messages follow `--emqx-timeout`.',
+    '',
+    ...faultTable(),
+    '',
+    '## Hostile clients',
+    '',
+    'The HTTP listener (and the separate admin listener, with `--admin-port`) and the agent-check port are exposed to',
+    'every load balancer and often to more. Their limits (defaults are safe for probes, which send one short request',
+    'line and a few headers, or nothing at all on the agent port):',
+    '',
+    ...limitsTable(),
+    '',
+    'What `test/http/hostile.test.ts` proves against the sidecar process, with probes running throughout and answering',
+    'correctly: an oversized header or URL gets 431 and the connection closes; malformed HTTP and unknown methods get',
+    '400; unknown paths get a JSON 404; a slowloris client sending its headers a byte at a time is cut off after',
+    '`--http-headers-timeout`, and so are idle connections that never send a byte (node itself would keep them);',
+    'connections over `--http-max-connections` are closed at once, logged once and counted in',
+    '`emqx_lb_sidecar_connections_dropped_total`; a flood of connections opened and closed leaves the file descriptor',
+    'count where it was and memory bounded.',
+    '',
+    'On the agent-check port (`test/agent/hostile.test.ts`): whatever a client sends (nothing, an HTTP request, binary',
+    'junk, 1 MiB without a newline) it gets the one line for the current state and a FIN; 2000 connections in a burst',
+    'all get the right answer; peers that never hang up are let go after the idle timeout; connections over',
+    '`--agent-max-connections` are closed at once, logged once and counted (`protocol="agent"`).',
+    '',
+    '## Secrets',
+    '',
+    'The EMQX API secret (`--emqx-password` / `SIDECAR_EMQX_PASSWORD` / `SIDECAR_EMQX_PASSWORD_FILE`) and the admin token',
+    '(`SIDECAR_ADMIN_TOKEN[_FILE]`) are held as values that print as `[REDACTED]`. `test/security/secrets.test.ts` captures',
+    'every log line at `trace` level during auth failures, TLS errors, timeouts, resets, redirects and refused or accepted',
+    'admin calls and asserts that neither secret (nor the Basic header made from the EMQX one) appears',
+    'in logs, `/status`, `/metrics`, error messages or `--check-config`; that a `_FILE` secret is read once at start (clear',
+    'error when unreadable or empty); and that a redirect never carries credentials to another host (the sidecar does not',
+    'follow redirects at all).',
+    '',
+    '## Soak',
+    '',
+    '`test/reliability/soak.test.ts` runs a CI-sized soak (12 s): 16 keep-alive probe connections back to back while',
+    'EMQX drains, evacuates, answers 5xx, hangs, refuses, resets, drips and sends huge bodies in turn (one step every',
+    '400 ms); it asserts zero failed probes, only 200/503 answers, that the file descriptors and active handles of the',
+    'sidecar process return to their baseline, and reports the RSS slope. `npm run soak` runs the same for minutes',
+    '(`SOAK_SECONDS`, default 300) and also bounds the RSS slope (< 2 MiB/min over the second half).',
+    '',
+  ].join('\n')
+}
