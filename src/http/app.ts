@@ -36,8 +36,7 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
     const a = cachedProbeAnswer(store.current)
     const code = a.status === 200 ? '200' : '503'
     metrics.probe('http', code)
-    const ua = req.headers['user-agent']
-    tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', ...(ua !== undefined ? { userAgent: ua } : {}), available: a.status === 200, answer: code, at: Date.now() })
+    tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', userAgent: req.headers['user-agent'], available: a.status === 200, answer: code, at: Date.now() })
     writeProbeAnswer(res, req.method, a)
   }
   const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, answer)

@@ -15,12 +15,12 @@ export function probeAnswer (s: Snapshot): ProbeAnswer {
   return { status, body, length: Buffer.byteLength(body) }
 }
 
-const cache = new WeakMap<Snapshot, ProbeAnswer>()
+// the answer for the last snapshot asked about: snapshots change a few times a day, probes many times a second
+let last: { readonly snapshot: Snapshot, readonly answer: ProbeAnswer } | undefined
 
 export function cachedProbeAnswer (s: Snapshot): ProbeAnswer {
-  let a = cache.get(s)
-  if (a === undefined) { a = probeAnswer(s); cache.set(s, a) }
-  return a
+  if (last?.snapshot !== s) last = { snapshot: s, answer: probeAnswer(s) }
+  return last.answer
 }
 
 /**

@@ -11,7 +11,7 @@ export type CheckerKind = 'http' | 'agent'
 export interface Observation {
   readonly source: string
   readonly kind: CheckerKind
-  readonly userAgent?: string
+  readonly userAgent?: string | undefined
   /** whether the answer told the checker to send new connections (200 / `up ready`) */
   readonly available: boolean
   /** the answer as sent: HTTP status or agent word */
@@ -92,14 +92,17 @@ export class ProberTracker {
       this.#prune(o.at)
       if (this.#checkers.size >= this.#o.maxCheckers) this.#evictOldest()
       c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false }
-    } else {
+      this.#checkers.set(key, c)
+    } else if (o.at > c.lastSeen) {
+      // moved to the most recent end; probes within the same millisecond (one source with many
+      // connections) leave the order as it is, which is all the LRU needs
       this.#checkers.delete(key)
+      this.#checkers.set(key, c)
       const gap = o.at - c.lastSeen
       // EWMA: robust to a missed check, follows a changed LB interval within a few probes
-      if (gap > 0) c.intervalMs = c.intervalMs === undefined ? gap : Math.round(0.7 * c.intervalMs + 0.3 * gap)
+      c.intervalMs = c.intervalMs === undefined ? gap : Math.round(0.7 * c.intervalMs + 0.3 * gap)
       c.lastSeen = o.at
     }
-    this.#checkers.set(key, c)
     c.probes++
     c.lastAnswer = o.answer
     if (this.#drainSince !== undefined && !o.available && o.at >= this.#drainSince) {

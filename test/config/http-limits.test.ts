@@ -4,7 +4,7 @@ import { defaultHttpLimits, loadServeConfig } from '../../src/config/serve-confi
 import { serverOptions } from '../../src/http/limits.js'
 
 t.test('HTTP listener limits: safe defaults from the option table', async (t) => {
-  t.same(defaultHttpLimits(), { maxHeaderSize: 8192, headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 512 })
+  t.same(defaultHttpLimits(), { maxHeaderSize: 8192, headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 2048 })
   t.same(serverOptions(defaultHttpLimits()), { maxHeaderSize: 8192, headersTimeout: 5000, connectionsCheckingInterval: 1000 })
 })
 

@@ -96,6 +96,11 @@ t.test('/metrics exposes state and counts probes by answer', async (t) => {
   t.match(res.body, /emqx_lb_sidecar_state_transitions_total\{to="draining"\} 1/)
   t.match(res.body, /emqx_lb_sidecar_build_info\{version="[^"]+",nodejs_version="v\d+/)
   t.match(res.body, /process_resident_memory_bytes/)
+  // probes are counted on the hot path and handed to the counter at scrape time: nothing lost, nothing twice
+  await app.inject({ method: 'GET', url: '/availability' })
+  const again = await app.inject({ method: 'GET', url: '/metrics' })
+  t.match(again.body, /emqx_lb_sidecar_probes_total\{protocol="http",answer="200"\} 2\n/)
+  t.match(again.body, /emqx_lb_sidecar_probes_total\{protocol="http",answer="503"\} 2\n/)
 })
 
 t.test('unknown paths are 404 and unknown methods are not 5xx', async (t) => {
