@@ -1,22 +1,19 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js'
-import { demoMain } from './commands/demo.js'
-import { nginxSyncMain } from './commands/nginx-sync.js'
-import { serveMain } from './commands/serve.js'
-import { simulateMain } from './commands/simulate.js'
-import { statusMain } from './commands/status.js'
 import { VERSION } from './version.js'
 
 /**
  * `emqx-lb-sidecar [serve] [flags]` runs the sidecar; other commands are tools around it.
  * Exit codes: 0 ok, 1 runtime failure, 2 invalid configuration or usage.
+ * Each command's module is loaded only when it runs: the long-running sidecar does not carry the
+ * EMQX simulator, the demo or nginx-sync in memory.
  */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  serve: serveMain,
-  status: statusMain,
-  simulate: simulateMain,
-  demo: demoMain,
-  'nginx-sync': nginxSyncMain,
+  serve: async (argv) => await (await import('./commands/serve.js')).serveMain(argv),
+  status: async (argv) => await (await import('./commands/status.js')).statusMain(argv),
+  simulate: async (argv) => await (await import('./commands/simulate.js')).simulateMain(argv),
+  demo: async (argv) => await (await import('./commands/demo.js')).demoMain(argv),
+  'nginx-sync': async (argv) => await (await import('./commands/nginx-sync.js')).nginxSyncMain(argv),
 }
 
 export async function run (argv: string[]): Promise<number> {
