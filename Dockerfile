@@ -38,5 +38,5 @@ EXPOSE 9183 9184
 # Liveness only (/livez never depends on EMQX); slim images have no curl, so Node's own fetch does the request.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SIDECAR_PORT||9183)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# The same entry the tests run (test/support/sidecar-proc.ts spawns dist/cli.js with node).
-CMD ["node", "dist/cli.js"]
+# The same command the tests and `npm start` run: node with src/node-flags.ts's flags, then dist/cli.js.
+CMD ["node", "--max-semi-space-size=8", "dist/cli.js"]

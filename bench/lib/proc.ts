@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '../../src/node-flags.js'
 
 /** The product artifact: what `npm start` and the container run. */
 export const CLI = fileURLToPath(new URL('../../../../dist/cli.js', import.meta.url))
@@ -100,7 +101,7 @@ export interface SidecarOptions {
 
 /** Spawns dist/cli.js on loopback and resolves once it logs that it listens. */
 export async function startSidecar (o: SidecarOptions): Promise<Target> {
-  const args = [...(o.nodeArgs ?? []), CLI, '--host', '127.0.0.1', '--port', String(o.port ?? 0), '--emqx-url', o.emqxUrl]
+  const args = [...NODE_FLAGS, ...(o.nodeArgs ?? []), CLI, '--host', '127.0.0.1', '--port', String(o.port ?? 0), '--emqx-url', o.emqxUrl]
   if (o.pollIntervalMs !== undefined) args.push('--poll-interval', `${o.pollIntervalMs}ms`)
   args.push(...(o.extraArgs ?? []))
   // The agent-check listener (when this build has one) would take its fixed default port: off,

@@ -7,6 +7,7 @@ import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
+import { addCommonHandlers, addLivezAndMetrics } from './common-routes.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { statusDocument } from './status.js'
@@ -23,8 +24,6 @@ export interface AppOptions {
   readonly tracker?: ProberTracker
   readonly cluster?: ClusterConfig
 }
-
-const LIVE_BODY = '{"status":"alive"}'
 
 /**
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
@@ -49,23 +48,9 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
   }
   for (const url of AVAILABILITY_PATHS) app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
 
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/livez',
-    handler: async (req, reply) => {
-      reply.type('application/json')
-      if (req.method === 'HEAD') await reply.header('content-length', 0).send()
-      else await reply.send(LIVE_BODY)
-    },
-  })
-
+  addLivezAndMetrics(app, metrics.registry)
   app.get('/status', async (_req, reply) => {
     await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
-  })
-
-  app.get('/metrics', async (_req, reply) => {
-    const text = await metrics.registry.metrics()
-    await reply.type(metrics.registry.contentType).send(text)
   })
 
   if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })
@@ -108,11 +93,7 @@ function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => un
     // logged once per listener; the counter says how often since
     if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   })
-  // Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
-  app.addHook('onSend', async (_req, reply) => { reply.header('cache-control', 'no-store') })
-  app.setNotFoundHandler(async (req, reply) => {
-    await reply.code(404).type('application/json').send(JSON.stringify({ error: 'not_found', path: req.url.split('?')[0] }))
-  })
+  addCommonHandlers(app)
   app.setErrorHandler(async (err: { statusCode?: number, code?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     await reply.code(status).type('application/json').send(JSON.stringify({ error: err.code ?? 'error' }))

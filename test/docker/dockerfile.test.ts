@@ -7,6 +7,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast'
 import { serveOptions } from '../../src/config/options.js'
+import { NODE_FLAGS } from '../../src/node-flags.js'
 import { isExcluded, parseDockerignore } from '../support/dockerignore.js'
 import { CLI, startSidecar } from '../support/sidecar-proc.js'
 import { startDouble } from '../support/emqx-double.js'
@@ -16,7 +17,7 @@ import { startDouble } from '../support/emqx-double.js'
  * Dockerfile itself, and its HEALTHCHECK command is run for real against a running sidecar.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, license: string, engines: { node: string } }
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, license: string, engines: { node: string }, scripts: Record<string, string> }
 const dockerfile = DockerfileParser.parse(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))
 const ignore = parseDockerignore(readFileSync(join(ROOT, '.dockerignore'), 'utf8'))
 
@@ -116,7 +117,8 @@ t.test('CMD runs the same entry the tests run', async (t) => {
   const cmd = keyword(runtime, 'CMD')
   t.equal(cmd.length, 1)
   const words = jsonWords(cmd[0] as Instruction)
-  t.same(words, ['node', relative(ROOT, CLI)], 'exec form: node dist/cli.js, the file test/support/sidecar-proc.ts spawns')
+  t.same(words, ['node', ...NODE_FLAGS, relative(ROOT, CLI)], 'exec form: node, src/node-flags.ts, dist/cli.js: what test/support/sidecar-proc.ts spawns')
+  t.equal(pkg.scripts.start, ['node', ...NODE_FLAGS, relative(ROOT, CLI)].join(' '), '`npm start` runs the same command')
   t.equal(keyword(runtime, 'ENTRYPOINT').length, 0, 'no ENTRYPOINT wrapping it')
   const workdir = keyword(runtime, 'WORKDIR').map(text).at(-1)
   t.equal(workdir, '/app')

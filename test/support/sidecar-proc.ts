@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+import { NODE_FLAGS } from '../../src/node-flags.js'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 
@@ -21,7 +22,7 @@ export interface SidecarProcess {
 }
 
 /**
- * Runs the built CLI (dist/cli.js: the same artifact `npm start` and the Docker image run) with the
+ * Runs the built CLI (dist/cli.js with NODE_FLAGS: what `npm start` and the Docker image run) with the
  * given args and env, on port 0 unless told otherwise; resolves once it logs that it listens.
  * The agent-check listener of `serve` is off (`--agent-port 0`) unless the args set a port: its default 9184 would
  * collide between tests running in parallel. Later flags win, so `['--agent-port', String(p)]` turns it on.
@@ -29,7 +30,7 @@ export interface SidecarProcess {
  */
 export async function startSidecar (t: Test, args: string[], env: Record<string, string> = {}, command: string[] = []): Promise<SidecarProcess> {
   const agentOff = command.length === 0 ? ['--agent-port', '0'] : []
-  const child = spawn(process.execPath, [CLI, ...command, '--host', '127.0.0.1', '--port', '0', ...agentOff, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...command, '--host', '127.0.0.1', '--port', '0', ...agentOff, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
