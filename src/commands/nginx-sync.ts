@@ -9,7 +9,8 @@ const SUMMARY = `Runs beside open-source nginx (one per nginx, not per node): po
 included upstream file in which draining or unreachable nodes are marked down, then runs the check command
 (nginx -t) and the reload command, only when the file changes and with debounce. If every node is
 unavailable, all are kept in and a warning is logged and counted. Serves /metrics, /livez and /status.
-See nginx/README.md.`
+With --njs-state FILE instead of --output (nginx with njs, recommended): writes every node's availability
+to FILE every poll for nginx/njs/emqx-lb.js and never reloads nginx. See nginx/README.md.`
 
 /** Returns an exit code, or -1 while the loop runs (the process then ends on a signal). */
 export async function nginxSyncMain (argv: string[]): Promise<number> {

@@ -11,6 +11,8 @@ export interface NginxSyncConfig {
   /** where the nodes came from, for logs: `--nodes` or the file name */
   readonly nodesSource: string
   readonly output: string
+  /** reload-free mode: the state file njs reads (then output is '' and no command runs) */
+  readonly njsState: string | undefined
   readonly upstreamName: string
   readonly balance: Balance
   readonly zoneSize: string
@@ -59,8 +61,18 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
   if (nodesText !== undefined && nodes.length === 0 && problems.length === 0) problems.push('--nodes lists no nodes')
 
   const output = v.get('output') as string | undefined
-  if (output === undefined) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes')
-  else if (output.endsWith('/')) problems.push(`--output: ${output} is a directory; name the file`)
+  const njsState = v.get('njs-state') as string | undefined
+  let balance = v.get('balance') as Balance
+  if (output !== undefined && njsState !== undefined) problems.push('--output and --njs-state are both set; use one (reload mode or njs mode)')
+  else if (output === undefined && njsState === undefined) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes, or --njs-state (SIDECAR_NJS_STATE) for nginx with njs')
+  for (const [flag, path] of [['--output', output], ['--njs-state', njsState]] as const) {
+    if (path?.endsWith('/') === true) problems.push(`${flag}: ${path} is a directory; name the file`)
+  }
+  if (njsState !== undefined) {
+    // njs 0.7 has no memory shared between connections, so no connection counts or rotation.
+    if (!parsed.explicit.has('balance')) balance = 'random'
+    else if (balance === 'least_conn' || balance === 'round_robin') problems.push(`--balance ${balance} needs nginx's upstream; with --njs-state use random (weighted random) or hash_remote_addr`)
+  }
   const upstreamName = v.get('upstream-name') as string
   if (!NGINX_NAME.test(upstreamName)) problems.push(`--upstream-name: "${upstreamName}" is not a plain name (letters, digits, _ and -)`)
   const zoneSize = v.get('zone-size') as string
@@ -76,8 +88,9 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
     nodes: Object.freeze(nodes),
     nodesSource,
     output: output ?? '',
+    njsState,
     upstreamName,
-    balance: v.get('balance') as Balance,
+    balance,
     zoneSize,
     availabilityPath,
     pollIntervalMs,

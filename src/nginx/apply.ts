@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { chmod, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { runShell, type CommandResult } from './shell.js'
 
@@ -34,6 +34,7 @@ export async function writeAtomic (path: string, text: string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     await writeFile(tmp, text, { mode: 0o644 })
+    await chmod(tmp, 0o644)
     await rename(tmp, path)
   } catch (err) {
     await unlink(tmp).catch(() => undefined)

@@ -27,9 +27,10 @@ export async function startNginxSync (config: NginxSyncConfig, log: Logger): Pro
 
   let stopping: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
-    // The upstream file stays as it is: nginx keeps working without us; only updates stop.
+    // The file stays as it is: nginx keeps working without us; only updates stop. In njs mode the state
+    // file goes stale after a few poll intervals and njs then sends to every node.
     stopping ??= (async () => {
-      log.info({ signal }, 'shutting down; the upstream file is left as it is')
+      log.info({ signal }, `shutting down; the ${config.njsState !== undefined ? 'njs state' : 'upstream'} file is left as it is`)
       await sync.stop()
       await app.close()
       await prober.close()

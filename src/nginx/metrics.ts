@@ -48,6 +48,15 @@ export function createSyncMetrics (sync: NginxSync): Registry {
   const applies = new Counter({ name: `${P}updates_total`, help: 'Attempts to change nginx by result: ok (written, checked, reloaded), write_failed, check_failed (old file restored), reload_failed.', labelNames: ['result'], registers: r })
   for (const k of APPLY_RESULTS) applies.inc({ result: k }, 0)
 
+  if (sync.njsMode) {
+    new Gauge({
+      name: `${P}state_written_timestamp_seconds`, help: 'njs mode: Unix time of the last successful write of the state file (0 before the first); njs stops trusting it after a few poll intervals.', registers: r,
+      collect () { this.set((sync.stateWrittenAt ?? 0) / 1000) },
+    })
+    const stateFailures = new Counter({ name: `${P}state_write_failures_total`, help: 'njs mode: failed writes of the state file.', registers: r })
+    stateFailures.inc(0)
+    sync.on('state', (ok) => { if (!ok) stateFailures.inc() })
+  }
   sync.on('probe', (node, result) => { probes.inc({ node, result: result.kind }) })
   sync.on('failsafe', (active) => { if (active) failsafes.inc() })
   sync.on('apply', (result) => { applies.inc({ result: result.ok ? 'ok' : `${result.stage}_failed` }) })

@@ -4,6 +4,7 @@ import type { NginxSyncConfig } from '../config/nginx-sync-config.js'
 import { ErrorCodes, type ErrorCode } from '../errors.js'
 import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult, type ApplyStage } from './apply.js'
 import { attempted, decide, initialDebounce, type DebounceState, type Decision } from './debounce.js'
+import { renderNjsState, staleAfterMs, writeNjsState } from './njs-state.js'
 import type { SidecarProber, ProbeResult } from './probe.js'
 import { downInText, renderUpstream, type Rendered } from './render.js'
 
@@ -19,6 +20,8 @@ export interface SyncEvents {
   apply: [result: ApplyResult, rendered: Rendered]
   /** entered (true) or left (false) the all-unavailable fail-safe */
   failsafe: [active: boolean]
+  /** njs mode: each write of the state file, and whether it worked */
+  state: [ok: boolean]
 }
 
 export interface NodeView {
@@ -46,6 +49,8 @@ export class NginxSync extends EventEmitter<SyncEvents> {
   #failsafe = false
   #lastReloadAt: number | undefined
   #lastError: string | undefined
+  #stateWrittenAt: number | undefined
+  #stateFailing = false
   #first = true
   #timer: NodeJS.Timeout | undefined
   #inFlight: Promise<void> | undefined
@@ -62,6 +67,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
 
   /** Reads the file nginx already has, so an unchanged state after a restart causes no reload. */
   async init (): Promise<void> {
+    if (this.#c.njsState !== undefined) return
     const existing = await readCurrent(this.#c.output)
     this.#debounce = initialDebounce(existing)
     this.#appliedDown = downInText(existing)
@@ -104,6 +110,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       available.set(node.address, r.kind === 'available')
       this.emit('probe', node.address, r)
     }
+    if (this.#c.njsState !== undefined) return await this.#writeState(this.#c.njsState, available)
     const rendered = renderUpstream(this.#c.nodes, available, this.#c)
     this.#wanted = rendered
     this.#noteFailsafe(rendered.failsafe)
@@ -136,6 +143,38 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     return result.ok
   }
 
+  /**
+   * njs mode: the whole state is written every round, changed or not, so its age tells njs that nginx-sync
+   * is alive. No debounce: nothing is reloaded, and each new connection simply reads the latest answer.
+   */
+  async #writeState (path: string, available: ReadonlyMap<string, boolean>): Promise<boolean> {
+    const state = renderNjsState(this.#c.nodes, available, { balance: this.#c.balance, staleAfterMs: staleAfterMs(this.#c.pollIntervalMs, this.#c.probeTimeoutMs) }, Date.now())
+    this.#noteFailsafe(state.failsafe)
+    const down = state.failsafe ? [] : state.nodes.filter((n) => !n.available).map((n) => n.address)
+    try {
+      await writeNjsState(path, state)
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      this.#lastError = `write: cannot write ${path}: ${e.code ?? e.message}`
+      if (!this.#stateFailing) {
+        this.#log.error({ event: 'state_write_failed', code: ErrorCodes.NGINX_WRITE_FAILED, detail: this.#lastError },
+          `cannot write the njs state file; nginx keeps the last one until it is stale, then sends to every node`)
+      }
+      this.#stateFailing = true
+      this.emit('state', false)
+      return false
+    }
+    if (this.#stateFailing || down.join() !== this.#appliedDown.join() || this.#stateWrittenAt === undefined) {
+      this.#log.info({ event: 'state_written', down }, `njs state: ${down.length === 0 ? 'every node available' : `unavailable: ${down.join(', ')}`}`)
+    }
+    this.#stateFailing = false
+    this.#lastError = undefined
+    this.#appliedDown = down
+    this.#stateWrittenAt = Date.now()
+    this.emit('state', true)
+    return true
+  }
+
   #logFlip (address: string, before: ProbeResult | undefined, now: ProbeResult): void {
     const same = before !== undefined && before.kind === now.kind &&
       (now.kind !== 'error' || (before.kind === 'error' && before.reason === now.reason))
@@ -156,7 +195,12 @@ export class NginxSync extends EventEmitter<SyncEvents> {
   }
 
   get failsafe (): boolean { return this.#failsafe }
-  get pending (): boolean { return this.#wanted !== undefined && this.#wanted.text !== this.#debounce.applied }
+  get pending (): boolean {
+    if (this.#c.njsState !== undefined) return this.#stateFailing
+    return this.#wanted !== undefined && this.#wanted.text !== this.#debounce.applied
+  }
+  get njsMode (): boolean { return this.#c.njsState !== undefined }
+  get stateWrittenAt (): number | undefined { return this.#stateWrittenAt }
   get lastReloadAt (): number | undefined { return this.#lastReloadAt }
 
   nodes (): NodeView[] {
@@ -164,8 +208,11 @@ export class NginxSync extends EventEmitter<SyncEvents> {
   }
 
   status (): Record<string, unknown> {
+    const mode = this.#c.njsState !== undefined
+      ? { njsState: this.#c.njsState, stateWrittenAt: this.#stateWrittenAt !== undefined ? new Date(this.#stateWrittenAt).toISOString() : null }
+      : { output: this.#c.output }
     return {
-      output: this.#c.output,
+      ...mode,
       upstream: this.#c.upstreamName,
       failsafe: this.#failsafe,
       pending: this.pending ? { down: this.#wanted?.down ?? [], ...(this.#decision.action === 'wait' ? { waiting: this.#decision.why } : {}) } : null,

@@ -45,3 +45,20 @@ t.test('nodes: none, both, unreadable, empty', async (t) => {
   t.match(problems(['--output', '/o', '--nodes-file', '/missing.txt']).join(), /cannot read \/missing\.txt \(ENOENT\)/)
   t.match(problems(['--output', '/o', '--nodes-file', '/empty.txt']).join(), /lists no nodes/)
 })
+
+t.test('--njs-state: reload-free mode instead of --output; balance defaults to weighted random there', async (t) => {
+  const { config } = loadNginxSyncConfig(['--nodes-file', '/n.txt', '--njs-state', '/run/emqx-lb/state.json'], {}, read)
+  t.match(config, { njsState: '/run/emqx-lb/state.json', output: '', balance: 'random' })
+  t.equal(loadNginxSyncConfig(['--nodes-file', '/n.txt', '--njs-state', '/s.json', '--balance', 'hash_remote_addr'], {}, read).config.balance, 'hash_remote_addr')
+  t.equal(loadNginxSyncConfig([], { SIDECAR_NODES_FILE: '/n.txt', SIDECAR_NJS_STATE: '/s.json' }, read).config.njsState, '/s.json')
+  t.equal(loadNginxSyncConfig(['--nodes-file', '/n.txt', '--output', '/up.conf'], {}, read).config.njsState, undefined)
+})
+
+t.test('--njs-state problems: both modes, a directory, a balance njs cannot do', async (t) => {
+  t.match(problems(['--nodes-file', '/n.txt', '--njs-state', '/s.json', '--output', '/up.conf']).join('\n'), /--output and --njs-state are both set/)
+  t.match(problems(['--nodes-file', '/n.txt', '--njs-state', '/run/']).join('\n'), /--njs-state: \/run\/ is a directory/)
+  for (const b of ['least_conn', 'round_robin']) {
+    t.match(problems(['--nodes-file', '/n.txt', '--njs-state', '/s.json', '--balance', b]).join('\n'), new RegExp(`--balance ${b} needs nginx's upstream`))
+  }
+  t.match(problems(['--nodes-file', '/n.txt']).join('\n'), /no --output .* or --njs-state/)
+})

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
@@ -136,4 +136,47 @@ t.test('nginx -t failing: the old file is restored, nothing reloads, the error i
   sync.child.kill('SIGTERM')
   t.equal(await sync.exited, 0)
   t.equal(readFileSync(out, 'utf8'), kept)
+})
+
+t.test('--njs-state: the state is rewritten every poll, drains show in it, and no check or reload command ever runs', async (t) => {
+  const dir = workdir(t)
+  const sims = [await startDouble(t), await startDouble(t)]
+  const stateDir = join(dir, 'run')
+  mkdirSync(stateDir)
+  const state = join(stateDir, 'state.json')
+  const ran = join(dir, 'ran')
+  const sync = await startSidecar(t, ['--nodes', `${nodesArg(sims)} weight=4`, '--availability-path', AVAIL, '--njs-state', state, '--poll-interval', '50ms',
+    '--probe-timeout', '200ms', '--check-command', `echo check >> ${ran}`, '--reload-command', `echo reload >> ${ran}`], {}, ['nginx-sync'])
+  interface State { writtenAt: number, staleAfterMs: number, balance: string, failsafe: boolean, nodes: Array<{ address: string, weight: number, available: boolean }> }
+  const read = (): State => JSON.parse(readFileSync(state, 'utf8')) as State
+  const first = await waitFor(read, (s) => s.nodes.every((n) => n.available), { what: 'state with both nodes available' })
+  t.same(first.nodes, [{ address: '127.0.0.1:1883', weight: 1, available: true }, { address: '127.0.0.1:1884', weight: 4, available: true }])
+  t.match(first, { balance: 'random', failsafe: false, staleAfterMs: 3 * (50 + 200) })
+  await waitFor(read, (s) => s.writtenAt > first.writtenAt, { what: 'the unchanged state written again by the next poll' })
+
+  ;(sims[1] as EmqxSim).becomeDonor()
+  const drained = await waitFor(read, (s) => s.nodes[1]?.available === false, { what: 'the donor unavailable in the state' })
+  t.equal(drained.nodes[0]?.available, true)
+  await sync.waitForLog((l) => l.event === 'state_written' && Array.isArray(l.down) && l.down.includes('127.0.0.1:1884'), 5000, 'change logged')
+  ;(sims[0] as EmqxSim).becomeDonor()
+  await waitFor(read, (s) => s.failsafe && s.nodes.every((n) => !n.available), { what: 'every node unavailable, flagged fail-safe' })
+  await sync.waitForLog((l) => l.event === 'failsafe', 5000, 'fail-safe warning')
+
+  // the directory disappears: the error is logged once, counted, and shown as a pending change
+  rmSync(stateDir, { recursive: true })
+  const err = await sync.waitForLog((l) => l.event === 'state_write_failed', 5000, 'write failure logged')
+  t.equal(err.code, 'SIDECAR_ERR_NGINX_WRITE_FAILED')
+  const failing = await waitFor(async () => await (await request(`${sync.url}/metrics`)).body.text(), (m) => /state_write_failures_total [2-9]/.test(m), { what: 'failures counted' })
+  t.match(failing, /emqx_lb_sidecar_nginx_sync_pending_change 1/)
+  t.equal(sync.logs.filter((l) => l.event === 'state_write_failed').length, 1, 'logged once per failure streak, not once per poll')
+  mkdirSync(stateDir)
+  await waitFor(() => existsSync(state), (e) => e, { what: 'state written again once the directory is back' })
+  const ok = await waitFor(async () => await (await request(`${sync.url}/metrics`)).body.text(), (m) => /pending_change 0/.test(m), { what: 'pending cleared' })
+  const written = Number(/^emqx_lb_sidecar_nginx_sync_state_written_timestamp_seconds (\S+)$/m.exec(ok)?.[1])
+  t.ok(Math.abs(written - Date.now() / 1000) < 5, `state_written_timestamp_seconds is recent (${written})`)
+  t.match(ok, /emqx_lb_sidecar_nginx_sync_updates_total\{result="ok"\} 0/, 'no upstream update in njs mode')
+  t.notOk(existsSync(ran), 'neither the check nor the reload command ever ran')
+  const status = await (await request(`${sync.url}/status`)).body.json() as Record<string, unknown>
+  t.equal(status.njsState, state)
+  t.notOk('output' in status)
 })
