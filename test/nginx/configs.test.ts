@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
 import { parseNodesFlag } from '../../src/nginx/nodes.js'
 import { renderUpstream, type Balance } from '../../src/nginx/render.js'
+import { renderNjsState } from '../../src/nginx/njs-state.js'
 import { requireBinary } from '../support/components.js'
 import { freePort } from '../../src/demo/free-port.js'
 import { NGINX_DIR, prepareNginx, startNginx } from '../support/nginx-server.js'
@@ -30,8 +31,21 @@ t.test('nginx -t passes on the shipped open-source configs with every rendered u
   t.not(spawnSync(nginx, ['-t', ...setup.args], { encoding: 'utf8' }).status, 0, 'and nginx -t really rejects a broken upstream')
 })
 
-t.test('the shipped stream config sends the PROXY protocol header, over TCP and after TLS termination', async (t) => {
-  const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream')
+t.test('nginx -t passes on the shipped njs configs (nginx-njs.conf, emqx-stream-njs.conf, njs/emqx-lb.js)', async (t) => {
+  const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream libnginx-mod-stream-js')
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  const setup = prepareNginx(t, nginx, { tcpPort: await freePort(), tlsPort: await freePort(), proxyProtocol: true, njsFallback: ['127.0.0.1:21001', '[::1]:21002'] })
+  const r = spawnSync(nginx, ['-t', ...setup.args], { encoding: 'utf8' })
+  t.equal(r.status, 0, `nginx -t: ${r.stderr}`)
+  const shipped = readFileSync(join(NGINX_DIR, 'emqx-stream-njs.conf'), 'utf8')
+  for (const line of ['js_set $emqx_upstream emqx.upstream;', 'js_var $emqx_lb_state /run/emqx-lb/state.json;', 'proxy_pass $emqx_upstream;', 'listen 8883 ssl;', 'proxy_protocol on;']) {
+    t.ok(shipped.includes(line), `emqx-stream-njs.conf has \`${line}\``)
+  }
+  t.match(readFileSync(join(NGINX_DIR, 'njs', 'emqx-lb.js'), 'utf8'), /export default \{ upstream: upstream \};/)
+})
+
+for (const mode of ['reload', 'njs'] as const) t.test(`the shipped ${mode === 'njs' ? 'njs ' : ''}stream config sends the PROXY protocol header, over TCP and after TLS termination`, async (t) => {
+  const nginx = requireBinary(t, 'nginx', mode === 'njs' ? 'nginx libnginx-mod-stream libnginx-mod-stream-js' : 'nginx libnginx-mod-stream')
   if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
   // A raw TCP backend (not mosquitto: it cannot parse PROXY headers) records what nginx sends first.
   const received: Array<Promise<string>> = []
@@ -47,9 +61,12 @@ t.test('the shipped stream config sends the PROXY protocol header, over TCP and 
   const backendPort = (backend.address() as { port: number }).port
   const tcpPort = await freePort()
   const tlsPort = await freePort()
-  const setup = prepareNginx(t, nginx, { tcpPort, tlsPort, proxyProtocol: true })
+  // njs: the fallback upstream points nowhere, so only a node picked from the state reaches the backend
+  const setup = prepareNginx(t, nginx, { tcpPort, tlsPort, proxyProtocol: true, ...(mode === 'njs' ? { njsFallback: ['127.0.0.1:1'] } : {}) })
   const { nodes } = parseNodesFlag(`127.0.0.1:${backendPort} http://127.0.0.1:1`, 't')
-  writeFileSync(setup.upstreamFile, renderUpstream(nodes, new Map([[`127.0.0.1:${backendPort}`, true]]), { upstreamName: 'emqx_mqtt', balance: 'least_conn', zoneSize: '64k' }).text)
+  const available = new Map([[`127.0.0.1:${backendPort}`, true]])
+  if (mode === 'njs') writeFileSync(setup.stateFile, JSON.stringify(renderNjsState(nodes, available, { balance: 'random', staleAfterMs: 60_000 }, Date.now())))
+  else writeFileSync(setup.upstreamFile, renderUpstream(nodes, available, { upstreamName: 'emqx_mqtt', balance: 'least_conn', zoneSize: '64k' }).text)
   await startNginx(t, nginx, setup, tcpPort)
 
   const plain = tcpConnect(tcpPort, '127.0.0.1')

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +13,8 @@ export interface NginxSetup {
   readonly dir: string
   readonly conf: string
   readonly upstreamFile: string
+  /** njs mode: the state file the shipped config reads (nginx-sync --njs-state) */
+  readonly stateFile: string
   readonly errorLog: string
   /** `-p ... -c ... -g '...'`: runs this nginx as any user, away from /etc/nginx and /run */
   readonly args: readonly string[]
@@ -21,12 +23,20 @@ export interface NginxSetup {
   readonly reloadCommand: string
 }
 
+export interface PrepareOptions {
+  readonly tcpPort: number
+  readonly tlsPort: number
+  readonly proxyProtocol: boolean
+  /** the njs files (nginx-njs.conf, emqx-stream-njs.conf, njs/emqx-lb.js) with these fallback servers */
+  readonly njsFallback?: readonly string[]
+}
+
 /**
- * The shipped nginx/nginx.conf + nginx/emqx-stream.conf, copied to a temporary directory with only
- * paths and ports replaced. Every replacement must match, so an edit of the shipped files that the
- * test no longer covers fails here instead of silently testing something else.
+ * The shipped nginx/nginx.conf + nginx/emqx-stream.conf (or their njs variants), copied to a temporary
+ * directory with only paths, ports and node addresses replaced. Every replacement must match, so an edit
+ * of the shipped files that the test no longer covers fails here instead of silently testing something else.
  */
-export function prepareNginx (t: Test, bin: string, o: { tcpPort: number, tlsPort: number, proxyProtocol: boolean }): NginxSetup {
+export function prepareNginx (t: Test, bin: string, o: PrepareOptions): NginxSetup {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-e2e-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   mkdirSync(join(dir, 'certs'))
@@ -41,18 +51,29 @@ export function prepareNginx (t: Test, bin: string, o: { tcpPort: number, tlsPor
     if (out === text) throw new Error(`nginx/${file} no longer contains ${String(from)}: update the test with the shipped config`)
     return out
   }
-  let main = readFileSync(join(NGINX_DIR, 'nginx.conf'), 'utf8')
-  main = replace(main, '/etc/nginx/', `${dir}/`, 'nginx.conf')
-  let stream = readFileSync(join(NGINX_DIR, 'emqx-stream.conf'), 'utf8')
-  stream = replace(stream, '/etc/nginx/', `${dir}/`, 'emqx-stream.conf')
-  stream = replace(stream, '/var/log/nginx/', `${dir}/`, 'emqx-stream.conf')
-  stream = replace(stream, /listen 1883;/g, `listen 127.0.0.1:${o.tcpPort};`, 'emqx-stream.conf')
-  stream = replace(stream, /listen 8883 ssl;/g, `listen 127.0.0.1:${o.tlsPort} ssl;`, 'emqx-stream.conf')
+  const njs = o.njsFallback !== undefined
+  const [mainName, streamName] = njs ? ['nginx-njs.conf', 'emqx-stream-njs.conf'] : ['nginx.conf', 'emqx-stream.conf']
+  let main = readFileSync(join(NGINX_DIR, mainName), 'utf8')
+  main = replace(main, '/etc/nginx/', `${dir}/`, mainName)
+  let stream = readFileSync(join(NGINX_DIR, streamName), 'utf8')
+  stream = replace(stream, '/etc/nginx/', `${dir}/`, streamName)
+  stream = replace(stream, '/var/log/nginx/', `${dir}/`, streamName)
+  stream = replace(stream, /listen 1883;/g, `listen 127.0.0.1:${o.tcpPort};`, streamName)
+  stream = replace(stream, /listen 8883 ssl;/g, `listen 127.0.0.1:${o.tlsPort} ssl;`, streamName)
   // mosquitto 2.0 does not speak the PROXY protocol; the PROXY test uses a raw TCP backend instead.
-  if (!o.proxyProtocol) stream = replace(stream, /proxy_protocol on;/g, 'proxy_protocol off;', 'emqx-stream.conf')
+  if (!o.proxyProtocol) stream = replace(stream, /proxy_protocol on;/g, 'proxy_protocol off;', streamName)
+  const stateFile = join(dir, 'state.json')
+  if (njs) {
+    stream = replace(stream, '/run/emqx-lb/state.json', stateFile, streamName)
+    stream = replace(stream, /(\n\s*server 10\.0\.0\.\d+:1883;)+/, (o.njsFallback ?? []).map((a) => `\n        server ${a};`).join(''), streamName)
+    // as root nginx's workers run as `nobody`: like /run/emqx-lb, the directory needs o+x for them to read the state
+    chmodSync(dir, 0o711)
+    mkdirSync(join(dir, 'njs'))
+    copyFileSync(join(NGINX_DIR, 'njs', 'emqx-lb.js'), join(dir, 'njs', 'emqx-lb.js'))
+  }
   const conf = join(dir, 'nginx.conf')
   writeFileSync(conf, main)
-  writeFileSync(join(dir, 'emqx-stream.conf'), stream)
+  writeFileSync(join(dir, streamName), stream)
   const errorLog = join(dir, 'error.log')
   const pid = join(dir, 'nginx.pid')
   const globals = `pid ${pid}; error_log ${errorLog} notice;`
@@ -62,6 +83,7 @@ export function prepareNginx (t: Test, bin: string, o: { tcpPort: number, tlsPor
     dir,
     conf,
     upstreamFile: join(dir, 'emqx-upstream.conf'),
+    stateFile,
     errorLog,
     args,
     checkCommand: `${bin} -t -q ${shellArgs}`,
@@ -70,6 +92,10 @@ export function prepareNginx (t: Test, bin: string, o: { tcpPort: number, tlsPor
 }
 
 export interface RunningNginx {
+  /** the master process (nginx runs in the foreground) */
+  readonly pid: number
+  /** pids of the master's current worker processes, sorted */
+  readonly workers: () => number[]
   /** nginx's error log (notice level: worker starts, reloads, graceful shutdowns) */
   readonly errorLog: () => string
   /**
@@ -109,5 +135,10 @@ export async function startNginx (t: Test, bin: string, setup: NginxSetup, liste
     return gens.length > reloads && previous !== undefined && previous.length > 0 &&
       previous.every((pid) => text.includes(`${pid}#${pid}: gracefully shutting down`))
   }
-  return { errorLog, reloaded }
+  const pid = child.pid ?? 0
+  const workers = (): number[] => {
+    const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0).sort((a, b) => a - b)
+  }
+  return { pid, errorLog, reloaded, workers }
 }
