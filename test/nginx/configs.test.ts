@@ -93,3 +93,11 @@ t.test('the NGINX Plus and Tengine examples say plainly that they are untested h
     t.match(text, /port=9183/, `${f} probes the sidecar port`)
   }
 })
+
+t.test('the Tengine example names the stream module it needs; the Plus example cites the stream docs for persistent', async (t) => {
+  const tengine = readFileSync(join(NGINX_DIR, 'tengine-stream.conf'), 'utf8')
+  t.match(tengine, /needs the third-party ngx_healthcheck_module/)
+  t.match(tengine, /Stock Tengine is NOT enough/)
+  const plus = readFileSync(join(NGINX_DIR, 'plus-stream.conf'), 'utf8')
+  if (/\bpersistent\b/.test(plus.replace(/#.*$/gm, ''))) t.match(plus, /nginx\.org\/en\/docs\/stream\/ngx_stream_upstream_hc_module\.html/, '`persistent` is backed by the stream module docs')
+})
