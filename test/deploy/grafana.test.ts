@@ -94,14 +94,19 @@ t.test('dashboard and alerts only use metrics, labels and label values a live si
   const oss = await startDouble(t, { profile: 'oss' })
   const sc2 = await startSidecar(t, ['--emqx-url', oss.url, '--poll-interval', '100ms', '--shutdown-delay', '0s'])
   const fallback = await waitFor(async () => await scrape(sc2.url), (m) => /mode="node_status"/.test(m), { what: 'node_status mode', timeoutMs: 5000 })
+  // nginx-sync in njs mode (its series are a superset of the reload mode's), for the load-balancer alerts
+  const sync = await startSidecar(t, ['--nodes', `127.0.0.1:1883 ${sc.url}`, '--njs-state', join(t.testdir(), 'state.json'), '--poll-interval', '200ms', '--probe-timeout', '500ms'], {}, ['nginx-sync'])
+  const syncMetrics = await waitFor(async () => await scrape(sync.url), (m) => /^emqx_lb_sidecar_nginx_sync_state_written_timestamp_seconds [1-9]/m.test(m), { what: 'nginx-sync wrote its state', timeoutMs: 5000 })
 
   const live = parseExposition(draining)
-  for (const [name, labels] of parseExposition(fallback)) {
+  for (const [name, labels] of [...parseExposition(fallback), ...parseExposition(syncMetrics)]) {
     const l = live.get(name) ?? new Map<string, Set<string>>()
     for (const [k, vals] of labels) l.set(k, new Set([...l.get(k) ?? [], ...vals]))
     live.set(name, l)
   }
   t.ok(live.size > 20, `${live.size} metric names scraped`)
+  // a label value an alert matches by regex must occur too
+  for (const v of ['check_failed', 'write_failed', 'reload_failed']) t.ok(live.get('emqx_lb_sidecar_nginx_sync_updates_total')?.get('result')?.has(v), `nginx-sync exports updates_total{result="${v}"}`)
 
   for (const { where, expr } of [...dashboardExprs, ...alertRules]) {
     const { selectors, groupingLabels } = parsePromql(expr)
