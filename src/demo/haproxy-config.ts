@@ -7,7 +7,10 @@ export interface LocalHaproxy {
   /** port of every `bind` line (bound to 127.0.0.1) */
   readonly listenPort: number
   readonly statsSocket: string
-  /** one per `server` line, in order: its MQTT port and its check port (`agent-port N` or `port N`) */
+  /**
+   * one per `server` line, in order: its MQTT port and its check port (`agent-port N` or `port N`). `backup`
+   * lines (the opt-in fail-open) take the same targets again, in order, and keep their L4-only check.
+   */
   readonly servers: ReadonlyArray<{ readonly mqttPort: number, readonly checkPort: number }>
   /** replaces the path after `crt` on bind lines */
   readonly certFile?: string
@@ -20,6 +23,7 @@ const CHECK_PORT = /\b(agent-port|port)\s+\d+/
 
 export function localizeHaproxyConfig (text: string, local: LocalHaproxy): string {
   let servers = 0
+  let backups = 0
   let binds = 0
   const out = text.split('\n').map((line) => {
     if (/^\s*#/.test(line)) return line
@@ -33,6 +37,11 @@ export function localizeHaproxyConfig (text: string, local: LocalHaproxy): strin
     m = STATS.exec(line)
     if (m !== null) return `${m[1] ?? ''}${local.statsSocket}${m[2] ?? ''}`
     m = SERVER.exec(line)
+    if (m !== null && /\sbackup\b/.test(m[2] ?? '')) {
+      const target = local.servers[backups++]
+      if (target === undefined) throw new Error(`the config has more backup lines than the ${local.servers.length} targets given`)
+      return `${m[1] ?? ''}127.0.0.1:${target.mqttPort}${m[2] ?? ''}`
+    }
     if (m !== null) {
       const target = local.servers[servers++]
       if (target === undefined) throw new Error(`the config has more server lines than the ${local.servers.length} targets given`)

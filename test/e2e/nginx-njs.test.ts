@@ -6,7 +6,7 @@ import { requireBinary } from '../support/components.js'
 import { startDouble, type EmqxSim } from '../support/emqx-double.js'
 import { landedOn, startMosquittos } from '../support/mosquitto.js'
 import { mqttClient, roundTrip, type TrackedClient } from '../support/mqtt-stack.js'
-import { prepareNginx, startNginx, workerGenerations } from '../support/nginx-server.js'
+import { prepareNginx, requireNjs, startNginx, workerGenerations } from '../support/nginx-server.js'
 import { startSidecar, type SidecarProcess } from '../support/sidecar-proc.js'
 import { tempDir } from '../support/tmpdir.js'
 import { waitFor } from '../support/wait.js'
@@ -27,7 +27,7 @@ interface State { nodes: Array<{ address: string, available: boolean }> }
  */
 t.test('nginx + njs: drains and restores without a reload; no existing connection is touched', async (t) => {
   const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream libnginx-mod-stream-js')
-  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || !requireNjs(t)) return
   const brokers = await startMosquittos(t, tempDir(t), 3)
   if (brokers === undefined) return
   const sims: EmqxSim[] = []

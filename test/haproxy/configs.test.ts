@@ -1,4 +1,5 @@
 import t from 'tap'
+import { spawnSync } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { localizeHaproxyConfig } from '../../src/demo/haproxy-config.js'
@@ -70,4 +71,28 @@ t.test('localizing changes only addresses, ports and paths', async (t) => {
   }
   t.throws(() => localizeHaproxyConfig(shippedConfig('haproxy-agent.cfg'), { ...LOCAL, servers: LOCAL.servers.slice(0, 2) }), /more server lines/)
   t.throws(() => localizeHaproxyConfig('listen x\n  server a 1.2.3.4:1\n', { ...LOCAL, servers: LOCAL.servers.slice(0, 1) }), /no agent-port\/port/)
+})
+
+t.test('the openssl recipe next to haproxy-tls.cfg\'s crt line makes a PEM that haproxy -c accepts', async (t) => {
+  const bin = requireBinary(t, 'haproxy', 'haproxy')
+  if (bin === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  const dir = tempDir(t)
+  const text = shippedConfig('haproxy-tls.cfg')
+  // the comment lines from `openssl req` to the end of the command (continued with \)
+  const lines = text.split('\n')
+  const start = lines.findIndex((l) => /^\s*#\s+openssl req /.test(l))
+  t.ok(start > 0, 'the recipe is there')
+  let cmd = ''
+  for (let i = start; i < lines.length; i++) {
+    const l = (lines[i] ?? '').replace(/^\s*#\s*/, '')
+    cmd += l.endsWith('\\') ? `${l.slice(0, -1)} ` : l
+    if (!l.endsWith('\\')) break
+  }
+  const local = cmd.replaceAll('/tmp/', `${dir}/`).replaceAll('/etc/haproxy/certs/', `${dir}/`)
+  const r = spawnSync('sh', ['-c', local], { encoding: 'utf8' })
+  t.equal(r.status, 0, `${local}: ${r.stderr}`)
+  const file = join(dir, 'haproxy-tls.cfg')
+  writeFileSync(file, text.replaceAll('/etc/haproxy/certs/', `${dir}/`))
+  const check = await checkHaproxyConfig(bin, file)
+  t.equal(check.code, 0, check.output)
 })

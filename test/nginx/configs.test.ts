@@ -10,7 +10,7 @@ import { renderUpstream, type Balance } from '../../src/nginx/render.js'
 import { renderNjsState } from '../../src/nginx/njs-state.js'
 import { requireBinary } from '../support/components.js'
 import { freePort } from '../../src/demo/free-port.js'
-import { NGINX_DIR, prepareNginx, startNginx } from '../support/nginx-server.js'
+import { NGINX_DIR, prepareNginx, requireNjs, startNginx } from '../support/nginx-server.js'
 import { waitFor } from '../support/wait.js'
 
 const BALANCES: Balance[] = ['least_conn', 'round_robin', 'hash_remote_addr', 'random']
@@ -33,7 +33,7 @@ t.test('nginx -t passes on the shipped open-source configs with every rendered u
 
 t.test('nginx -t passes on the shipped njs configs (nginx-njs.conf, emqx-stream-njs.conf, njs/emqx-lb.js)', async (t) => {
   const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream libnginx-mod-stream-js')
-  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || !requireNjs(t)) return
   const setup = prepareNginx(t, nginx, { tcpPort: await freePort(), tlsPort: await freePort(), proxyProtocol: true, njsFallback: ['127.0.0.1:21001', '[::1]:21002'] })
   const r = spawnSync(nginx, ['-t', ...setup.args], { encoding: 'utf8' })
   t.equal(r.status, 0, `nginx -t: ${r.stderr}`)
@@ -46,7 +46,7 @@ t.test('nginx -t passes on the shipped njs configs (nginx-njs.conf, emqx-stream-
 
 for (const mode of ['reload', 'njs'] as const) t.test(`the shipped ${mode === 'njs' ? 'njs ' : ''}stream config sends the PROXY protocol header, over TCP and after TLS termination`, async (t) => {
   const nginx = requireBinary(t, 'nginx', mode === 'njs' ? 'nginx libnginx-mod-stream libnginx-mod-stream-js' : 'nginx libnginx-mod-stream')
-  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || (mode === 'njs' && !requireNjs(t))) return
   // A raw TCP backend (not mosquitto: it cannot parse PROXY headers) records what nginx sends first.
   const received: Array<Promise<string>> = []
   const backend = createServer((s: Socket) => {

@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect, type Server } from 'node:net'
 import { requireBinary } from '../support/components.js'
 import { freePort } from '../../src/demo/free-port.js'
-import { prepareNginx, startNginx } from '../support/nginx-server.js'
+import { prepareNginx, requireNjs, startNginx } from '../support/nginx-server.js'
 
 /**
  * nginx/njs/emqx-lb.js inside real nginx + njs (the shipped nginx-njs.conf and emqx-stream-njs.conf),
@@ -14,7 +14,7 @@ import { prepareNginx, startNginx } from '../support/nginx-server.js'
  */
 t.test('njs picks nodes from the state file: weights, drains, hash, fail-open on none / stale / missing / garbage', async (t) => {
   const nginx = requireBinary(t, 'nginx', 'nginx libnginx-mod-stream libnginx-mod-stream-js')
-  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined) return
+  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || !requireNjs(t)) return
   const hits = new Map<number, number>()
   const servers: Server[] = []
   const ports: number[] = []

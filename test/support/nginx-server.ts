@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,6 +8,8 @@ import type { Test } from 'tap'
 import { waitFor } from './wait.js'
 
 export const NGINX_DIR = fileURLToPath(new URL('../../nginx/', import.meta.url))
+/** where nginx-njs.conf loads njs from (Debian's libnginx-mod-stream-js) */
+export const NJS_MODULE = '/usr/lib/nginx/modules/ngx_stream_js_module.so'
 
 export interface NginxSetup {
   readonly dir: string
@@ -141,4 +143,13 @@ export async function startNginx (t: Test, bin: string, setup: NginxSetup, liste
     return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0).sort((a, b) => a - b)
   }
   return { pid, errorLog, reloaded, workers }
+}
+
+/** The njs stream module the shipped njs configs load; missing fails in CI (CI=true) and skips locally, like requireBinary. */
+export function requireNjs (t: Test): boolean {
+  if (existsSync(NJS_MODULE)) return true
+  const msg = `${NJS_MODULE} is missing: apt-get install -y libnginx-mod-stream-js`
+  if (process.env.CI === 'true') t.fail(msg)
+  else t.plan(0, msg)
+  return false
 }
