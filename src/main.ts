@@ -10,6 +10,7 @@ import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
 import { DrainFileWatcher } from './state/drain-file.js'
+import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
 import { Store } from './state/store.js'
@@ -48,7 +49,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const store = new Store(initialSnapshot(Date.now()))
   const client = newClient(config)
   undo.push(async () => { await client.close() })
-  const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
+  const heartbeat = new Heartbeat({ intervalMs: config.pollIntervalMs, boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs) })
+  const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold, heartbeat })
   const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
   const p = config.probers
@@ -64,14 +66,14 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   })
   followDrains(store, tracker)
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
-  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster })
+  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat })
   const adminOptions = config.admin === undefined
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
 
   // Listeners first, in order: main HTTP, agent-check, admin.
-  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
+  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
   await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port, async () => await app.listen({ host: config.host, port: config.port }), async () => { await app.close() })
   const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
+import type { Heartbeat } from './heartbeat.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
 import { applyCheck, type CheckEvent } from './transition.js'
@@ -11,6 +12,8 @@ export interface MonitorOptions {
   readonly failureThreshold: number
   readonly log: Logger
   readonly now?: () => number
+  /** beaten as each check starts, for /livez */
+  readonly heartbeat?: Heartbeat
 }
 
 /**
@@ -40,6 +43,7 @@ export class Monitor {
 
   #loop (startedAt: number): void {
     if (this.#stopped) return
+    this.#o.heartbeat?.beat()
     // tick() handles EMQX's failures itself; this catch is for bugs in listeners, which must not stop polling.
     this.#inFlight = this.tick().catch((err: unknown) => { this.#o.log.error({ err }, 'check failed unexpectedly') }).finally(() => {
       this.#inFlight = undefined
@@ -51,6 +55,7 @@ export class Monitor {
 
   async stop (): Promise<void> {
     this.#stopped = true
+    this.#o.heartbeat?.rest()
     clearTimeout(this.#timer)
     await this.#inFlight
     await this.#detailsInFlight
