@@ -45,7 +45,7 @@ export class Monitor {
     if (this.#stopped) return
     this.#o.heartbeat?.beat()
     // tick() handles EMQX's failures itself; this catch is for bugs in listeners, which must not stop polling.
-    this.#inFlight = this.tick().catch((err: unknown) => { this.#o.log.error({ err }, 'check failed unexpectedly') }).finally(() => {
+    this.#inFlight = this.tick().catch(this.#unexpected('check')).finally(() => {
       this.#inFlight = undefined
       if (this.#stopped) return
       const delay = Math.max(0, startedAt + this.#o.pollIntervalMs - performance.now())
@@ -78,7 +78,8 @@ export class Monitor {
         this.#warnedFallback = true
         log.warn({ code: 'emqx_rebalance_api_missing' }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
       }
-      void client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+      client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+        .catch(this.#unexpected('node name lookup'))
     }
     const event: CheckEvent = { outcome: result.outcome, at, durationMs: result.durationMs }
     const prev = store.current
@@ -87,6 +88,11 @@ export class Monitor {
     this.#logChange(prev, next)
     if (next.state === 'down' && result.outcome.kind === 'failure' && result.outcome.reason !== 'auth') client.forgetTarget()
     this.#maybeFetchDetails(next)
+  }
+
+  /** For bugs (a store listener that throws): logged, never an unhandled rejection, and the loop goes on. */
+  #unexpected (what: string): (err: unknown) => void {
+    return (err) => { this.#o.log.error({ err, code: 'internal_error' }, `${what} failed unexpectedly`) }
   }
 
   #logChange (prev: Snapshot, next: Snapshot): void {
@@ -126,6 +132,6 @@ export class Monitor {
       store.update((c) => 'value' in r
         ? { ...c, rebalance: r.value, rebalanceError: undefined }
         : { ...c, rebalanceError: r.error })
-    }).finally(() => { this.#detailsInFlight = undefined })
+    }).catch(this.#unexpected('rebalance status read')).finally(() => { this.#detailsInFlight = undefined })
   }
 }
