@@ -49,15 +49,28 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
     reply.hijack()
     answer(req.raw, reply.raw)
   }
-  for (const url of AVAILABILITY_PATHS) app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
+  for (const url of AVAILABILITY_PATHS) {
+    app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
+    // a checker configured with the wrong method learns that from the answer, not from a 404
+    app.route({ method: OTHER_METHODS, url, handler: notAllowed('GET, HEAD, OPTIONS') })
+  }
 
   addLivezAndMetrics(app, metrics.registry, heartbeat === undefined ? undefined : pollLoopLiveness(heartbeat))
+  app.route({ method: OTHER_METHODS, url: '/status', handler: notAllowed('GET') })
   app.get('/status', async (_req, reply) => {
     await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
   })
 
   if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })
   return app
+}
+
+const OTHER_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
+
+function notAllowed (allow: string) {
+  return async (_req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await reply.code(405).header('allow', allow).type('application/json').send(JSON.stringify({ error: 'method_not_allowed', allow }))
+  }
 }
 
 /** The separate admin listener (--admin-port): the admin endpoints and nothing else. */

@@ -45,7 +45,7 @@ t.test('every problem is reported at once', async (t) => {
   t.match(err.message, /--emqx-api-version: "v3" is not one of auto, v4, v5/)
   t.match(err.message, /SIDECAR_EMQX_URL: protocol ftp:/)
   t.match(err.message, /SIDECAR_LOG_LEVEL: "loud"/)
-  t.match(err.message, /SIDECAR_FAILURE_THRESHOLD: 0 is below the minimum 1/)
+  t.match(err.message, /SIDECAR_FAILURE_THRESHOLD: 0 is below the minimum 1\b/)
 })
 
 t.test('credentials in the URL are refused without echoing them', async (t) => {
@@ -132,4 +132,9 @@ t.test('agent-check listener: own host, env var, 0 disables, bad port reported',
   t.equal(config.agentHost, '::1')
   t.equal(config.agentPort, 0)
   t.throws(() => loadServeConfig(['--agent-port', '99999'], {}), /--agent-port: "99999" is not a port/)
+})
+
+t.test('a duration out of range names its unit on both sides', async (t) => {
+  const err = t.throws(() => loadServeConfig(['--poll-interval', '10ms', '--checker-ttl', '0.5s'], {})) as ConfigError
+  t.same(err.problems, ['--poll-interval: 10ms is below the minimum 50ms', '--checker-ttl: 500ms is below the minimum 1000ms'])
 })
