@@ -10,10 +10,12 @@ import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
 import { DrainFileWatcher } from './state/drain-file.js'
+import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
 import { Store } from './state/store.js'
 import { initialSnapshot, moveTo } from './state/transition.js'
+import { listenProblem, StartError, UndoList } from './lifecycle/start-steps.js'
 import { VERSION } from './version.js'
 
 export interface Sidecar {
@@ -33,12 +35,24 @@ const PRESTOP_MARGIN_MS = 30_000
 /** Wiring only: config -> EMQX client -> store + monitor (+ drain file, evacuator) -> metrics -> HTTP servers + agent-check listener. */
 export async function startSidecar (config: ServeConfig, log: Logger): Promise<Sidecar> {
   log.info({ version: VERSION, config: describeConfig(config) }, 'starting emqx-lb-sidecar')
+  // All or nothing: every listener, then every watcher; a failing step closes what the earlier ones opened.
+  const undo = new UndoList()
+  try {
+    return await start(config, log, undo)
+  } catch (err) {
+    await undo.unwind()
+    throw err
+  }
+}
+
+async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise<Sidecar> {
   const store = new Store(initialSnapshot(Date.now()))
-  const client = new EmqxClient(config.emqx)
-  const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
+  const client = newClient(config)
+  undo.push(async () => { await client.close() })
+  const heartbeat = new Heartbeat({ intervalMs: config.pollIntervalMs, boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs) })
+  const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold, heartbeat })
   const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
-  await drainFile?.start()
   const p = config.probers
   const tracker = new ProberTracker({
     maxCheckers: p.maxCheckers,
@@ -52,13 +66,15 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   })
   followDrains(store, tracker)
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
-  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster })
+  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat })
   const adminOptions = config.admin === undefined
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
-  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
-  await app.listen({ host: config.host, port: config.port })
+
+  // Listeners first, in order: main HTTP, agent-check, admin.
+  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
+  await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port, async () => await app.listen({ host: config.host, port: config.port }), async () => { await app.close() })
   const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined
   let agentDropLogged = false
@@ -68,30 +84,37 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
     if (!agentDropLogged) { agentDropLogged = true; log.warn({ code: 'agent_connection_limit', maxConnections: config.agentMaxConnections }, `agent-check connection limit (${config.agentMaxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   }
   if (config.agentPort !== 0) {
-    try {
-      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop })
-    } catch (err) {
-      await app.close()
-      await client.close()
-      throw err
-    }
+    agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
+      async () => await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop }),
+      async (a) => { await a.close() })
     log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' }, `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
   }
-  log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
-
   let adminApp: FastifyInstance | undefined
   let adminPort: number | undefined
   const listen = config.admin?.listen
   if (adminOptions !== undefined && listen !== undefined) {
-    adminApp = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
-    await adminApp.listen({ host: listen.host, port: listen.port })
-    adminPort = (adminApp.server.address() as AddressInfo).port
+    const admin = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
+    await listenOrExplain(undo, { port: '--admin-port', host: '--admin-host' }, listen.host, listen.port, async () => await admin.listen({ host: listen.host, port: listen.port }), async () => { await admin.close() })
+    adminApp = admin
+    adminPort = (admin.server.address() as AddressInfo).port
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
   }
+
+  // Watchers only once every listener is up. The drain file is read before the first EMQX check,
+  // so the first answer already honours it.
+  if (drainFile !== undefined) {
+    undo.push(() => { drainFile.stop() })
+    await drainFile.start()
+  }
+  undo.push(async () => { await monitor.stop() })
   monitor.start()
+  undo.push(async () => { await cluster.stop() })
   cluster.start()
   const leftover = new AbortController()
-  if (config.evacuation.stopOnStart) void evacuator.stopLeftover(leftover.signal)
+  if (config.evacuation.stopOnStart) {
+    evacuator.stopLeftover(leftover.signal).catch((err: unknown) => { log.error({ err, code: 'internal_error' }, 'stopping a leftover evacuation failed unexpectedly') })
+  }
+  log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
 
   let shuttingDown: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
@@ -114,4 +137,27 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
     await shuttingDown
   }
   return { store, httpPort, agentPort: agent?.port, ...(adminPort !== undefined ? { adminPort } : {}), shutdown }
+}
+
+/** Opens one listener; its failure becomes one line naming the flag. Once open, `close` joins the undo list. */
+async function listenOrExplain<T> (undo: UndoList, flags: { port: string, host: string }, host: string, port: number,
+  open: () => Promise<T>, close: (opened: T) => Promise<void>): Promise<T> {
+  let opened: T
+  try {
+    opened = await open()
+  } catch (err) {
+    throw new StartError(listenProblem(flags, host, port, err))
+  }
+  undo.push(async () => { await close(opened) })
+  return opened
+}
+
+/** The EMQX client reads --emqx-ca-file; a file gone since the config check still names its flag. */
+function newClient (config: ServeConfig): EmqxClient {
+  try {
+    return new EmqxClient(config.emqx)
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    throw new StartError(`--emqx-ca-file: cannot read ${config.emqx.caFile ?? '?'} (${typeof code === 'string' ? code : 'error'})`)
+  }
 }

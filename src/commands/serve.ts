@@ -2,7 +2,8 @@ import { helpText } from '../config/help.js'
 import { serveOptions } from '../config/options.js'
 import { describeConfig, loadServeConfig } from '../config/serve-config.js'
 import { createLogger } from '../log.js'
-import { startSidecar } from '../main.js'
+import { StartError } from '../lifecycle/start-steps.js'
+import { startSidecar, type Sidecar } from '../main.js'
 import { VERSION } from '../version.js'
 
 const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n/readyz, /livez, /status and /metrics.'
@@ -19,7 +20,15 @@ export async function serveMain (argv: string[]): Promise<number> {
   }
   const log = createLogger(config.logLevel)
   for (const w of parsed.warnings) log.warn(w)
-  const sidecar = await startSidecar(config, log)
+  let sidecar: Sidecar
+  try {
+    sidecar = await startSidecar(config, log)
+  } catch (err) {
+    // everything opened is closed again, so returning lets the process end at once
+    if (!(err instanceof StartError)) throw err
+    process.stderr.write(`emqx-lb-sidecar: ${err.message}\n`)
+    return 1
+  }
   let signals = 0
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++signals > 1) { log.warn({ signal }, 'second signal: exiting now'); process.exit(1) }

@@ -48,7 +48,7 @@ export function formatStatus (d: Doc): string {
       (ack.acknowledged === true ? ` after ${str(ack.acknowledged_after_seconds)}s` : ''))
   }
   for (const c of checkers) {
-    out.push(`  ${str(c.kind)} ${str(c.source)}${c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''}: every ${str(c.interval_ms)}ms, fall ${str(c.fall)}, last answer ${str(c.last_answer)}` +
+    out.push(`  ${str(c.kind)} ${str(c.source)}${c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''}: ${typeof c.interval_ms === 'number' ? `every ${c.interval_ms}ms` : 'one probe so far (interval not known yet)'}, fall ${str(c.fall)}, last answer ${str(c.last_answer)}` +
       (ack?.draining_since !== null ? `, told: ${yes(c.told)} (${str(c.drain_answers)} drain answers)` : '') +
       (c.within_budget === false ? ' [TOO SLOW for wait_health_check]' : ''))
   }

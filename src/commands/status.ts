@@ -6,10 +6,21 @@ import { ConfigError } from '../errors.js'
 import { formatStatus } from './status-format.js'
 
 const options: readonly OptionSpec[] = [
-  { flag: 'url', kind: 'url', default: 'http://127.0.0.1:9183', help: 'base URL of a running sidecar' },
+  { flag: 'url', kind: 'url', default: 'http://127.0.0.1:9183', help: 'base URL of a running sidecar (its --port, not EMQX\'s)' },
   { flag: 'json', kind: 'bool', default: 'false', help: 'print the raw /status JSON instead of text' },
   { flag: 'timeout', kind: 'duration', default: '3s', min: 10, help: 'give up after this long' },
 ]
+
+const NOT_A_SIDECAR = 'is --url an emqx-lb-sidecar (its --port, default 9183) and not EMQX or another service?'
+
+/** A sidecar's /status: JSON with a state and a reason; undefined for anything else (an HTML page, another API). */
+function parseSidecarStatus (text: string): Record<string, unknown> | undefined {
+  let doc: unknown
+  try { doc = JSON.parse(text) } catch { return undefined }
+  if (typeof doc !== 'object' || doc === null) return undefined
+  const d = doc as Record<string, unknown>
+  return typeof d.state === 'string' && typeof d.reason === 'string' ? d : undefined
+}
 
 /** `emqx-lb-sidecar status`: the node's and cluster's drain state, from a running sidecar. Exit 1 when unreachable. */
 export async function statusMain (argv: string[]): Promise<number> {
@@ -25,8 +36,15 @@ export async function statusMain (argv: string[]): Promise<number> {
   let doc: Record<string, unknown>
   try {
     const res = await request(url, { signal: AbortSignal.timeout(timeout), headersTimeout: timeout, bodyTimeout: timeout })
-    if (res.statusCode !== 200) { await res.body.dump(); process.stderr.write(`emqx-lb-sidecar status: ${url.href} answered ${res.statusCode}\n`); return 1 }
-    doc = await res.body.json() as Record<string, unknown>
+    if (res.statusCode !== 200) { await res.body.dump(); process.stderr.write(`emqx-lb-sidecar status: ${url.href} answered ${res.statusCode}: ${NOT_A_SIDECAR}\n`); return 1 }
+    const text = await res.body.text()
+    const parsed = parseSidecarStatus(text)
+    if (parsed === undefined) {
+      const type = String(res.headers['content-type'] ?? 'no content type').split(';')[0] ?? ''
+      process.stderr.write(`emqx-lb-sidecar status: ${url.href} answered 200 ${type}, not a sidecar /status document: ${NOT_A_SIDECAR}\n`)
+      return 1
+    }
+    doc = parsed
   } catch (err) {
     const e = err as { code?: string, name?: string }
     process.stderr.write(`emqx-lb-sidecar status: cannot read ${url.href} (${e.code ?? e.name ?? 'error'})\n`)

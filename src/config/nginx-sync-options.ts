@@ -21,7 +21,7 @@ export const nginxSyncOptions: readonly OptionSpec[] = [
   { flag: 'reload-command', kind: 'string', default: 'nginx -s reload', help: 'shell command that makes nginx load the new file (old workers keep their connections)' },
   { flag: 'command-timeout', kind: 'duration', default: '10s', min: 100, help: 'a check or reload command running longer is killed and counts as failed' },
   { flag: 'host', kind: 'address', default: '0.0.0.0', help: 'address of the HTTP listener (/metrics, /livez, /status)' },
-  { flag: 'port', kind: 'port', default: '9184', help: 'port of the HTTP listener' },
+  { flag: 'port', kind: 'port', default: '9186', help: 'port of the HTTP listener (clear of the sidecar\'s 9183, its agent-check 9184 and the admin port 9185 the manifests use)' },
   { flag: 'once', kind: 'bool', default: 'false', help: 'poll once, apply the result (no settle), exit 0 if nginx has the result, 1 otherwise (for cron or a first run)' },
   ...commonOptions,
 ]

@@ -131,21 +131,22 @@ function convert (spec: OptionSpec, text: string): { value: OptionValue } | stri
     case 'int': {
       const n = Number(text)
       if (!/^-?\d+$/.test(text)) return `"${text}" is not an integer`
-      return inRange(spec, n, String(n)) ?? { value: n }
+      return inRange(spec, n, '') ?? { value: n }
     }
     case 'number': {
       const n = Number(text)
       if (text.trim() === '' || !Number.isFinite(n)) return `"${text}" is not a number`
-      return inRange(spec, n, String(n)) ?? { value: n }
+      return inRange(spec, n, '') ?? { value: n }
     }
     case 'duration': {
       const ms = parseDuration(text)
       if (ms === undefined) return `"${text}" is not a duration (e.g. 500ms, 2s, 1m)`
-      return inRange(spec, ms, `${ms}ms`) ?? { value: ms }
+      return inRange(spec, ms, 'ms') ?? { value: ms }
     }
     case 'url': {
       let url: URL
-      try { url = new URL(text) } catch { return 'is not a URL (e.g. http://127.0.0.1:18083)' }
+      // the example is the option's own default when it has one (`status --url` points at the sidecar, not EMQX)
+      try { url = new URL(text) } catch { return `is not a URL (e.g. ${spec.default ?? 'http://127.0.0.1:18083'})` }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') return `protocol ${url.protocol} is not http: or https:`
       // Credentials in a URL end up in error messages and logs; they have their own settings.
       if (url.username !== '' || url.password !== '') return 'must not contain credentials; use SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD(_FILE)'
@@ -155,8 +156,9 @@ function convert (spec: OptionSpec, text: string): { value: OptionValue } | stri
   }
 }
 
-function inRange (spec: OptionSpec, n: number, shown: string): string | undefined {
-  if (spec.min !== undefined && n < spec.min) return `${shown} is below the minimum ${spec.min}`
-  if (spec.max !== undefined && n > spec.max) return `${shown} is above the maximum ${spec.max}`
+/** `unit` follows the value and the bound alike: `10ms is below the minimum 50ms`. */
+function inRange (spec: OptionSpec, n: number, unit: string): string | undefined {
+  if (spec.min !== undefined && n < spec.min) return `${n}${unit} is below the minimum ${spec.min}${unit}`
+  if (spec.max !== undefined && n > spec.max) return `${n}${unit} is above the maximum ${spec.max}${unit}`
   return undefined
 }

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
 import type { EvacuationSettings } from '../emqx/evacuation.js'
 import { ConfigError } from '../errors.js'
 import { serveOptions, LOG_LEVELS } from './options.js'
 import { parseOptions, type Env, type ParsedOptions } from './parse.js'
+import { portClashes } from './port-clashes.js'
 import type { Secret } from './secret.js'
 
 export type ApiVersionSetting = 'auto' | 'v4' | 'v5'
@@ -87,7 +89,7 @@ export interface Loaded<T> {
 }
 
 /** Flags + env -> validated, frozen ServeConfig. Throws ConfigError listing every problem. */
-export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (p: string) => string): Loaded<ServeConfig> {
+export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Loaded<ServeConfig> {
   const parsed = parseOptions(serveOptions, argv, env, readFile)
   const { values: v, problems } = parsed
   const apiVersion = v.get('emqx-api-version') as ApiVersionSetting
@@ -99,6 +101,7 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   const url = (v.get('emqx-url') as URL | undefined) ?? new URL(apiVersion === 'v4' ? DEFAULT_V4_URL : DEFAULT_V5_URL)
   const caFile = v.get('emqx-ca-file') as string | undefined
   if (caFile !== undefined && url.protocol !== 'https:') problems.push('--emqx-ca-file is set but --emqx-url is not https://')
+  if (caFile !== undefined) { const p = caFileProblem(caFile, readFile); if (p !== undefined) problems.push(p) }
   const http: HttpLimits = Object.freeze({
     maxHeaderSize: v.get('http-max-header-size') as number,
     headersTimeoutMs: v.get('http-headers-timeout') as number,
@@ -110,6 +113,12 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile?: (
   if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
   const admin = adminConfig(parsed)
   const evacuation = evacuationConfig(parsed)
+  // start-up would fail on the second of two listeners on one port: say so before
+  problems.push(...portClashes([
+    { flag: '--port', host: v.get('host') as string, port: v.get('port') as number },
+    { flag: '--agent-port', host: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string), port: v.get('agent-port') as number },
+    ...(admin?.listen !== undefined ? [{ flag: '--admin-port', host: admin.listen.host, port: admin.listen.port }] : []),
+  ].filter((l) => l.port !== undefined)))
   if (admin !== undefined && username === undefined) {
     parsed.warnings.push('admin endpoints are enabled but no EMQX credentials are set: /admin/evacuate and /prestop need them (the rebalance API requires auth)')
   }
@@ -171,7 +180,6 @@ function adminConfig ({ values: v, explicit, problems }: ParsedOptions): AdminCo
   if (token.reveal().length < MIN_ADMIN_TOKEN_LENGTH) problems.push(`the admin token is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`)
   if (/\s/.test(token.reveal())) problems.push('the admin token contains whitespace')
   if (explicit.has('admin-host') && port === undefined) problems.push('--admin-host is set but --admin-port is not')
-  if (port !== undefined && port !== 0 && port === v.get('port')) problems.push('--admin-port must differ from --port')
   return Object.freeze({ token, ...(port !== undefined ? { listen: Object.freeze({ host: v.get('admin-host') as string, port }) } : {}) })
 }
 
@@ -194,6 +202,15 @@ function evacuationConfig ({ values: v, problems }: ParsedOptions): EvacuationCo
     migrateTo: Object.freeze(migrateTo),
   })
   return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number, stopOnStart: v.get('evacuation-stop-on-start') as boolean })
+}
+
+/** The CA bundle is read when the EMQX client is built: an unreadable one is a config problem, found by --check-config. */
+function caFileProblem (path: string, readFile: (p: string) => string): string | undefined {
+  let text: string
+  try { text = readFile(path) } catch (err) {
+    return `--emqx-ca-file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`
+  }
+  return text.includes('-----BEGIN CERTIFICATE-----') ? undefined : `--emqx-ca-file: ${path} holds no PEM certificate`
 }
 
 /** What --check-config prints and the start-up log shows: every effective value, secrets redacted. */

@@ -13,13 +13,19 @@ export interface NodeRow {
 
 const pad = (s: string | number, n: number): string => String(s).padEnd(n)
 
+const HEADERS = ['node', 'EMQX process', 'avail.', 'sidecar', 'agent reply', 'HAProxy', 'clients'] as const
+
 /** The demo's screen as plain text (pure, so tests can read it and non-terminals can log it). */
 export function renderScreen (o: { mqttPort: number, configName: string, rows: readonly NodeRow[], selected: number, connected: number, total: number, message: string }): string {
+  const cells = o.rows.map((r) => [r.name, r.process, String(r.availability), r.sidecar, r.agent, r.lb?.status ?? '?', String(r.brokerClients)])
+  // each column as wide as its longest cell plus two spaces: `rebalance recipient: waiting_health_check` must not run into the next one
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)) + 2)
+  const row = (c: readonly string[]): string => c.map((v, i) => pad(v, widths[i] ?? 0)).join('').trimEnd()
   const lines = [
     `emqx-lb-sidecar demo: MQTT through HAProxy on 127.0.0.1:${o.mqttPort} (haproxy/${o.configName}); ${o.connected}/${o.total} demo clients connected`,
     '',
-    `  ${pad('node', 7)}${pad('EMQX process', 30)}${pad('avail.', 8)}${pad('sidecar', 10)}${pad('agent reply', 14)}${pad('HAProxy', 16)}${pad('clients', 8)}`,
-    ...o.rows.map((r, i) => `${i === o.selected ? '>' : ' '} ${pad(r.name, 7)}${pad(r.process, 30)}${pad(r.availability, 8)}${pad(r.sidecar, 10)}${pad(r.agent, 14)}${pad(r.lb?.status ?? '?', 16)}${pad(r.brokerClients, 8)}`),
+    `  ${row(HEADERS)}`,
+    ...cells.map((c, i) => `${i === o.selected ? '>' : ' '} ${row(c)}`),
     '',
     `keys: 1-${o.rows.length} select node, e evacuate, d rebalance donor, r restore, s stop EMQX, a start EMQX, q quit`,
     o.message,

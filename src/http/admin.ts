@@ -72,7 +72,8 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
 
     scope.post('/admin/evacuate', { config: { adminAction: 'evacuate' } }, async (req, reply) => {
       const run = o.evacuator.start(req.ip)
-      run.catch(() => undefined)
+      // answered at once (202); a failure is followed in /status and the log, never an unhandled rejection
+      run.catch((err: unknown) => { log.error({ err, code: 'internal_error' }, 'evacuation failed unexpectedly') })
       const p = o.evacuator.progress
       audit(req, 'evacuate', p?.phase ?? 'unknown')
       await send(reply, p?.phase === 'done' ? 200 : 202, { evacuation: p === undefined ? null : evacuationDocument(p), ...served(o.store.current) })

@@ -4,10 +4,11 @@ import type { Logger } from 'pino'
 import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../config/serve-config.js'
 import type { Metrics } from '../metrics/registry.js'
 import type { ProberTracker } from '../probers/tracker.js'
+import type { Heartbeat } from '../state/heartbeat.js'
 import type { Store } from '../state/store.js'
 import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
-import { addCommonHandlers, addLivezAndMetrics } from './common-routes.js'
+import { addCommonHandlers, addLivezAndMetrics, type Liveness } from './common-routes.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { statusDocument } from './status.js'
@@ -23,13 +24,15 @@ export interface AppOptions {
   /** records who probes and what they were told (drain acknowledgement) */
   readonly tracker?: ProberTracker
   readonly cluster?: ClusterConfig
+  /** the poll loop's heartbeat: /livez fails when it stalls */
+  readonly heartbeat?: Heartbeat
 }
 
 /**
  * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster }: AppOptions): FastifyInstance {
+export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster, heartbeat }: AppOptions): FastifyInstance {
   // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
     const a = cachedProbeAnswer(store.current)
@@ -46,15 +49,28 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
     reply.hijack()
     answer(req.raw, reply.raw)
   }
-  for (const url of AVAILABILITY_PATHS) app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
+  for (const url of AVAILABILITY_PATHS) {
+    app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
+    // a checker configured with the wrong method learns that from the answer, not from a 404
+    app.route({ method: OTHER_METHODS, url, handler: notAllowed('GET, HEAD, OPTIONS') })
+  }
 
-  addLivezAndMetrics(app, metrics.registry)
+  addLivezAndMetrics(app, metrics.registry, heartbeat === undefined ? undefined : pollLoopLiveness(heartbeat))
+  app.route({ method: OTHER_METHODS, url: '/status', handler: notAllowed('GET') })
   app.get('/status', async (_req, reply) => {
     await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
   })
 
   if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })
   return app
+}
+
+const OTHER_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE']
+
+function notAllowed (allow: string) {
+  return async (_req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await reply.code(405).header('allow', allow).type('application/json').send(JSON.stringify({ error: 'method_not_allowed', allow }))
+  }
 }
 
 /** The separate admin listener (--admin-port): the admin endpoints and nothing else. */
@@ -99,4 +115,15 @@ function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => un
     await reply.code(status).type('application/json').send(JSON.stringify({ error: err.code ?? 'error' }))
   })
   return app
+}
+
+/** Liveness of the sidecar: its poll loop keeps starting EMQX checks (however EMQX answers them). */
+function pollLoopLiveness (h: Heartbeat): Liveness {
+  return {
+    alive: () => h.alive(),
+    explain: () => {
+      const since = Math.round(h.sinceLastMs())
+      return { reason: 'poll_loop_stalled', message: `no EMQX check started for ${since}ms (allowed ${h.boundMs}ms: poll interval, EMQX timeouts and a grace)`, since_last_check_start_ms: since, bound_ms: h.boundMs }
+    },
+  }
 }

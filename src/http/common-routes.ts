@@ -3,6 +3,13 @@ import type { Registry } from 'prom-client'
 
 const LIVE_BODY = '{"status":"alive"}'
 
+/** What /livez asks: is the process doing its job? Absent: the process answering is enough. */
+export interface Liveness {
+  alive: () => boolean
+  /** JSON details for a failing answer */
+  explain: () => Record<string, unknown>
+}
+
 /**
  * What every HTTP listener of this package does (the sidecar's, its admin listener and nginx-sync's):
  * `Cache-Control: no-store` on every answer (a cached answer from a proxy in between would hide a
@@ -15,15 +22,20 @@ export function addCommonHandlers (app: FastifyInstance): void {
   })
 }
 
-/** `/livez` (the process answers; never tied to EMQX) and `/metrics`, for the sidecar and nginx-sync. */
-export function addLivezAndMetrics (app: FastifyInstance, registry: Registry): void {
+/**
+ * `/livez` (the process works; never tied to EMQX: see Liveness) and `/metrics`, for the sidecar and
+ * nginx-sync. A failing liveness answers 503, which is what a Kubernetes livenessProbe restarts on.
+ */
+export function addLivezAndMetrics (app: FastifyInstance, registry: Registry, liveness?: Liveness): void {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/livez',
     handler: async (req, reply) => {
       reply.type('application/json')
+      const alive = liveness?.alive() ?? true
+      if (!alive) reply.code(503)
       if (req.method === 'HEAD') await reply.header('content-length', 0).send()
-      else await reply.send(LIVE_BODY)
+      else await reply.send(alive ? LIVE_BODY : JSON.stringify({ status: 'stalled', ...liveness?.explain() }))
     },
   })
   app.get('/metrics', async (_req, reply) => {

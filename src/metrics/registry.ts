@@ -7,6 +7,7 @@ import { VERSION } from '../version.js'
 import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import type { ProberTracker } from '../probers/tracker.js'
+import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
 import { PREFIX } from './names.js'
 import { registerProberMetrics } from './probers.js'
@@ -38,6 +39,7 @@ export interface MetricsExtras {
   readonly tracker?: ProberTracker
   readonly perSource?: boolean
   readonly cluster?: ClusterConfig
+  readonly heartbeat?: Heartbeat
 }
 
 export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
@@ -143,6 +145,13 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
   const admin = registerOverrideMetrics(registry, store, PREFIX)
 
+  const heartbeat = extras.heartbeat
+  if (heartbeat !== undefined) {
+    new Gauge({
+      name: `${PREFIX}poll_lag_seconds`, help: `How late the next EMQX check is: time since the last one started, beyond the poll interval (0 on schedule). /livez answers 503 once the time since the last start passes ${heartbeat.boundMs / 1000}s.`, registers: r,
+      collect () { this.set(heartbeat.lagMs() / 1000) },
+    })
+  }
   if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
 

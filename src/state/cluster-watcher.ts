@@ -37,7 +37,10 @@ export class ClusterWatcher {
   #schedule (delay: number): void {
     if (this.#stopped) return
     this.#timer = setTimeout(() => {
-      this.#inFlight = this.tick().finally(() => { this.#inFlight = undefined; this.#schedule(this.#intervalMs) })
+      // tick() handles EMQX's failures itself; this catch is for bugs (a throwing store listener), which must not stop the loop
+      this.#inFlight = this.tick()
+        .catch((err: unknown) => { this.#log.error({ err, code: 'internal_error' }, 'cluster view update failed unexpectedly') })
+        .finally(() => { this.#inFlight = undefined; this.#schedule(this.#intervalMs) })
     }, delay)
   }
 

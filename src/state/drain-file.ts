@@ -28,7 +28,9 @@ export class DrainFileWatcher {
   async start (): Promise<void> {
     await this.check()
     const loop = (): void => {
-      if (!this.#stopped) this.#timer = setTimeout(() => { void this.check().finally(loop) }, this.#intervalMs)
+      // a bug (a throwing store listener) is logged and the watch goes on
+      const failed = (err: unknown): void => { this.#log.error({ err, code: 'internal_error', path: this.#path }, 'drain file check failed unexpectedly') }
+      if (!this.#stopped) this.#timer = setTimeout(() => { this.check().then(() => undefined, failed).finally(loop) }, this.#intervalMs)
     }
     loop()
   }

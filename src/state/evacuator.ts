@@ -54,7 +54,7 @@ export class Evacuator {
   }
 
   /** Resolves when no evacuation is being followed (for shutdown). */
-  async settled (): Promise<void> { await this.#run }
+  async settled (): Promise<void> { await this.#run?.catch(() => undefined) }
 
   /** Stops following (shutdown); EMQX's evacuation itself goes on. */
   cancel (): void { this.#abort.abort() }

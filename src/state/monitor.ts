@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
+import type { Heartbeat } from './heartbeat.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
 import { applyCheck, type CheckEvent } from './transition.js'
@@ -11,6 +12,8 @@ export interface MonitorOptions {
   readonly failureThreshold: number
   readonly log: Logger
   readonly now?: () => number
+  /** beaten as each check starts, for /livez */
+  readonly heartbeat?: Heartbeat
 }
 
 /**
@@ -40,8 +43,9 @@ export class Monitor {
 
   #loop (startedAt: number): void {
     if (this.#stopped) return
+    this.#o.heartbeat?.beat()
     // tick() handles EMQX's failures itself; this catch is for bugs in listeners, which must not stop polling.
-    this.#inFlight = this.tick().catch((err: unknown) => { this.#o.log.error({ err }, 'check failed unexpectedly') }).finally(() => {
+    this.#inFlight = this.tick().catch(this.#unexpected('check')).finally(() => {
       this.#inFlight = undefined
       if (this.#stopped) return
       const delay = Math.max(0, startedAt + this.#o.pollIntervalMs - performance.now())
@@ -51,6 +55,7 @@ export class Monitor {
 
   async stop (): Promise<void> {
     this.#stopped = true
+    this.#o.heartbeat?.rest()
     clearTimeout(this.#timer)
     await this.#inFlight
     await this.#detailsInFlight
@@ -73,7 +78,8 @@ export class Monitor {
         this.#warnedFallback = true
         log.warn({ code: 'emqx_rebalance_api_missing' }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
       }
-      void client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+      client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+        .catch(this.#unexpected('node name lookup'))
     }
     const event: CheckEvent = { outcome: result.outcome, at, durationMs: result.durationMs }
     const prev = store.current
@@ -82,6 +88,11 @@ export class Monitor {
     this.#logChange(prev, next)
     if (next.state === 'down' && result.outcome.kind === 'failure' && result.outcome.reason !== 'auth') client.forgetTarget()
     this.#maybeFetchDetails(next)
+  }
+
+  /** For bugs (a store listener that throws): logged, never an unhandled rejection, and the loop goes on. */
+  #unexpected (what: string): (err: unknown) => void {
+    return (err) => { this.#o.log.error({ err, code: 'internal_error' }, `${what} failed unexpectedly`) }
   }
 
   #logChange (prev: Snapshot, next: Snapshot): void {
@@ -121,6 +132,6 @@ export class Monitor {
       store.update((c) => 'value' in r
         ? { ...c, rebalance: r.value, rebalanceError: undefined }
         : { ...c, rebalanceError: r.error })
-    }).finally(() => { this.#detailsInFlight = undefined })
+    }).catch(this.#unexpected('rebalance status read')).finally(() => { this.#detailsInFlight = undefined })
   }
 }

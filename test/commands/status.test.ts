@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { request } from 'undici'
 import { formatStatus } from '../../src/commands/status-format.js'
@@ -50,7 +53,30 @@ t.test('`status` against nothing: exit 1 with a one-line reason', async (t) => {
 t.test('`status` rejects bad flags with exit 2', async (t) => {
   const r = await runCli(['status', '--url', 'nope'])
   t.equal(r.code, 2)
-  t.match(r.stderr, /--url: is not a URL/)
+  t.match(r.stderr, /--url: is not a URL \(e\.g\. http:\/\/127\.0\.0\.1:9183\)/, 'the example is a sidecar URL, not EMQX\'s port')
+})
+
+t.test('`status` pointed at something that is not a sidecar says so: exit 1, no parser error', async (t) => {
+  const html = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>EMQX Dashboard</html>') })
+  html.listen(0, '127.0.0.1')
+  await once(html, 'listening')
+  t.teardown(() => { html.close() })
+  const other = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"data":[]}') })
+  other.listen(0, '127.0.0.1')
+  await once(other, 'listening')
+  t.teardown(() => { other.close() })
+  const sim = await startDouble(t, { profile: 'v5' })
+  for (const [what, url, answer] of [
+    ['an HTML page', `http://127.0.0.1:${(html.address() as AddressInfo).port}`, /answered 200 text\/html, not a sidecar \/status document/],
+    ['another JSON API', `http://127.0.0.1:${(other.address() as AddressInfo).port}`, /answered 200 application\/json, not a sidecar \/status document/],
+    ['EMQX itself (its /status is plain text)', sim.url, /answered 200 text\/plain, not a sidecar \/status document/],
+  ] as const) {
+    const r = await runCli(['status', '--url', url, '--timeout', '2s'])
+    t.equal(r.code, 1, `${what}: exit 1`)
+    t.match(r.stderr, answer, what)
+    t.match(r.stderr, /is --url an emqx-lb-sidecar \(its --port, default 9183\)/, `${what}: says what it is not`)
+    t.notMatch(r.stderr, /SyntaxError/, `${what}: no parser error`)
+  }
 })
 
 t.test('the text rendering copes with a minimal document and flags warnings', async (t) => {
@@ -58,6 +84,8 @@ t.test('the text rendering copes with a minimal document and flags warnings', as
   t.match(text, /UP \(gets new connections\)/)
   t.match(text, /drains cannot be detected/)
   t.match(text, /CONFIGURATION ERROR: EMQX answered 401/)
+  t.match(text, /http x: one probe so far \(interval not known yet\)/, 'a checker seen once has no interval yet')
+  t.notMatch(text, /every -ms/)
   t.match(text, /TOO SLOW/)
   t.match(text, /Cluster: not readable/)
 })

@@ -43,5 +43,5 @@ t.test('every admin/evacuation problem in one message, no token in it', async (t
   const e2 = t.throws(() => loadServeConfig(['--admin-port', '9183'], {})) as ConfigError
   t.match(e2.problems, [/no admin token/])
   const e3 = t.throws(() => loadServeConfig(['--admin-port', '9183'], { SIDECAR_ADMIN_TOKEN: TOKEN })) as ConfigError
-  t.match(e3.problems, [/must differ from --port/])
+  t.match(e3.problems, [/--admin-port and --port both listen on port 9183 \(0\.0\.0\.0 and 127\.0\.0\.1 overlap\)/])
 })

@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { serveOptions } from '../../src/config/options.js'
 import { ConfigError } from '../../src/errors.js'
 import { loadNginxSyncConfig } from '../../src/config/nginx-sync-config.js'
 
@@ -17,7 +21,7 @@ function problems (argv: string[], env: Record<string, string> = {}): readonly s
 t.test('defaults and a nodes file', async (t) => {
   const { config } = loadNginxSyncConfig(['--nodes-file', '/n.txt', '--output', '/etc/nginx/up.conf'], {}, read)
   t.equal(config.nodes.length, 2)
-  t.match(config, { upstreamName: 'emqx_mqtt', balance: 'least_conn', pollIntervalMs: 1000, settleMs: 1000, minReloadIntervalMs: 5000, checkCommand: 'nginx -t -q', reloadCommand: 'nginx -s reload', port: 9184, once: false })
+  t.match(config, { upstreamName: 'emqx_mqtt', balance: 'least_conn', pollIntervalMs: 1000, settleMs: 1000, minReloadIntervalMs: 5000, checkCommand: 'nginx -t -q', reloadCommand: 'nginx -s reload', port: 9186, once: false })
   t.ok(Object.isFrozen(config))
 })
 
@@ -61,4 +65,16 @@ t.test('--njs-state problems: both modes, a directory, a balance njs cannot do',
     t.match(problems(['--nodes-file', '/n.txt', '--njs-state', '/s.json', '--balance', b]).join('\n'), new RegExp(`--balance ${b} needs nginx's upstream`))
   }
   t.match(problems(['--nodes-file', '/n.txt']).join('\n'), /no --output .* or --njs-state/)
+})
+
+t.test('the default port is clear of every port the sidecar and the deploy manifests use on the same host', async (t) => {
+  const { config } = loadNginxSyncConfig(['--nodes-file', '/n.txt', '--output', '/o'], {}, read)
+  const used = new Map<number, string>()
+  for (const o of serveOptions) if (o.kind === 'port' && o.default !== undefined) used.set(Number(o.default), `sidecar --${o.flag}`)
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [])
+  for (const file of walk(fileURLToPath(new URL('../../deploy', import.meta.url)))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:containerPort:\s*|PORT\s*\n\s*value:\s*"?|\/dev\/tcp\/[\d.]+\/)(\d{2,5})/g)) used.set(Number(m[1]), file)
+  }
+  t.ok(used.has(9184) && used.has(9185), 'the scan sees the agent-check port and the manifests\' admin port')
+  t.notOk(used.has(config.port), `nginx-sync's ${config.port} is not used by ${used.get(config.port) ?? 'anything'}`)
 })

@@ -45,7 +45,7 @@ t.test('every problem is reported at once', async (t) => {
   t.match(err.message, /--emqx-api-version: "v3" is not one of auto, v4, v5/)
   t.match(err.message, /SIDECAR_EMQX_URL: protocol ftp:/)
   t.match(err.message, /SIDECAR_LOG_LEVEL: "loud"/)
-  t.match(err.message, /SIDECAR_FAILURE_THRESHOLD: 0 is below the minimum 1/)
+  t.match(err.message, /SIDECAR_FAILURE_THRESHOLD: 0 is below the minimum 1\b/)
 })
 
 t.test('credentials in the URL are refused without echoing them', async (t) => {
@@ -89,7 +89,35 @@ t.test('unknown SIDECAR_ variables warn, Kubernetes service links do not', async
 t.test('--emqx-ca-file only makes sense for https', async (t) => {
   const err = t.throws(() => loadServeConfig(['--emqx-ca-file', '/ca.pem'], {})) as ConfigError
   t.match(err.message, /not https/)
-  t.equal(loadServeConfig(['--emqx-ca-file', '/ca.pem', '--emqx-url', 'https://127.0.0.1:18084'], {}).config.emqx.caFile, '/ca.pem')
+  const pem = (): string => '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+  t.equal(loadServeConfig(['--emqx-ca-file', '/ca.pem', '--emqx-url', 'https://127.0.0.1:18084'], {}, pem).config.emqx.caFile, '/ca.pem')
+})
+
+t.test('an unreadable or non-PEM --emqx-ca-file is a configuration problem naming the flag', async (t) => {
+  const https = ['--emqx-url', 'https://127.0.0.1:18084', '--emqx-ca-file', '/ca.pem']
+  const missing = (): string => { throw Object.assign(new Error('nope'), { code: 'ENOENT' }) }
+  const e1 = t.throws(() => loadServeConfig(https, {}, missing)) as ConfigError
+  t.same(e1.problems, ['--emqx-ca-file: cannot read /ca.pem (ENOENT)'])
+  const e2 = t.throws(() => loadServeConfig(https, {}, () => 'hello')) as ConfigError
+  t.same(e2.problems, ['--emqx-ca-file: /ca.pem holds no PEM certificate'])
+})
+
+t.test('listeners that would share a port are refused, each pair naming both flags', async (t) => {
+  const token = { SIDECAR_ADMIN_TOKEN: 'an-admin-token-of-24-chars' }
+  const problems = (argv: string[]): readonly string[] => {
+    try { loadServeConfig(argv, token); return [] } catch (err) { return (err as ConfigError).problems }
+  }
+  t.same(problems(['--port', '9000', '--agent-port', '9000']), ['--agent-port and --port both listen on 0.0.0.0:9000'])
+  t.same(problems(['--host', '127.0.0.1', '--port', '9000', '--agent-port', '9000', '--admin-port', '9000']), [
+    '--agent-port and --port both listen on 127.0.0.1:9000',
+    '--admin-port and --port both listen on 127.0.0.1:9000',
+    '--admin-port and --agent-port both listen on 127.0.0.1:9000',
+  ], 'every clash at once')
+  t.same(problems(['--port', '9000', '--agent-port', '9000', '--agent-host', '::']), ['--agent-port and --port both listen on port 9000 (0.0.0.0 and :: overlap)'], ':: is dual-stack')
+  t.same(problems(['--host', '127.0.0.1', '--port', '9000', '--agent-port', '9000', '--agent-host', '127.0.0.2']), [], 'distinct addresses do not clash')
+  t.same(problems(['--host', '::1', '--port', '9000', '--admin-port', '9000', '--admin-host', '0.0.0.0']), [], 'IPv4 wildcard and IPv6 loopback do not clash')
+  t.same(problems(['--port', '0', '--agent-port', '0', '--admin-port', '0']), [], 'port 0 picks a free port: never a clash')
+  t.same(problems(['--port', '9184']), ['--agent-port and --port both listen on 0.0.0.0:9184'], 'the default agent port counts')
 })
 
 t.test('actions are recognised', async (t) => {
@@ -104,4 +132,9 @@ t.test('agent-check listener: own host, env var, 0 disables, bad port reported',
   t.equal(config.agentHost, '::1')
   t.equal(config.agentPort, 0)
   t.throws(() => loadServeConfig(['--agent-port', '99999'], {}), /--agent-port: "99999" is not a port/)
+})
+
+t.test('a duration out of range names its unit on both sides', async (t) => {
+  const err = t.throws(() => loadServeConfig(['--poll-interval', '10ms', '--checker-ttl', '0.5s'], {})) as ConfigError
+  t.same(err.problems, ['--poll-interval: 10ms is below the minimum 50ms', '--checker-ttl: 500ms is below the minimum 1000ms'])
 })

@@ -35,3 +35,13 @@ t.test('the demo screen marks the selected node and shows every column', async (
   t.match(screen, /\n> emqx2 +evacuation: evicting_conns +503 +draining +up drain +DRAIN \(agent\) +2/)
   t.match(screen, /emqx2: evacuate\n$/)
 })
+
+t.test('the demo screen widens a column for a long EMQX process state instead of running into the next', async (t) => {
+  const process = 'rebalance recipient: waiting_health_check'
+  const screen = renderScreen({ mqttPort: 1883, configName: 'haproxy-agent.cfg', selected: 0, connected: 0, total: 0, message: '', rows: [
+    { name: 'emqx1', process, availability: 503, sidecar: 'draining', agent: 'up drain', lb: undefined, brokerClients: 0 },
+  ] })
+  t.match(screen, new RegExp(`\n> emqx1 +${process} {2,}503 +draining +up drain +\\? +0\n`))
+  const [header, row] = screen.split('\n').slice(2, 4)
+  t.equal(header?.indexOf('avail.'), row?.indexOf('503'), 'columns stay aligned')
+})

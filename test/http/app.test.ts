@@ -103,10 +103,18 @@ t.test('/metrics exposes state and counts probes by answer', async (t) => {
   t.match(again.body, /emqx_lb_sidecar_probes_total\{protocol="http",answer="503"\} 2\n/)
 })
 
-t.test('unknown paths are 404 and unknown methods are not 5xx', async (t) => {
+t.test('unknown paths are 404; a known path with the wrong method is 405 with Allow', async (t) => {
   const { app } = setup(t)
   t.equal((await app.inject({ method: 'GET', url: '/nope' })).statusCode, 404)
-  const del = await app.inject({ method: 'DELETE', url: '/availability' })
-  t.ok(del.statusCode >= 400 && del.statusCode < 500, `DELETE -> ${del.statusCode}`)
-  t.equal((await app.inject({ method: 'POST', url: '/status' })).statusCode, 404)
+  for (const url of AVAILABILITY_PATHS) {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+      const res = await app.inject({ method, url })
+      t.equal(res.statusCode, 405, `${method} ${url}`)
+      t.equal(res.headers.allow, 'GET, HEAD, OPTIONS', `${method} ${url}: Allow`)
+      t.equal(res.headers['cache-control'], 'no-store')
+    }
+  }
+  const status = await app.inject({ method: 'POST', url: '/status' })
+  t.equal(status.statusCode, 405)
+  t.equal(status.headers.allow, 'GET')
 })

@@ -51,7 +51,7 @@ t.test('malformed HTTP, unknown methods and paths get 4xx, never a crash', async
     ['header without colon', 'GET /readyz HTTP/1.1\r\nno colon here\r\n\r\n', /^HTTP\/1\.1 400 /],
     ['bad chunked body', 'POST /readyz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /^HTTP\/1\.1 400 /],
     ['known method, unknown path', 'GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 404 [^]*"error":"not_found"/],
-    ['DELETE on a probe path', 'DELETE /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 404 /],
+    ['DELETE on a probe path', 'DELETE /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 405 [^]*\r\nallow: GET, HEAD, OPTIONS\r\n/],
     ['POST with a body over the body limit', `POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n${'x'.repeat(100000)}`, /^HTTP\/1\.1 (404|413) /],
   ]
   for (const [what, bytes, expected] of cases) {

@@ -42,7 +42,7 @@ t.test('bad configuration: exit 2, every problem listed, no stack trace', async 
 t.test('--help lists its own flags with their environment variables', async (t) => {
   const r = await runCli(['nginx-sync', '--help'])
   t.equal(r.code, 0)
-  for (const s of ['--nodes-file / SIDECAR_NODES_FILE', '--output / SIDECAR_OUTPUT', '--check-command / SIDECAR_CHECK_COMMAND  (default nginx -t -q)', '--reload-command', '--settle', '--min-reload-interval', '--port / SIDECAR_PORT  (default 9184)']) t.match(r.stdout, s)
+  for (const s of ['--nodes-file / SIDECAR_NODES_FILE', '--output / SIDECAR_OUTPUT', '--check-command / SIDECAR_CHECK_COMMAND  (default nginx -t -q)', '--reload-command', '--settle', '--min-reload-interval', '--port / SIDECAR_PORT  (default 9186)']) t.match(r.stdout, s)
 })
 
 t.test('--once writes the upstream, checks, reloads and exits 0', async (t) => {

@@ -46,7 +46,7 @@ function limitsTable (): string[] {
 }
 
 export function renderFailureModes (): string {
-  const { pollInterval, emqxTimeout, failureThreshold } = MATRIX_SETTINGS
+  const { pollInterval, emqxTimeout, otherTimeout, failureThreshold } = MATRIX_SETTINGS
   return [
     '# Failure modes',
     '',
@@ -76,8 +76,9 @@ export function renderFailureModes (): string {
     '',
     '## Upstream faults',
     '',
-    `Run with \`--poll-interval ${pollInterval} --emqx-timeout ${emqxTimeout} --failure-threshold ${failureThreshold}\` against the EMQX double playing`,
-    'EMQX 5.3 (Basic auth on every request); timeouts in messages follow `--emqx-timeout`.',
+    `Run with \`--poll-interval ${pollInterval} --failure-threshold ${failureThreshold}\` and \`--emqx-timeout ${emqxTimeout}\` in the rows that time out`,
+    `(\`${otherTimeout}\` in the others, so a loaded machine cannot turn a reset or a slow answer into a timeout) against the EMQX`,
+    'double playing EMQX 5.3 (Basic auth on every request); timeouts in messages follow `--emqx-timeout`.',
     '',
     ...faultTable(),
     '',

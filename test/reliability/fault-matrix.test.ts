@@ -6,7 +6,7 @@ import { formatStats, ProbeLoad, type ProbeStats } from '../support/probe-load.j
 import { startSidecar, type LogLine, type SidecarProcess } from '../support/sidecar-proc.js'
 import { selfSignedCert, type TestCert } from '../support/tls.js'
 import { waitFor } from '../support/wait.js'
-import { FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
+import { emqxTimeoutFor, FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
 import { FAILURE_REASONS } from '../../src/emqx/outcome.js'
 
 /**
@@ -40,7 +40,7 @@ async function rig (t: Test, s: FaultScenario, cert: TestCert | undefined): Prom
     ? 'http://emqx.invalid:18083'
     : s.upstream === 'http_url_to_tls' ? sim.url.replace(/^https:/, 'http:') : s.upstream === 'https_url_to_plain' ? sim.url.replace(/^http:/, 'https:') : sim.url
   const sc = await startSidecar(t, [
-    '--emqx-url', url, '--poll-interval', MATRIX_SETTINGS.pollInterval, '--emqx-timeout', MATRIX_SETTINGS.emqxTimeout,
+    '--emqx-url', url, '--poll-interval', MATRIX_SETTINGS.pollInterval, '--emqx-timeout', emqxTimeoutFor(s),
     '--failure-threshold', String(THRESHOLD), '--log-level', 'trace', '--emqx-username', USER,
     ...(s.upstream === 'https_with_ca' && cert !== undefined ? ['--emqx-ca-file', cert.certFile] : []),
   ], { SIDECAR_EMQX_PASSWORD: SECRET })

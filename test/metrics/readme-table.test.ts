@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { loadServeConfig } from '../../src/config/serve-config.js'
+import { createMetrics, PREFIX } from '../../src/metrics/registry.js'
+import { ProberTracker } from '../../src/probers/tracker.js'
+import { Heartbeat } from '../../src/state/heartbeat.js'
+import { Store } from '../../src/state/store.js'
+import { initialSnapshot } from '../../src/state/transition.js'
+
+t.test('every emqx_lb_sidecar_* metric the sidecar registers is in the README metrics table', async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const table = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('\n## ', readme.indexOf('## Metrics') + 1))
+  // `..._name` in a row abbreviates `emqx_lb_sidecar_name`
+  const documented = new Set([...table.matchAll(/`(?:emqx_lb_sidecar_|\.\.\._)([a-z_]+)/g)].map((m) => `${PREFIX}${m[1] ?? ''}`))
+  const { config } = loadServeConfig([], {})
+  const metrics = createMetrics(new Store(initialSnapshot(0)), {
+    heartbeat: new Heartbeat({ intervalMs: 1000, boundMs: 6000 }),
+    cluster: config.cluster,
+    tracker: new ProberTracker({ maxCheckers: 1, ttlMs: 1000, fall: { http: 3, agent: 1 }, budgetMs: 1000 }),
+  })
+  const registered = metrics.registry.getMetricsAsArray().map((m) => m.name).filter((n) => n.startsWith(PREFIX))
+  t.ok(registered.includes(`${PREFIX}poll_lag_seconds`), 'the poll loop lag is exported')
+  t.same(registered.filter((n) => !documented.has(n)), [], 'registered but missing from the README')
+})
