@@ -49,7 +49,7 @@ for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
     t.same([...answers], [503], 'every served state in between answered 503')
     t.equal(sim.evacuationRequests.length, 1)
     t.same(sim.evacuationRequests[0]?.body, profile === 'v5'
-      ? { wait_health_check: '10s', conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: '10s' }
+      ? { wait_health_check: 10, conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 }
       : { conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 })
     const states = lines.filter((l) => l.event === 'evacuation_progress').map((l) => l.emqxState)
     t.ok(states.includes('evicting_conns') || states.includes('prohibiting'), `progress logged: ${states.join(', ')}`)
