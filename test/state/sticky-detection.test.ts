@@ -53,8 +53,8 @@ for (const how of ['hang', 'garbage'] as const) {
     sim.becomeDonor()
     // A check already in flight may have read the old answer; the next one must see the donor.
     let seen = 0
-    const [, snap] = await nextEvent(store, 'check', () => ++seen >= 2, bound(2), 'two checks after the donor flip')
-    t.match(snap as Snapshot, { state: 'draining', reason: 'emqx_unavailable' }, 'the donor is drained by the next check')
+    const [, snap] = await nextEvent<[unknown, Snapshot]>(store, 'check', () => ++seen >= 2, bound(2), 'two checks after the donor flip')
+    t.match(snap, { state: 'draining', reason: 'emqx_unavailable' }, 'the donor is drained by the next check')
     t.notOk(lines.some((l) => l.code === 'emqx_rebalance_api_missing'), 'never fell back to the open-source node-status mode')
     t.notOk(lines.some((l) => l.msg === 'EMQX API detected' && l.mode === 'node_status'))
   })
