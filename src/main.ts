@@ -9,6 +9,7 @@ import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
+import { warnIgnoredSettings } from './state/compat-warnings.js'
 import { DrainFileWatcher } from './state/drain-file.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
@@ -37,6 +38,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   const client = new EmqxClient(config.emqx)
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
   const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
+  warnIgnoredSettings(store, log.child({ component: 'evacuation' }), config.evacuation.settings)
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
   await drainFile?.start()
   const p = config.probers
