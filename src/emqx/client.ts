@@ -50,6 +50,9 @@ export class EmqxClient {
   /** the detected API answered 404 on availability_check: look again at the next check */
   #recheck = false
   #checks = 0
+  /** EMQX's node status last said "emqx is not_running" (rebalance mode) */
+  #notRunning = false
+  #nodeStatusRead: Promise<void> | undefined
 
   readonly #fallbackRecheckMs: number
 
@@ -87,6 +90,7 @@ export class EmqxClient {
       if (r.kind === 'found') {
         this.#absentRounds = 0
         this.#recheck = false
+        if (!sameTarget(target, r.target)) this.#notRunning = false
         this.#target = r.target
         const changed = !sameTarget(target, r.target)
         return { outcome: this.#explain(r.outcome, r.target), durationMs: took(), ...(changed ? { detected: r.target } : {}) }
@@ -117,19 +121,25 @@ export class EmqxClient {
       return { outcome: res.ok ? classifyNodeStatus(res.answer) : res.outcome, durationMs: performance.now() - started }
     }
     // availability_check only speaks for the eviction agent; EMQX's own "not running" comes from the
-    // node status endpoint, read every NODE_STATUS_EVERY checks so the request rate stays bounded.
-    const withStatus = this.#checks++ % NODE_STATUS_EVERY === NODE_STATUS_EVERY - 1
-    const [res, status] = await Promise.all([
-      this.#http.get(t.base, paths.availability(t.version)),
-      withStatus ? this.#http.get(t.base, paths.nodeStatus(t.version)) : undefined,
-    ])
+    // node status endpoint, read every NODE_STATUS_EVERY checks so the request rate stays bounded. The
+    // read runs beside the check and never delays it: a slow answer counts at the next check.
+    if (this.#checks++ % NODE_STATUS_EVERY === NODE_STATUS_EVERY - 1) this.#readNodeStatus(t)
+    const res = await this.#http.get(t.base, paths.availability(t.version))
     const durationMs = performance.now() - started
-    if (status?.ok === true && saysNotRunning(status.answer)) return { outcome: { kind: 'not_running' }, durationMs }
+    if (this.#notRunning) return { outcome: { kind: 'not_running' }, durationMs }
     const outcome = res.ok ? classifyAvailability(res.answer) : res.outcome
     // A clean 404 from the detected API (EMQX replaced by another version or edition) triggers a new
     // detection round; anything else is a failure under the normal rules and never changes the API.
     if (outcome.kind === 'failure' && outcome.reason === 'not_found') this.#recheck = true
     return { outcome: this.#explain(outcome, t), durationMs }
+  }
+
+  /** Starts a node status read unless one is under way; only a clean answer changes what is known. */
+  #readNodeStatus (t: ApiTarget): void {
+    if (this.#nodeStatusRead !== undefined) return
+    this.#nodeStatusRead = this.#http.get(t.base, paths.nodeStatus(t.version)).then((r) => {
+      if (r.ok && (r.answer.status === 200 || saysNotRunning(r.answer))) this.#notRunning = r.answer.status !== 200
+    }).finally(() => { this.#nodeStatusRead = undefined })
   }
 
   /** One detection round over every candidate: the first that answers wins; see CandidateVerdict. */
