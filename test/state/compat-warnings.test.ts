@@ -5,6 +5,7 @@ import { initialSnapshot } from '../../src/state/transition.js'
 import type { EvacuationSettings } from '../../src/emqx/evacuation.js'
 import { startDouble } from '../support/emqx-double.js'
 import { CLI, startSidecar } from '../support/sidecar-proc.js'
+import { waitFor } from '../support/wait.js'
 
 const settings: EvacuationSettings = { waitHealthCheckS: 10, connEvictRate: 1, sessEvictRate: 1, waitTakeoverS: 10, redirectTo: 'mqtt.example:1883', migrateTo: [] }
 const base = initialSnapshot(0)
@@ -28,4 +29,16 @@ t.test('the sidecar warns at start when --evacuation-redirect-to is set for a 5.
   t.equal(line.level, 'warn')
   await sc.waitForLog((l) => l.msg.startsWith('node is up'), 5000, 'up')
   t.equal(sc.logs.filter((l) => l.code === 'emqx_redirect_to_ignored').length, 1, 'once')
+})
+
+t.test('open-source 4.4 without credentials: /status and the log say "credentials needed, or open-source", once', async (t) => {
+  const sim = await startDouble(t, { profile: 'oss-v4.4' })
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '50ms', '--failure-threshold', '1'])
+  const line = await sc.waitForLog((l) => l.msg.startsWith('configuration error'), 5000, 'auth error logged')
+  t.match(line, { level: 'error', msg: /credentials needed, or open-source EMQX/ })
+  const status = await (await fetch(`${sc.url}/status`)).json() as { state: string, reason: string, message: string }
+  t.match(status, { state: 'down', reason: 'emqx_auth', message: /credentials needed, or open-source EMQX/ })
+  const checks = sim.count('/api/v4/load_rebalance/availability_check')
+  await waitFor(() => sim.count('/api/v4/load_rebalance/availability_check'), (n) => n >= checks + 5, { timeoutMs: 5000, what: 'five more checks' })
+  t.equal(sc.logs.filter((l) => l.msg.startsWith('configuration error')).length, 1, 'logged once, no loop')
 })
