@@ -9,6 +9,7 @@ import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
+import { warnIgnoredSettings } from './state/compat-warnings.js'
 import { DrainFileWatcher } from './state/drain-file.js'
 import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
@@ -52,6 +53,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const heartbeat = new Heartbeat({ intervalMs: config.pollIntervalMs, boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs) })
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold, heartbeat })
   const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
+  warnIgnoredSettings(store, log.child({ component: 'evacuation' }), config.evacuation.settings)
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
   const p = config.probers
   const tracker = new ProberTracker({

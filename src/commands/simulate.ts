@@ -14,7 +14,8 @@ balancer can be rehearsed without EMQX Enterprise. Control it over HTTP on the s
   POST ${CONTROL_PREFIX}donor | ${CONTROL_PREFIX}recipient | ${CONTROL_PREFIX}purge   rebalance roles / purge
   POST ${CONTROL_PREFIX}restore                     end any process, clear faults, EMQX running
   POST ${CONTROL_PREFIX}stop-emqx | ${CONTROL_PREFIX}start-emqx   node status 503 / 200
-  POST ${CONTROL_PREFIX}fault/<name>[?for=5s]       refuse, hang, reset, slow, 5xx, garbage, auth_reject, ...
+  POST ${CONTROL_PREFIX}fault/<name>[?for=5s][&path=availability|status]   refuse, hang, reset, slow, 5xx, garbage, ...
+                                                   (path: only availability_check, or only the node status endpoint)
 or with keys on stdin (${KEY_HELP}).`
 
 /** `emqx-lb-sidecar simulate`: returns an exit code, or -1 while the simulator runs. */
@@ -26,7 +27,7 @@ export async function simulateMain (argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel)
   for (const w of parsed.warnings) log.warn(w)
   const sim = new EmqxSim({
-    profile: config.profile, host: config.host, port: config.port, nodeName: config.nodeName,
+    profile: config.profile, host: config.host, port: config.port, dashboardPort: config.dashboardPort, nodeName: config.nodeName,
     username: config.username, password: config.password.reveal(), connections: config.connections,
   })
   const changed = (what: string): void => { log.info({ event: 'sim_change', change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`) }

@@ -67,7 +67,7 @@ export function formatStatus (d: Doc): string {
       out.push(`Cluster rebalance coordinated by ${str(r.coordinator_node ?? r.node)}: ${str(r.state)}`)
       out.push(`  donors: ${str(r.donors)}; recipients: ${str(r.recipients)}`)
       out.push(`  avg connections donor ${str(r.donor_conn_avg)} vs recipient ${str(r.recipient_conn_avg)}: balanced ${yes(bal?.connections)}; ` +
-        `avg sessions donor ${str(r.donor_sess_avg)} vs recipient ${str(r.recipient_sess_avg)}: balanced ${yes(bal?.sessions)}`)
+        `avg disconnected sessions donor ${str(r.donor_sess_avg)} vs recipient ${str(r.recipient_sess_avg)}: balanced ${yes(bal?.sessions)}`)
     }
   }
   return out.join('\n') + '\n'

@@ -78,7 +78,7 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'evacuation-conn-evict-rate', kind: 'int', default: '500', min: 1, help: 'connections EMQX disconnects per second during an evacuation' },
   { flag: 'evacuation-sess-evict-rate', kind: 'int', default: '500', min: 1, help: 'sessions EMQX migrates per second during an evacuation' },
   { flag: 'evacuation-wait-takeover', kind: 'duration', default: '60s', min: 0, help: 'how long EMQX waits for evicted clients to reconnect elsewhere before migrating their sessions' },
-  { flag: 'evacuation-redirect-to', kind: 'string', help: 'server reference sent to evicted MQTT 5 clients (e.g. mqtt.example.com:1883)' },
+  { flag: 'evacuation-redirect-to', kind: 'string', help: 'server reference sent to evicted MQTT 5 clients (e.g. mqtt.example.com:1883); honoured by EMQX 4.4 only: EMQX 5.x\'s HTTP API accepts and ignores it (only its CLI sets it), and the sidecar warns' },
   { flag: 'evacuation-migrate-to', kind: 'string', help: 'comma-separated EMQX node names that receive the remaining sessions (default: EMQX chooses)' },
   { flag: 'evacuation-stop-on-start', kind: 'bool', default: 'false', help: 'stop an evacuation EMQX resumes after a restart (EMQX persists them), so a restarted pod takes clients again; for evacuate-on-shutdown' },
   { flag: 'evacuation-timeout', kind: 'duration', default: '5m', min: 1000, help: 'deadline of an evacuation: /prestop answers when EMQX reports it finished or when this passes' },
@@ -87,9 +87,10 @@ export const serveOptions: readonly OptionSpec[] = [
 
 /** Options of `emqx-lb-sidecar simulate`: one simulated EMQX node's HTTP API (src/sim). Variables SIDECAR_SIM_*. */
 export const simulateOptions: readonly OptionSpec[] = [
-  { flag: 'profile', env: 'SIDECAR_SIM_PROFILE', kind: { enum: ['v5', 'v5.3', 'v4.4', 'v4.4.24', 'oss'] }, default: 'v5', help: 'EMQX version to play: v5 (5.4+), v5.3 (5.0.4-5.3, availability needs auth), v4.4 (4.4.12-4.4.23), v4.4.24, oss (no rebalance API)' },
+  { flag: 'profile', env: 'SIDECAR_SIM_PROFILE', kind: { enum: ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] }, default: 'v5', help: 'EMQX version to play (docs/emqx-compatibility.md): v5 (5.4+ and 6.x), v5.3 (5.1-5.3: availability needs auth), v5.0.4 (no wait_health_check, evicts at once), v4.4 (4.4.12-4.4.23: management API on --port, dashboard on --dashboard-port), v4.4.24, oss (open-source 5.x), oss-v4.4' },
   { flag: 'host', env: 'SIDECAR_SIM_HOST', kind: 'address', default: '127.0.0.1', help: 'address to listen on' },
-  { flag: 'port', env: 'SIDECAR_SIM_PORT', kind: 'port', default: '18083', help: 'port to listen on (EMQX 5.x uses 18083, 4.4 uses 8081); 0 picks a free one' },
+  { flag: 'port', env: 'SIDECAR_SIM_PORT', kind: 'port', default: '18083', help: 'port of the API (EMQX 5.x uses 18083, 4.4 its management API on 8081); 0 picks a free one' },
+  { flag: 'dashboard-port', env: 'SIDECAR_SIM_DASHBOARD_PORT', kind: 'port', default: '0', help: '4.4 profiles: port of the dashboard listener (18083 on EMQX 4.4: /api/v4 with dashboard-user login, no /status); 0 picks a free one' },
   { flag: 'node-name', env: 'SIDECAR_SIM_NODE_NAME', kind: 'string', default: 'emqx@127.0.0.1', help: 'Erlang node name the node reports' },
   { flag: 'username', env: 'SIDECAR_SIM_USERNAME', kind: 'string', default: 'admin', help: 'API key (5.x) / AppID (4.4) the simulated API accepts' },
   { flag: 'password', env: 'SIDECAR_SIM_PASSWORD', kind: 'secret', fileVariant: true, default: 'public', help: 'API secret / AppSecret the simulated API accepts' },

@@ -9,6 +9,8 @@ export interface SimulateConfig {
   readonly profile: SimProfile
   readonly host: string
   readonly port: number
+  /** 4.4 profiles: the dashboard listener's port */
+  readonly dashboardPort: number
   readonly nodeName: string
   readonly username: string
   readonly password: Secret
@@ -25,6 +27,7 @@ export function loadSimulateConfig (argv: readonly string[], env: Env, readFile?
     profile: v.get('profile') as SimProfile,
     host: v.get('host') as string,
     port: v.get('port') as number,
+    dashboardPort: v.get('dashboard-port') as number,
     nodeName: v.get('node-name') as string,
     username: v.get('username') as string,
     password: v.get('password') as Secret,

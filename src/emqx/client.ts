@@ -1,8 +1,9 @@
 import type { EmqxConfig } from '../config/serve-config.js'
 import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
+import { isEmqxNodeStatus, judgeCandidate, saysNotRunning } from './detect.js'
 import { EmqxHttp } from './http.js'
 import { classifyEvacuationAnswer, evacuationBody, type EvacuationCall, type EvacuationSettings } from './evacuation.js'
-import type { CheckOutcome } from './outcome.js'
+import { failure, type CheckOutcome } from './outcome.js'
 import { classifyAvailability, classifyNodeStatus, parseNodeName } from './parse.js'
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
 import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
@@ -12,29 +13,52 @@ export interface CheckResult {
   readonly durationMs: number
   /** set when this check (re)detected the API */
   readonly detected?: ApiTarget
+  /** why the rebalance API was ruled out (set with a node_status `detected`) */
+  readonly evidence?: readonly string[]
 }
 
 /** How long a node_status fallback is trusted before the rebalance API is looked for again. */
 export const FALLBACK_RECHECK_MS = 60_000
+/** Detection rounds in a row that must find clean evidence of no rebalance API before falling back. */
+export const ABSENT_ROUNDS_TO_FALL_BACK = 2
+/** In rebalance mode, every Nth check also reads the node status, so EMQX's own "not running" is seen. */
+export const NODE_STATUS_EVERY = 5
+/** EMQX requests per poll interval in rebalance mode (the availability check, plus node status every Nth). */
+export const REQUESTS_PER_POLL = 1 + 1 / NODE_STATUS_EVERY
 
 interface Candidate { readonly version: ApiVersion, readonly base: URL }
 
+type Round =
+  | { readonly kind: 'found', readonly target: ApiTarget, readonly outcome: CheckOutcome }
+  | { readonly kind: 'absent', readonly target: ApiTarget, readonly outcome: CheckOutcome, readonly evidence: readonly string[] }
+  | { readonly kind: 'unknown', readonly outcome: CheckOutcome }
+
 /**
- * Knows where the local EMQX API is and how to ask it. `auto` tries 5.x, then 4.4 (on the same URL,
- * then on port 8081 when the URL was not set explicitly). A 401/403 means "this is the API, but it
- * wants credentials" (5.0.4-5.3, 4.4.12-4.4.23). 404 on every candidate means open-source EMQX:
- * fall back to the node status endpoint, which tells running/not running but not drains.
+ * Knows where the local EMQX API is and how to ask it (docs/emqx-compatibility.md, "Detection").
+ * Detection is sticky and fails closed: once found, a rebalance API is kept through timeouts, resets,
+ * garbage and 5xx (they are failures under the normal rules). Only clean evidence (a 404 from a node
+ * whose status endpoint names it, or nothing listening) seen in ABSENT_ROUNDS_TO_FALL_BACK rounds in a
+ * row moves to the open-source node-status fallback, which can say up/down but not drains.
  */
 export class EmqxClient {
   readonly #http: EmqxHttp
   readonly #config: EmqxConfig
+  readonly #v4Port: string
   #target: ApiTarget | undefined
   #fallbackSince = 0
+  #absentRounds = 0
+  /** the detected API answered 404 on availability_check: look again at the next check */
+  #recheck = false
+  #checks = 0
+  /** EMQX's node status last said "emqx is not_running" (rebalance mode) */
+  #notRunning = false
+  #nodeStatusRead: Promise<void> | undefined
 
   readonly #fallbackRecheckMs: number
 
-  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config), opts: { fallbackRecheckMs?: number } = {}) {
+  constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config), opts: { fallbackRecheckMs?: number, v4Port?: number } = {}) {
     this.#fallbackRecheckMs = opts.fallbackRecheckMs ?? FALLBACK_RECHECK_MS
+    this.#v4Port = String(opts.v4Port ?? V4_PORT)
     this.#config = config
     this.#http = http
   }
@@ -42,60 +66,112 @@ export class EmqxClient {
   get target (): ApiTarget | undefined { return this.#target }
   get hasCredentials (): boolean { return this.#http.hasCredentials }
 
-  /** Forget the detected API (EMQX may have been replaced or upgraded); the next check detects again. */
-  forgetTarget (): void { this.#target = undefined }
-
+  /**
+   * `auto` with the default URL: 5.x on it, then 4.4 on 8081 only. 18083 on 4.4 is the dashboard
+   * (dashboard-user login, no /status, no node name): 4.4 is reached on its management port. With an
+   * explicit URL, both generations are tried on that URL.
+   */
   candidates (): Candidate[] {
     const { url, apiVersion, urlExplicit } = this.#config
     if (apiVersion !== 'auto') return [{ version: apiVersion, base: url }]
-    const list: Candidate[] = [{ version: 'v5', base: url }, { version: 'v4', base: url }]
-    if (!urlExplicit && url.port !== V4_PORT) {
-      const v4 = new URL(url.href)
-      v4.port = V4_PORT
-      list.push({ version: 'v4', base: v4 })
-    }
-    return list
+    if (urlExplicit || url.port === this.#v4Port) return [{ version: 'v5', base: url }, { version: 'v4', base: url }]
+    const v4 = new URL(url.href)
+    v4.port = this.#v4Port
+    return [{ version: 'v5', base: url }, { version: 'v4', base: v4 }]
   }
 
   async check (): Promise<CheckResult> {
-    // A 404 during a restart or an upgrade to an edition with the rebalance API must not disable
-    // drain detection for good: the fallback is re-examined every FALLBACK_RECHECK_MS.
-    if (this.#target?.mode === 'node_status' && performance.now() - this.#fallbackSince >= this.#fallbackRecheckMs) this.#target = undefined
+    const started = performance.now()
     const target = this.#target
-    if (target === undefined) return await this.#detect()
-    const { version, base, mode } = target
-    const res = await this.#http.get(base, mode === 'rebalance' ? paths.availability(version) : paths.nodeStatus(version))
-    if (!res.ok) return { outcome: res.outcome, durationMs: res.durationMs }
-    const outcome = mode === 'rebalance' ? classifyAvailability(res.answer) : classifyNodeStatus(res.answer)
-    return { outcome, durationMs: res.durationMs }
+    const recheckFallback = target?.mode === 'node_status' && performance.now() - this.#fallbackSince >= this.#fallbackRecheckMs
+    if (target === undefined || this.#recheck || recheckFallback) {
+      const r = await this.#round()
+      const took = (): number => performance.now() - started
+      if (r.kind === 'found') {
+        this.#absentRounds = 0
+        this.#recheck = false
+        if (!sameTarget(target, r.target)) this.#notRunning = false
+        this.#target = r.target
+        const changed = !sameTarget(target, r.target)
+        return { outcome: this.#explain(r.outcome, r.target), durationMs: took(), ...(changed ? { detected: r.target } : {}) }
+      }
+      if (target?.mode === 'node_status') {
+        // Still no rebalance API (or no answer): the fallback holds; read the node status as usual.
+        this.#fallbackSince = performance.now()
+      } else if (r.kind === 'unknown') {
+        this.#absentRounds = 0
+        return { outcome: r.outcome, durationMs: took() }
+      } else if (++this.#absentRounds < ABSENT_ROUNDS_TO_FALL_BACK) {
+        return { outcome: failure('not_found', `EMQX answered 404 on the load_rebalance API (${r.evidence.join('; ')}); confirming before falling back to node status`, 404), durationMs: took() }
+      } else {
+        this.#recheck = false
+        this.#target = r.target
+        this.#fallbackSince = performance.now()
+        return { outcome: r.outcome, durationMs: took(), detected: r.target, evidence: r.evidence }
+      }
+    }
+    return await this.#checkTarget(started)
   }
 
-  async #detect (): Promise<CheckResult> {
-    const started = performance.now()
-    let firstFailure: CheckOutcome | undefined
-    let notFound: Candidate | undefined
+  async #checkTarget (started: number): Promise<CheckResult> {
+    const t = this.#target
+    if (t === undefined) return { outcome: failure('transport', 'no EMQX API detected'), durationMs: 0 }
+    if (t.mode === 'node_status') {
+      const res = await this.#http.get(t.base, paths.nodeStatus(t.version))
+      return { outcome: res.ok ? classifyNodeStatus(res.answer) : res.outcome, durationMs: performance.now() - started }
+    }
+    // availability_check only speaks for the eviction agent; EMQX's own "not running" comes from the
+    // node status endpoint, read every NODE_STATUS_EVERY checks so the request rate stays bounded. The
+    // read runs beside the check and never delays it: a slow answer counts at the next check.
+    if (this.#checks++ % NODE_STATUS_EVERY === NODE_STATUS_EVERY - 1) this.#readNodeStatus(t)
+    const res = await this.#http.get(t.base, paths.availability(t.version))
+    const durationMs = performance.now() - started
+    if (this.#notRunning) return { outcome: { kind: 'not_running' }, durationMs }
+    const outcome = res.ok ? classifyAvailability(res.answer) : res.outcome
+    // A clean 404 from the detected API (EMQX replaced by another version or edition) triggers a new
+    // detection round; anything else is a failure under the normal rules and never changes the API.
+    if (outcome.kind === 'failure' && outcome.reason === 'not_found') this.#recheck = true
+    return { outcome: this.#explain(outcome, t), durationMs }
+  }
+
+  /** Starts a node status read unless one is under way; only a clean answer changes what is known. */
+  #readNodeStatus (t: ApiTarget): void {
+    if (this.#nodeStatusRead !== undefined) return
+    this.#nodeStatusRead = this.#http.get(t.base, paths.nodeStatus(t.version)).then((r) => {
+      if (r.ok && (r.answer.status === 200 || saysNotRunning(r.answer))) this.#notRunning = r.answer.status !== 200
+    }).finally(() => { this.#nodeStatusRead = undefined })
+  }
+
+  /** One detection round over every candidate: the first that answers wins; see CandidateVerdict. */
+  async #round (): Promise<Round> {
+    const absent: Array<{ c: Candidate, evidence: string, notFound: boolean, outcome: CheckOutcome }> = []
+    let unknown: CheckOutcome | undefined
     for (const c of this.candidates()) {
-      const res = await this.#http.get(c.base, paths.availability(c.version))
-      const outcome = res.ok ? classifyAvailability(res.answer) : res.outcome
-      if (outcome.kind === 'failure' && outcome.reason === 'not_found') { notFound ??= c; continue }
-      // Transport failures and garbage: maybe not this candidate; remember the first for the report.
-      if (outcome.kind === 'failure' && outcome.reason !== 'auth') { firstFailure ??= outcome; continue }
-      const detected: ApiTarget = { version: c.version, base: c.base, mode: 'rebalance' }
-      this.#target = detected
-      return { outcome, durationMs: performance.now() - started, detected }
+      const v = judgeCandidate(c.version, await this.#http.get(c.base, paths.availability(c.version)))
+      if (v.kind === 'found') return { kind: 'found', target: { version: c.version, base: c.base, mode: 'rebalance' }, outcome: v.outcome }
+      if (v.kind === 'unknown') unknown ??= v.outcome
+      else absent.push({ c, evidence: `${c.base.origin}${paths.availability(c.version)}: ${v.evidence}`, notFound: v.notFound, outcome: v.outcome })
     }
-    if (notFound !== undefined) {
-      const detected: ApiTarget = { version: notFound.version, base: notFound.base, mode: 'node_status' }
-      const res = await this.#http.get(detected.base, paths.nodeStatus(detected.version))
-      const outcome = res.ok ? classifyNodeStatus(res.answer) : res.outcome
-      // Only an answering node status endpoint proves this is EMQX without the rebalance API; 404
-      // everywhere (a proxy routing to the wrong place) must not lock the sidecar into up/down-only mode.
-      if (outcome.kind === 'failure') return { outcome, durationMs: performance.now() - started }
-      this.#target = detected
-      this.#fallbackSince = performance.now()
-      return { outcome, durationMs: performance.now() - started, detected }
+    if (unknown !== undefined) return { kind: 'unknown', outcome: unknown }
+    // Every candidate is cleanly absent. Only a node status endpoint that names the node proves this is
+    // EMQX without the rebalance API; 404 everywhere (a proxy routing elsewhere) proves nothing.
+    for (const a of absent.filter((x) => x.notFound)) {
+      const res = await this.#http.get(a.c.base, paths.nodeStatus(a.c.version))
+      if (res.ok && isEmqxNodeStatus(res.answer)) {
+        const target: ApiTarget = { version: a.c.version, base: a.c.base, mode: 'node_status' }
+        return { kind: 'absent', target, outcome: classifyNodeStatus(res.answer), evidence: [...absent.map((x) => x.evidence), `${a.c.base.origin}${paths.nodeStatus(a.c.version)}: ${res.answer.status}, node ${parseNodeName(res.answer.body) ?? '?'}`] }
+      }
     }
-    return { outcome: firstFailure ?? { kind: 'failure', reason: 'transport', detail: 'no EMQX API candidate answered' }, durationMs: performance.now() - started }
+    return { kind: 'unknown', outcome: absent[0]?.outcome ?? failure('transport', 'no EMQX API candidate answered') }
+  }
+
+  /**
+   * Open-source 4.4 checks login before routing: without credentials its load_rebalance paths answer
+   * 401 too, so a 401 there cannot tell "credentials needed" from "no rebalance API". Say both.
+   */
+  #explain (outcome: CheckOutcome, t: ApiTarget): CheckOutcome {
+    if (outcome.kind !== 'failure' || outcome.reason !== 'auth' || t.version !== 'v4' || this.hasCredentials || outcome.httpStatus !== 401) return outcome
+    return failure('auth', 'EMQX 4.4 answered 401: credentials needed, or open-source EMQX (which answers 401 before 404 without login); set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD to an AppID/AppSecret to tell', 401)
   }
 
   /** Node name from the unauthenticated node status endpoint; undefined when unknown. */
@@ -123,16 +199,17 @@ export class EmqxClient {
   }
 
   /**
-   * Starts (with settings) or stops the evacuation of `node`, which the caller got from nodeName().
-   * Never throws; `already_started` / `not_started` come back as ok with `already`.
+   * Starts (with settings, whose body evacuationBody() shapes per version) or stops the evacuation
+   * of `node`, which the caller got from nodeName(). Never throws; `already_started` / `not_started`
+   * come back as ok with `already`.
    */
-  async evacuation (op: 'start' | 'stop', node: string, settings?: EvacuationSettings): Promise<EvacuationCall> {
+  async evacuation (op: 'start' | 'stop', node: string, settings?: EvacuationSettings, opts: { withoutWaitHealthCheck?: boolean } = {}): Promise<EvacuationCall> {
     const t = this.#target
     if (t === undefined || t.mode !== 'rebalance') {
       return { ok: false, code: 'no_api', message: t === undefined ? 'the EMQX API has not answered yet' : 'EMQX has no load_rebalance API (open-source EMQX?): evacuation is not available' }
     }
     const path = paths.evacuation(t.version, node, op)
-    const body = op === 'start' && settings !== undefined ? evacuationBody(t.version, settings) : {}
+    const body = op === 'start' && settings !== undefined ? evacuationBody(t.version, settings, opts) : {}
     let res = await this.#http.post(t.base, path, body)
     // undici does not retry a POST on a keep-alive socket the server had closed. Both calls are
     // idempotent here (already_started / not_started count as success), so one retry is safe.
@@ -147,4 +224,8 @@ export class EmqxClient {
   }
 
   async close (): Promise<void> { await this.#http.close() }
+}
+
+function sameTarget (a: ApiTarget | undefined, b: ApiTarget): boolean {
+  return a !== undefined && a.version === b.version && a.base.href === b.base.href && a.mode === b.mode
 }

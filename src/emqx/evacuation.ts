@@ -3,29 +3,38 @@ import { parseJsonObject, type RawAnswer } from './parse.js'
 
 /** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
 export interface EvacuationSettings {
-  /** 5.4+ only: EMQX answers 503 but still accepts connections this long, so load balancers react first */
+  /** 5.1+: EMQX answers 503 but still accepts connections this long, so load balancers react first */
   readonly waitHealthCheckS: number
   readonly connEvictRate: number
   readonly sessEvictRate: number
   readonly waitTakeoverS: number
-  /** MQTT 5 Server-Reference for evicted clients */
+  /** MQTT 5 Server-Reference for evicted clients: honoured by 4.4; EMQX 5.x's HTTP API accepts and ignores it */
   readonly redirectTo?: string
   /** nodes that receive the remaining sessions; EMQX picks when empty */
   readonly migrateTo: readonly string[]
 }
 
 /**
- * The start body per API generation. 5.x takes durations as strings (`"10s"`, emqx_schema:timeout_duration_s)
- * and rejects an empty `migrate_to` (nonempty_list); 4.4 takes seconds as numbers and has no wait_health_check.
- * Optional fields are left out rather than sent empty.
+ * The start body per API generation (docs/emqx-compatibility.md, "Evacuation"). Durations go as integer
+ * seconds everywhere: e5.0.4 and e5.1.0 reject a string `wait_takeover` (from e5.1.1 both forms work) and
+ * 4.4 takes numbers. `wait_takeover` must be positive on 4.4, e5.0.4 and e5.1.0, so 0 is sent as 1.
+ * `wait_health_check` exists from e5.1.0 on; e5.0.4 rejects unknown fields, so the caller retries
+ * `withoutWaitHealthCheck` on that 400 (and holds 503 for the wait itself, as for 4.4). 5.x rejects an
+ * empty `migrate_to` (nonempty_list). Optional fields are left out rather than sent empty.
  */
-export function evacuationBody (version: ApiVersion, s: EvacuationSettings): Record<string, unknown> {
-  const body: Record<string, unknown> = version === 'v5'
-    ? { wait_health_check: `${s.waitHealthCheckS}s`, conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: `${s.waitTakeoverS}s` }
-    : { conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: s.waitTakeoverS }
+export function evacuationBody (version: ApiVersion, s: EvacuationSettings, opts: { withoutWaitHealthCheck?: boolean } = {}): Record<string, unknown> {
+  const waitTakeover = Math.max(1, Math.round(s.waitTakeoverS))
+  const body: Record<string, unknown> = version === 'v5' && opts.withoutWaitHealthCheck !== true
+    ? { wait_health_check: Math.round(s.waitHealthCheckS), conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: waitTakeover }
+    : { conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: waitTakeover }
   if (s.redirectTo !== undefined && s.redirectTo !== '') body.redirect_to = s.redirectTo
   if (s.migrateTo.length > 0) body.migrate_to = [...s.migrateTo]
   return body
+}
+
+/** e5.0.4's answer to a start body with `wait_health_check`: a 400 naming the field it does not know. */
+export function rejectsWaitHealthCheck (call: EvacuationCall): boolean {
+  return !call.ok && call.code === 'rejected' && call.httpStatus === 400 && /wait_health_check/.test(call.message)
 }
 
 export type EvacuationErrorCode = 'auth' | 'node_not_found' | 'rpc_error' | 'rejected' | 'unexpected_answer' | 'transport' | 'no_api'
@@ -39,7 +48,7 @@ export type EvacuationCall =
  * Classifies EMQX's answer to `POST .../{node}/evacuation/{start|stop}`. Pure.
  * 5.x: 200 `{}`; 400 `{"code":"BAD_REQUEST","message":"error on node X: already_started"}`; 404 node not found;
  * 503 `RPC_ERROR` (the node could not be reached: an error, not a drain). 4.4 answers HTTP 200 either way and
- * puts `{"code":0}` or `{"code":400,"message":...}` in the body (../shared/emqx-api-facts.md, "Start/stop").
+ * puts `{"code":0}` or `{"code":400,"message":...}` in the body (docs/emqx-compatibility.md, "Evacuation").
  */
 export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'stop', { status, body }: RawAnswer): EvacuationCall {
   if (status === 401 || status === 403) return { ok: false, code: 'auth', message: `EMQX answered ${status}: API credentials missing or rejected (the rebalance API needs SIDECAR_EMQX_USERNAME and a password)`, httpStatus: status }
@@ -48,7 +57,7 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   const idempotent = op === 'start' ? /already_started/ : /not_started/
   const refused = (httpStatus: number): EvacuationCall => {
     if (idempotent.test(text)) return { ok: true, already: true }
-    if (/node not found|nodes unavailable/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus }
+    if (/node not found|nodes unavailable|invalid node/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus }
     return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text)}`, httpStatus }
   }
   if (version === 'v4') {

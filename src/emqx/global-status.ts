@@ -4,8 +4,9 @@ import { pickFields, type LocalRebalance } from './rebalance.js'
 /**
  * Cluster-wide view from `GET .../load_rebalance/global_status` (5.x and 4.4; 4.4 has no `purges`).
  * In EMQX's coordinator status, `connection_goal` is the recipients' average connection count and
- * `disconnected_session_goal` the recipients' average session count (emqx_node_rebalance_api), so
- * the balance condition of the rebalance docs can be evaluated from this answer alone.
+ * `disconnected_session_goal` the recipients' average count of *disconnected* sessions
+ * (apps/emqx_node_rebalance/src/emqx_node_rebalance_status.erl), so the balance condition can be
+ * evaluated from this answer alone.
  */
 export interface NodeProcess extends Omit<LocalRebalance, 'status'> { readonly node: string }
 
@@ -19,9 +20,10 @@ export interface ClusterRebalance {
   readonly session_eviction_rate?: number
   /** recipients' average connections */
   readonly connection_goal?: number
-  /** recipients' average sessions */
+  /** recipients' average disconnected sessions */
   readonly disconnected_session_goal?: number
   readonly donor_conn_avg?: number
+  /** donors' average disconnected sessions */
   readonly donor_sess_avg?: number
 }
 
@@ -74,11 +76,11 @@ export function parseGlobalStatus (body: string): ClusterStatus | undefined {
 export interface Thresholds { readonly abs: number, readonly rel: number }
 
 /**
- * The rebalance docs' balance condition: avg(donor) < avg(recipient) + abs_threshold
- * or avg(donor) < avg(recipient) * rel_threshold. Undefined while EMQX has not reported both averages
- * (they appear once eviction starts).
+ * EMQX's balance condition (apps/emqx_node_rebalance/src/emqx_node_rebalance.erl, non-strict `=<`):
+ * avg(donor) =< avg(recipient) + abs_threshold or avg(donor) =< avg(recipient) * rel_threshold.
+ * Undefined while EMQX has not reported both averages (they appear once eviction starts).
  */
 export function isBalanced (donorAvg: number | undefined, recipientAvg: number | undefined, t: Thresholds): boolean | undefined {
   if (donorAvg === undefined || recipientAvg === undefined) return undefined
-  return donorAvg < recipientAvg + t.abs || donorAvg < recipientAvg * t.rel
+  return donorAvg <= recipientAvg + t.abs || donorAvg <= recipientAvg * t.rel
 }

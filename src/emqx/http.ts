@@ -101,7 +101,9 @@ export class EmqxHttp {
   #dropPool (origin: string): void {
     const pool = this.#pools.get(origin)
     this.#pools.delete(origin)
-    void pool?.destroy().catch(() => undefined)
+    // close(), not destroy(): a request still running on this pool (the node status read beside a check)
+    // finishes or fails on its own instead of being cut off as "destroyed"
+    void pool?.close().catch(() => undefined)
   }
 
   async close (): Promise<void> {

@@ -9,7 +9,7 @@ export interface StatusContext {
   readonly cluster?: ClusterConfig
 }
 
-/** The cluster view with the rebalance docs' balance condition evaluated per rebalance. */
+/** The cluster view with EMQX's balance condition evaluated per rebalance. */
 export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Record<string, unknown> {
   return {
     evacuations: c.evacuations,
@@ -23,7 +23,7 @@ export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Re
         : {
             connections: isBalanced(r.donor_conn_avg, r.connection_goal, t.conn) ?? null,
             sessions: isBalanced(r.donor_sess_avg, r.disconnected_session_goal, t.sess) ?? null,
-            condition: `avg(donor) < avg(recipient) + abs_threshold or avg(donor) < avg(recipient) * rel_threshold (conn: ${t.conn.abs}, ${t.conn.rel}; sess: ${t.sess.abs}, ${t.sess.rel})`,
+            condition: `avg(donor) =< avg(recipient) + abs_threshold or avg(donor) =< avg(recipient) * rel_threshold; sessions are disconnected sessions (conn: ${t.conn.abs}, ${t.conn.rel}; sess: ${t.sess.abs}, ${t.sess.rel})`,
           },
     })),
   }

@@ -26,7 +26,7 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
     },
   })
   new Gauge({
-    name: `${PREFIX}cluster_rebalance_avg`, help: 'Average connections/sessions of donors and recipients per running rebalance (cached from global_status).', labelNames: ['coordinator', 'role', 'unit'], registers: r,
+    name: `${PREFIX}cluster_rebalance_avg`, help: 'Average connections / disconnected sessions of donors and recipients per running rebalance (cached from global_status).', labelNames: ['coordinator', 'role', 'unit'], registers: r,
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {
@@ -39,7 +39,7 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
     },
   })
   new Gauge({
-    name: `${PREFIX}cluster_rebalance_balanced`, help: 'Balance condition per running rebalance: avg(donor) < avg(recipient) + abs_threshold or < avg(recipient) * rel_threshold (1 balanced, 0 not); absent until EMQX reports both averages.', labelNames: ['coordinator', 'unit'], registers: r,
+    name: `${PREFIX}cluster_rebalance_balanced`, help: 'Balance condition per running rebalance: avg(donor) <= avg(recipient) + abs_threshold or <= avg(recipient) * rel_threshold, sessions counting disconnected ones (1 balanced, 0 not); absent until EMQX reports both averages.', labelNames: ['coordinator', 'unit'], registers: r,
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {

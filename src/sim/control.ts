@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parseDuration } from '../duration.js'
 import type { EmqxSim } from './emqx-sim.js'
-import { SIM_FAULTS, type SimFault } from './faults.js'
+import { FAULT_SCOPES, SIM_FAULTS, type FaultScope, type SimFault } from './faults.js'
 
 /** What a control action answers: an HTTP status and a JSON document. */
 export interface ControlAnswer {
@@ -30,6 +30,7 @@ export function simState (sim: EmqxSim): Record<string, unknown> {
     role: p.kind === 'rebalance' ? p.role : null,
     emqx_running: sim.running,
     fault: sim.fault,
+    fault_path: sim.faultScope,
     connections: sim.counts.connections,
   }
 }
@@ -62,18 +63,21 @@ export async function applyAction (sim: EmqxSim, action: SimAction, query: URLSe
  * Injects a fault; `for` (a duration) clears it again by itself. `refuse` closes the listener this very
  * interface answers on, so it is only accepted with `for` (or from the keyboard).
  */
-export async function applyFault (sim: EmqxSim, name: string, forText: string | null, fromKeyboard = false): Promise<ControlAnswer> {
+export async function applyFault (sim: EmqxSim, name: string, forText: string | null, fromKeyboard = false, pathText: string | null = null): Promise<ControlAnswer> {
   if (!(SIM_FAULTS as readonly string[]).includes(name)) return { status: 404, doc: { error: 'unknown_fault', faults: SIM_FAULTS } }
   const fault = name as SimFault
   const forMs = forText === null ? undefined : parseDuration(forText)
   if (forText !== null && forMs === undefined) return { status: 400, doc: { error: 'bad_duration', for: forText } }
+  if (pathText !== null && !(FAULT_SCOPES as readonly string[]).includes(pathText)) return { status: 400, doc: { error: 'bad_path', path: pathText, paths: FAULT_SCOPES } }
+  const path = (pathText ?? 'all') as FaultScope
+  if (fault === 'refuse' && path !== 'all') return { status: 400, doc: { error: 'refuse closes the whole listener: it cannot hit one path' } }
   if (fault === 'refuse' && forMs === undefined && !fromKeyboard) return { status: 400, doc: { error: 'refuse closes this listener: give ?for=<duration> so it comes back' } }
   // not unref()ed: while `refuse` has the listener closed, this timer is what keeps the process alive
   if (forMs !== undefined) setTimeout(() => { if (sim.fault === fault) void sim.setFault('none') }, forMs)
-  return { status: 200, doc: { ...simState(sim), fault, fault_for_ms: forMs ?? null }, after: async () => { await sim.setFault(fault) } }
+  return { status: 200, doc: { ...simState(sim), fault, fault_path: path, fault_for_ms: forMs ?? null }, after: async () => { await sim.setFault(fault, { path }) } }
 }
 
-/** The HTTP side: `GET /_sim/state`, `POST /_sim/<action>`, `POST /_sim/fault/<name>[?for=5s]`. */
+/** The HTTP side: `GET /_sim/state`, `POST /_sim/<action>`, `POST /_sim/fault/<name>[?for=5s][&path=availability|status]`. */
 export function controlInterceptor (sim: EmqxSim, onChange: (what: string) => void = () => {}): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim')
@@ -90,9 +94,9 @@ export function controlInterceptor (sim: EmqxSim, onChange: (what: string) => vo
       if (req.method !== 'POST') { send({ status: 405, doc: { error: 'use POST for actions', actions: ACTIONS } }); return }
       const fault = /^fault\/([a-z0-9_]+)$/.exec(name)
       const done = (a: ControlAnswer): void => { send(a); if (a.status === 200 && fault === null) onChange(name) }
-      if (fault !== null) { void applyFault(sim, fault[1] ?? '', url.searchParams.get('for')).then(done); return }
+      if (fault !== null) { void applyFault(sim, fault[1] ?? '', url.searchParams.get('for'), false, url.searchParams.get('path')).then(done); return }
       if ((ACTIONS as readonly string[]).includes(name)) { void applyAction(sim, name as SimAction, url.searchParams).then(done); return }
-      send({ status: 404, doc: { error: 'unknown_action', actions: ACTIONS, faults: `POST ${CONTROL_PREFIX}fault/<${SIM_FAULTS.join('|')}>[?for=5s]` } })
+      send({ status: 404, doc: { error: 'unknown_action', actions: ACTIONS, faults: `POST ${CONTROL_PREFIX}fault/<${SIM_FAULTS.join('|')}>[?for=5s][&path=${FAULT_SCOPES.join('|')}]` } })
     })
     return true
   }

@@ -2,10 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { once } from 'node:events'
-import { evacuationCall, json, type SimAnswer } from './evacuation-api.js'
+import { faultAnswer } from './answers.js'
+import { takeOver, writeAnswer } from './wire.js'
+import { evacuationCall, type SimAnswer } from './evacuation-api.js'
 import { advanceEvacuation, startEvacuationProcess } from './evacuation-machine.js'
-import type { SimFault } from './faults.js'
-import { globalStatus, localStatus, unavailable, type EvacuationParams, type NodeCounts, type SimProcess } from './node-model.js'
+import { faultHits, type FaultScope, type SimFault } from './faults.js'
+import { unavailable, type EvacuationParams, type NodeCounts, type SimProcess } from './node-model.js'
+import { routeApi, routeDashboard, type RouteContext } from './router.js'
 import { PROFILES, type ProfileTraits, type SimProfile } from './profiles.js'
 
 export interface SimOptions {
@@ -14,8 +17,12 @@ export interface SimOptions {
   /** API key / AppID; default `admin` like 4.4's default app */
   readonly username?: string
   readonly password?: string
+  /** 4.4's dashboard user (its own login on the dashboard listener); default admin/public like 4.4 */
+  readonly dashboardUser?: { readonly username: string, readonly password: string }
   readonly host?: string
   readonly port?: number
+  /** 4.4: port of the dashboard listener (18083 on the real thing); default: any free one */
+  readonly dashboardPort?: number
   readonly connections?: number
   /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
   readonly tls?: { readonly key: string, readonly cert: string }
@@ -33,9 +40,10 @@ export const DEFAULT_EVACUATION: EvacuationParams = { wait_health_check: 60, con
 type Answer = SimAnswer
 
 /**
- * A test double of one EMQX node's HTTP API that behaves as ../shared/emqx-api-facts.md says:
- * per-version paths, auth rules, bodies and status codes, plus injectable faults. It is also the
- * engine of `emqx-lb-sidecar simulate`, so users can rehearse a load-balancer setup without EMQX.
+ * A test double of one EMQX node's HTTP API that behaves as docs/emqx-compatibility.md says (and, behind
+ * it, EMQX's sources): per-version paths, auth rules, bodies and status codes, 4.4's two listeners, plus
+ * injectable faults (on every path or one). It is also the engine of `emqx-lb-sidecar simulate`, so
+ * users can rehearse a load-balancer setup without EMQX.
  */
 export class EmqxSim {
   readonly profile: SimProfile
@@ -46,17 +54,21 @@ export class EmqxSim {
   readonly #host: string
   readonly #tls: SimOptions['tls']
   readonly #redirectTo: string
+  readonly #dashboardAuth: string
   #port: number
   #server: Server | undefined
+  #dashboardPort: number
+  #dashboard: Server | undefined
   readonly #sockets = new Set<Socket>()
   #fault: SimFault = 'none'
+  #faultScope: FaultScope = 'all'
   #slowMs = 2000
   running = true
   #process: SimProcess = { kind: 'none' }
   readonly #timeScale: number
   readonly #realStart = performance.now()
   #advancedMs = 0
-  /** evacuation start/stop requests received: node from the path, parsed JSON body */
+  /** evacuation start/stop requests received: node as sent in the path (undecoded), parsed JSON body */
   readonly evacuationRequests: Array<{ op: 'start' | 'stop', node: string, body: unknown }> = []
   readonly counts: NodeCounts
   /** requests received, by path (without query) */
@@ -80,6 +92,9 @@ export class EmqxSim {
     this.#port = o.port ?? 0
     this.#tls = o.tls
     this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
+    const du = o.dashboardUser ?? { username: 'admin', password: 'public' }
+    this.#dashboardAuth = basic(du.username, du.password)
+    this.#dashboardPort = o.dashboardPort ?? 0
     const n = o.connections ?? 0
     this.counts = { connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
     this.#timeScale = o.timeScale ?? 1
@@ -100,41 +115,62 @@ export class EmqxSim {
   }
 
   get port (): number { return this.#port }
-  get url (): string { return `${this.#tls !== undefined ? 'https' : 'http'}://${this.#host.includes(':') ? `[${this.#host}]` : this.#host}:${this.#port}` }
+  /** The API listener: 5.x's dashboard/API port, 4.4's management port (8081). */
+  get url (): string { return this.#urlOf(this.#port) }
+  /** 4.4 only: the dashboard listener (18083 on the real thing); undefined for other profiles. */
+  get dashboardUrl (): string | undefined { return this.traits.dashboard && this.#dashboard !== undefined ? this.#urlOf(this.#dashboardPort) : undefined }
   get fault (): SimFault { return this.#fault }
+  get faultScope (): FaultScope { return this.#faultScope }
   get available (): boolean { return !unavailable(this.process) }
+
+  #urlOf (port: number): string { return `${this.#tls !== undefined ? 'https' : 'http'}://${this.#host.includes(':') ? `[${this.#host}]` : this.#host}:${port}` }
 
   async listen (): Promise<number> {
     if (this.#server !== undefined) return this.#port
-    const handler = (req: IncomingMessage, res: ServerResponse): void => { this.#handle(req, res) }
-    const server = this.#tls !== undefined ? createTlsServer({ key: this.#tls.key, cert: this.#tls.cert }, handler) : createServer(handler)
-    server.keepAliveTimeout = 30_000
-    server.on('connection', (s: Socket) => { this.#sockets.add(s); s.on('close', () => this.#sockets.delete(s)) })
-    server.listen(this.#port, this.#host)
-    await once(server, 'listening')
+    const server = await this.#open(this.#port, 'api')
     this.#port = (server.address() as AddressInfo).port
     this.#server = server
+    if (this.traits.dashboard && this.#dashboard === undefined) {
+      this.#dashboard = await this.#open(this.#dashboardPort, 'dashboard')
+      this.#dashboardPort = (this.#dashboard.address() as AddressInfo).port
+    }
     return this.#port
   }
 
-  async close (): Promise<void> {
-    const server = this.#server
-    this.#server = undefined
-    if (server === undefined) return
-    // Stop listening first, then drop the connections (as a stopping EMQX does): a client that
-    // retries after its connection is reset must find the port closed, not a last accept.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-    await new Promise((resolve) => setImmediate(resolve))
-    for (const s of this.#sockets) s.destroy()
-    await closed
+  async #open (port: number, listener: Listener): Promise<Server> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => { this.#handle(req, res, listener) }
+    const server = this.#tls !== undefined ? createTlsServer({ key: this.#tls.key, cert: this.#tls.cert }, handler) : createServer(handler)
+    server.keepAliveTimeout = 30_000
+    server.on('connection', (s: Socket) => { this.#sockets.add(s); s.on('close', () => this.#sockets.delete(s)) })
+    server.listen(port, this.#host)
+    await once(server, 'listening')
+    return server
   }
 
-  /** Inject a fault. `refuse` closes the listener (same port kept); leaving it listens again. */
-  async setFault (fault: SimFault, opts: { slowMs?: number } = {}): Promise<void> {
+  /** Closes the API listener (and, with `all`, 4.4's dashboard listener too). */
+  async close (opts: { all?: boolean } = { all: true }): Promise<void> {
+    const servers = [this.#server, ...(opts.all === true ? [this.#dashboard] : [])].filter((x): x is Server => x !== undefined)
+    this.#server = undefined
+    if (opts.all === true) this.#dashboard = undefined
+    if (servers.length === 0) return
+    // Stop listening first, then drop the connections (as a stopping EMQX does): a client that
+    // retries after its connection is reset must find the port closed, not a last accept.
+    const closed = servers.map(async (server) => await new Promise<void>((resolve) => server.close(() => resolve())))
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const s of this.#sockets) s.destroy()
+    await Promise.all(closed)
+  }
+
+  /**
+   * Inject a fault, on every path or (`path`) only on availability_check or only on the node status
+   * endpoint. `refuse` closes the API listener (same port kept); leaving it listens again.
+   */
+  async setFault (fault: SimFault, opts: { slowMs?: number, path?: FaultScope } = {}): Promise<void> {
     if (opts.slowMs !== undefined) this.#slowMs = opts.slowMs
     const was = this.#fault
     this.#fault = fault
-    if (fault === 'refuse' && was !== 'refuse') await this.close()
+    this.#faultScope = fault === 'refuse' || fault === 'none' ? 'all' : opts.path ?? 'all'
+    if (fault === 'refuse' && was !== 'refuse') await this.close({ all: false })
     if (fault !== 'refuse' && was === 'refuse') await this.listen()
   }
 
@@ -166,7 +202,7 @@ export class EmqxSim {
   count (path: string): number { return this.requests.get(path) ?? 0 }
 
   // --- HTTP ---
-  #handle (req: IncomingMessage, res: ServerResponse): void {
+  #handle (req: IncomingMessage, res: ServerResponse, listener: Listener): void {
     if (this.intercept?.(req, res) === true) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     this.requests.set(path, (this.requests.get(path) ?? 0) + 1)
@@ -176,114 +212,53 @@ export class EmqxSim {
     req.setEncoding('utf8')
     req.on('data', (c: string) => { if (body.length < 65536) body += c })
     req.on('end', () => {
-      if (this.#applyFault(req, res)) return
-      const a = this.route(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
-      const delay = this.#fault === 'slow' ? this.#slowMs : 0
-      const send = (): void => { if (!res.destroyed) this.#send(res, a) }
+      const faulty = faultHits(this.#faultScope, path)
+      if (faulty && this.#applyFault(req, res)) return
+      const a = (listener === 'dashboard' ? routeDashboard : routeApi)(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
+      const delay = faulty && this.#fault === 'slow' ? this.#slowMs : 0
+      const send = (): void => { if (!res.destroyed) this.#send(res, a, faulty) }
       if (delay > 0) setTimeout(send, delay).unref(); else send()
     })
   }
 
-  #send (res: ServerResponse, a: Answer): void {
-    if (this.#fault === 'http10') {
-      // Raw bytes: node's server would answer a 1.1 request in 1.1; an old proxy in front of EMQX would not.
-      const head = [`HTTP/1.0 ${a.status} ${STATUS_TEXT[a.status] ?? 'Status'}`, 'server: old-proxy', ...Object.entries(a.headers ?? {}).map(([k, v]) => `${k}: ${v}`)]
-      res.socket?.end(`${head.join('\r\n')}\r\n\r\n${a.body}`)
-      return
-    }
-    const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(a.body), server: 'Cowboy', ...a.headers }
-    if (this.#fault === 'drip') {
-      res.writeHead(a.status, headers)
-      const bytes = Buffer.from(a.body)
-      let i = 0
-      const t = setInterval(() => {
-        if (res.destroyed || i >= bytes.length) { clearInterval(t); res.end(); return }
-        res.write(bytes.subarray(i, ++i))
-      }, 200)
-      t.unref()
-      return
-    }
-    res.writeHead(a.status, headers)
-    res.end(a.body)
-  }
+  #send (res: ServerResponse, a: Answer, faulty = true): void { writeAnswer(res, a, faulty ? this.#fault : 'none') }
 
   /** true when the fault took over the answer */
   #applyFault (req: IncomingMessage, res: ServerResponse): boolean {
-    switch (this.#fault) {
-      case 'hang': return true
-      case 'hang_mid_body':
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 })
-        res.write('{"partial":')
-        return true
-      case 'reset': req.socket.resetAndDestroy(); return true
-      case '5xx': this.#send(res, { status: 500, body: 'Internal Server Error', headers: { 'content-type': 'text/plain' } }); return true
-      case 'garbage': this.#send(res, { status: 200, body: '<html>surprise</html>', headers: { 'content-type': 'text/html' } }); return true
-      case 'garbage_503': this.#send(res, { status: 503, body: '<html><body>503 Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } }); return true
-      case 'huge': this.#send(res, { status: 200, body: `{"pad":"${'x'.repeat(1024 * 1024)}"}`, headers: { 'content-type': 'application/json' } }); return true
-      case 'redirect': this.#send(res, { status: 302, body: '', headers: { location: this.#redirectTo } }); return true
-      case 'auth_reject': this.#send(res, this.#unauthorized()); return true
-      case 'forbidden': this.#send(res, json(403, { code: 'FORBIDDEN', message: 'API key has no permission' })); return true
-      case 'not_found': this.#send(res, this.#notFound()); return true
-      default: return false
-    }
+    return takeOver(req, res, this.#fault, faultAnswer(this.#fault, this.traits.api, this.#redirectTo))
   }
 
   #authorized (header: string | undefined): boolean {
-    return header === `Basic ${Buffer.from(`${this.#username}:${this.#password}`).toString('base64')}`
+    return header === basic(this.#username, this.#password)
   }
 
-  #unauthorized (): Answer {
-    return this.traits.api === 'v5'
-      ? { status: 401, body: JSON.stringify({ code: 'BAD_API_KEY_OR_SECRET', message: 'Check api_key/api_secret' }), headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic Realm="emqx-dashboard"' } }
-      : { status: 401, body: 'UNAUTHORIZED', headers: { 'content-type': 'text/plain', 'www-authenticate': 'Basic Realm="minirest-server"' } }
-  }
-
-  #notFound (): Answer {
-    return this.traits.api === 'v5'
-      ? json(404, { code: 'NOT_FOUND', message: 'Request Path Not Found' })
-      : { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } }
-  }
-
-  /** The routing table: pure given the node's current model. Public for tests. */
+  /** The routing table of the API listener: pure given the node's current model. Public for tests. */
   route (method: string, url: string, authorization: string | undefined, body: string): Answer {
-    const [path = '/', query = ''] = url.split('?')
-    const api = this.traits.api
-    const jsonFormat = /(^|&)format=json(&|$)/.test(query)
-    if (method === 'GET' && (path === '/status' || (api === 'v5' && path === '/api/v5/status'))) return this.#nodeStatus(jsonFormat)
-    const prefix = `/api/${api}/load_rebalance/`
-    if (!path.startsWith(prefix) || !this.traits.hasRebalance) return this.#notFound()
-    const rest = path.slice(prefix.length)
-    if (method === 'GET' && rest === 'availability_check') {
-      if (this.traits.availabilityNeedsAuth && !this.#authorized(authorization)) return this.#unauthorized()
-      if (!unavailable(this.process)) return json(200, {})
-      return json(503, api === 'v5' ? { code: 'NODE_EVACUATING', message: 'Node Evacuating' } : {})
-    }
-    if (!this.#authorized(authorization)) return this.#unauthorized()
-    if (method === 'GET' && rest === 'status') return json(200, localStatus(this.process, this.counts))
-    if (method === 'GET' && rest === 'global_status') return json(200, globalStatus(this.nodeName, this.process, this.counts, api))
-    const m = /^([^/]+)\/evacuation\/(start|stop)$/.exec(rest)
-    if (method === 'POST' && m !== null) return this.#evacuationCall(decodeURIComponent(m[1] ?? ''), m[2] === 'start', body)
-    return this.#notFound()
+    return routeApi(this.#routeContext(), method, url, authorization, body)
   }
 
-  #nodeStatus (jsonFormat: boolean): Answer {
-    const headers = { 'retry-after': '15' }
-    if (jsonFormat) {
-      return { status: this.running ? 200 : 503, body: JSON.stringify({ node_name: this.nodeName, broker_status: this.running ? 'started' : 'stopped', app_status: this.running ? 'running' : 'not_running' }), headers: { ...headers, 'content-type': 'application/json' } }
+  #routeContext (): RouteContext {
+    return {
+      traits: this.traits, nodeName: this.nodeName, running: this.running, process: this.process, counts: this.counts,
+      authorized: (h) => this.#authorized(h),
+      dashboardAuthorized: (h) => h === this.#dashboardAuth,
+      evacuationCall: (rawNode, start, body) => this.#evacuationCall(rawNode, start, body),
     }
-    const text = `Node ${this.nodeName} is ${this.running ? 'started' : 'stopped'}\nemqx is ${this.running ? 'running' : 'not_running'}`
-    return { status: this.running ? 200 : 503, body: text, headers: { ...headers, 'content-type': 'text/plain' } }
   }
 
-  #evacuationCall (node: string, start: boolean, body: string): Answer {
+  #evacuationCall (rawNode: string, start: boolean, body: string): Answer {
     let parsed: unknown = body
     try { parsed = body.trim() === '' ? {} : JSON.parse(body) } catch { /* kept as text */ }
-    this.evacuationRequests.push({ op: start ? 'start' : 'stop', node, body: parsed })
-    const d = evacuationCall({ api: this.traits.api, nodeName: this.nodeName, process: this.process, rpcError: this.#fault === 'rpc_error' }, node, start, body)
+    this.evacuationRequests.push({ op: start ? 'start' : 'stop', node: rawNode, body: parsed })
+    const d = evacuationCall({ api: this.traits.api, rules: this.traits.startBody, nodeName: this.nodeName, process: this.process, rpcError: this.#fault === 'rpc_error' }, rawNode, start, body)
     if (d.action === 'start') this.startEvacuation(d.params)
     else if (d.action === 'stop') this.stopProcess()
     return d.answer
   }
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }
+type Listener = 'api' | 'dashboard'
+
+function basic (user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}

@@ -1,4 +1,4 @@
-/** Ways the simulated EMQX API can misbehave (../docs/failure-modes.md lists what the sidecar does for each). */
+/** Ways the simulated EMQX API can misbehave (docs/failure-modes.md lists what the sidecar does for each). */
 export type SimFault =
   | 'none'
   /** listener closed: connection refused */
@@ -35,3 +35,13 @@ export type SimFault =
   | 'rpc_error'
 
 export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10', 'rpc_error']
+
+/** Which requests a fault hits: every path, only availability_check, or only the node status endpoint. */
+export type FaultScope = 'all' | 'availability' | 'status'
+export const FAULT_SCOPES: readonly FaultScope[] = ['all', 'availability', 'status']
+
+export function faultHits (scope: FaultScope, path: string): boolean {
+  if (scope === 'all') return true
+  if (scope === 'availability') return path.endsWith('/load_rebalance/availability_check')
+  return path === '/status' || path === '/api/v5/status'
+}

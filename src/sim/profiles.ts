@@ -1,27 +1,50 @@
 /**
- * The EMQX versions the simulator can play, one per row of the facts file
- * (../shared/emqx-api-facts.md, "Endpoints"): where the API lives and which calls need credentials.
+ * The EMQX versions the simulator can play (docs/emqx-compatibility.md has the matrix and the EMQX
+ * source files behind each trait): where the API lives, which calls need credentials, and what an
+ * evacuation start body may hold.
  */
-export type SimProfile = 'v5' | 'v5.3' | 'v4.4' | 'v4.4.24' | 'oss'
-export const SIM_PROFILES: readonly SimProfile[] = ['v5', 'v5.3', 'v4.4', 'v4.4.24', 'oss']
+export type SimProfile = 'v5' | 'v5.3' | 'v5.0.4' | 'v4.4' | 'v4.4.24' | 'oss' | 'oss-v4.4'
+export const SIM_PROFILES: readonly SimProfile[] = ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4']
+
+/**
+ * How `POST .../evacuation/start` reads its body: `v4` numbers, wait_takeover > 0 (errors in-body);
+ * `e5.0.4` no wait_health_check, unknown fields and a string wait_takeover are a 400; `e5.1.0` the same
+ * with wait_health_check; `v5` (e5.1.1+) durations as integers or `"10s"`.
+ */
+export type StartBodyRules = 'v4' | 'e5.0.4' | 'e5.1.0' | 'v5'
 
 export interface ProfileTraits {
   /** API generation in paths: /api/v5/... or /api/v4/... */
   readonly api: 'v4' | 'v5'
   /** availability_check requires Basic auth (5.0.4-5.3, 4.4.12-4.4.23) */
   readonly availabilityNeedsAuth: boolean
-  /** open-source 5.x before the unified 5.9 line: /api/v5/load_rebalance/* is 404 */
+  /** false: open-source, /api/v{4,5}/load_rebalance/* do not exist */
   readonly hasRebalance: boolean
-  /** 5.4+: evacuation first waits in waiting_health_check while accepting connections */
+  /** an evacuation starts in waiting_health_check (503 while still accepting connections): 5.1+ */
   readonly waitsHealthCheck: boolean
+  readonly startBody: StartBodyRules
+  /** 4.4: a second listener, the dashboard (18083), serves /api/v4 with dashboard-user login and no /status */
+  readonly dashboard: boolean
+  /** 4.4's minirest checks login before routing: without credentials even a missing path is 401 */
+  readonly authBeforeRouting: boolean
   /** default port of the real thing */
   readonly defaultPort: number
 }
 
+const V5 = { api: 'v5', hasRebalance: true, dashboard: false, authBeforeRouting: false, defaultPort: 18083 } as const
+const V4 = { api: 'v4', hasRebalance: true, waitsHealthCheck: false, startBody: 'v4', dashboard: true, authBeforeRouting: true, defaultPort: 8081 } as const
+
 export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
-  v5: { api: 'v5', availabilityNeedsAuth: false, hasRebalance: true, waitsHealthCheck: true, defaultPort: 18083 },
-  'v5.3': { api: 'v5', availabilityNeedsAuth: true, hasRebalance: true, waitsHealthCheck: false, defaultPort: 18083 },
-  'v4.4': { api: 'v4', availabilityNeedsAuth: true, hasRebalance: true, waitsHealthCheck: false, defaultPort: 8081 },
-  'v4.4.24': { api: 'v4', availabilityNeedsAuth: false, hasRebalance: true, waitsHealthCheck: false, defaultPort: 8081 },
-  oss: { api: 'v5', availabilityNeedsAuth: false, hasRebalance: false, waitsHealthCheck: false, defaultPort: 18083 },
+  /** 5.4+ and 6.x: availability_check public */
+  v5: { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5' },
+  /** e5.1.0-5.3.x: waiting_health_check exists; the strictest body of the line (e5.1.0) */
+  'v5.3': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: true, startBody: 'e5.1.0' },
+  /** e5.0.4: evicts at once, no wait_health_check field */
+  'v5.0.4': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4' },
+  'v4.4': { ...V4, availabilityNeedsAuth: true },
+  'v4.4.24': { ...V4, availabilityNeedsAuth: false },
+  /** open-source 5.x before the unified 5.9 line */
+  oss: { ...V5, availabilityNeedsAuth: false, hasRebalance: false, waitsHealthCheck: false, startBody: 'v5' },
+  /** open-source 4.4: no rebalance API, but 401 before 404 without credentials */
+  'oss-v4.4': { ...V4, availabilityNeedsAuth: true, hasRebalance: false },
 }

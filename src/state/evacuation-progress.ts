@@ -8,9 +8,10 @@ export function isFinal (p: EvacuationProgress): boolean {
 
 /**
  * Folds one local rebalance status read into the progress. Pure.
- * Done when EMQX reaches `prohibiting`, or when no connection and no session is left once eviction
- * has begun (EMQX would otherwise still sit out wait_takeover with nothing to take over). An empty
- * node in waiting_health_check is not done: load balancers are still being given their time.
+ * Done when EMQX reaches `prohibiting`, or when nothing is left in `evicting_sessions`. EMQX refreshes
+ * `current_sessions` only in `evicting_sessions` (apps/emqx_node_rebalance/src/emqx_node_rebalance_evacuation.erl):
+ * before that it still holds the count from the start, so "no session left" cannot be read earlier, and
+ * disconnected sessions waiting for their clients (waiting_takeover) would be lost if the node stopped.
  * A status that no longer shows our evacuation means someone stopped it in EMQX.
  */
 export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: number): EvacuationProgress {
@@ -18,7 +19,8 @@ export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: numb
     return { ...p, phase: 'failed', finishedAt: now, error: `the evacuation is no longer running in EMQX (status ${rb.status}${rb.process !== undefined ? `, process ${rb.process}` : ''}): stopped outside the sidecar?` }
   }
   const connections = rb.stats?.current_connected
-  const sessions = rb.stats?.current_sessions
+  const fresh = rb.state === 'evicting_sessions' || rb.state === 'prohibiting'
+  const sessions = fresh ? rb.stats?.current_sessions : undefined
   const next: EvacuationProgress = {
     ...p,
     phase: 'running',
@@ -26,7 +28,7 @@ export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: numb
     ...(connections !== undefined ? { connections } : {}),
     ...(sessions !== undefined ? { sessions } : {}),
   }
-  const empty = connections === 0 && sessions === 0 && rb.state !== 'waiting_health_check'
+  const empty = rb.state === 'evicting_sessions' && connections === 0 && sessions === 0
   if (rb.state === 'prohibiting' || empty) return { ...next, phase: 'done', finishedAt: now }
   return next
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { EvacuationConfig } from '../config/serve-config.js'
 import type { EmqxClient } from '../emqx/client.js'
+import { rejectsWaitHealthCheck } from '../emqx/evacuation.js'
 import type { EvacuationProgress } from './model.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
 import { setOverride } from './overrides.js'
@@ -105,14 +106,15 @@ export class Evacuator {
     const node = await this.#nodeName()
     if (node === undefined) return this.#fail('the EMQX node name is not known (EMQX has not answered yet)')
     this.#patch({ node })
-    // 4.4 has no wait_health_check: EMQX would evict at once, while load balancers still send new
-    // clients. The sidecar already answers 503, so it gives them that time itself before asking.
-    if (client.target?.version === 'v4' && config.settings.waitHealthCheckS > 0) {
-      this.#patch({ emqxState: 'sidecar_waiting_health_check' })
-      log.info({ event: 'evacuation_wait', node, seconds: config.settings.waitHealthCheckS }, 'EMQX 4.4: draining for wait_health_check before asking EMQX to evacuate')
-      if (!await this.#pause(Math.min(config.settings.waitHealthCheckS * 1000, this.#left()), signal)) return this.#current()
+    // 4.4 and e5.0.4 have no wait_health_check: EMQX would evict at once, while load balancers still send
+    // new clients. The sidecar already answers 503, so it gives them that time itself before asking.
+    if (client.target?.version === 'v4' && !await this.#holdHealthCheck(node, 'EMQX 4.4', signal)) return this.#current()
+    let r = await client.evacuation('start', node, config.settings)
+    if (rejectsWaitHealthCheck(r)) {
+      log.info({ event: 'evacuation_no_wait_health_check', node }, 'EMQX refused wait_health_check (EMQX 5.0.4): holding 503 for it here, then asking without it')
+      if (!await this.#holdHealthCheck(node, 'EMQX 5.0.4', signal)) return this.#current()
+      r = await client.evacuation('start', node, config.settings, { withoutWaitHealthCheck: true })
     }
-    const r = await client.evacuation('start', node, config.settings)
     if (!r.ok) return this.#fail(r.message, r.code)
     this.#patch({ phase: 'running', alreadyStarted: r.already })
     log.info({ event: 'evacuation_started', node, already: r.already, settings: config.settings, deadline: new Date(this.#current().deadlineAt).toISOString() },
@@ -133,6 +135,15 @@ export class Evacuator {
       if (isFinal(next)) return this.#finish(next)
       if (!await this.#pause(Math.min(this.#o.pollIntervalMs, Math.max(1, this.#left())), signal)) return this.#current()
     }
+  }
+
+  /** Serves 503 for wait_health_check before EMQX is asked; false when aborted or past the deadline. */
+  async #holdHealthCheck (node: string, version: string, signal: AbortSignal): Promise<boolean> {
+    const seconds = this.#o.config.settings.waitHealthCheckS
+    if (seconds <= 0) return true
+    this.#patch({ emqxState: 'sidecar_waiting_health_check' })
+    this.#o.log.info({ event: 'evacuation_wait', node, seconds }, `${version}: draining for wait_health_check before asking EMQX to evacuate`)
+    return await this.#pause(Math.min(seconds * 1000, this.#left()), signal)
   }
 
   #finish (p: EvacuationProgress): EvacuationProgress {

@@ -28,7 +28,6 @@ export class Monitor {
   #inFlight: Promise<void> | undefined
   #detailsInFlight: Promise<void> | undefined
   #stopped = true
-  #warnedFallback = false
 
   constructor (options: MonitorOptions) {
     this.#o = options
@@ -74,9 +73,8 @@ export class Monitor {
       if (known?.version !== api.version || known.base.href !== api.base.href || known.mode !== api.mode) {
         log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
       }
-      if (api.mode === 'node_status' && !this.#warnedFallback) {
-        this.#warnedFallback = true
-        log.warn({ code: 'emqx_rebalance_api_missing' }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
+      if (api.mode === 'node_status' && known?.mode !== 'node_status') {
+        log.warn({ code: 'emqx_rebalance_api_missing', evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
       }
       client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
         .catch(this.#unexpected('node name lookup'))
@@ -86,7 +84,6 @@ export class Monitor {
     const next = store.update((s) => applyCheck(s, event, failureThreshold))
     store.emit('check', event, next)
     this.#logChange(prev, next)
-    if (next.state === 'down' && result.outcome.kind === 'failure' && result.outcome.reason !== 'auth') client.forgetTarget()
     this.#maybeFetchDetails(next)
   }
 

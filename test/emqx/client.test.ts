@@ -74,9 +74,13 @@ t.test('open-source EMQX (404 on the rebalance API) falls back to node status', 
   const sim = await startDouble(t, { profile: 'oss', nodeName: 'emqx@10.1.2.3' })
   const c = client(['--emqx-url', sim.url])
   t.teardown(() => c.close())
+  const first = await c.check()
+  t.match(first.outcome, { kind: 'failure', reason: 'not_found', detail: /confirming/ }, 'one clean 404 is not enough to fall back')
+  t.equal(first.detected, undefined)
   const r = await c.check()
   t.same(r.outcome, { kind: 'available' })
   t.match(r.detected, { version: 'v5', mode: 'node_status' })
+  t.match(r.evidence, [/availability_check: 404/, /availability_check: connection refused|availability_check: 404/, /status\?format=json: 200, node emqx@10.1.2.3/], 'the evidence is reported')
   t.equal(await c.nodeName(), 'emqx@10.1.2.3')
   sim.running = false
   t.same((await c.check()).outcome, { kind: 'not_running' })

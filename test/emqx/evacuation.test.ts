@@ -1,15 +1,24 @@
 import t from 'tap'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
+import { paths } from '../../src/emqx/api.js'
 import { classifyEvacuationAnswer, evacuationBody, type EvacuationSettings } from '../../src/emqx/evacuation.js'
 import { startDouble, type SimProfile } from '../support/emqx-double.js'
 
 const settings: EvacuationSettings = { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 50, waitTakeoverS: 30, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@n2', 'emqx@n3'] }
 
-t.test('start body: 5.x durations as strings, 4.4 seconds as numbers and no wait_health_check; empty optionals left out', async (t) => {
-  t.same(evacuationBody('v5', settings), { wait_health_check: '10s', conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: '30s', redirect_to: 'mqtt.example:1883', migrate_to: ['emqx@n2', 'emqx@n3'] })
+t.test('start body: durations as integer seconds everywhere, 4.4 without wait_health_check; empty optionals left out', async (t) => {
+  t.same(evacuationBody('v5', settings), { wait_health_check: 10, conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: 30, redirect_to: 'mqtt.example:1883', migrate_to: ['emqx@n2', 'emqx@n3'] })
   t.same(evacuationBody('v4', settings), { conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: 30, redirect_to: 'mqtt.example:1883', migrate_to: ['emqx@n2', 'emqx@n3'] })
-  t.same(evacuationBody('v5', { ...settings, redirectTo: '', migrateTo: [] }), { wait_health_check: '10s', conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: '30s' }, 'EMQX rejects an empty migrate_to (nonempty_list)')
+  t.same(evacuationBody('v5', { ...settings, redirectTo: '', migrateTo: [] }), { wait_health_check: 10, conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: 30 }, 'EMQX rejects an empty migrate_to (nonempty_list)')
+  t.same(evacuationBody('v5', settings, { withoutWaitHealthCheck: true }), { conn_evict_rate: 100, sess_evict_rate: 50, wait_takeover: 30, redirect_to: 'mqtt.example:1883', migrate_to: ['emqx@n2', 'emqx@n3'] }, 'e5.0.4 retry')
+  t.equal(evacuationBody('v4', { ...settings, waitTakeoverS: 0 }).wait_takeover, 1, '4.4 (and e5.0.4/e5.1.0) need wait_takeover > 0')
+})
+
+t.test('the node name goes into the path raw (4.4 minirest matches the undecoded path)', async (t) => {
+  t.equal(paths.evacuation('v4', 'emqx@10.0.0.1', 'start'), '/api/v4/load_rebalance/emqx@10.0.0.1/evacuation/start')
+  t.equal(paths.evacuation('v5', 'emqx@host-1.example', 'stop'), '/api/v5/load_rebalance/emqx@host-1.example/evacuation/stop')
+  t.equal(paths.evacuation('v5', 'a/b@c', 'stop'), '/api/v5/load_rebalance/a%2Fb@c/evacuation/stop', 'anything unusual is still escaped')
 })
 
 t.test('5.x answers', async (t) => {
@@ -38,24 +47,24 @@ t.test('4.4 answers: HTTP 200 with the error code in the body', async (t) => {
   t.match(c(401, 'UNAUTHORIZED'), { ok: false, code: 'auth' })
 })
 
-for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
+for (const profile of ['v5', 'v5.3', 'v4.4'] as SimProfile[]) {
   t.test(`${profile}: the client starts and stops the evacuation of the node EMQX names, with the right body`, async (t) => {
-    const sim = await startDouble(t, { profile, nodeName: 'emqx@node-1', timeScale: 0 })
+    const sim = await startDouble(t, { profile, nodeName: 'emqx@10.0.0.1', timeScale: 0 })
     const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin'], { SIDECAR_EMQX_PASSWORD: 'public' })
     const client = new EmqxClient(config.emqx)
     t.teardown(() => client.close())
     t.match(await client.evacuation('start', 'emqx@node-1', settings), { ok: false, code: 'no_api' }, 'nothing is sent before the API is detected')
     await client.check()
     const node = await client.nodeName()
-    t.equal(node, 'emqx@node-1')
+    t.equal(node, 'emqx@10.0.0.1')
     t.same(await client.evacuation('start', node ?? '', settings), { ok: true, already: false })
-    t.same(sim.evacuationRequests[0], { op: 'start', node: 'emqx@node-1', body: evacuationBody(profile === 'v5' ? 'v5' : 'v4', settings) })
+    t.same(sim.evacuationRequests[0], { op: 'start', node: 'emqx@10.0.0.1', body: evacuationBody(profile === 'v4.4' ? 'v4' : 'v5', settings) }, 'raw node name in the path')
     t.same(await client.evacuation('start', node ?? '', settings), { ok: true, already: true }, 'already_started')
     t.same(await client.evacuation('stop', node ?? ''), { ok: true, already: false })
     t.same(await client.evacuation('stop', node ?? ''), { ok: true, already: true }, 'not_started')
     t.match(await client.evacuation('start', 'emqx@elsewhere', settings), { ok: false, code: 'node_not_found' })
     await sim.setFault('rpc_error')
-    t.match(await client.evacuation('start', node ?? '', settings), profile === 'v5' ? { ok: false, code: 'rpc_error' } : { ok: false, code: 'rejected', message: /RPC error/ })
+    t.match(await client.evacuation('start', node ?? '', settings), profile !== 'v4.4' ? { ok: false, code: 'rpc_error' } : { ok: false, code: 'rejected', message: /RPC error/ })
     await sim.setFault('refuse')
     t.match(await client.evacuation('start', node ?? '', settings), { ok: false, code: 'transport', message: /ECONNREFUSED/ })
   })
@@ -68,5 +77,13 @@ t.test('without credentials EMQX refuses and the client says why', async (t) => 
   t.teardown(() => client.close())
   await client.check()
   t.match(await client.evacuation('start', sim.nodeName, settings), { ok: false, code: 'auth', message: /credentials/ })
+  t.equal(sim.process.kind, 'none')
+})
+
+t.test('4.4: an encoded node name is what EMQX 4.4 refuses (HTTP 200, in-body 400 "invalid node")', async (t) => {
+  const sim = await startDouble(t, { profile: 'v4.4', nodeName: 'emqx@10.0.0.1', timeScale: 0 })
+  const res = await fetch(`${sim.url}/api/v4/load_rebalance/emqx%4010.0.0.1/evacuation/start`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('admin:public').toString('base64')}`, 'content-type': 'application/json' }, body: '{"wait_takeover":10}' })
+  t.equal(res.status, 200)
+  t.match(await res.json(), { code: 400, message: /invalid node/ })
   t.equal(sim.process.kind, 'none')
 })

@@ -38,11 +38,13 @@ t.test('garbage is not a cluster status', async (t) => {
   t.same(parseGlobalStatus('{"evacuations":[{"no_node":1}, 5],"rebalances":"x"}'), { evacuations: [], purges: [], rebalances: [] })
 })
 
-t.test('balance condition from the rebalance docs', async (t) => {
+t.test('balance condition as EMQX computes it (emqx_node_rebalance.erl, =<)', async (t) => {
   // the seed's example: avg(2553, 2553, 2554) < 2340 * 1.1
   t.equal(isBalanced(2553.3, 2340, { abs: 100, rel: 1.1 }), true, 'relative threshold satisfied')
   t.equal(isBalanced(5000, 0, { abs: 100, rel: 1.1 }), false)
   t.equal(isBalanced(130, 100, { abs: 31, rel: 1.1 }), true, 'absolute threshold satisfied')
-  t.equal(isBalanced(130, 100, { abs: 30, rel: 1.1 }), false, 'strictly less than')
+  t.equal(isBalanced(130, 100, { abs: 30, rel: 1.1 }), true, 'EMQX compares with =<: equal to the bound is balanced')
+  t.equal(isBalanced(110, 100, { abs: 0, rel: 1.1 }), true, 'and so for the relative bound')
+  t.equal(isBalanced(130.5, 100, { abs: 30, rel: 1.1 }), false, 'above both bounds')
   t.equal(isBalanced(undefined, 100, { abs: 30, rel: 1.1 }), undefined)
 })

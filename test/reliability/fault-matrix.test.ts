@@ -73,7 +73,7 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
     await waitFor(async () => checkCount(await scrape(sc.url), 'available'), (n) => n > done, { timeoutMs: 5000, intervalMs: 5, what: `${s.id}: a check just completed` })
   }
   const injectedAt = performance.now()
-  if (sim !== undefined && s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150 })
+  if (sim !== undefined && s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150, ...(s.path !== undefined ? { path: s.path } : {}) })
   const ended = s.lastsMs !== undefined && sim !== undefined
     ? new Promise<void>((resolve) => setTimeout(() => { void sim.setFault('none').then(resolve) }, s.lastsMs))
     : undefined
@@ -124,7 +124,7 @@ async function runHealthy (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   await sc.waitForLog(msgStarts('node is up'), 5000, 'node is up')
   const mark = sc.logs.length
   const load = new ProbeLoad(sc.url, { pauseMs: 10 })
-  if (s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150 })
+  if (s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150, ...(s.path !== undefined ? { path: s.path } : {}) })
   const base = checkCount(await scrape(sc.url), 'available')
   await waitFor(async () => checkCount(await scrape(sc.url), 'available'), (n) => n >= base + 5, { timeoutMs: 10_000, intervalMs: 150, what: `${s.id}: 5 more good checks` })
   // the answers are really read: EMQX's drain still comes through, and its end too

@@ -5,7 +5,7 @@
  * doc test fails if the doc is not this table rendered.
  */
 import type { FailureReason } from '../../src/emqx/outcome.js'
-import type { SimFault } from '../../src/sim/faults.js'
+import type { FaultScope, SimFault } from '../../src/sim/faults.js'
 
 /** What the scenarios run the sidecar with (quoted in the doc, since timeouts appear in messages). */
 export const MATRIX_SETTINGS = { pollInterval: '100ms', emqxTimeout: '250ms', otherTimeout: '2s', failureThreshold: 3 } as const
@@ -33,6 +33,8 @@ export interface FaultScenario {
   readonly upstream: Upstream
   /** the double's fault during the scenario (none: the upstream setting itself is the fault) */
   readonly simFault?: SimFault
+  /** the fault hits only this path (a partial fault); default every path */
+  readonly path?: FaultScope
   /** the fault ends by itself after this long (a restart) */
   readonly lastsMs?: number
   /** each failing check waits for --emqx-timeout instead of failing at once */
@@ -74,6 +76,16 @@ export const FAULT_MATRIX: readonly FaultScenario[] = [
     id: 'drip', fault: 'slow drip of bytes', produced: 'body sent one byte every 200 ms', upstream: 'http', simFault: 'drip', slow: true,
     failure: { reason: 'timeout', level: 'warn', detail: `no complete answer from EMQX within ${T}` },
   },
+  {
+    id: 'availability_hang', fault: 'availability_check hangs while the node status endpoint answers (partial fault)', produced: 'only `.../availability_check` is never answered; `/status` answers 200', upstream: 'http', simFault: 'hang', path: 'availability', slow: true,
+    failure: { reason: 'timeout', level: 'warn', detail: `no complete answer from EMQX within ${T}` },
+  },
+  {
+    id: 'availability_garbage', fault: 'availability_check answers garbage while the node status endpoint answers (partial fault)', produced: 'only `.../availability_check` answers 200 `<html>surprise</html>`', upstream: 'http', simFault: 'garbage', path: 'availability',
+    failure: { reason: 'bad_body', level: 'warn', detail: 'EMQX answered 200 with a body that is not a JSON object: "<html>surprise</html>"' },
+  },
+  { id: 'status_hang', fault: 'the node status endpoint hangs while availability_check answers (partial fault)', produced: 'only `/api/v5/status` is never answered (read every 5th check)', upstream: 'http', simFault: 'hang', path: 'status' },
+  { id: 'status_garbage_503', fault: 'the node status endpoint answers 503 without EMQX\'s `not_running` (a stopped dashboard listener, a proxy page)', produced: 'only `/api/v5/status` answers 503 with an HTML page', upstream: 'http', simFault: 'garbage_503', path: 'status' },
   { id: 'slow', fault: 'slow but within `--emqx-timeout`', produced: 'every answer delayed 150 ms', upstream: 'http', simFault: 'slow' },
   {
     id: 'garbage', fault: '200 with a garbage body', produced: '200 `<html>surprise</html>`', upstream: 'http', simFault: 'garbage',

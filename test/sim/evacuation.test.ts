@@ -55,14 +55,25 @@ t.test('a big step crosses several phases at once, at the right simulated times'
   t.equal(state(sim), 'prohibiting', 'no disconnected sessions: straight through evicting_sessions')
 })
 
-t.test('4.4 and 5.0-5.3 start evicting at once (no waiting_health_check)', async (t) => {
-  for (const profile of ['v4.4', 'v5.3'] as const) {
+t.test('4.4 and e5.0.4 start evicting at once (no waiting_health_check)', async (t) => {
+  for (const profile of ['v4.4', 'v5.0.4'] as const) {
     const sim = new EmqxSim({ profile, connections: 10, timeScale: 0 })
     sim.startEvacuation({ wait_health_check: 60, conn_evict_rate: 5 })
     t.equal(state(sim), 'evicting_conns', profile)
     sim.advance(1000)
     t.equal(sim.counts.connections, 5, `${profile}: 5 per second`)
   }
+})
+
+t.test('e5.1-5.3 have waiting_health_check: 503 while connections are still accepted', async (t) => {
+  const sim = new EmqxSim({ profile: 'v5.3', connections: 10, timeScale: 0 })
+  sim.startEvacuation({ wait_health_check: 10, conn_evict_rate: 5 })
+  t.equal(state(sim), 'waiting_health_check')
+  t.notOk(sim.available, 'availability_check 503 from the start')
+  sim.advance(9_999)
+  t.equal(sim.counts.connections, 10, 'nobody evicted yet')
+  sim.advance(1_001)
+  t.equal(state(sim), 'evicting_conns')
 })
 
 t.test('timeScale runs simulated time faster than the real clock', async (t) => {
@@ -94,28 +105,28 @@ for (const profile of ['v5', 'v4.4'] as const) {
     const err = (status: number, code: string, message: string): { status: number, json: unknown } =>
       profile === 'v5' ? { status, json: { code, message } } : { status: 200, json: { code: 400, message } }
 
-    t.same(await call(sim, 'POST', `${base}/emqx%40n1/evacuation/start`, profile === 'v5' ? { wait_health_check: '10s', conn_evict_rate: 1, wait_takeover: '2s', migrate_to: ['emqx@n2'] } : { conn_evict_rate: 1, wait_takeover: 2 }), { status: 200, json: ok })
+    t.same(await call(sim, 'POST', `${base}/emqx@n1/evacuation/start`, profile === 'v5' ? { wait_health_check: '10s', conn_evict_rate: 1, wait_takeover: '2s', migrate_to: ['emqx@n2'] } : { conn_evict_rate: 1, wait_takeover: 2 }), { status: 200, json: ok })
     t.match(sim.process, { kind: 'evacuation', params: { conn_evict_rate: 1, wait_takeover: 2, ...(profile === 'v5' ? { wait_health_check: 10, migrate_to: ['emqx@n2'] } : {}) } })
-    t.same(await call(sim, 'POST', `${base}/emqx%40n1/evacuation/start`, {}), err(400, 'BAD_REQUEST', "error on node 'emqx@n1': already_started"))
+    t.same(await call(sim, 'POST', `${base}/emqx@n1/evacuation/start`, {}), err(400, 'BAD_REQUEST', "error on node 'emqx@n1': already_started"))
     t.equal((await call(sim, 'GET', `${base}/availability_check`)).status, 503)
     sim.advance(profile === 'v5' ? 11_000 : 1_000)
     t.match((await call(sim, 'GET', `${base}/status`)).json, { status: 'enabled', process: 'evacuation', state: 'evicting_conns', stats: { initial_connected: 3, current_connected: 2 } })
-    t.same(await call(sim, 'POST', `${base}/emqx%40n1/evacuation/stop`), { status: 200, json: ok })
+    t.same(await call(sim, 'POST', `${base}/emqx@n1/evacuation/stop`), { status: 200, json: ok })
     t.equal((await call(sim, 'GET', `${base}/availability_check`)).status, 200)
-    t.same(await call(sim, 'POST', `${base}/emqx%40n1/evacuation/stop`), err(400, 'BAD_REQUEST', "error on node 'emqx@n1': not_started"))
+    t.same(await call(sim, 'POST', `${base}/emqx@n1/evacuation/stop`), err(400, 'BAD_REQUEST', "error on node 'emqx@n1': not_started"))
 
-    const nf = await call(sim, 'POST', `${base}/emqx%40other/evacuation/start`, {})
-    if (profile === 'v5') t.same(nf, { status: 404, json: 'Node not found: emqx@other' })
-    else t.same(nf, { status: 200, json: { code: 400, message: 'Node not found: emqx@other' } })
+    const nf = await call(sim, 'POST', `${base}/emqx@other/evacuation/start`, {})
+    if (profile === 'v5') t.same(nf, { status: 404, json: { code: 'NOT_FOUND', message: 'Node not found: emqx@other' } }, '404 as JSON')
+    else t.same(nf, { status: 200, json: { code: 400, message: 'invalid node: emqx@other' } })
 
     await sim.setFault('rpc_error')
-    t.same(await call(sim, 'POST', `${base}/emqx%40n1/evacuation/start`, {}), err(503, 'RPC_ERROR', "RPC error on node 'emqx@n1': timeout"))
+    t.same(await call(sim, 'POST', `${base}/emqx@n1/evacuation/start`, {}), err(503, 'RPC_ERROR', "RPC error on node 'emqx@n1': timeout"))
     t.equal(sim.process.kind, 'none', 'nothing started')
     t.equal((await call(sim, 'GET', `${base}/availability_check`)).status, 200, 'RPC_ERROR is not an availability answer')
     await sim.setFault('none')
 
     sim.becomeDonor()
-    t.same(await call(sim, 'POST', `${base}/emqx%40n1/evacuation/start`, {}), err(400, 'BAD_REQUEST', "error on node 'emqx@n1': eviction_agent_busy"))
+    t.same(await call(sim, 'POST', `${base}/emqx@n1/evacuation/start`, {}), err(400, 'BAD_REQUEST', "error on node 'emqx@n1': eviction_agent_busy"))
     t.same(sim.evacuationRequests.map((r) => `${r.op} ${r.node}`), ['start emqx@n1', 'start emqx@n1', 'stop emqx@n1', 'stop emqx@n1', 'start emqx@other', 'start emqx@n1', 'start emqx@n1'])
   })
 }

@@ -29,14 +29,25 @@ async function setup (t: T, sim: EmqxSim, flags: string[] = []) {
   return { store, evacuator, lines, client, config }
 }
 
-for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
+const V5_BODY = { wait_health_check: 10, conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 }
+const NO_WAIT_BODY = { conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 }
+/** what EMQX receives: e5.0.4 refuses wait_health_check (400) and gets the body again without it */
+const START_BODIES: Readonly<Record<string, readonly unknown[]>> = {
+  v5: [V5_BODY],
+  'v5.3': [V5_BODY],
+  'v5.0.4': [{ ...V5_BODY, wait_health_check: 1 }, NO_WAIT_BODY],
+  'v4.4': [NO_WAIT_BODY],
+}
+
+for (const profile of ['v5', 'v5.3', 'v5.0.4', 'v4.4'] as SimProfile[]) {
   t.test(`${profile}: the full evacuation, 503 from the first moment to the end`, async (t) => {
     // 100x: 10 s wait_health_check + 2 s of eviction + 10 s takeover in about 0.2 s
     const sim = await startDouble(t, { profile, nodeName: 'emqx@n1', connections: 200, timeScale: 100 })
     sim.counts.disconnectedSessions = 100
     sim.counts.sessions = 300
-    // 4.4: the sidecar's own wait_health_check runs on the real clock, so keep it short here
-    const { store, evacuator, lines } = await setup(t, sim, profile === 'v4.4' ? ['--wait-health-check', '1s'] : [])
+    // 4.4 and e5.0.4: the sidecar's own wait_health_check runs on the real clock, so keep it short here
+    const held = profile === 'v4.4' || profile === 'v5.0.4'
+    const { store, evacuator, lines } = await setup(t, sim, held ? ['--wait-health-check', '1s'] : [])
     const answers = new Set<number>()
     store.on('update', (s) => answers.add(cachedProbeAnswer(s).status))
 
@@ -47,18 +58,17 @@ for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
     const p = await run
     t.match(p, { phase: 'done', node: 'emqx@n1', emqxState: 'prohibiting', connections: 0, sessions: 0, alreadyStarted: false })
     t.same([...answers], [503], 'every served state in between answered 503')
-    t.equal(sim.evacuationRequests.length, 1)
-    t.same(sim.evacuationRequests[0]?.body, profile === 'v5'
-      ? { wait_health_check: '10s', conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: '10s' }
-      : { conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 })
+    t.same(sim.evacuationRequests.map((r) => r.body), START_BODIES[profile], 'start bodies as this EMQX takes them (integer seconds)')
+    t.same(sim.evacuationRequests.map((r) => r.node), sim.evacuationRequests.map(() => 'emqx@n1'), 'raw node name in the path')
+    const asked = sim.evacuationRequests.length
     const states = lines.filter((l) => l.event === 'evacuation_progress').map((l) => l.emqxState)
     t.ok(states.includes('evicting_conns') || states.includes('prohibiting'), `progress logged: ${states.join(', ')}`)
     t.ok(lines.some((l) => l.event === 'evacuation_done'), 'the end is logged')
     t.match(store.current.rebalance, { process: 'evacuation', state: 'prohibiting' }, 'the rebalance status in the snapshot follows too')
-    if (profile === 'v4.4') t.ok(lines.some((l) => l.event === 'evacuation_wait'), '4.4: the sidecar held 503 for wait_health_check before asking')
+    t.equal(lines.some((l) => l.event === 'evacuation_wait'), held, held ? 'the sidecar held 503 for wait_health_check itself' : 'EMQX holds wait_health_check itself')
 
     t.same(await evacuator.start('again'), p, 'idempotent: a finished evacuation is returned, EMQX is not asked again')
-    t.equal(sim.evacuationRequests.length, 1)
+    t.equal(sim.evacuationRequests.length, asked)
     t.same(await evacuator.stop('10.1.2.3'), { ok: true, already: false })
     t.equal(sim.process.kind, 'none', 'stopped in EMQX')
     t.equal(store.current.overrides.evacuation, undefined)

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
-import { EmqxClient } from '../../src/emqx/client.js'
+import { EmqxClient, NODE_STATUS_EVERY } from '../../src/emqx/client.js'
 import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
@@ -35,17 +35,20 @@ t.test('the poller follows EMQX: up -> draining -> up, each within about one int
   await nextEvent(store, 'update', (s: { state: string }) => s.state === 'up', 1000, 'state up again')
 })
 
-t.test('steady state costs one EMQX request per poll', async (t) => {
+t.test('steady state costs one EMQX request per poll, plus the node status every NODE_STATUS_EVERY polls', async (t) => {
   const sim = await startDouble(t, { profile: 'v5' })
   const { store, monitor } = setup(t, sim)
   let checks = 0
   store.on('check', () => { checks++ })
   monitor.start()
-  await nextEvent(store, 'check', () => checks >= 6, 3000, '6 checks')
+  const want = NODE_STATUS_EVERY * 2
+  await nextEvent(store, 'check', () => checks >= want, 5000, `${want} checks`)
   await monitor.stop()
   const availability = sim.count('/api/v5/load_rebalance/availability_check')
   t.equal(availability, checks, 'one availability request per check')
-  t.ok(sim.totalRequests <= checks + 1, `total EMQX requests ${sim.totalRequests} for ${checks} checks (+1 node name lookup)`)
+  const status = sim.count('/api/v5/status')
+  t.equal(status, 1 + Math.floor((checks - 1) / NODE_STATUS_EVERY), 'node status: one node name lookup at detection, then every NODE_STATUS_EVERY checks after it')
+  t.equal(sim.totalRequests, availability + status, `total EMQX requests ${sim.totalRequests} for ${checks} checks`)
 })
 
 t.test('logs a failure streak once, the state change once, and the recovery once', async (t) => {

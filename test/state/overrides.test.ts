@@ -63,12 +63,17 @@ t.test('stopping is final: overrides change the record, not the served state', a
   t.equal(settle(s, 3), s)
 })
 
-t.test('evacuation progress: done at prohibiting, or when nothing is left once eviction began; deadline; stopped outside', async (t) => {
+t.test('evacuation progress: done at prohibiting, or when nothing is left in evicting_sessions (counts are stale before); deadline; stopped outside', async (t) => {
   const base: EvacuationProgress = { phase: 'running', by: 'x', startedAt: 0, deadlineAt: 10_000 }
   const rb = (state: string, conns: number, sess: number) => ({ status: 'enabled' as const, process: 'evacuation', state, stats: { current_connected: conns, current_sessions: sess } })
-  t.match(foldStatus(base, rb('evicting_conns', 3, 4), 1), { phase: 'running', emqxState: 'evicting_conns', connections: 3, sessions: 4 })
+  const conns = foldStatus(base, rb('evicting_conns', 3, 4), 1)
+  t.match(conns, { phase: 'running', emqxState: 'evicting_conns', connections: 3 })
+  t.equal(conns.sessions, undefined, 'current_sessions is stale before evicting_sessions: not reported')
   t.match(foldStatus(base, rb('waiting_health_check', 0, 0), 1), { phase: 'running' }, 'an empty node still gives load balancers wait_health_check')
-  t.match(foldStatus(base, rb('waiting_takeover', 0, 0), 2), { phase: 'done', finishedAt: 2 }, 'nothing left: no need to sit out wait_takeover')
+  t.match(foldStatus(base, rb('evicting_conns', 0, 0), 2), { phase: 'running' }, 'a stale zero session count does not finish it')
+  t.match(foldStatus(base, rb('waiting_takeover', 0, 0), 2), { phase: 'running' }, 'nor in waiting_takeover: disconnected sessions still wait for their clients')
+  t.match(foldStatus(base, rb('evicting_sessions', 0, 2), 2), { phase: 'running', sessions: 2 }, 'counts are fresh in evicting_sessions')
+  t.match(foldStatus(base, rb('evicting_sessions', 0, 0), 2), { phase: 'done', finishedAt: 2 }, 'nothing left once EMQX counts again')
   t.match(foldStatus(base, rb('prohibiting', 0, 3), 3), { phase: 'done', emqxState: 'prohibiting' })
   t.match(foldStatus(base, { status: 'disabled' }, 4), { phase: 'failed', error: /no longer running/ })
   t.match(foldStatus(base, { status: 'enabled', process: 'rebalance', state: 'evicting_conns' }, 4), { phase: 'failed' })

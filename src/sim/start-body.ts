@@ -1,0 +1,36 @@
+import type { EvacuationParams } from './node-model.js'
+import type { StartBodyRules } from './profiles.js'
+
+/**
+ * Reads an evacuation start body as the given EMQX line does (apps/emqx_node_rebalance/src/emqx_node_rebalance_api.erl
+ * at e5.0.4 / e5.1.0 / e5.4.0, and EMQX 4.4's rebalance API). Pure. An error is the text EMQX puts in
+ * its 400 (5.x) or in-body `{"code":400}` (4.4).
+ */
+export function readStartBody (rules: StartBodyRules, body: string): { params: Partial<EvacuationParams> } | { error: string } {
+  let doc: Record<string, unknown>
+  try {
+    const v: unknown = body.trim() === '' ? {} : JSON.parse(body)
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'invalid request body' }
+    doc = v as Record<string, unknown>
+  } catch { return { error: 'invalid request body' } }
+  const known = ['conn_evict_rate', 'sess_evict_rate', 'redirect_to', 'wait_takeover', 'migrate_to', ...(rules === 'e5.0.4' ? [] : ['wait_health_check'])]
+  if (rules === 'e5.0.4' || rules === 'e5.1.0') {
+    // hocon rejects fields the schema does not declare
+    const unknown = Object.keys(doc).filter((k) => !known.includes(k))
+    if (unknown.length > 0) return { error: JSON.stringify({ kind: 'validation_error', reason: 'unknown_fields', unknown: unknown.join(','), path: 'rebalance_evacuation_start' }) }
+  }
+  const out: Record<string, unknown> = {}
+  for (const k of ['wait_health_check', 'wait_takeover'] as const) {
+    if (!known.includes(k) || doc[k] === undefined) continue
+    const v = doc[k]
+    const integerOnly = k === 'wait_takeover' && rules !== 'v5'
+    const secs = typeof v === 'number' && Number.isInteger(v) ? v : !integerOnly && typeof v === 'string' && /^\d+s$/.test(v) ? parseInt(v, 10) : undefined
+    if (secs === undefined) return { error: JSON.stringify({ kind: 'validation_error', path: `rebalance_evacuation_start.${k}`, reason: integerOnly ? 'bad_integer' : 'bad_duration', value: v }) }
+    if (k === 'wait_takeover' && rules !== 'v5' && secs <= 0) return { error: rules === 'v4' ? 'invalid wait_takeover: must be > 0' : JSON.stringify({ kind: 'validation_error', path: `rebalance_evacuation_start.${k}`, reason: 'not_positive', value: v }) }
+    out[k] = secs
+  }
+  for (const k of ['conn_evict_rate', 'sess_evict_rate'] as const) if (typeof doc[k] === 'number') out[k] = doc[k]
+  if (typeof doc.redirect_to === 'string') out.redirect_to = doc.redirect_to
+  if (Array.isArray(doc.migrate_to)) out.migrate_to = doc.migrate_to.filter((x) => typeof x === 'string')
+  return { params: out as Partial<EvacuationParams> }
+}
