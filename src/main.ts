@@ -5,6 +5,7 @@ import { startAgentServer, type AgentServer } from './agent/server.js'
 import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
 import { buildAdminApp, buildApp } from './http/app.js'
+import { listenBacklog } from './http/backlog.js'
 import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
@@ -58,7 +59,8 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
   const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, ...(onMain ? { admin: adminOptions } : {}) })
-  await app.listen({ host: config.host, port: config.port })
+  const backlog = listenBacklog(config.listenBacklog, log)
+  await app.listen({ host: config.host, port: config.port, backlog })
   const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined
   let agentDropLogged = false
@@ -69,7 +71,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   }
   if (config.agentPort !== 0) {
     try {
-      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop })
+      agent = await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop, backlog })
     } catch (err) {
       await app.close()
       await client.close()
@@ -84,7 +86,7 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
   const listen = config.admin?.listen
   if (adminOptions !== undefined && listen !== undefined) {
     adminApp = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
-    await adminApp.listen({ host: listen.host, port: listen.port })
+    await adminApp.listen({ host: listen.host, port: listen.port, backlog })
     adminPort = (adminApp.server.address() as AddressInfo).port
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
   }
