@@ -9,8 +9,8 @@ import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { addCommonHandlers, addLivezAndMetrics } from './common-routes.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
-import { ProbeObserver } from './probe-observer.js'
 import { applyServerLimits, serverOptions } from './limits.js'
+import { ProbeObserver } from './probe-observer.js'
 import { statusDocument } from './status.js'
 
 export interface AppOptions {
