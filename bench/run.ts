@@ -12,6 +12,7 @@ import { haproxyEndToEnd } from './sections/haproxy.js'
 import { serving } from './sections/serving.js'
 import { upstreamCost } from './sections/upstream.js'
 import { startBare, startNginx } from './servers/targets.js'
+import { findWrk } from './lib/wrk.js'
 
 /** `npm run bench`: runs the sections in order, prints the markdown and writes it (bench/results.md). */
 const DEFAULT_OUT = fileURLToPath(new URL('../../results.md', import.meta.url))
@@ -57,7 +58,9 @@ async function servingWithTargets (sim: EmqxSim, p: Plan): Promise<NonNullable<R
     const nginx = await startNginx(body)
     if (nginx !== undefined) targets.push(nginx)
     else progress('nginx not installed: no C ceiling in the serving table (apt-get install nginx)')
-    return await serving({ targets, ...p.serving, progress })
+    const wrk = findWrk()
+    if (wrk === undefined) progress('wrk not installed: closed-loop keep-alive rows use the JavaScript generator (apt-get install wrk)')
+    return await serving({ targets, ...p.serving, wrk, progress })
   } finally {
     for (const t of targets) await t.stop()
   }

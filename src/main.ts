@@ -5,6 +5,7 @@ import { startAgentServer, type AgentServer } from './agent/server.js'
 import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
 import { buildAdminApp, buildApp } from './http/app.js'
+import { listenBacklog } from './http/backlog.js'
 import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
@@ -76,7 +77,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
 
   // Listeners first, in order: main HTTP, agent-check, admin.
   const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
-  await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port, async () => await app.listen({ host: config.host, port: config.port }), async () => { await app.close() })
+  const backlog = listenBacklog(config.listenBacklog, log)
+  await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port, async () => await app.listen({ host: config.host, port: config.port, backlog }), async () => { await app.close() })
   const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined
   let agentDropLogged = false
@@ -87,7 +89,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   }
   if (config.agentPort !== 0) {
     agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
-      async () => await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop }),
+      async () => await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop, backlog }),
       async (a) => { await a.close() })
     log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' }, `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
   }
@@ -96,7 +98,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const listen = config.admin?.listen
   if (adminOptions !== undefined && listen !== undefined) {
     const admin = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
-    await listenOrExplain(undo, { port: '--admin-port', host: '--admin-host' }, listen.host, listen.port, async () => await admin.listen({ host: listen.host, port: listen.port }), async () => { await admin.close() })
+    await listenOrExplain(undo, { port: '--admin-port', host: '--admin-host' }, listen.host, listen.port, async () => await admin.listen({ host: listen.host, port: listen.port, backlog }), async () => { await admin.close() })
     adminApp = admin
     adminPort = (admin.server.address() as AddressInfo).port
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)

@@ -3,15 +3,17 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { LoadReport } from '../load/child.js'
 import type { LoadSpec } from '../load/generator.js'
+import { pinProcess } from './pin.js'
 
 export type { LoadReport } from '../load/child.js'
 export type { LoadSpec } from '../load/generator.js'
 
 const CHILD = fileURLToPath(new URL('../load/child.js', import.meta.url))
 
-/** Runs one load in a fresh generator process and returns its report. */
-export async function load (spec: LoadSpec): Promise<LoadReport> {
+/** Runs one load in a fresh generator process (pinned to `cpu` when given) and returns its report. */
+export async function load (spec: LoadSpec, cpu?: number): Promise<LoadReport> {
   const child = fork(CHILD, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  if (cpu !== undefined && child.pid !== undefined) pinProcess(child.pid, cpu)
   const reply = once(child, 'message') as Promise<[LoadReport]>
   const exit = once(child, 'exit').then(([code]) => { throw new Error(`load generator exited (${String(code)}) without a report`) })
   child.send(spec)

@@ -9,7 +9,7 @@ export interface Plan {
   readonly smoke: boolean
   readonly out: string | undefined
   readonly sections: ReadonlySet<Section>
-  readonly serving: { readonly shapes: readonly Shape[], readonly durationMs: number, readonly warmupMs: number }
+  readonly serving: { readonly shapes: readonly Shape[], readonly durationMs: number, readonly warmupMs: number, readonly runs: number }
   readonly drain: { readonly intervalsMs: readonly number[], readonly flips: number }
   readonly upstream: { readonly rates: readonly number[], readonly durationMs: number }
   readonly footprint: { readonly settleMs: number, readonly cpuWindowMs: number, readonly starts: number }
@@ -40,12 +40,13 @@ export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS
   --smoke      a few seconds of everything (CI); prints the table, writes a file only with --out
   --out FILE   where to write the markdown (default bench/results.md; none in smoke mode)
   --only LIST  run only these sections
-  --duration   seconds per probe-serving load (default 5)`
+  --duration   seconds per probe-serving load (default 5)
+  --runs N     runs of each probe-serving load per server, alternating between servers (default 3; smoke 1)`
 
 export function plan (argv: readonly string[], defaultOut: string): Plan {
   const { values } = parseArgs({
     args: [...argv],
-    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, duration: { type: 'string' }, help: { type: 'boolean' } },
+    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, duration: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean' } },
     strict: true,
   })
   if (values.help === true) throw new UsageError(USAGE)
@@ -55,11 +56,13 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
   if (unknown.length > 0) throw new UsageError(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`)
   const durationMs = values.duration !== undefined ? Number(values.duration) * 1000 : smoke ? 400 : 5000
   if (!(durationMs > 0)) throw new UsageError(`--duration must be a positive number of seconds, got ${String(values.duration)}`)
+  const runs = values.runs !== undefined ? Number(values.runs) : smoke ? 1 : 3
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got ${String(values.runs)}`)
   return {
     smoke,
     out: values.out ?? (smoke ? undefined : defaultOut),
     sections: new Set((only ?? SECTIONS) as Section[]),
-    serving: { shapes: smoke ? SMOKE_SHAPES : FULL_SHAPES, durationMs, warmupMs: smoke ? 100 : 1000 },
+    serving: { shapes: smoke ? SMOKE_SHAPES : FULL_SHAPES, durationMs, warmupMs: smoke ? 100 : 1000, runs },
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
     upstream: smoke ? { rates: [10, 100], durationMs: 1500 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
     footprint: smoke ? { settleMs: 300, cpuWindowMs: 700, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },

@@ -1,5 +1,7 @@
 import { load, type LoadReport } from '../lib/load.js'
+import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
 import { rssBytes, type Target } from '../lib/proc.js'
+import { runWrk } from '../lib/wrk.js'
 
 /** One load shape: closed loop (as fast as answers come) or a fixed total rate. */
 export interface Shape {
@@ -8,15 +10,21 @@ export interface Shape {
   readonly rate?: number
 }
 
+export type Generator = 'wrk' | 'js'
+
 export interface ServingRow {
   readonly shape: Shape
-  /** per target name */
-  readonly reports: ReadonlyMap<string, LoadReport>
+  readonly generator: Generator
+  /** per target name, one report per run (runs alternate between targets) */
+  readonly runs: ReadonlyMap<string, readonly LoadReport[]>
 }
 
 export interface ServingResult {
   readonly targets: readonly string[]
   readonly rows: readonly ServingRow[]
+  readonly pinned: boolean
+  /** wrk was not installed: closed-loop keep-alive rows fell back to the JavaScript generator */
+  readonly wrkMissing: boolean
   /** RSS in bytes per target before the first and after the last load */
   readonly rssBefore: ReadonlyMap<string, number>
   readonly rssAfter: ReadonlyMap<string, number>
@@ -27,30 +35,53 @@ export interface ServingOptions {
   readonly shapes: readonly Shape[]
   readonly durationMs: number
   readonly warmupMs: number
+  /** runs of every shape per target */
+  readonly runs: number
+  /** wrk's path, when installed */
+  readonly wrk: string | undefined
   readonly progress: (msg: string) => void
 }
 
+/** wrk for closed-loop keep-alive loads; the JavaScript generator for fixed rates and new connections (bench/README.md). */
+export function generatorFor (s: Shape, wrk: string | undefined): Generator {
+  return wrk !== undefined && s.rate === undefined && s.keepAlive ? 'wrk' : 'js'
+}
+
 /**
- * Probe serving: every shape is run against every target back to back (not one target after the
- * other), so that noise from a shared machine lands on all targets alike and the ratios stay fair.
+ * Probe serving: servers pinned to one CPU, the generator to the other; every run of a shape goes
+ * through every target back to back (not one target after the other), so that noise from a shared
+ * machine lands on all targets alike and the ratios stay fair; each shape is run `runs` times.
  */
 export async function serving (o: ServingOptions): Promise<ServingResult> {
+  for (const t of o.targets) pinProcess(t.pid, SERVER_CPU)
   const rssBefore = new Map(o.targets.map((t) => [t.name, rssBytes(t.pid)]))
   for (const t of o.targets) {
     // one untimed run per target: JIT warm-up and first allocations are not what a long-running checker sees
-    await load({ host: '127.0.0.1', port: t.port, path: '/availability', connections: 50, keepAlive: true, durationMs: o.warmupMs, warmupMs: 0 })
+    await load({ host: '127.0.0.1', port: t.port, path: '/availability', connections: 50, keepAlive: true, durationMs: o.warmupMs, warmupMs: 0 }, LOAD_CPU)
   }
   const rows: ServingRow[] = []
   for (const shape of o.shapes) {
-    const reports = new Map<string, LoadReport>()
-    for (const t of o.targets) {
-      o.progress(`serving: ${t.name}, ${describeShape(shape)}`)
-      reports.set(t.name, await load({ host: '127.0.0.1', port: t.port, path: '/availability', ...shape, durationMs: o.durationMs, warmupMs: o.warmupMs }))
+    const generator = generatorFor(shape, o.wrk)
+    const runs = new Map<string, LoadReport[]>(o.targets.map((t) => [t.name, []]))
+    for (let r = 0; r < o.runs; r++) {
+      for (const t of o.targets) {
+        o.progress(`serving: ${t.name}, ${describeShape(shape)} (${generator}, run ${r + 1}/${o.runs})`)
+        runs.get(t.name)?.push(await runOne(o, t, shape, generator))
+      }
     }
-    rows.push({ shape, reports })
+    rows.push({ shape, generator, runs })
   }
   const rssAfter = new Map(o.targets.map((t) => [t.name, rssBytes(t.pid)]))
-  return { targets: o.targets.map((t) => t.name), rows, rssBefore, rssAfter }
+  return { targets: o.targets.map((t) => t.name), rows, pinned: PINNING, wrkMissing: o.wrk === undefined, rssBefore, rssAfter }
+}
+
+async function runOne (o: ServingOptions, t: Target, shape: Shape, generator: Generator): Promise<LoadReport> {
+  if (generator === 'wrk' && o.wrk !== undefined) {
+    // wrk has no warm-up phase: a short untimed run opens the connections first
+    await runWrk({ bin: o.wrk, port: t.port, path: '/availability', connections: shape.connections, durationMs: 1000, cpu: LOAD_CPU })
+    return await runWrk({ bin: o.wrk, port: t.port, path: '/availability', connections: shape.connections, durationMs: o.durationMs, cpu: LOAD_CPU })
+  }
+  return await load({ host: '127.0.0.1', port: t.port, path: '/availability', ...shape, durationMs: o.durationMs, warmupMs: o.warmupMs }, LOAD_CPU)
 }
 
 export function describeShape (s: Shape): string {

@@ -15,6 +15,8 @@ export interface AgentServerOptions {
   /** connections open at once; more are closed at once and reported to onDrop */
   readonly maxConnections?: number
   readonly onDrop?: () => void
+  /** listen() backlog (node's default 511 when absent) */
+  readonly backlog?: number
 }
 
 export interface AgentServer {
@@ -47,7 +49,7 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
   })
   if (o.maxConnections !== undefined) server.maxConnections = o.maxConnections
   server.on('drop', () => o.onDrop?.())
-  server.listen({ host, port })
+  server.listen({ host, port, ...(o.backlog !== undefined ? { backlog: o.backlog } : {}) })
   // once() rejects on 'error' (EADDRINUSE, EACCES), so a bad port fails start-up with the OS's reason
   await once(server, 'listening')
   return {

@@ -57,6 +57,7 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request' },
   { flag: 'http-keep-alive-timeout', kind: 'duration', default: '5s', min: 0, help: 'how long an idle keep-alive connection is kept between requests' },
   { flag: 'http-max-connections', kind: 'int', default: '2048', min: 1, max: 100000, help: 'open connections the HTTP listener accepts at once; more are closed at once and counted' },
+  { flag: 'listen-backlog', kind: 'int', default: '4096', min: 1, max: 65535, help: 'accept queue asked of the kernel for the HTTP, agent-check and admin listeners (capped by net.core.somaxconn): room for a fleet of checkers connecting at once' },
   { flag: 'agent-port', kind: 'port', default: '9184', help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it' },
   { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
   { flag: 'agent-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the agent-check listener accepts at once; more are closed at once and counted' },

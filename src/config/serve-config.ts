@@ -71,6 +71,8 @@ export interface ServeConfig {
   readonly agentPort: number
   readonly agentHost: string
   readonly agentMaxConnections: number
+  /** listen() backlog asked for every listener (the kernel caps it at net.core.somaxconn) */
+  readonly listenBacklog: number
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
   readonly drainFile?: string
@@ -143,6 +145,7 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
     agentPort: v.get('agent-port') as number,
     agentHost: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string),
     agentMaxConnections: v.get('agent-max-connections') as number,
+    listenBacklog: v.get('listen-backlog') as number,
     shutdownDelayMs: v.get('shutdown-delay') as number,
     logLevel: v.get('log-level') as LogLevel,
     ...(v.get('drain-file') !== undefined ? { drainFile: v.get('drain-file') as string } : {}),

@@ -11,6 +11,7 @@ import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { addCommonHandlers, addLivezAndMetrics, type Liveness } from './common-routes.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
+import { ProbeObserver } from './probe-observer.js'
 import { statusDocument } from './status.js'
 
 export interface AppOptions {
@@ -34,11 +35,12 @@ export interface AppOptions {
  */
 export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster, heartbeat }: AppOptions): FastifyInstance {
   // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
+  const observer = tracker === undefined ? undefined : new ProbeObserver(tracker)
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
     const a = cachedProbeAnswer(store.current)
     const code = a.status === 200 ? '200' : '503'
     metrics.probe('http', code)
-    tracker?.observe({ source: req.socket.remoteAddress ?? 'unknown', kind: 'http', userAgent: req.headers['user-agent'], available: a.status === 200, answer: code, at: Date.now() })
+    observer?.observe(req, a.status === 200, code, Date.now())
     writeProbeAnswer(res, req.method, a)
   }
   const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, answer)

@@ -32,7 +32,15 @@ interface Checker {
   drainAnswers: number
   toldAt: number | undefined
   warnedSlow: boolean
+  /** false once pruned or evicted: a handle kept by a connection must then be identified again */
+  tracked: boolean
 }
+
+/**
+ * A checker as identified by observe(): a keep-alive connection keeps it and records its later
+ * probes with observeAgain(), without building the identifying key or an Observation each time.
+ */
+export interface CheckerHandle { readonly key: string }
 
 export interface TrackerOptions {
   readonly maxCheckers: number
@@ -84,31 +92,50 @@ export class ProberTracker {
 
   get size (): number { return this.#checkers.size }
 
-  observe (o: Observation): void {
+  /** Records one probe and returns its checker, for observeAgain() on the same connection. */
+  observe (o: Observation): CheckerHandle {
     const ua = (o.userAgent ?? '').slice(0, UA_MAX)
     const key = `${o.kind}|${o.source}|${ua}`
     let c = this.#checkers.get(key)
     if (c === undefined) {
       this.#prune(o.at)
       if (this.#checkers.size >= this.#o.maxCheckers) this.#evictOldest()
-      c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false }
+      c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false, tracked: true }
       this.#checkers.set(key, c)
-    } else if (o.at > c.lastSeen) {
+    }
+    this.#record(c, o.available, o.answer, o.at)
+    return c
+  }
+
+  /**
+   * Records one more probe of a checker observe() returned, exactly as observe() would; false (nothing
+   * recorded) when that checker has been dropped since (TTL, eviction): observe() it again.
+   */
+  observeAgain (h: CheckerHandle, available: boolean, answer: string, at: number): boolean {
+    const c = h as Checker
+    if (!c.tracked) return false
+    this.#record(c, available, answer, at)
+    return true
+  }
+
+  #record (c: Checker, available: boolean, answer: string, at: number): void {
+    const key = c.key
+    if (at > c.lastSeen) {
       // moved to the most recent end; probes within the same millisecond (one source with many
       // connections) leave the order as it is, which is all the LRU needs
       this.#checkers.delete(key)
       this.#checkers.set(key, c)
-      const gap = o.at - c.lastSeen
+      const gap = at - c.lastSeen
       // EWMA: robust to a missed check, follows a changed LB interval within a few probes
       c.intervalMs = c.intervalMs === undefined ? gap : Math.round(0.7 * c.intervalMs + 0.3 * gap)
-      c.lastSeen = o.at
+      c.lastSeen = at
     }
     c.probes++
-    c.lastAnswer = o.answer
-    if (this.#drainSince !== undefined && !o.available && o.at >= this.#drainSince) {
+    c.lastAnswer = answer
+    if (this.#drainSince !== undefined && !available && at >= this.#drainSince) {
       c.drainAnswers++
-      if (c.toldAt === undefined && c.drainAnswers >= this.#o.fall[c.kind]) c.toldAt = o.at
-      this.#checkAck(o.at)
+      if (c.toldAt === undefined && c.drainAnswers >= this.#o.fall[c.kind]) c.toldAt = at
+      this.#checkAck(at)
     }
     if (!c.warnedSlow && c.probes >= 3 && c.intervalMs !== undefined && c.intervalMs * this.#o.fall[c.kind] > this.#o.budgetMs) {
       c.warnedSlow = true
@@ -181,11 +208,12 @@ export class ProberTracker {
     for (const [key, c] of this.#checkers) {
       if (now - c.lastSeen <= this.#o.ttlMs) break
       this.#checkers.delete(key)
+      c.tracked = false
     }
   }
 
   #evictOldest (): void {
-    const first = this.#checkers.keys().next()
-    if (first.done !== true) { this.#checkers.delete(first.value); this.evicted++ }
+    const first = this.#checkers.values().next()
+    if (first.done !== true) { this.#checkers.delete(first.value.key); first.value.tracked = false; this.evicted++ }
   }
 }

@@ -40,7 +40,7 @@ function faultTable (): string[] {
 }
 
 function limitsTable (): string[] {
-  const rows = serveOptions.filter((o) => o.flag.startsWith('http-') || o.flag === 'agent-max-connections')
+  const rows = serveOptions.filter((o) => o.flag.startsWith('http-') || o.flag === 'agent-max-connections' || o.flag === 'listen-backlog')
   return ['| Flag / environment | Default | Meaning |', '|---|---|---|',
     ...rows.map((o) => `| \`--${o.flag}\` / \`${envName(o.flag)}\` | ${o.default !== undefined ? code(o.default) : '-'} | ${cell(o.help)} |`)]
 }
@@ -110,6 +110,26 @@ export function renderFailureModes (): string {
     'junk, 1 MiB without a newline) it gets the one line for the current state and a FIN; 2000 connections in a burst',
     'all get the right answer; peers that never hang up are let go after the idle timeout; connections over',
     '`--agent-max-connections` are closed at once, logged once and counted (`protocol="agent"`).',
+    '',
+    '### Connection storms',
+    '',
+    'Checkers that connect all at once (a fleet of load balancers restarting, 1,000 health checks a second with a',
+    'new connection each) fill the listener\'s accept queue before the event loop takes the connections. When the',
+    'queue is full, Linux drops the SYN and the client retransmits it after 1 s and then 3 s: the probe is late by',
+    'seconds, not refused. node\'s default backlog is 511; the sidecar asks for `--listen-backlog` (default 4096) on',
+    'every listener. The kernel silently caps any backlog at `net.core.somaxconn` (4096 since Linux 5.4, 128 before);',
+    'the sidecar reads `/proc/sys/net/core/somaxconn` at start and logs `listen_backlog_capped` when the setting is',
+    'above it. Half-open connections (SYN received, handshake not finished) queue separately, bounded by',
+    '`net.ipv4.tcp_max_syn_backlog`; with SYN cookies on (the default) that queue overflowing costs TCP options, not',
+    'connections. On an old kernel or a small host default, raise both to at least the backlog on the host, or per pod (both are',
+    'per network namespace; Kubernetes sets them through `securityContext.sysctls` once the kubelet allows them):',
+    '',
+    '```sh',
+    'sysctl -w net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096',
+    '```',
+    '',
+    '`ss -ltn` shows the granted backlog of a listening socket in its `Send-Q` column. `bench/results.md` measures',
+    '1,000 simultaneous new connections against the sidecar, a bare node:http server and nginx.',
     '',
     '## Secrets',
     '',
