@@ -9,6 +9,7 @@ import { renderNjsState } from '../src/nginx/njs-state.js'
 import { parseNodesFlag } from '../src/nginx/nodes.js'
 import { findBinary, freePort, stopChild } from './lib/proc.js'
 import { summarize } from './lib/stats.js'
+import { KEPT_MARKER } from './lib/kept.js'
 
 /**
  * Per-connection cost of the njs mode: time from connect() to the first byte the backend sends (nginx
@@ -90,6 +91,7 @@ try {
   const out = [
     '## 6. nginx with njs: per-connection cost',
     '',
+    KEPT_MARKER,
     `Produced by \`bench/nginx-njs.ts\` (not part of \`npm run bench\`) on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores, ${type()} ${release()}, ${spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr.trim()}, njs 0.7.9; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     `Time from \`connect()\` to the backend's first byte (ms), ${TOTAL} connections per mode, one at a time, modes interleaved in ${ROUNDS} rounds; one nginx worker; three backends, one of them unavailable.`,
     'njs reads and parses the state file for every new connection (njs 0.7 keeps nothing between connections).',

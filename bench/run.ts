@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { EmqxSim } from '../src/sim/emqx-sim.js'
@@ -13,6 +13,7 @@ import { serving } from './sections/serving.js'
 import { upstreamCost } from './sections/upstream.js'
 import { startBare, startNginx } from './servers/targets.js'
 import { findWrk } from './lib/wrk.js'
+import { withKept } from './lib/kept.js'
 
 /** `npm run bench`: runs the sections in order, prints the markdown and writes it (bench/results.md). */
 const DEFAULT_OUT = fileURLToPath(new URL('../../results.md', import.meta.url))
@@ -71,7 +72,7 @@ try {
   const results = await main(p)
   const md = renderMarkdown(results)
   process.stdout.write(md)
-  if (p.out !== undefined) { writeFileSync(p.out, md); progress(`wrote ${p.out}`) }
+  if (p.out !== undefined) { writeFileSync(p.out, withKept(md, existsSync(p.out) ? readFileSync(p.out, 'utf8') : undefined)); progress(`wrote ${p.out}`) }
   const missed = checkTargets(results).filter((c) => !c.met)
   if (missed.length > 0) progress(`${missed.length} target(s) missed: ${missed.map((c) => c.target).join('; ')}`)
   // targets are reported, not enforced: a missed target is a finding, not a crash
