@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -38,8 +38,6 @@ async function execArgvOf (t: Test, cmd: string, args: string[], env: Record<str
   if (line === undefined) throw new Error(`${cmd} ${args.join(' ')} exited ${String(code)} without the sidecar process reporting its flags: ${out.slice(-2000)}`)
   return JSON.parse(line.slice(MARK.length)) as string[]
 }
-
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
 
 t.test('through npm\'s bin link (a global or project install), the binary runs node with NODE_FLAGS', async (t) => {
   const dir = tempDir(t, 'els-bin-')
