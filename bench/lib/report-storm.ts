@@ -7,11 +7,12 @@ const MIB = 2 ** 20
 const SHARE = 0.8
 
 const mib = (v: number): string => Number.isFinite(v) ? (v / MIB).toFixed(0) : 'n/a'
+const count = (v: number): string => Number.isFinite(v) ? v.toFixed(0) : 'n/a'
 /** median and spread over the runs: `119 (108-119)` */
-function spread (runs: readonly StormRun[], pick: (r: StormRun) => number): string {
+function spread (runs: readonly StormRun[], pick: (r: StormRun) => number, fmt = mib): string {
   const s = summarize(runs.map(pick))
-  if (s.n <= 1) return mib(s.p50)
-  return `${mib(s.p50)} (${mib(Math.min(...runs.map(pick)))}-${mib(s.max)})`
+  if (s.n <= 1) return fmt(s.p50)
+  return `${fmt(s.p50)} (${fmt(Math.min(...runs.map(pick)))}-${fmt(s.max)})`
 }
 
 export function medianPeak (storm: StormResult, major: number, target = 'sidecar'): number {
@@ -31,7 +32,7 @@ export function stormTarget (storm: StormResult): { target: string, figure: stri
 
 export function stormSection (storm: StormResult): string[] {
   const rows = storm.rows.map((r) => [r.runtime, r.target, spread(r.runs, (x) => x.idle), spread(r.runs, (x) => x.peak), spread(r.runs, (x) => x.after),
-    spread(r.runs, (x) => x.later), spread(r.runs, (x) => x.requests * MIB)])
+    spread(r.runs, (x) => x.later), spread(r.runs, (x) => x.requests, count)])
   const head = ['node', 'server', 'idle RSS', 'peak RSS', 'right after', `${storm.laterMs / 1000} s later`, 'requests answered']
   return ['### Footprint under a checker storm', '',
     `${storm.connections.toLocaleString('en-US')} checkers opening a new connection per probe (\`Connection: close\`) for ${storm.durationMs / 1000} s (${storm.generator}),`,

@@ -1,9 +1,16 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 /** What ships, read from the repository: the image's Node major and the sidecar container's memory limit. */
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+function findRoot (): string {
+  // bench/lib when run from source (tests), bench/dist/bench/lib when compiled
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'Dockerfile')) && dirname(dir) !== dir) dir = dirname(dir)
+  return `${dir}/`
+}
+const ROOT = findRoot()
 
 /** The major of `ARG NODE_IMAGE=node:<major>-...` in the Dockerfile; NaN when absent. */
 export function imageNodeMajor (): number {
