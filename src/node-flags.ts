@@ -8,6 +8,6 @@
  * (V8 13.6) a 5 s storm of 1,000 checkers opening a new connection per probe leaves ~60 MiB of V8 heap
  * pages resident (RSS ~155 MiB, no shrink 15 s later, even with `--max-semi-space-size=8`);
  * with it the peak is ~120 MiB and RSS falls back towards ~100 MiB (bench/results.md, footprint under a
- * checker storm). Its price is CPU per new connection (~+15% on Node 24); keep-alive probes cost the same.
+ * checker storm). Its price is CPU per new connection (+13% to +27% on Node 24); keep-alive probes cost the same.
  */
 export const NODE_FLAGS: readonly string[] = ['--optimize-for-size']
