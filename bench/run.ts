@@ -10,6 +10,7 @@ import { drainDetection, type DrainResult } from './sections/drain.js'
 import { footprint } from './sections/footprint.js'
 import { haproxyEndToEnd } from './sections/haproxy.js'
 import { serving } from './sections/serving.js'
+import { checkerStorm } from './sections/storm.js'
 import { upstreamCost } from './sections/upstream.js'
 import { startBare, startNginx } from './servers/targets.js'
 import { findWrk } from './lib/wrk.js'
@@ -36,7 +37,7 @@ async function main (p: Plan): Promise<Results> {
       results = { ...results, drain }
     }
     if (p.sections.has('upstream')) results = { ...results, upstream: await upstreamCost(p.upstream.rates, p.upstream.durationMs, progress) }
-    if (p.sections.has('footprint')) results = { ...results, footprint: await footprint(sim, p.footprint, progress) }
+    if (p.sections.has('footprint')) results = { ...results, footprint: await footprint(sim, p.footprint, progress), storm: await checkerStorm(sim, p.storm, progress) }
     if (p.sections.has('haproxy')) results = { ...results, haproxy: await haproxyEndToEnd(p.haproxy, progress) }
   } finally {
     await sim.close()

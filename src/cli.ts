@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --optimize-for-size
 import { ConfigError } from './errors.js'
 import { VERSION } from './version.js'
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Shape } from '../sections/serving.js'
+import type { StormOptions } from '../sections/storm.js'
 
 export const SECTIONS = ['serving', 'drain', 'upstream', 'footprint', 'haproxy'] as const
 export type Section = typeof SECTIONS[number]
@@ -13,6 +14,7 @@ export interface Plan {
   readonly drain: { readonly intervalsMs: readonly number[], readonly flips: number }
   readonly upstream: { readonly rates: readonly number[], readonly durationMs: number }
   readonly footprint: { readonly settleMs: number, readonly cpuWindowMs: number, readonly starts: number }
+  readonly storm: StormOptions
   readonly haproxy: { readonly flips: number, readonly pollIntervalMs: number, readonly maxPauseMs: number }
 }
 
@@ -41,12 +43,13 @@ export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS
   --out FILE   where to write the markdown (default bench/results.md; none in smoke mode)
   --only LIST  run only these sections
   --duration   seconds per probe-serving load (default 5)
-  --runs N     runs of each probe-serving load per server, alternating between servers (default 3; smoke 1)`
+  --runs N     runs of each probe-serving load per server, alternating between servers (default 3; smoke 1)
+  --node PATH  a node binary for the footprint storm rows; repeat for several runtimes (default: this node)`
 
 export function plan (argv: readonly string[], defaultOut: string): Plan {
   const { values } = parseArgs({
     args: [...argv],
-    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, duration: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean' } },
+    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, duration: { type: 'string' }, runs: { type: 'string' }, node: { type: 'string', multiple: true }, help: { type: 'boolean' } },
     strict: true,
   })
   if (values.help === true) throw new UsageError(USAGE)
@@ -66,6 +69,11 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
     upstream: smoke ? { rates: [10, 100], durationMs: 1500 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
     footprint: smoke ? { settleMs: 300, cpuWindowMs: 700, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },
+    // the storm of issue 19: 1,000 checkers opening a new connection per probe for 5 s; RSS 15 s later
+    storm: {
+      nodes: values.node ?? [process.execPath],
+      ...(smoke ? { connections: 50, durationMs: 1000, settleMs: 300, laterMs: 1000, repeats: 1 } : { connections: 1000, durationMs: 5000, settleMs: 3000, laterMs: 15_000, repeats: 3 }),
+    },
     haproxy: smoke ? { flips: 1, pollIntervalMs: 1000, maxPauseMs: 100 } : { flips: 10, pollIntervalMs: 1000, maxPauseMs: 1000 },
   }
 }

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync, readdirSync } from 'node:fs'
+import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
+import { delimiter, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_FLAGS } from '../../src/node-flags.js'
 
@@ -97,16 +98,29 @@ export interface SidecarOptions {
   readonly nodeArgs?: readonly string[]
   readonly extraArgs?: readonly string[]
   readonly env?: Readonly<Record<string, string>>
+  /**
+   * A node binary: run dist/cli.js itself, as users run the `emqx-lb-sidecar` binary (its shebang
+   * picks `node` from PATH, with the flags of src/node-flags.ts), with this binary's directory first on PATH.
+   */
+  readonly runtime?: string
 }
 
 /** Spawns dist/cli.js on loopback and resolves once it logs that it listens. */
 export async function startSidecar (o: SidecarOptions): Promise<Target> {
-  const args = [...NODE_FLAGS, ...(o.nodeArgs ?? []), CLI, '--host', '127.0.0.1', '--port', String(o.port ?? 0), '--emqx-url', o.emqxUrl]
+  const args = ['--host', '127.0.0.1', '--port', String(o.port ?? 0), '--emqx-url', o.emqxUrl]
   if (o.pollIntervalMs !== undefined) args.push('--poll-interval', `${o.pollIntervalMs}ms`)
   args.push(...(o.extraArgs ?? []))
+  let PATH = process.env.PATH ?? ''
+  let cmd = process.execPath
+  if (o.runtime !== undefined) {
+    // npm's bin-links make the bin file executable on install; a checkout's build does not
+    chmodSync(CLI, statSync(CLI).mode | 0o111)
+    PATH = `${dirname(o.runtime)}${delimiter}${PATH}`
+    cmd = CLI
+  } else args.unshift(...NODE_FLAGS, ...(o.nodeArgs ?? []), CLI)
   // The agent-check listener (when this build has one) would take its fixed default port: off,
   // through the environment so that builds without the option only warn.
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', SIDECAR_AGENT_PORT: '0', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(cmd, args, { env: { PATH, SIDECAR_AGENT_PORT: '0', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'sidecar listening')
   const port = (JSON.parse(line) as { port: number }).port
   return { name: 'sidecar', pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }

@@ -3,8 +3,10 @@ import type { FootprintResult } from '../sections/footprint.js'
 import type { HaproxyResult } from '../sections/haproxy.js'
 import { describeShape, type ServingResult, type ServingRow } from '../sections/serving.js'
 import { median } from './stats.js'
+import type { StormResult } from '../sections/storm.js'
 import type { UpstreamResult } from '../sections/upstream.js'
 import { NODE_STATUS_EVERY, REQUESTS_PER_POLL } from '../../src/emqx/client.js'
+import { stormSection, stormTarget } from './report-storm.js'
 
 export interface Results {
   readonly machine: { readonly cpu: string, readonly cores: number, readonly node: string, readonly os: string, readonly date: string, readonly load: string }
@@ -13,6 +15,7 @@ export interface Results {
   readonly drain?: readonly DrainResult[]
   readonly upstream?: UpstreamResult
   readonly footprint?: FootprintResult
+  readonly storm?: StormResult
   readonly haproxy?: HaproxyResult
 }
 
@@ -81,6 +84,7 @@ export function checkTargets (r: Results): TargetCheck[] {
     out.push({ target: 'idle CPU < 0.5% of a core (default 1 s poll)', figure: `${(f.sidecarIdle.cpu * 100).toFixed(2)}%`, met: f.sidecarIdle.cpu < 0.005 })
     out.push({ target: 'start to first correct answer < 1 s (median)', figure: `${ms(f.startMedianMs)} ms (max ${ms(Math.max(...f.startMs))} ms)`, met: f.startMedianMs < 1000 })
   }
+  if (r.storm !== undefined) out.push(stormTarget(r.storm))
   if (s !== undefined && s.targets.includes(BARE)) {
     const q = (s.rssAfter.get(SIDECAR) ?? NaN) / (s.rssAfter.get(BARE) ?? NaN)
     out.push({ target: 'RSS after the load runs <= 1.3x the bare server\'s', figure: `${mb(s.rssAfter.get(SIDECAR) ?? NaN)} vs ${mb(s.rssAfter.get(BARE) ?? NaN)} (${ratio(q)})`, met: q <= 1.3 })
@@ -113,6 +117,7 @@ export function renderMarkdown (r: Results): string {
         u.rows.map((x) => [num(x.targetRate), num(x.probes.rps), String(x.probes.errors), x.upstreamPerSecond.toFixed(2), (x.upstreamPerSecond * u.intervalMs / 1000).toFixed(2)])))
   }
   if (r.footprint !== undefined || r.serving !== undefined) parts.push('', ...footprintSection(r.footprint, r.serving))
+  if (r.storm !== undefined) parts.push('', ...stormSection(r.storm))
   if (r.haproxy !== undefined) parts.push('', ...haproxySection(r.haproxy))
   return parts.join('\n') + '\n'
 }

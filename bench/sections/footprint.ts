@@ -28,7 +28,8 @@ export interface FootprintResult {
 export async function footprint (sim: EmqxSim, o: { settleMs: number, cpuWindowMs: number, starts: number }, progress: (msg: string) => void): Promise<FootprintResult> {
   sim.stopProcess()
   progress(`footprint: idle sidecars and bare server (${(o.settleMs + o.cpuWindowMs) / 1000} s)`)
-  const sidecar = await startSidecar({ emqxUrl: sim.url })
+  // the binary as users run it: dist/cli.js through its shebang (node with src/node-flags.ts's flags)
+  const sidecar = await startSidecar({ emqxUrl: sim.url, runtime: process.execPath })
   const bare = await startBare('{}')
   let figures: IdleFigures[]
   try {
@@ -71,7 +72,7 @@ async function librariesOnly (): Promise<number> {
 async function startToFirstAnswer (sim: EmqxSim): Promise<number> {
   const port = await freePort()
   const t0 = performance.now()
-  const started = startSidecar({ emqxUrl: sim.url, port })
+  const started = startSidecar({ emqxUrl: sim.url, port, runtime: process.execPath })
   let sidecar: Target | undefined
   started.then((s) => { sidecar = s }, () => {})
   try {

@@ -7,9 +7,9 @@ import { findBinary, freePort, stopChild, waitForLine, type Target } from '../li
 
 const BARE = fileURLToPath(new URL('./bare-http.js', import.meta.url))
 
-/** The bare node:http baseline in its own process. */
-export async function startBare (body: string, port = 0): Promise<Target> {
-  const child = spawn(process.execPath, [BARE], { env: { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** The bare node:http baseline in its own process (by default on this runtime, without node flags). */
+export async function startBare (body: string, port = 0, node = process.execPath, nodeArgs: readonly string[] = []): Promise<Target> {
+  const child = spawn(node, [...nodeArgs, BARE], { env: { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
   const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'bare node:http listening')
   return { name: 'bare node:http', pid: child.pid ?? -1, port: (JSON.parse(line) as { port: number }).port, child, stop: async () => { await stopChild(child) } }
 }

@@ -2,6 +2,9 @@ import t from 'tap'
 import { localizeConfig } from '../../bench/lib/haproxy.js'
 import type { LoadReport } from '../../bench/lib/load.js'
 import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/report.js'
+import { stormSection, stormTarget } from '../../bench/lib/report-storm.js'
+import { imageNodeMajor, quantityBytes, sidecarMemory } from '../../bench/lib/shipped.js'
+import type { StormResult, StormRun } from '../../bench/sections/storm.js'
 import { summarize } from '../../bench/lib/stats.js'
 import { parseAnswer } from '../../bench/load/generator.js'
 
@@ -79,4 +82,27 @@ t.test('checkTargets: each target judged on the figure the issue names', async (
   t.match(md, /\| probe throughput >= 0\.9x bare node:http at 100 and 1,000 keep-alive connections \(wrk\) \| 0\.91x at 100, 0\.89x at 1,000 \| \*\*MISSED\*\* \|/)
   t.match(md, /\| 100 conn, keep-alive \| sidecar \| 1,001 \| 1\.00 \| 1\.00 \| 1\.00 \| 0 \| 0\.91x \| 0\.89x-0\.95x \| 950-1,780 \| wrk \|/, 'medians of the runs, ratio range, req/s range, generator')
   t.notMatch(md, /HAProxy/, 'sections that did not run are left out')
+})
+
+t.test('storm target: the sidecar\'s median peak on the image\'s Node major against 80% of deploy/base\'s limit', async (t) => {
+  const major = imageNodeMajor()
+  const { limit } = sidecarMemory()
+  t.ok(major >= 20 && limit > 0, `read from the Dockerfile (Node ${major}) and deploy/base (limit ${limit} bytes)`)
+  t.equal(quantityBytes('160Mi'), 160 * MB)
+  t.equal(quantityBytes('200M'), 200e6)
+  t.ok(Number.isNaN(quantityBytes('lots')))
+  const run = (peakMib: number): StormRun => ({ idle: 90 * MB, peak: peakMib * MB, after: peakMib * MB, later: 100 * MB, requests: 20_000 })
+  const storm = (peaks: number[], runtime = `v${major}.1.0`): StormResult => ({
+    connections: 1000, durationMs: 5000, laterMs: 15_000, flags: ['--optimize-for-size'], generator: 'wrk',
+    rows: [{ runtime: 'v20.0.0', target: 'sidecar', runs: [run(1000)] }, { runtime, target: 'bare node:http', runs: [run(1000)] }, { runtime, target: 'sidecar', runs: peaks.map(run) }],
+  })
+  const limitMib = limit / MB
+  // the median decides: one run far above the line does not, two do
+  t.equal(stormTarget(storm([0.8 * limitMib, 10 * limitMib, 0.5 * limitMib])).met, true)
+  t.equal(stormTarget(storm([0.81 * limitMib, 10 * limitMib, 0.5 * limitMib])).met, false)
+  const missing = stormTarget(storm([1], 'v18.0.0'))
+  t.equal(missing.met, false, 'no row on the image\'s Node: not met')
+  t.match(missing.figure, `not measured on Node ${major}`)
+  const md = stormSection(storm([110, 130, 120])).join('\n')
+  t.match(md, new RegExp(`\\| v${major}\\.1\\.0 \\| sidecar \\| 90 \\(90-90\\) \\| 120 \\(110-130\\) \\| 120 \\(110-130\\) \\| 100 \\(100-100\\) \\| 20000 \\(20000-20000\\) \\|`), 'median (min-max) in MiB')
 })

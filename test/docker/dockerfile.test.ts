@@ -17,7 +17,7 @@ import { startDouble } from '../support/emqx-double.js'
  * Dockerfile itself, and its HEALTHCHECK command is run for real against a running sidecar.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, license: string, engines: { node: string }, scripts: Record<string, string> }
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, license: string, engines: { node: string }, scripts: Record<string, string>, bin: Record<string, string> }
 const dockerfile = DockerfileParser.parse(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))
 const ignore = parseDockerignore(readFileSync(join(ROOT, '.dockerignore'), 'utf8'))
 
@@ -119,6 +119,11 @@ t.test('CMD runs the same entry the tests run', async (t) => {
   const words = jsonWords(cmd[0] as Instruction)
   t.same(words, ['node', ...NODE_FLAGS, relative(ROOT, CLI)], 'exec form: node, src/node-flags.ts, dist/cli.js: what test/support/sidecar-proc.ts spawns')
   t.equal(pkg.scripts.start, ['node', ...NODE_FLAGS, relative(ROOT, CLI)].join(' '), '`npm start` runs the same command')
+  // the binary (npx, a global install, npm's bin links) runs through its shebang: the same flags
+  const shebang = `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`
+  t.equal(readFileSync(join(ROOT, 'src/cli.ts'), 'utf8').split('\n')[0], shebang, 'src/cli.ts starts with node and the same flags')
+  t.equal(readFileSync(CLI, 'utf8').split('\n')[0], shebang, 'the build keeps that line in dist/cli.js')
+  t.equal(pkg.bin['emqx-lb-sidecar'], relative(ROOT, CLI), 'the package binary is that file')
   t.equal(keyword(runtime, 'ENTRYPOINT').length, 0, 'no ENTRYPOINT wrapping it')
   const workdir = keyword(runtime, 'WORKDIR').map(text).at(-1)
   t.equal(workdir, '/app')
