@@ -4,6 +4,7 @@ import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
 import type { AckChecker } from '../../src/state/drain-ack-wait.js'
+import { evacuationDocument } from '../../src/http/status.js'
 import { Evacuator } from '../../src/state/evacuator.js'
 import type { EvacuationPhase } from '../../src/state/model.js'
 import { Monitor } from '../../src/state/monitor.js'
@@ -54,6 +55,7 @@ for (const profile of ['v5', 'v5.0.4', 'v4.4'] as SimProfile[]) {
     const run = evacuator.start('10.1.2.3')
     await nextEvent(store, 'update', (s: { overrides: { evacuation?: { phase: string } } }) => s.overrides.evacuation?.phase === 'awaiting_ack', 2000, 'awaiting_ack')
     t.match(store.current, { state: 'draining', overrides: { evacuation: { phase: 'awaiting_ack', ack: { stage: 'checkers', known: 1, told: 0, awaited: ['agent 127.0.0.1'] } } } })
+    t.match(evacuationDocument(store.current.overrides.evacuation ?? t.fail('no evacuation') as never), { phase: 'awaiting_ack', acknowledgement: { stage: 'checkers', checkers_known: 1, checkers_told: 0, awaited: ['agent 127.0.0.1'], ended_by: null }, wait_health_check_sent: null }, '/status shows who is awaited')
     t.equal(sim.evacuationRequests.length, 0, 'EMQX not asked while a checker has not been told')
     const toldAt = Date.now()
     checkers.list = [agent(true)]
@@ -64,6 +66,7 @@ for (const profile of ['v5', 'v5.0.4', 'v4.4'] as SimProfile[]) {
     t.same(sim.evacuationRequests.map((r) => r.body), ACKED_BODIES[profile], 'start bodies')
     const p = store.current.overrides.evacuation
     t.match(p, { ack: { stage: 'ended', endedBy: 'all_told', told: 1 }, waitHealthCheckS: 0 })
+    if (p !== undefined) t.match(evacuationDocument(p), { acknowledgement: { stage: 'ended', ended_by: 'all_told', awaited: [] }, wait_health_check_sent: 0, eviction_starts_at: /^\d{4}-/ }, '/status shows why the wait ended')
     t.ok((p?.evictionStartsAt ?? 0) - (p?.startedAt ?? 0) < WAIT_S * 1000 / 2, 'eviction starts right after the acknowledgement')
     t.same(phases.slice(0, 3), ['starting', 'awaiting_ack', 'starting'])
     t.notOk(lines.some((l) => l.event === 'evacuation_wait'), 'no second, blind hold on lines without wait_health_check')
