@@ -92,3 +92,10 @@ export function nextLookAt (s: AckSettings, d: AckDecision, now: number, tickMs:
  * (apps/emqx_node_rebalance/src/emqx_node_rebalance_evacuation.erl). docs/emqx-compatibility.md has the evidence.
  */
 export const MIN_WAIT_HEALTH_CHECK_S = 0
+
+/** The checkers not told yet, or `fewer` when fewer than --expect-checkers are known; undefined when every expected checker was told. */
+export function notAcknowledged (checkers: readonly AckChecker[], expect: number): { readonly awaited: readonly string[], readonly fewer: boolean } | undefined {
+  const awaited = checkers.filter((c) => !c.told).map(checkerId)
+  const fewer = checkers.length < expect
+  return awaited.length > 0 || fewer ? { awaited, fewer } : undefined
+}
