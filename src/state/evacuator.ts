@@ -175,6 +175,10 @@ export class Evacuator {
       onProgress: (ack) => { this.#patch({ ack }) },
     })
     if (out === undefined) return undefined
+    // the evacuation deadline cut the wait short: EMQX is not asked to evict before the load balancers had
+    // their time (as for the 4.4 hold); the node keeps draining and the deadline is reported
+    const late = checkDeadline(this.#current(), this.#now())
+    if (late !== this.#current()) { this.#update(late); this.#finish(late); return undefined }
     this.#patch({ phase: 'starting' })
     return true
   }

@@ -109,3 +109,12 @@ t.test('stop during the wait: EMQX is never asked to start', async (t) => {
   await run
   t.same(sim.evacuationRequests.map((r) => r.op), ['stop'])
 })
+
+t.test('the evacuation deadline passes during the wait: EMQX is not asked to evict, the deadline is reported', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', nodeName: 'emqx@n1' })
+  const { evacuator, lines } = await setup(t, sim, { list: [agent(false)] }, ['--evacuation-timeout', '1s'])
+  const p = await evacuator.start('x')
+  t.match(p, { phase: 'deadline', ack: { endedBy: 'max_reached' } })
+  t.same(sim.evacuationRequests, [], 'EMQX never asked')
+  t.ok(lines.some((l) => l.event === 'evacuation_deadline'))
+})
