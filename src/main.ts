@@ -15,6 +15,7 @@ import { DrainFileWatcher } from './state/drain-file.js'
 import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
+import { RebalanceAckWatch } from './state/rebalance-ack-watch.js'
 import { Store } from './state/store.js'
 import { initialSnapshot, moveTo } from './state/transition.js'
 import { listenProblem, StartError, UndoList } from './lifecycle/start-steps.js'
@@ -53,7 +54,6 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   undo.push(async () => { await client.close() })
   const heartbeat = new Heartbeat({ intervalMs: config.pollIntervalMs, boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs) })
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold, heartbeat })
-  const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs })
   warnIgnoredSettings(store, log.child({ component: 'evacuation' }), config.evacuation.settings)
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
   const p = config.probers
@@ -68,8 +68,11 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
       `drain acknowledged: all ${ack.checkers_active} checkers told after ${ack.acknowledged_after_seconds ?? '?'}s`),
   })
   followDrains(store, tracker)
+  // the tracker tells the evacuator when every load balancer has been told (--evacuation-ack)
+  const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs, checkers: tracker })
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
-  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat })
+  const rebalanceAck = new RebalanceAckWatch({ store, checkers: tracker, expectCheckers: config.evacuation.ack.expectCheckers, log: log.child({ component: 'rebalance' }) })
+  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck })
   const adminOptions = config.admin === undefined
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }

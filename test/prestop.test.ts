@@ -63,7 +63,7 @@ for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
 t.test('the deadline path: /prestop answers 504 at --evacuation-timeout, past the HTTP server\'s 10 s idle timeout', async (t) => {
   const sim = await startDouble(t, { profile: 'v5', timeScale: 1 })
   const { tokenFile } = secretsDir(t)
-  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '200ms', '--shutdown-delay', '0s', '--wait-health-check', '600s', '--evacuation-timeout', '11s'],
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '200ms', '--shutdown-delay', '0s', '--wait-health-check', '600s', '--evacuation-timeout', '11s', '--evacuation-ack', 'off'],
     { SIDECAR_EMQX_USERNAME: 'admin', SIDECAR_EMQX_PASSWORD: 'public', SIDECAR_ADMIN_TOKEN_FILE: tokenFile })
   await waitFor(() => get(`${sc.url}/availability`), (r) => r.status === 200, { what: 'first 200', timeoutMs: 5000 })
   const started = performance.now()

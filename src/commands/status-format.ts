@@ -87,7 +87,17 @@ function overrideLines (d: Doc): string[] {
   if (ev !== undefined) {
     out.push(`  evacuation (requested by ${str(ev.requested_by)} at ${str(ev.started_at)}): ${str(ev.phase)}, EMQX state ${str(ev.emqx_state)}, ` +
       `${str(ev.connections)} connections and ${str(ev.sessions)} sessions left, deadline ${str(ev.deadline)}` + (ev.error !== null && ev.error !== undefined ? `; error: ${str(ev.error)}` : ''))
+    const ack = obj(ev.acknowledgement)
+    if (ack !== undefined) out.push(`    load balancers: ${ackLine(ack)}` + (typeof ev.wait_health_check_sent === 'number' ? `; EMQX asked for wait_health_check ${ev.wait_health_check_sent}s, evicting from ${str(ev.eviction_starts_at)}` : ''))
   }
   if (out.length > 0 && observed !== undefined) out.push(`  EMQX alone says: ${str(observed.state)} (${str(observed.reason)})`)
   return out
+}
+
+/** The acknowledged wait in one line: who is awaited, or why it ended. */
+function ackLine (a: Doc): string {
+  const told = `${str(a.checkers_told)}/${str(a.checkers_known)} checkers told` + (Number(a.checkers_expected ?? 0) > 0 ? ` (${str(a.checkers_expected)} expected)` : '')
+  if (a.stage === 'checkers') return `awaiting acknowledgement: ${told}; still awaited: ${str(a.awaited)}; at most until ${str(a.max_at)}`
+  if (a.stage === 'grace') return `every checker told after ${str(a.all_told_after_seconds)}s; grace before EMQX evicts`
+  return `wait ended by ${str(a.ended_by)} after ${str(a.ended_after_seconds)}s (${told})`
 }

@@ -61,7 +61,7 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'agent-port', kind: 'port', default: '9184', help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it' },
   { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
   { flag: 'agent-max-connections', kind: 'int', default: '512', min: 1, max: 100000, help: 'open connections the agent-check listener accepts at once; more are closed at once and counted' },
-  { flag: 'wait-health-check', kind: 'duration', default: '60s', min: 0, help: "the wait_health_check EMQX uses for evacuations/rebalances here (sent with /admin/evacuate and /prestop; whole seconds): checkers too slow to take the node out within it are warned about" },
+  { flag: 'wait-health-check', kind: 'duration', default: '60s', min: 0, help: "the wait_health_check EMQX uses for evacuations/rebalances here (whole seconds): checkers too slow to take the node out within it are warned about. /admin/evacuate and /prestop wait at most this long for the load balancers (--evacuation-ack), and send it as is when no checker is seen" },
   { flag: 'checker-fall', kind: 'int', default: '3', min: 1, max: 100, help: 'failed HTTP checks a load balancer needs before it takes a node out (HAProxy fall, Kubernetes failureThreshold); the agent-check drain acts at once' },
   { flag: 'max-checkers', kind: 'int', default: '256', min: 1, max: 100000, help: 'distinct checkers (source, kind, user agent) remembered; the least recently seen is forgotten first' },
   { flag: 'checker-ttl', kind: 'duration', default: '5m', min: 1000, help: 'a checker unseen this long is forgotten' },
@@ -82,6 +82,9 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'evacuation-redirect-to', kind: 'string', help: 'server reference sent to evicted MQTT 5 clients (e.g. mqtt.example.com:1883); honoured by EMQX 4.4 only: EMQX 5.x\'s HTTP API accepts and ignores it (only its CLI sets it), and the sidecar warns' },
   { flag: 'evacuation-migrate-to', kind: 'string', help: 'comma-separated EMQX node names that receive the remaining sessions (default: EMQX chooses)' },
   { flag: 'evacuation-stop-on-start', kind: 'bool', default: 'false', help: 'stop an evacuation EMQX resumes after a restart (EMQX persists them), so a restarted pod takes clients again; for evacuate-on-shutdown' },
+  { flag: 'evacuation-ack', kind: { enum: ['on', 'off'] }, default: 'on', help: 'on: /admin/evacuate and /prestop drain at once and ask EMQX to evict only once every checker has been told (HTTP: --checker-fall drain answers; agent: one) plus --evacuation-ack-grace, at most --wait-health-check; off: EMQX waits the whole wait_health_check blind' },
+  { flag: 'evacuation-ack-grace', kind: 'duration', default: '1s', min: 0, help: 'time a load balancer gets to act on the drain after it has been told, before EMQX evicts (--evacuation-ack on)' },
+  { flag: 'expect-checkers', kind: 'int', default: '0', min: 0, max: 100000, help: 'load-balancer checkers that must have been seen and told before an evacuation may evict early; with fewer (or none) the whole --wait-health-check is waited' },
   { flag: 'evacuation-timeout', kind: 'duration', default: '5m', min: 1000, help: 'deadline of an evacuation: /prestop answers when EMQX reports it finished or when this passes' },
   ...commonOptions,
 ]

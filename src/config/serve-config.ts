@@ -41,6 +41,8 @@ export interface EvacuationConfig {
   readonly timeoutMs: number
   /** stop an evacuation of this node found at start-up (left over from before a restart) */
   readonly stopOnStart: boolean
+  /** acknowledged evacuation (src/state/drain-ack-wait.ts) */
+  readonly ack: { readonly enabled: boolean, readonly graceMs: number, readonly expectCheckers: number }
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
@@ -204,7 +206,8 @@ function evacuationConfig ({ values: v, problems }: ParsedOptions): EvacuationCo
     ...(redirectTo !== undefined ? { redirectTo } : {}),
     migrateTo: Object.freeze(migrateTo),
   })
-  return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number, stopOnStart: v.get('evacuation-stop-on-start') as boolean })
+  const ack = Object.freeze({ enabled: v.get('evacuation-ack') === 'on', graceMs: v.get('evacuation-ack-grace') as number, expectCheckers: v.get('expect-checkers') as number })
+  return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number, stopOnStart: v.get('evacuation-stop-on-start') as boolean, ack })
 }
 
 /** The CA bundle is read when the EMQX client is built: an unreadable one is a config problem, found by --check-config. */

@@ -24,7 +24,7 @@ declare module 'fastify' {
   interface FastifyContextConfig { adminAction?: AdminAction }
 }
 
-const PRESTOP_STATUS: Record<EvacuationProgress['phase'], number> = { starting: 202, running: 202, done: 200, deadline: 504, failed: 502 }
+const PRESTOP_STATUS: Record<EvacuationProgress['phase'], number> = { starting: 202, awaiting_ack: 202, running: 202, done: 200, deadline: 504, failed: 502 }
 
 /**
  * The admin endpoints, registered only when a token is configured (otherwise they are 404 like any

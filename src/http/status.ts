@@ -1,4 +1,4 @@
-import type { DrainSwitch, EvacuationProgress, Snapshot } from '../state/model.js'
+import type { AckWaitProgress, DrainSwitch, EvacuationProgress, Snapshot } from '../state/model.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
 import type { ProberTracker } from '../probers/tracker.js'
@@ -96,5 +96,24 @@ export function evacuationDocument (e: EvacuationProgress): Record<string, unkno
     connections: e.connections ?? null,
     sessions: e.sessions ?? null,
     error: e.error ?? null,
+    acknowledgement: e.ack === undefined ? null : ackDocument(e, e.ack),
+    wait_health_check_sent: e.waitHealthCheckS ?? null,
+    eviction_starts_at: iso(e.evictionStartsAt),
+  }
+}
+
+/** The acknowledged wait (--evacuation-ack): who is still awaited, and why it ended. */
+function ackDocument (e: EvacuationProgress, a: AckWaitProgress): Record<string, unknown> {
+  const after = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms - e.startedAt) / 1000)
+  return {
+    stage: a.stage,
+    checkers_known: a.known,
+    checkers_told: a.told,
+    checkers_expected: a.expect,
+    awaited: a.awaited,
+    all_told_after_seconds: after(a.allToldAt),
+    max_at: iso(a.maxAt),
+    ended_by: a.endedBy ?? null,
+    ended_after_seconds: after(a.endedAt),
   }
 }

@@ -9,6 +9,7 @@ import type { ClusterConfig } from '../config/serve-config.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
+import { registerEvacuationAckMetrics } from './evacuation-ack.js'
 import { PREFIX } from './names.js'
 import { registerProberMetrics } from './probers.js'
 
@@ -40,6 +41,8 @@ export interface MetricsExtras {
   readonly perSource?: boolean
   readonly cluster?: ClusterConfig
   readonly heartbeat?: Heartbeat
+  /** rebalance donors evicted before every checker was told (src/state/rebalance-ack-watch.ts) */
+  readonly rebalanceAck?: { readonly unacknowledged: number }
 }
 
 export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
@@ -144,6 +147,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   })
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
   const admin = registerOverrideMetrics(registry, store, PREFIX)
+  registerEvacuationAckMetrics(registry, store, extras.rebalanceAck)
 
   const heartbeat = extras.heartbeat
   if (heartbeat !== undefined) {

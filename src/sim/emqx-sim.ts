@@ -69,7 +69,9 @@ export class EmqxSim {
   readonly #realStart = performance.now()
   #advancedMs = 0
   /** evacuation start/stop requests received: node as sent in the path (undecoded), parsed JSON body */
-  readonly evacuationRequests: Array<{ op: 'start' | 'stop', node: string, body: unknown }> = []
+  readonly evacuationRequests: Array<{ op: 'start' | 'stop', node: string, body: unknown, at: number }> = []
+  /** wall-clock time (Date.now()) the current evacuation begins evicting: start + its wait_health_check, in simulated time */
+  evictionBeganAt: number | undefined
   readonly counts: NodeCounts
   /** requests received, by path (without query) */
   readonly requests = new Map<string, number>()
@@ -178,7 +180,11 @@ export class EmqxSim {
   startEvacuation (params: Partial<EvacuationParams> = {}): void {
     this.counts.initialConnections = this.counts.connections
     this.counts.initialSessions = this.counts.sessions
-    this.process = startEvacuationProcess({ ...DEFAULT_EVACUATION, ...params }, this.traits.waitsHealthCheck, this.counts, this.now)
+    const p = startEvacuationProcess({ ...DEFAULT_EVACUATION, ...params }, this.traits.waitsHealthCheck, this.counts, this.now)
+    this.process = p
+    // the requested wait_health_check is the timeline (advanceEvacuation); lines without it evict at once
+    const waitMs = p.state === 'waiting_health_check' ? p.params.wait_health_check * 1000 : 0
+    this.evictionBeganAt = Date.now() + (this.#timeScale > 0 ? waitMs / this.#timeScale : 0)
   }
 
   /** Forces a state; an evacuation continues from there with simulated time. */
@@ -197,7 +203,7 @@ export class EmqxSim {
   }
 
   startPurge (): void { this.process = { kind: 'purge', state: 'purging' } }
-  stopProcess (): void { this.process = { kind: 'none' } }
+  stopProcess (): void { this.process = { kind: 'none' }; this.evictionBeganAt = undefined }
 
   count (path: string): number { return this.requests.get(path) ?? 0 }
 
@@ -249,7 +255,7 @@ export class EmqxSim {
   #evacuationCall (rawNode: string, start: boolean, body: string): Answer {
     let parsed: unknown = body
     try { parsed = body.trim() === '' ? {} : JSON.parse(body) } catch { /* kept as text */ }
-    this.evacuationRequests.push({ op: start ? 'start' : 'stop', node: rawNode, body: parsed })
+    this.evacuationRequests.push({ op: start ? 'start' : 'stop', node: rawNode, body: parsed, at: Date.now() })
     const d = evacuationCall({ api: this.traits.api, rules: this.traits.startBody, nodeName: this.nodeName, process: this.process, rpcError: this.#fault === 'rpc_error' }, rawNode, start, body)
     if (d.action === 'start') this.startEvacuation(d.params)
     else if (d.action === 'stop') this.stopProcess()

@@ -4,6 +4,8 @@ import type { EvacuationConfig } from '../config/serve-config.js'
 import type { EmqxClient } from '../emqx/client.js'
 import { rejectsWaitHealthCheck } from '../emqx/evacuation.js'
 import type { EvacuationProgress } from './model.js'
+import { canAcknowledge, MIN_WAIT_HEALTH_CHECK_S } from './drain-ack-wait.js'
+import { awaitAcknowledgement, type CheckerSource } from './drain-ack-waiter.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
 import { setOverride } from './overrides.js'
 import type { Store } from './store.js'
@@ -16,6 +18,8 @@ export interface EvacuatorOptions {
   /** how often the local rebalance status is read while evacuating */
   readonly pollIntervalMs: number
   readonly now?: () => number
+  /** the load balancers' checkers, for the acknowledged wait (--evacuation-ack); none known without it */
+  readonly checkers?: CheckerSource
 }
 
 export type StopResult = { ok: true, already: boolean } | { ok: false, error: string }
@@ -106,17 +110,24 @@ export class Evacuator {
     const node = await this.#nodeName()
     if (node === undefined) return this.#fail('the EMQX node name is not known (EMQX has not answered yet)')
     this.#patch({ node })
+    // Acknowledged: the sidecar itself holds the drain until the load balancers have been told, then EMQX
+    // evicts at once; `held` says the wait_health_check time has been served here.
+    const held = await this.#awaitAck(signal)
+    if (held === undefined) return this.#current()
+    const settings = held ? { ...config.settings, waitHealthCheckS: MIN_WAIT_HEALTH_CHECK_S } : config.settings
     // 4.4 and e5.0.4 have no wait_health_check: EMQX would evict at once, while load balancers still send
     // new clients. The sidecar already answers 503, so it gives them that time itself before asking.
-    if (client.target?.version === 'v4' && !await this.#holdHealthCheck(node, 'EMQX 4.4', signal)) return this.#current()
-    let r = await client.evacuation('start', node, config.settings)
+    if (client.target?.version === 'v4' && !held && !await this.#holdHealthCheck(node, 'EMQX 4.4', signal)) return this.#current()
+    let r = await client.evacuation('start', node, settings)
+    let waitS = client.target?.version === 'v4' ? 0 : settings.waitHealthCheckS
     if (rejectsWaitHealthCheck(r)) {
-      log.info({ event: 'evacuation_no_wait_health_check', node }, 'EMQX refused wait_health_check (EMQX 5.0.4): holding 503 for it here, then asking without it')
-      if (!await this.#holdHealthCheck(node, 'EMQX 5.0.4', signal)) return this.#current()
-      r = await client.evacuation('start', node, config.settings, { withoutWaitHealthCheck: true })
+      log.info({ event: 'evacuation_no_wait_health_check', node }, `EMQX refused wait_health_check (EMQX 5.0.4): ${held ? 'already held here' : 'holding 503 for it here'}, asking without it`)
+      if (!held && !await this.#holdHealthCheck(node, 'EMQX 5.0.4', signal)) return this.#current()
+      r = await client.evacuation('start', node, settings, { withoutWaitHealthCheck: true })
+      waitS = 0
     }
     if (!r.ok) return this.#fail(r.message, r.code)
-    this.#patch({ phase: 'running', alreadyStarted: r.already })
+    this.#patch({ phase: 'running', alreadyStarted: r.already, ...(r.already ? {} : { waitHealthCheckS: waitS, evictionStartsAt: this.#now() + waitS * 1000 }) })
     log.info({ event: 'evacuation_started', node, already: r.already, settings: config.settings, deadline: new Date(this.#current().deadlineAt).toISOString() },
       r.already ? 'evacuation was already running in EMQX: following it' : 'EMQX started evacuating this node')
     for (;;) {
@@ -135,6 +146,41 @@ export class Evacuator {
       if (isFinal(next)) return this.#finish(next)
       if (!await this.#pause(Math.min(this.#o.pollIntervalMs, Math.max(1, this.#left())), signal)) return this.#current()
     }
+  }
+
+  /**
+   * --evacuation-ack on: waits until every checker has been told (./drain-ack-wait.ts). true: the wait was
+   * held here (EMQX gets the smallest wait_health_check); false: nothing to confirm, EMQX (or, on lines
+   * without the field, #holdHealthCheck) waits the configured time blind; undefined: aborted.
+   */
+  async #awaitAck (signal: AbortSignal): Promise<boolean | undefined> {
+    const { config, checkers } = this.#o
+    const maxMs = config.settings.waitHealthCheckS * 1000
+    if (!config.ack.enabled || maxMs <= 0) return false
+    const start = this.#current()
+    const known = checkers?.checkers(this.#now()) ?? []
+    if (checkers === undefined || !canAcknowledge(known, config.ack.expectCheckers)) {
+      this.#patch({ ack: { stage: 'ended', expect: config.ack.expectCheckers, known: 0, told: 0, awaited: [], maxAt: start.startedAt + maxMs, endedBy: 'no_checkers', endedAt: this.#now() } })
+      this.#o.log.info({ event: 'evacuation_ack_ended', endedBy: 'no_checkers', seconds: 0 }, `no load-balancer checker seen: EMQX waits the whole wait_health_check (${config.settings.waitHealthCheckS}s) blind`)
+      return false
+    }
+    this.#patch({ phase: 'awaiting_ack' })
+    const out = await awaitAcknowledgement({
+      checkers,
+      settings: { graceMs: config.ack.graceMs, expect: config.ack.expectCheckers, maxMs: Math.min(maxMs, start.deadlineAt - start.startedAt) },
+      startedAt: start.startedAt,
+      now: this.#now,
+      signal,
+      log: this.#o.log,
+      onProgress: (ack) => { this.#patch({ ack }) },
+    })
+    if (out === undefined) return undefined
+    // the evacuation deadline cut the wait short: EMQX is not asked to evict before the load balancers had
+    // their time (as for the 4.4 hold); the node keeps draining and the deadline is reported
+    const late = checkDeadline(this.#current(), this.#now())
+    if (late !== this.#current()) { this.#update(late); this.#finish(late); return undefined }
+    this.#patch({ phase: 'starting' })
+    return true
   }
 
   /** Serves 503 for wait_health_check before EMQX is asked; false when aborted or past the deadline. */

@@ -2,6 +2,7 @@ import type { ApiTarget } from '../emqx/api.js'
 import type { FailureReason, OutcomeKind } from '../emqx/outcome.js'
 import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
+import type { AckEnd } from './drain-ack-wait.js'
 
 /**
  * starting: no answer from EMQX yet (503 until the first successful check)
@@ -48,11 +49,29 @@ export interface DrainSwitch {
 
 /**
  * starting: asked EMQX (or, on 4.4, holding 503 for wait_health_check before asking);
+ * awaiting_ack: draining, waiting until every load balancer checking the node has been told (./drain-ack-wait.ts);
  * running: EMQX accepted, progress is being read; done: prohibiting or nothing left on the node;
  * deadline: the time limit passed first; failed: EMQX refused or could not be asked.
  */
-export type EvacuationPhase = 'starting' | 'running' | 'done' | 'deadline' | 'failed'
-export const EVACUATION_PHASES: readonly EvacuationPhase[] = ['starting', 'running', 'done', 'deadline', 'failed']
+export type EvacuationPhase = 'starting' | 'awaiting_ack' | 'running' | 'done' | 'deadline' | 'failed'
+export const EVACUATION_PHASES: readonly EvacuationPhase[] = ['starting', 'awaiting_ack', 'running', 'done', 'deadline', 'failed']
+
+/** The wait for the load balancers' acknowledgement before EMQX is asked to evict (--evacuation-ack). */
+export interface AckWaitProgress {
+  readonly stage: 'checkers' | 'grace' | 'ended'
+  /** --expect-checkers */
+  readonly expect: number
+  /** checkers known at the last look, and how many of them had been told */
+  readonly known: number
+  readonly told: number
+  /** the checkers not told yet (`kind source "user agent"`) */
+  readonly awaited: readonly string[]
+  /** the wait ends here at the latest (--wait-health-check) */
+  readonly maxAt: number
+  readonly allToldAt?: number
+  readonly endedBy?: AckEnd
+  readonly endedAt?: number
+}
 
 /** An evacuation of the local node started through the sidecar (POST /admin/evacuate, GET /prestop). */
 export interface EvacuationProgress {
@@ -63,6 +82,11 @@ export interface EvacuationProgress {
   readonly node?: string
   /** EMQX answered already_started: someone else had started it; treated as success */
   readonly alreadyStarted?: boolean
+  readonly ack?: AckWaitProgress
+  /** the wait_health_check EMQX was asked for (seconds); 0 for lines without the field, which evict at once */
+  readonly waitHealthCheckS?: number
+  /** when EMQX begins evicting: the moment it was asked plus that wait */
+  readonly evictionStartsAt?: number
   /** EMQX's own evacuation state (waiting_health_check ... prohibiting) */
   readonly emqxState?: string
   readonly connections?: number

@@ -122,7 +122,8 @@ export class Monitor {
       return
     }
     // While the sidecar follows its own evacuation, the evacuator reads the status itself.
-    const following = s.overrides.evacuation?.phase === 'starting' || s.overrides.evacuation?.phase === 'running'
+    const phase = s.overrides.evacuation?.phase
+    const following = phase === 'starting' || phase === 'awaiting_ack' || phase === 'running'
     const wanted = !following && (s.observed.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined))
     if (!wanted || !s.emqxAnswered) return
     this.#detailsInFlight = client.localRebalance().then((r) => {

@@ -23,6 +23,7 @@ export function effectiveVerdict (observed: Verdict, o: Overrides): Verdict {
 export function evacuationMessage (e: EvacuationProgress): string {
   switch (e.phase) {
     case 'starting': return `evacuation of this node requested by ${e.by}: draining while EMQX is asked to start it`
+    case 'awaiting_ack': return `evacuation of this node requested by ${e.by}: draining until every load balancer has been told (${e.ack?.told ?? 0}/${e.ack?.known ?? 0} told), then EMQX evicts`
     case 'running': return `EMQX is evacuating this node (${e.emqxState ?? 'state unknown'}${counts(e)})`
     case 'done': return `evacuation finished (${e.emqxState ?? 'nothing left'}${counts(e)}): the node can be stopped`
     case 'deadline': return `evacuation deadline passed (${e.emqxState ?? 'state unknown'}${counts(e)}); still draining`

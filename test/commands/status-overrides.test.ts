@@ -19,3 +19,13 @@ t.test('the status command shows drain switches, the evacuation and what EMQX al
   t.match(text, /EMQX alone says: draining \(emqx_unavailable\)/)
   t.notMatch(formatStatus({ state: 'up', overrides: { manual_drain: null, drain_file: null, evacuation: null }, observed: { state: 'up' } }), /EMQX alone says/, 'nothing when no switch is on')
 })
+
+t.test('the status command shows the acknowledged wait: who is awaited, then why it ended and what EMQX was asked', async (t) => {
+  const doc = (evacuation: Record<string, unknown>): Record<string, unknown> => ({ state: 'draining', overrides: { manual_drain: null, drain_file: null, evacuation }, observed: { state: 'up' } })
+  const waiting = formatStatus(doc({ phase: 'awaiting_ack', requested_by: 'x', acknowledgement: { stage: 'checkers', checkers_known: 2, checkers_told: 1, checkers_expected: 0, awaited: ['http 10.0.0.5'], max_at: 'T9' }, wait_health_check_sent: null }))
+  t.match(waiting, /awaiting_ack/)
+  t.match(waiting, /load balancers: awaiting acknowledgement: 1\/2 checkers told; still awaited: http 10\.0\.0\.5; at most until T9\n/)
+  const ended = formatStatus(doc({ phase: 'running', requested_by: 'x', acknowledgement: { stage: 'ended', checkers_known: 1, checkers_told: 1, checkers_expected: 0, awaited: [], ended_by: 'all_told', ended_after_seconds: 1.6 }, wait_health_check_sent: 0, eviction_starts_at: 'T2' }))
+  t.match(ended, /load balancers: wait ended by all_told after 1\.6s \(1\/1 checkers told\); EMQX asked for wait_health_check 0s, evicting from T2\n/)
+  t.notMatch(formatStatus(doc({ phase: 'running', requested_by: 'x', acknowledgement: null })), /load balancers/)
+})

@@ -58,7 +58,8 @@ for (const profile of ['v5', 'v5.3', 'v4.4'] as SimProfile[]) {
     const node = await client.nodeName()
     t.equal(node, 'emqx@10.0.0.1')
     t.same(await client.evacuation('start', node ?? '', settings), { ok: true, already: false })
-    t.same(sim.evacuationRequests[0], { op: 'start', node: 'emqx@10.0.0.1', body: evacuationBody(profile === 'v4.4' ? 'v4' : 'v5', settings) }, 'raw node name in the path')
+    const first = sim.evacuationRequests[0]
+    t.same(first === undefined ? undefined : { op: first.op, node: first.node, body: first.body }, { op: 'start', node: 'emqx@10.0.0.1', body: evacuationBody(profile === 'v4.4' ? 'v4' : 'v5', settings) }, 'raw node name in the path')
     t.same(await client.evacuation('start', node ?? '', settings), { ok: true, already: true }, 'already_started')
     t.same(await client.evacuation('stop', node ?? ''), { ok: true, already: false })
     t.same(await client.evacuation('stop', node ?? ''), { ok: true, already: true }, 'not_started')

@@ -17,6 +17,7 @@ t.test('every emqx_lb_sidecar_* metric the sidecar registers is in the README me
     heartbeat: new Heartbeat({ intervalMs: 1000, boundMs: 6000 }),
     cluster: config.cluster,
     tracker: new ProberTracker({ maxCheckers: 1, ttlMs: 1000, fall: { http: 3, agent: 1 }, budgetMs: 1000 }),
+    rebalanceAck: { unacknowledged: 0 },
   })
   const registered = metrics.registry.getMetricsAsArray().map((m) => m.name).filter((n) => n.startsWith(PREFIX))
   t.ok(registered.includes(`${PREFIX}poll_lag_seconds`), 'the poll loop lag is exported')

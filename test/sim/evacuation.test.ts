@@ -130,3 +130,30 @@ for (const profile of ['v5', 'v4.4'] as const) {
     t.same(sim.evacuationRequests.map((r) => `${r.op} ${r.node}`), ['start emqx@n1', 'start emqx@n1', 'stop emqx@n1', 'stop emqx@n1', 'start emqx@other', 'start emqx@n1', 'start emqx@n1'])
   })
 }
+
+t.test('the requested wait_health_check is the timeline: 0 evicts at once (as EMQX\'s 0 s state_timeout), 3 waits 3 s', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', nodeName: 'emqx@n1', connections: 5, timeScale: 0 })
+  const base = '/api/v5/load_rebalance'
+  t.equal((await call(sim, 'POST', `${base}/emqx@n1/evacuation/start`, { wait_health_check: 0, conn_evict_rate: 1, wait_takeover: 1 })).status, 200)
+  t.equal(state(sim), 'evicting_conns', 'no waiting_health_check with 0')
+  const req = sim.evacuationRequests.at(-1)
+  t.ok(req !== undefined && sim.evictionBeganAt !== undefined && sim.evictionBeganAt - req.at < 100, 'eviction begins when asked')
+  await call(sim, 'POST', `${base}/emqx@n1/evacuation/stop`)
+  t.equal(sim.evictionBeganAt, undefined)
+  t.equal((await call(sim, 'POST', `${base}/emqx@n1/evacuation/start`, { wait_health_check: 3, conn_evict_rate: 1, wait_takeover: 1 })).status, 200)
+  t.equal(state(sim), 'waiting_health_check')
+  sim.advance(2999)
+  t.equal(state(sim), 'waiting_health_check')
+  sim.advance(1)
+  t.equal(state(sim), 'evicting_conns', 'after exactly the 3 s asked for')
+})
+
+t.test('evictionBeganAt follows the real clock: start + wait_health_check / timeScale', async (t) => {
+  const sim = new EmqxSim({ profile: 'v5', timeScale: 10 })
+  const before = Date.now()
+  sim.startEvacuation({ wait_health_check: 20 })
+  t.ok((sim.evictionBeganAt ?? 0) - before >= 2000 && (sim.evictionBeganAt ?? 0) - before < 2100)
+  const v44 = new EmqxSim({ profile: 'v4.4' })
+  v44.startEvacuation({ wait_health_check: 20 })
+  t.ok((v44.evictionBeganAt ?? Infinity) - Date.now() <= 0, '4.4 evicts at once')
+})

@@ -20,15 +20,16 @@ export interface RunningHaproxy {
 }
 
 /**
- * Runs a shipped config with only addresses, ports and paths localized (src/demo/haproxy-config.ts);
+ * Runs a shipped config with only addresses, ports and paths localized (src/demo/haproxy-config.ts; `edit`
+ * may change a setting first, e.g. an interval);
  * stopped when the test ends. Undefined when haproxy is missing (test skipped or failed).
  */
-export async function startShippedHaproxy (t: Test, dir: string, name: string, local: Omit<LocalHaproxy, 'listenPort' | 'statsSocket'>): Promise<RunningHaproxy | undefined> {
+export async function startShippedHaproxy (t: Test, dir: string, name: string, local: Omit<LocalHaproxy, 'listenPort' | 'statsSocket'>, edit: (text: string) => string = (x) => x): Promise<RunningHaproxy | undefined> {
   const bin = requireBinary(t, 'haproxy', 'haproxy')
   if (bin === undefined) return undefined
   const port = await freePort()
   const configFile = join(dir, name)
-  writeFileSync(configFile, localizeHaproxyConfig(shippedConfig(name), { ...local, listenPort: port, statsSocket: join(dir, 'admin.sock') }))
+  writeFileSync(configFile, localizeHaproxyConfig(edit(shippedConfig(name)), { ...local, listenPort: port, statsSocket: join(dir, 'admin.sock') }))
   const haproxy = await Haproxy.start(bin, configFile, join(dir, 'admin.sock'))
   t.teardown(async () => { await haproxy.stop() })
   return { haproxy, port, configFile }

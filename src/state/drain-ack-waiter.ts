@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from 'pino'
+import { decideAck, nextLookAt, type AckChecker, type AckDecision, type AckEnd, type AckMemory, type AckSettings } from './drain-ack-wait.js'
+import type { AckWaitProgress } from './model.js'
+
+/** Where the checkers come from: the prober tracker's public `checkers(now)` (already pruned by --checker-ttl). */
+export interface CheckerSource {
+  checkers: (now: number) => readonly AckChecker[]
+}
+
+export interface AckWaitOptions {
+  readonly checkers: CheckerSource
+  readonly settings: AckSettings
+  /** the drain began here (the evacuation request): the maximum counts from it */
+  readonly startedAt: number
+  readonly now: () => number
+  readonly signal: AbortSignal
+  readonly log: Logger
+  /** whenever what /status shows changes */
+  readonly onProgress: (p: AckWaitProgress) => void
+  /** how often the checkers are looked at; a probe answer moves `told`, so this bounds the reaction time */
+  readonly tickMs?: number
+}
+
+export interface AckOutcome {
+  readonly endedBy: AckEnd
+  readonly progress: AckWaitProgress
+}
+
+const TICK_MS = 50
+
+/**
+ * Runs decideAck() on a short timer until the wait ends; undefined when aborted (stop, shutdown).
+ * Logs one line when the wait begins, one when every checker has been told (the grace begins) and one
+ * when it ends, with why.
+ */
+export async function awaitAcknowledgement (o: AckWaitOptions): Promise<AckOutcome | undefined> {
+  let memory: AckMemory = { startedAt: o.startedAt, everSeen: false }
+  let shown = ''
+  let stage: AckWaitProgress['stage'] | undefined
+  for (;;) {
+    const now = o.now()
+    const d = decideAck(o.settings, memory, o.checkers.checkers(now), now)
+    memory = d.memory
+    const p = progressOf(o.settings, d, now)
+    const key = JSON.stringify(p)
+    if (key !== shown) { shown = key; o.onProgress(p) }
+    if (p.stage !== stage) { logStage(o, p, stage === undefined); stage = p.stage }
+    if (d.done) return { endedBy: d.endedBy, progress: p }
+    try { await sleep(Math.max(1, nextLookAt(o.settings, d, now, o.tickMs ?? TICK_MS) - now), undefined, { signal: o.signal }) } catch { return undefined }
+  }
+}
+
+function progressOf (s: AckSettings, d: AckDecision, now: number): AckWaitProgress {
+  const m = d.memory
+  return {
+    stage: d.done ? 'ended' : d.stage,
+    expect: s.expect,
+    known: d.known,
+    told: d.told,
+    awaited: d.awaited,
+    maxAt: m.startedAt + s.maxMs,
+    ...(m.allToldAt !== undefined ? { allToldAt: m.allToldAt } : {}),
+    ...(d.done ? { endedBy: d.endedBy, endedAt: now } : {}),
+  }
+}
+
+function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void {
+  const ctx = { known: p.known, told: p.told, awaited: p.awaited, expect: p.expect }
+  const after = (at: number): number => Math.round(at - o.startedAt) / 1000
+  if (first && p.stage !== 'ended') {
+    o.log.info({ ...ctx, event: 'evacuation_awaiting_ack', maxSeconds: o.settings.maxMs / 1000 },
+      `draining; waiting until ${p.known} known checker(s)${p.expect > 0 ? ` (at least ${p.expect} expected)` : ''} have been told, at most ${o.settings.maxMs / 1000}s`)
+  }
+  if (p.stage === 'grace') {
+    o.log.info({ ...ctx, event: 'evacuation_ack_grace', seconds: after(p.allToldAt ?? o.now()), graceSeconds: o.settings.graceMs / 1000 },
+      `every checker has been told; ${o.settings.graceMs / 1000}s grace for the load balancers to act`)
+  }
+  if (p.stage === 'ended') {
+    const seconds = after(p.endedAt ?? o.now())
+    const level = p.endedBy === 'max_reached' ? 'warn' : 'info'
+    o.log[level]({ ...ctx, event: 'evacuation_ack_ended', endedBy: p.endedBy, seconds },
+      p.endedBy === 'all_told'
+        ? `drain acknowledged by every checker after ${seconds}s: asking EMQX to evict now`
+        : p.endedBy === 'no_checkers'
+          ? `no checker seen after ${seconds}s: the full wait was held`
+          : `--wait-health-check reached after ${seconds}s with ${p.awaited.length > 0 ? `checkers not told: ${p.awaited.join(', ')}` : `${p.known} of ${p.expect} expected checkers seen`}`)
+  }
+}

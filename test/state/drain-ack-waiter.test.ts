@@ -1,0 +1,48 @@
+import t from 'tap'
+import pino from 'pino'
+import { Writable } from 'node:stream'
+import type { AckChecker } from '../../src/state/drain-ack-wait.js'
+import { awaitAcknowledgement } from '../../src/state/drain-ack-waiter.js'
+import type { AckWaitProgress } from '../../src/state/model.js'
+
+function logSink (): { log: pino.Logger, lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = []
+  const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
+  return { log: pino({ level: 'info' }, sink), lines }
+}
+
+t.test('ends once the checker is told plus the grace, with one log line per stage and the progress shown', async (t) => {
+  const { log, lines } = logSink()
+  let checkers: AckChecker[] = [{ kind: 'agent', source: '127.0.0.1', user_agent: '', told: false }]
+  const shown: AckWaitProgress[] = []
+  const startedAt = Date.now()
+  const grace = 100
+  const run = awaitAcknowledgement({ checkers: { checkers: () => checkers }, settings: { graceMs: grace, expect: 0, maxMs: 60_000 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: (p) => shown.push(p), tickMs: 10 })
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  const toldAt = Date.now()
+  checkers = [{ kind: 'agent', source: '127.0.0.1', user_agent: '', told: true }]
+  const out = await run
+  t.equal(out?.endedBy, 'all_told')
+  t.ok(Date.now() - toldAt >= grace, 'not before the grace passed')
+  t.ok(Date.now() - startedAt < 60_000 / 2, 'far from the maximum')
+  t.same(shown.map((p) => p.stage), ['checkers', 'grace', 'ended'])
+  t.same(shown[0]?.awaited, ['agent 127.0.0.1'])
+  t.same(lines.map((l) => l.event), ['evacuation_awaiting_ack', 'evacuation_ack_grace', 'evacuation_ack_ended'])
+})
+
+t.test('a checker never told: ends at the maximum with max_reached, logged as a warning naming it', async (t) => {
+  const { log, lines } = logSink()
+  const startedAt = Date.now()
+  const out = await awaitAcknowledgement({ checkers: { checkers: () => [{ kind: 'http', source: '10.0.0.5', user_agent: '', told: false }] }, settings: { graceMs: 0, expect: 0, maxMs: 150 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: () => {} })
+  t.equal(out?.endedBy, 'max_reached')
+  t.ok(Date.now() - startedAt >= 150)
+  t.match(lines.at(-1), { event: 'evacuation_ack_ended', level: 40, awaited: ['http 10.0.0.5'] })
+})
+
+t.test('aborting (stop, shutdown) ends the wait with undefined', async (t) => {
+  const { log } = logSink()
+  const ac = new AbortController()
+  const run = awaitAcknowledgement({ checkers: { checkers: () => [] }, settings: { graceMs: 0, expect: 1, maxMs: 60_000 }, startedAt: Date.now(), now: Date.now, signal: ac.signal, log, onProgress: () => {} })
+  ac.abort()
+  t.equal(await run, undefined)
+})
