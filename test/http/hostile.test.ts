@@ -95,7 +95,8 @@ t.test('idle connections are closed; over --http-max-connections new ones are dr
   t.same(dropped.filter((d) => !d).length, 0, 'connections over the limit are closed at once')
   await sc.waitForLog((l) => l.code === 'http_connection_limit', 2000, 'connection limit warning')
   const started = performance.now()
-  const closed = await Promise.all(idle.map(async (s) => await closedWithin(s, 5000)))
+  // bounded generously: on a starved 2-CPU box the sidecar's 500 ms timers can run seconds late
+  const closed = await Promise.all(idle.map(async (s) => await closedWithin(s, 15_000)))
   t.same(closed.filter((c) => !c).length, 0, `idle connections closed by the sidecar after ${Math.round(performance.now() - started)}ms (headers timeout 500ms)`)
   t.equal(await probe(sc), 200, 'probes answered again once the idle connections are gone')
   const metrics = await scrape(sc.url)
