@@ -1,3 +1,4 @@
+import type { EvacuationErrorCode } from '../errors.js'
 import type { ApiVersion } from './api.js'
 import { parseJsonObject, type RawAnswer } from './parse.js'
 
@@ -37,7 +38,7 @@ export function rejectsWaitHealthCheck (call: EvacuationCall): boolean {
   return !call.ok && call.code === 'rejected' && call.httpStatus === 400 && /wait_health_check/.test(call.message)
 }
 
-export type EvacuationErrorCode = 'auth' | 'node_not_found' | 'rpc_error' | 'rejected' | 'unexpected_answer' | 'transport' | 'no_api'
+export type { EvacuationErrorCode } from '../errors.js'
 
 export type EvacuationCall =
   /** `already`: EMQX said already_started (start) or not_started (stop): the wanted end state holds */

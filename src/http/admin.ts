@@ -9,6 +9,7 @@ import { setOverride } from '../state/overrides.js'
 import type { Store } from '../state/store.js'
 import { bearerChecker } from './admin-auth.js'
 import { evacuationDocument } from './status.js'
+import { LogCodes } from '../errors.js'
 
 export interface AdminOptions {
   readonly token: Secret
@@ -73,7 +74,7 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     scope.post('/admin/evacuate', { config: { adminAction: 'evacuate' } }, async (req, reply) => {
       const run = o.evacuator.start(req.ip)
       // answered at once (202); a failure is followed in /status and the log, never an unhandled rejection
-      run.catch((err: unknown) => { log.error({ err, code: 'internal_error' }, 'evacuation failed unexpectedly') })
+      run.catch((err: unknown) => { log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'evacuation failed unexpectedly') })
       const p = o.evacuator.progress
       audit(req, 'evacuate', p?.phase ?? 'unknown')
       await send(reply, p?.phase === 'done' ? 200 : 202, { evacuation: p === undefined ? null : evacuationDocument(p), ...served(o.store.current) })

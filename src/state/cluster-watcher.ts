@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
 import type { Store } from './store.js'
+import { LogCodes } from '../errors.js'
 
 /**
  * Reads the cluster view (`load_rebalance/global_status`) every `intervalMs` when credentials allow,
@@ -39,7 +40,7 @@ export class ClusterWatcher {
     this.#timer = setTimeout(() => {
       // tick() handles EMQX's failures itself; this catch is for bugs (a throwing store listener), which must not stop the loop
       this.#inFlight = this.tick()
-        .catch((err: unknown) => { this.#log.error({ err, code: 'internal_error' }, 'cluster view update failed unexpectedly') })
+        .catch((err: unknown) => { this.#log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'cluster view update failed unexpectedly') })
         .finally(() => { this.#inFlight = undefined; this.#schedule(this.#intervalMs) })
     }, delay)
   }

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { setOverride } from './overrides.js'
 import type { Store } from './store.js'
+import { LogCodes } from '../errors.js'
 
 /**
  * The file-based drain switch (--drain-file), for hosts where nobody can reach the HTTP admin
@@ -29,7 +30,7 @@ export class DrainFileWatcher {
     await this.check()
     const loop = (): void => {
       // a bug (a throwing store listener) is logged and the watch goes on
-      const failed = (err: unknown): void => { this.#log.error({ err, code: 'internal_error', path: this.#path }, 'drain file check failed unexpectedly') }
+      const failed = (err: unknown): void => { this.#log.error({ err, code: LogCodes.INTERNAL_ERROR, path: this.#path }, 'drain file check failed unexpectedly') }
       if (!this.#stopped) this.#timer = setTimeout(() => { this.check().then(() => undefined, failed).finally(loop) }, this.#intervalMs)
     }
     loop()

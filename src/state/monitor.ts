@@ -4,6 +4,7 @@ import type { Heartbeat } from './heartbeat.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
 import { applyCheck, type CheckEvent } from './transition.js'
+import { LogCodes } from '../errors.js'
 
 export interface MonitorOptions {
   readonly client: EmqxClient
@@ -74,7 +75,7 @@ export class Monitor {
         log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
       }
       if (api.mode === 'node_status' && known?.mode !== 'node_status') {
-        log.warn({ code: 'emqx_rebalance_api_missing', evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
+        log.warn({ code: LogCodes.EMQX_REBALANCE_API_MISSING, evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
       }
       client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
         .catch(this.#unexpected('node name lookup'))
@@ -89,7 +90,7 @@ export class Monitor {
 
   /** For bugs (a store listener that throws): logged, never an unhandled rejection, and the loop goes on. */
   #unexpected (what: string): (err: unknown) => void {
-    return (err) => { this.#o.log.error({ err, code: 'internal_error' }, `${what} failed unexpectedly`) }
+    return (err) => { this.#o.log.error({ err, code: LogCodes.INTERNAL_ERROR }, `${what} failed unexpectedly`) }
   }
 
   #logChange (prev: Snapshot, next: Snapshot): void {
@@ -100,7 +101,7 @@ export class Monitor {
       log.info({ ...ctx, emqxState: next.observed.state, emqxReason: next.observed.reason }, `EMQX alone would now say ${next.observed.state} (${next.observed.message}); still serving ${next.state} (${next.reason})`)
     }
     if (prev.state !== next.state || prev.reason !== next.reason) {
-      if (next.reason === 'emqx_auth') log.error({ ...ctx, code: 'emqx_auth' }, `configuration error: ${next.message}`)
+      if (next.reason === 'emqx_auth') log.error({ ...ctx, code: LogCodes.EMQX_AUTH }, `configuration error: ${next.message}`)
       else if (next.state === 'down') log.warn(ctx, `node is down: ${next.message}`)
       else log.info(ctx, `node is ${next.state}: ${next.message}`)
       return

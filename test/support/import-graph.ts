@@ -84,8 +84,8 @@ export function circles (edges: ReadonlyMap<string, readonly string[]>): string[
 /** Bare package names imported by the .ts files under root (node: builtins left out), each with one file that imports it. */
 export function readPackageImports (root: string): Map<string, string> {
   const out = new Map<string, string>()
-  for (const file of walk(root)) {
-    for (const m of readFileSync(join(root, file), 'utf8').matchAll(SPECIFIER)) {
+  for (const [file, text] of readSources(root)) {
+    for (const m of text.matchAll(SPECIFIER)) {
       const spec = m[1] ?? m[2] ?? m[3]
       if (spec === undefined || spec.startsWith('.') || spec.startsWith('node:')) continue
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec)
@@ -93,4 +93,9 @@ export function readPackageImports (root: string): Map<string, string> {
     }
   }
   return out
+}
+
+/** Every .ts file under root with its text. */
+export function readSources (root: string): Map<string, string> {
+  return new Map(walk(root).map((file) => [file, readFileSync(join(root, file), 'utf8')]))
 }
