@@ -6,7 +6,7 @@ import { cpus, loadavg, release, tmpdir, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { renderNjsState } from '../src/nginx/njs-state.js'
-import { parseNodesFlag } from '../src/nginx/nodes.js'
+import { parseNodesFlag } from '../src/config/nginx-nodes.js'
 import { findBinary, freePort, stopChild } from './lib/proc.js'
 import { summarize } from './lib/stats.js'
 

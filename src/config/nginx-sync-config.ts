@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
-import { parseNodesFile, parseNodesFlag, type SyncNode } from '../nginx/nodes.js'
-import type { Balance } from '../nginx/render.js'
-import { nginxSyncOptions } from './nginx-sync-options.js'
+import { parseNodesFile, parseNodesFlag, type SyncNode } from './nginx-nodes.js'
+import { nginxSyncOptions, type Balance } from './nginx-sync-options.js'
 import { parseOptions, type Env, type ParsedOptions } from './parse.js'
 import type { Loaded, LogLevel } from './serve-config.js'
 

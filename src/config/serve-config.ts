@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import type { EvacuationSettings } from '../emqx/evacuation.js'
 import { ConfigError } from '../errors.js'
 import { serveOptions, LOG_LEVELS } from './options.js'
 import { parseOptions, type Env, type ParsedOptions } from './parse.js'
@@ -34,6 +33,19 @@ export interface AdminConfig {
   readonly token: Secret
   /** a separate listener for the admin endpoints; when absent they are served on the main port */
   readonly listen?: { readonly host: string, readonly port: number }
+}
+
+/** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
+export interface EvacuationSettings {
+  /** 5.1+: EMQX answers 503 but still accepts connections this long, so load balancers react first */
+  readonly waitHealthCheckS: number
+  readonly connEvictRate: number
+  readonly sessEvictRate: number
+  readonly waitTakeoverS: number
+  /** MQTT 5 Server-Reference for evicted clients: honoured by 4.4; EMQX 5.x's HTTP API accepts and ignores it */
+  readonly redirectTo?: string
+  /** nodes that receive the remaining sessions; EMQX picks when empty */
+  readonly migrateTo: readonly string[]
 }
 
 export interface EvacuationConfig {

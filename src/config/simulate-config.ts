@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors.js'
-import type { SimProfile } from '../sim/profiles.js'
-import { simulateOptions } from './options.js'
+import { simulateOptions, type SimProfile } from './options.js'
 import { parseOptions, type Env } from './parse.js'
 import type { Secret } from './secret.js'
 import type { Loaded, LogLevel } from './serve-config.js'

@@ -1,19 +1,9 @@
+import type { EvacuationSettings } from '../config/serve-config.js'
 import type { EvacuationErrorCode } from '../errors.js'
 import type { ApiVersion } from './api.js'
 import { parseJsonObject, type RawAnswer } from './parse.js'
 
-/** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
-export interface EvacuationSettings {
-  /** 5.1+: EMQX answers 503 but still accepts connections this long, so load balancers react first */
-  readonly waitHealthCheckS: number
-  readonly connEvictRate: number
-  readonly sessEvictRate: number
-  readonly waitTakeoverS: number
-  /** MQTT 5 Server-Reference for evicted clients: honoured by 4.4; EMQX 5.x's HTTP API accepts and ignores it */
-  readonly redirectTo?: string
-  /** nodes that receive the remaining sessions; EMQX picks when empty */
-  readonly migrateTo: readonly string[]
-}
+export type { EvacuationSettings } from '../config/serve-config.js'
 
 /**
  * The start body per API generation (docs/emqx-compatibility.md, "Evacuation"). Durations go as integer

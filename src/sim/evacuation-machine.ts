@@ -1,4 +1,20 @@
-import type { EvacuationParams, NodeCounts } from './node-model.js'
+/** What `evacuation/start` asked for, in EMQX's field names. */
+export interface EvacuationParams {
+  readonly wait_health_check: number
+  readonly conn_evict_rate: number
+  readonly sess_evict_rate: number
+  readonly wait_takeover: number
+  readonly redirect_to: string
+  readonly migrate_to: readonly string[]
+}
+
+export interface NodeCounts {
+  connections: number
+  sessions: number
+  disconnectedSessions: number
+  initialConnections: number
+  initialSessions: number
+}
 
 /**
  * EMQX's evacuation states in order (emqx_node_rebalance_evacuation). 5.4+ starts in

@@ -1,5 +1,5 @@
 import type { EvacuationProgress, Overrides, Snapshot, Verdict } from './model.js'
-import { moveTo } from './transition.js'
+import { moveTo } from './move.js'
 
 /**
  * The served verdict: EMQX's own verdict combined with the overrides. Pure.
