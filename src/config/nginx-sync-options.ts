@@ -1,4 +1,4 @@
-import { commonOptions, type OptionSpec } from './options.js'
+import { commonOptions, optionTable } from './options.js'
 
 /** nginx-sync's balancing methods (nginx/render.ts turns each into upstream lines). */
 export const BALANCES = ['least_conn', 'round_robin', 'hash_remote_addr', 'random'] as const
@@ -8,7 +8,7 @@ export type Balance = (typeof BALANCES)[number]
  * Options of `emqx-lb-sidecar nginx-sync`: one process beside nginx (not one per node) that polls every
  * node's sidecar and rewrites an included upstream file. Same table style and SIDECAR_ variables as serve.
  */
-export const nginxSyncOptions: readonly OptionSpec[] = [
+export const nginxSyncOptions = optionTable([
   { flag: 'nodes', kind: 'string', help: 'the nodes, comma separated: "<mqtt host:port> <sidecar URL> [weight=N ...]" each (or use --nodes-file)' },
   { flag: 'nodes-file', kind: 'path', help: 'file with one node per line: "<mqtt host:port> <sidecar URL> [weight=N] [max_fails=N] [fail_timeout=10s] [max_conns=N]"; # starts a comment' },
   { flag: 'output', kind: 'path', help: 'the upstream file to write (included from the stream {} block); written atomically (tmp file + rename in the same directory)' },
@@ -28,4 +28,4 @@ export const nginxSyncOptions: readonly OptionSpec[] = [
   { flag: 'port', kind: 'port', default: '9186', help: 'port of the HTTP listener (clear of the sidecar\'s 9183, its agent-check 9184 and the admin port 9185 the manifests use)' },
   { flag: 'once', kind: 'bool', default: 'false', help: 'poll once, apply the result (no settle), exit 0 if nginx has the result, 1 otherwise (for cron or a first run)' },
   ...commonOptions,
-]
+])

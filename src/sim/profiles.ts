@@ -3,10 +3,10 @@
  * source files behind each trait): where the API lives, which calls need credentials, and what an
  * evacuation start body may hold.
  */
-import type { SimProfile } from '../config/options.js'
+import type { SimProfile } from '../config/simulate-options.js'
 
-// the profile names are an option's values, so they live in the option table (config/options.ts)
-export type { SimProfile } from '../config/options.js'
+// the profile names are an option's values, so they live in the option table (config/simulate-options.ts)
+export type { SimProfile } from '../config/simulate-options.js'
 
 /**
  * How `POST .../evacuation/start` reads its body: `v4` numbers, wait_takeover > 0 (errors in-body);
