@@ -5,6 +5,7 @@ import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
 import { applyCheck, type CheckEvent } from './transition.js'
 import { LogCodes } from '../errors.js'
+import { Loop } from '../loop.js'
 
 export interface MonitorOptions {
   readonly client: EmqxClient
@@ -25,39 +26,21 @@ export interface MonitorOptions {
 export class Monitor {
   readonly #o: MonitorOptions
   readonly #now: () => number
-  #timer: NodeJS.Timeout | undefined
-  #inFlight: Promise<void> | undefined
+  readonly #loop: Loop
   #detailsInFlight: Promise<void> | undefined
-  #stopped = true
 
   constructor (options: MonitorOptions) {
     this.#o = options
     this.#now = options.now ?? Date.now
+    // tick() handles EMQX's failures itself; onError is for bugs in listeners, which must not stop polling
+    this.#loop = new Loop({ intervalMs: options.pollIntervalMs, step: async () => { await this.tick() }, onError: this.#unexpected('check'), onStep: () => { options.heartbeat?.beat() } })
   }
 
-  start (): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#loop(performance.now())
-  }
-
-  #loop (startedAt: number): void {
-    if (this.#stopped) return
-    this.#o.heartbeat?.beat()
-    // tick() handles EMQX's failures itself; this catch is for bugs in listeners, which must not stop polling.
-    this.#inFlight = this.tick().catch(this.#unexpected('check')).finally(() => {
-      this.#inFlight = undefined
-      if (this.#stopped) return
-      const delay = Math.max(0, startedAt + this.#o.pollIntervalMs - performance.now())
-      this.#timer = setTimeout(() => this.#loop(performance.now()), delay)
-    })
-  }
+  start (): void { this.#loop.start() }
 
   async stop (): Promise<void> {
-    this.#stopped = true
     this.#o.heartbeat?.rest()
-    clearTimeout(this.#timer)
-    await this.#inFlight
+    await this.#loop.stop()
     await this.#detailsInFlight
   }
 
