@@ -16,7 +16,7 @@ import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
 import { Store } from './state/store.js'
-import { initialSnapshot, moveTo } from './state/transition.js'
+import { initialSnapshot } from './state/transition.js'
 import { listenProblem, StartError, UndoList } from './lifecycle/start-steps.js'
 import { VERSION } from './version.js'
 import { LogCodes } from './errors.js'
@@ -124,7 +124,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   let shuttingDown: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
     shuttingDown ??= (async () => {
-      store.update((s) => moveTo(s, 'stopping', 'shutdown', `the sidecar is shutting down (${signal})`, Date.now()))
+      store.stop(`the sidecar is shutting down (${signal})`, Date.now())
       log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
       // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.

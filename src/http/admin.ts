@@ -5,7 +5,6 @@ import type { Secret } from '../config/secret.js'
 import type { AdminAction, AdminRecorder } from '../metrics/admin.js'
 import type { EvacuationProgress, Snapshot } from '../state/model.js'
 import type { Evacuator } from '../state/evacuator.js'
-import { setOverride } from '../state/overrides.js'
 import type { Store } from '../state/store.js'
 import { bearerChecker } from './admin-auth.js'
 import { evacuationDocument } from './status.js'
@@ -60,13 +59,13 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
 
     scope.post('/admin/drain', { config: { adminAction: 'drain' } }, async (req, reply) => {
       const now = Date.now()
-      const s = o.store.update((c) => c.overrides.manualDrain !== undefined ? c : setOverride(c, 'manualDrain', { since: now, by: req.ip }, now))
+      const s = o.store.current.overrides.manualDrain !== undefined ? o.store.current : o.store.setOverride('manualDrain', { since: now, by: req.ip }, now)
       audit(req, 'drain', 'ok')
       await send(reply, 200, { manual_drain: true, ...served(s) })
     })
 
     scope.post('/admin/undrain', { config: { adminAction: 'undrain' } }, async (req, reply) => {
-      const s = o.store.update((c) => setOverride(c, 'manualDrain', undefined, Date.now()))
+      const s = o.store.setOverride('manualDrain', undefined, Date.now())
       audit(req, 'undrain', 'ok', { state: s.state })
       await send(reply, 200, { manual_drain: false, ...served(s) })
     })

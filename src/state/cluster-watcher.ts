@@ -33,7 +33,7 @@ export class ClusterWatcher {
   start (): void {
     if (this.#intervalMs === 0) return
     if (!this.#client.hasCredentials) {
-      this.#store.update((s) => ({ ...s, clusterError: 'no EMQX credentials configured: cluster view not readable' }))
+      this.#store.setDetails({ clusterError: 'no EMQX credentials configured: cluster view not readable' })
       return
     }
     this.#loop.start()
@@ -45,11 +45,11 @@ export class ClusterWatcher {
     const at = Date.now()
     if ('value' in r) {
       this.#lastError = undefined
-      this.#store.update((s) => ({ ...s, cluster: r.value, clusterAt: at, clusterError: undefined }))
+      this.#store.setDetails({ cluster: r.value, clusterAt: at, clusterError: undefined })
     } else {
       if (r.error !== this.#lastError) this.#log.warn({ error: r.error }, 'cluster view (global_status) not readable')
       this.#lastError = r.error
-      this.#store.update((s) => ({ ...s, clusterError: r.error }))
+      this.#store.setDetails({ clusterError: r.error })
     }
   }
 

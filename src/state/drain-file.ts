@@ -1,6 +1,5 @@
 import { access } from 'node:fs/promises'
 import type { Logger } from 'pino'
-import { setOverride } from './overrides.js'
 import type { Store } from './store.js'
 import { LogCodes } from '../errors.js'
 import { Loop } from '../loop.js'
@@ -44,7 +43,7 @@ export class DrainFileWatcher {
     const was = this.#store.current.overrides.drainFile !== undefined
     if (present !== was) {
       const now = Date.now()
-      this.#store.update((s) => setOverride(s, 'drainFile', present ? { since: now, by: 'file' } : undefined, now))
+      this.#store.setOverride('drainFile', present ? { since: now, by: 'file' } : undefined, now)
       this.#log.info({ event: present ? 'drain_file_on' : 'drain_file_off', path: this.#path },
         present ? `drain file ${this.#path} exists: draining` : `drain file ${this.#path} removed: drain switch off`)
     }

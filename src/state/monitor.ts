@@ -3,7 +3,7 @@ import type { EmqxClient } from '../emqx/client.js'
 import type { Heartbeat } from './heartbeat.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
-import { applyCheck, type CheckEvent } from './transition.js'
+import type { CheckEvent } from './transition.js'
 import { LogCodes } from '../errors.js'
 import { Loop } from '../loop.js'
 
@@ -52,7 +52,7 @@ export class Monitor {
     if (result.detected !== undefined) {
       const api = result.detected
       const known = store.current.api
-      store.update((s) => ({ ...s, api }))
+      store.setDetails({ api })
       // Re-detection after an outage (or the periodic fallback re-check) finding the same API is not news.
       if (known?.version !== api.version || known.base.href !== api.base.href || known.mode !== api.mode) {
         log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
@@ -60,13 +60,12 @@ export class Monitor {
       if (api.mode === 'node_status' && known?.mode !== 'node_status') {
         log.warn({ code: LogCodes.EMQX_REBALANCE_API_MISSING, evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
       }
-      client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+      client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.setDetails({ nodeName }) })
         .catch(this.#unexpected('node name lookup'))
     }
     const event: CheckEvent = { outcome: result.outcome, at, durationMs: result.durationMs }
     const prev = store.current
-    const next = store.update((s) => applyCheck(s, event, failureThreshold))
-    store.emit('check', event, next)
+    const next = store.applyCheck(event, failureThreshold)
     this.#logChange(prev, next)
     this.#maybeFetchDetails(next)
   }
@@ -102,7 +101,7 @@ export class Monitor {
     const { client, store } = this.#o
     if (this.#detailsInFlight !== undefined || s.api?.mode !== 'rebalance') return
     if (!client.hasCredentials) {
-      if (s.rebalanceError === undefined) store.update((c) => ({ ...c, rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' }))
+      if (s.rebalanceError === undefined) store.setDetails({ rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' })
       return
     }
     // While the sidecar follows its own evacuation, the evacuator reads the status itself.
@@ -110,9 +109,7 @@ export class Monitor {
     const wanted = !following && (s.observed.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined))
     if (!wanted || !s.emqxAnswered) return
     this.#detailsInFlight = client.localRebalance().then((r) => {
-      store.update((c) => 'value' in r
-        ? { ...c, rebalance: r.value, rebalanceError: undefined }
-        : { ...c, rebalanceError: r.error })
+      store.setDetails('value' in r ? { rebalance: r.value, rebalanceError: undefined } : { rebalanceError: r.error })
     }).catch(this.#unexpected('rebalance status read')).finally(() => { this.#detailsInFlight = undefined })
   }
 }
