@@ -1,7 +1,7 @@
 import type { EvacuationSettings } from '../config/serve-config.js'
 import type { EvacuationErrorCode } from '../errors.js'
 import type { ApiVersion } from './api.js'
-import { parseJsonObject, type RawAnswer } from './parse.js'
+import { clip, parseJsonObject, type RawAnswer } from './parse.js'
 
 export type { EvacuationSettings } from '../config/serve-config.js'
 
@@ -48,8 +48,8 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   const idempotent = op === 'start' ? /already_started/ : /not_started/
   const refused = (httpStatus: number): EvacuationCall => {
     if (idempotent.test(text)) return { ok: true, already: true }
-    if (/node not found|nodes unavailable|invalid node/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus }
-    return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text)}`, httpStatus }
+    if (/node not found|nodes unavailable|invalid node/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text, 120)}`, httpStatus }
+    return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text, 120)}`, httpStatus }
   }
   if (version === 'v4') {
     if (status !== 200 || json === undefined) return unexpected(status, body)
@@ -58,16 +58,11 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   }
   if (status === 200) return { ok: true, already: false }
   if (status === 400) return refused(400)
-  if (status === 404) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus: 404 }
-  if (status === 503 && json?.code === 'RPC_ERROR') return { ok: false, code: 'rpc_error', message: `EMQX could not reach the node (RPC_ERROR): ${clip(text)}`, httpStatus: 503 }
+  if (status === 404) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text, 120)}`, httpStatus: 404 }
+  if (status === 503 && json?.code === 'RPC_ERROR') return { ok: false, code: 'rpc_error', message: `EMQX could not reach the node (RPC_ERROR): ${clip(text, 120)}`, httpStatus: 503 }
   return unexpected(status, body)
 }
 
 function unexpected (status: number, body: string): EvacuationCall {
-  return { ok: false, code: 'unexpected_answer', message: `EMQX answered ${status}${body.trim() === '' ? '' : `: ${clip(body)}`}`, httpStatus: status }
-}
-
-function clip (text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim()
-  return JSON.stringify(t.length > 120 ? `${t.slice(0, 120)}...` : t)
+  return { ok: false, code: 'unexpected_answer', message: `EMQX answered ${status}${body.trim() === '' ? '' : `: ${clip(body, 120)}`}`, httpStatus: status }
 }

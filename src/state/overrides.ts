@@ -51,8 +51,3 @@ export function setOverride<K extends keyof Overrides> (s: Snapshot, key: K, val
   else overrides[key] = value
   return settle({ ...s, overrides }, now)
 }
-
-/** Whether any override currently forces a drain (for /status and metrics). */
-export function overridden (s: Snapshot): boolean {
-  return s.reason === 'manual_drain' || s.reason === 'drain_file' || s.reason === 'evacuation'
-}
