@@ -17,9 +17,10 @@ import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
 import { RebalanceAckWatch } from './state/rebalance-ack-watch.js'
 import { Store } from './state/store.js'
-import { initialSnapshot, moveTo } from './state/transition.js'
+import { initialSnapshot } from './state/transition.js'
 import { listenProblem, StartError, UndoList } from './lifecycle/start-steps.js'
 import { VERSION } from './version.js'
+import { LogCodes } from './errors.js'
 
 export interface Sidecar {
   readonly store: Store
@@ -62,7 +63,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     ttlMs: p.checkerTtlMs,
     fall: { http: p.checkerFall, agent: 1 },
     budgetMs: p.waitHealthCheckMs,
-    onSlowChecker: (c) => log.warn({ checker: c, waitHealthCheckMs: p.waitHealthCheckMs, code: 'checker_too_slow' },
+    onSlowChecker: (c) => log.warn({ checker: c, waitHealthCheckMs: p.waitHealthCheckMs, code: LogCodes.CHECKER_TOO_SLOW },
       `checker ${c.kind} ${c.source} needs ~${c.detection_ms ?? '?'}ms (interval x fall) to take this node out, more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
     onAcknowledged: (ack) => log.info({ drainAcknowledgement: ack, event: 'drain_acknowledged' },
       `drain acknowledged: all ${ack.checkers_active} checkers told after ${ack.acknowledged_after_seconds ?? '?'}s`),
@@ -88,7 +89,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const onAgentDrop = (): void => {
     metrics.connectionDropped('agent')
     // logged once per process; the counter says how often since
-    if (!agentDropLogged) { agentDropLogged = true; log.warn({ code: 'agent_connection_limit', maxConnections: config.agentMaxConnections }, `agent-check connection limit (${config.agentMaxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
+    if (!agentDropLogged) { agentDropLogged = true; log.warn({ code: LogCodes.AGENT_CONNECTION_LIMIT, maxConnections: config.agentMaxConnections }, `agent-check connection limit (${config.agentMaxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   }
   if (config.agentPort !== 0) {
     agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
@@ -119,14 +120,14 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   cluster.start()
   const leftover = new AbortController()
   if (config.evacuation.stopOnStart) {
-    evacuator.stopLeftover(leftover.signal).catch((err: unknown) => { log.error({ err, code: 'internal_error' }, 'stopping a leftover evacuation failed unexpectedly') })
+    evacuator.stopLeftover(leftover.signal).catch((err: unknown) => { log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'stopping a leftover evacuation failed unexpectedly') })
   }
   log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
 
   let shuttingDown: Promise<void> | undefined
   const shutdown = async (signal: string): Promise<void> => {
     shuttingDown ??= (async () => {
-      store.update((s) => moveTo(s, 'stopping', 'shutdown', `the sidecar is shutting down (${signal})`, Date.now()))
+      store.stop(`the sidecar is shutting down (${signal})`, Date.now())
       log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
       // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.

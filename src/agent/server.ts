@@ -1,13 +1,13 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
-import type { ProbeRecorder } from '../metrics/registry.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { agentReply } from './words.js'
 
 export interface AgentServerOptions {
   readonly store: Store
-  readonly metrics: ProbeRecorder
+  /** counts each answer (the metrics registry fits; the listener does not import it) */
+  readonly metrics: { readonly probe: (protocol: 'agent', answer: string) => void }
   /** records each agent checker, so the drain acknowledgement covers HAProxy's agent too */
   readonly tracker?: ProberTracker
   /** a connection that neither reads its answer nor hangs up is dropped after this long */

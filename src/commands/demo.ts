@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { agentReply } from '../agent/words.js'
 import { helpText } from '../config/help.js'
-import { demoOptions } from '../config/options.js'
+import { demoOptions } from '../config/demo-options.js'
 import { parseOptions } from '../config/parse.js'
 import { ConfigError } from '../errors.js'
 import type { DemoLoad } from '../demo/load.js'
@@ -36,14 +36,14 @@ export async function demoMain (argv: string[]): Promise<number> {
   }
   let Load: typeof DemoLoad
   try { ({ DemoLoad: Load } = await import('../demo/load.js')) } catch {
-    process.stderr.write('emqx-lb-sidecar demo: the MQTT client library (a development dependency) is missing: run the demo from a checkout with `npm ci && npm run demo`\n')
+    process.stderr.write('emqx-lb-sidecar demo: the MQTT client library `mqtt` (a dependency of this package) is not installed: reinstall the package with its dependencies (npm install)\n')
     return 1
   }
   const tty = process.stdout.isTTY === true
   process.stderr.write('starting the demo stack...\n')
-  const stack: DemoStack = await startDemoStack({ haproxyBin, mosquittoBin, configName: v.get('lb-config') as string, mqttPort: v.get('mqtt-port') as number, nodeCount: 3 })
-  const clients = v.get('clients') as number
-  const load = new Load(stack.nodes, { waitHealthCheckMs: v.get('wait-health-check') as number, evictPerSecond: v.get('evict-rate') as number })
+  const stack: DemoStack = await startDemoStack({ haproxyBin, mosquittoBin, configName: v['lb-config'], mqttPort: v['mqtt-port'], nodeCount: 3 })
+  const clients = v['clients']
+  const load = new Load(stack.nodes, { waitHealthCheckMs: v['wait-health-check'], evictPerSecond: v['evict-rate'] })
   load.start(`mqtt://127.0.0.1:${stack.mqttPort}`, clients)
 
   let selected = 0
@@ -96,7 +96,7 @@ export async function demoMain (argv: string[]): Promise<number> {
     const action = KEYS[key]
     const node = stack.nodes[selected]
     if (action === undefined || node === undefined) { message = `unknown key "${key}"`; void draw(); return }
-    const query = new URLSearchParams({ wait_health_check: String((v.get('wait-health-check') as number) / 1000) })
+    const query = new URLSearchParams({ wait_health_check: String(v['wait-health-check'] / 1000) })
     void applyAction(node.sim, action, query).then((a) => {
       message = a.status === 200 ? `${node.name}: ${action}` : `${node.name}: ${action} refused (${String(a.doc.error)})`
       void draw()

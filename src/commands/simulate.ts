@@ -1,5 +1,5 @@
 import { helpText } from '../config/help.js'
-import { simulateOptions } from '../config/options.js'
+import { simulateOptions } from '../config/simulate-options.js'
 import { loadSimulateConfig } from '../config/simulate-config.js'
 import { createLogger } from '../log.js'
 import { applyAction, controlInterceptor, simState, CONTROL_PREFIX } from '../sim/control.js'

@@ -1,15 +1,9 @@
 import { request } from 'undici'
 import { helpText } from '../config/help.js'
-import type { OptionSpec } from '../config/options.js'
 import { parseOptions } from '../config/parse.js'
+import { statusOptions } from '../config/status-options.js'
 import { ConfigError } from '../errors.js'
 import { formatStatus } from './status-format.js'
-
-const options: readonly OptionSpec[] = [
-  { flag: 'url', kind: 'url', default: 'http://127.0.0.1:9183', help: 'base URL of a running sidecar (its --port, not EMQX\'s)' },
-  { flag: 'json', kind: 'bool', default: 'false', help: 'print the raw /status JSON instead of text' },
-  { flag: 'timeout', kind: 'duration', default: '3s', min: 10, help: 'give up after this long' },
-]
 
 const NOT_A_SIDECAR = 'is --url an emqx-lb-sidecar (its --port, default 9183) and not EMQX or another service?'
 
@@ -24,14 +18,15 @@ function parseSidecarStatus (text: string): Record<string, unknown> | undefined 
 
 /** `emqx-lb-sidecar status`: the node's and cluster's drain state, from a running sidecar. Exit 1 when unreachable. */
 export async function statusMain (argv: string[]): Promise<number> {
-  const parsed = parseOptions(options, argv, process.env)
+  const parsed = parseOptions(statusOptions, argv, process.env)
   if (parsed.actions.help) {
-    process.stdout.write(helpText('emqx-lb-sidecar status [options]', 'Prints the node and cluster drain state reported by a running sidecar (like emqx_ctl rebalance node-status).', options))
+    process.stdout.write(helpText('emqx-lb-sidecar status [options]', 'Prints the node and cluster drain state reported by a running sidecar (like emqx_ctl rebalance node-status).', statusOptions))
     return 0
   }
   if (parsed.problems.length > 0) throw new ConfigError(parsed.problems)
-  const base = parsed.values.get('url') as URL
-  const timeout = parsed.values.get('timeout') as number
+  const v = parsed.values
+  const base = v['url']
+  const timeout = v['timeout']
   const url = new URL('status', base.href.endsWith('/') ? base.href : `${base.href}/`)
   let doc: Record<string, unknown>
   try {
@@ -50,6 +45,6 @@ export async function statusMain (argv: string[]): Promise<number> {
     process.stderr.write(`emqx-lb-sidecar status: cannot read ${url.href} (${e.code ?? e.name ?? 'error'})\n`)
     return 1
   }
-  process.stdout.write(parsed.values.get('json') === true ? `${JSON.stringify(doc, null, 2)}\n` : formatStatus(doc))
+  process.stdout.write(v.json ? `${JSON.stringify(doc, null, 2)}\n` : formatStatus(doc))
   return 0
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
-import { parseNodesFile, parseNodesFlag, type SyncNode } from '../nginx/nodes.js'
-import type { Balance } from '../nginx/render.js'
-import { nginxSyncOptions } from './nginx-sync-options.js'
-import { parseOptions, type Env, type ParsedOptions } from './parse.js'
+import { parseNodesFile, parseNodesFlag, type SyncNode } from './nginx-nodes.js'
+import { nginxSyncOptions, type Balance } from './nginx-sync-options.js'
+import { errnoCode, parseOptions, type Env } from './parse.js'
 import type { Loaded, LogLevel } from './serve-config.js'
 
 export interface NginxSyncConfig {
@@ -35,10 +34,10 @@ const NGINX_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 /** Flags + env (+ the nodes file) -> validated, frozen NginxSyncConfig. Throws ConfigError listing every problem. */
 export function loadNginxSyncConfig (argv: readonly string[], env: Env,
   readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Loaded<NginxSyncConfig> {
-  const parsed: ParsedOptions = parseOptions(nginxSyncOptions, argv, env, readFile)
+  const parsed = parseOptions(nginxSyncOptions, argv, env, readFile)
   const { values: v, problems } = parsed
-  const nodesText = v.get('nodes') as string | undefined
-  const nodesFile = v.get('nodes-file') as string | undefined
+  const nodesText = v['nodes']
+  const nodesFile = v['nodes-file']
   let nodes: SyncNode[] = []
   let nodesSource = ''
   if (nodesText !== undefined && nodesFile !== undefined) problems.push('--nodes and --nodes-file are both set; use one')
@@ -50,7 +49,7 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
   } else if (nodesFile !== undefined) {
     nodesSource = nodesFile
     let text: string | undefined
-    try { text = readFile(nodesFile) } catch (err) { problems.push(`--nodes-file: cannot read ${nodesFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`) }
+    try { text = readFile(nodesFile) } catch (err) { problems.push(`--nodes-file: cannot read ${nodesFile} (${errnoCode(err)})`) }
     if (text !== undefined) {
       const r = parseNodesFile(text, nodesFile)
       nodes = r.nodes
@@ -60,9 +59,9 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
   } else problems.push('no nodes: set --nodes-file (SIDECAR_NODES_FILE) or --nodes (SIDECAR_NODES)')
   if (nodesText !== undefined && nodes.length === 0 && problems.length === 0) problems.push('--nodes lists no nodes')
 
-  const output = v.get('output') as string | undefined
-  const njsState = v.get('njs-state') as string | undefined
-  let balance = v.get('balance') as Balance
+  const output = v['output']
+  const njsState = v['njs-state']
+  let balance = v['balance']
   if (output !== undefined && njsState !== undefined) problems.push('--output and --njs-state are both set; use one (reload mode or njs mode)')
   else if (output === undefined && njsState === undefined) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes, or --njs-state (SIDECAR_NJS_STATE) for nginx with njs')
   for (const [flag, path] of [['--output', output], ['--njs-state', njsState]] as const) {
@@ -73,14 +72,14 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
     if (!parsed.explicit.has('balance')) balance = 'random'
     else if (balance === 'least_conn' || balance === 'round_robin') problems.push(`--balance ${balance} needs nginx's upstream; with --njs-state use random (weighted random) or hash_remote_addr`)
   }
-  const upstreamName = v.get('upstream-name') as string
+  const upstreamName = v['upstream-name']
   if (!NGINX_NAME.test(upstreamName)) problems.push(`--upstream-name: "${upstreamName}" is not a plain name (letters, digits, _ and -)`)
-  const zoneSize = v.get('zone-size') as string
+  const zoneSize = v['zone-size']
   if (!/^\d{1,6}[kKmM]?$/.test(zoneSize)) problems.push(`--zone-size: "${zoneSize}" is not an nginx size (e.g. 64k, 1m)`)
-  const availabilityPath = v.get('availability-path') as string
+  const availabilityPath = v['availability-path']
   if (!availabilityPath.startsWith('/') || /[?#\s]/.test(availabilityPath)) problems.push(`--availability-path: "${availabilityPath}" must start with / and have no query`)
-  const pollIntervalMs = v.get('poll-interval') as number
-  const probeTimeoutMs = v.get('probe-timeout') as number
+  const pollIntervalMs = v['poll-interval']
+  const probeTimeoutMs = v['probe-timeout']
   if (probeTimeoutMs > pollIntervalMs * 5) problems.push(`--probe-timeout (${probeTimeoutMs}ms) is more than 5 poll intervals; a dead sidecar would stall detection`)
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
 
@@ -95,15 +94,15 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
     availabilityPath,
     pollIntervalMs,
     probeTimeoutMs,
-    settleMs: v.get('settle') as number,
-    minReloadIntervalMs: v.get('min-reload-interval') as number,
-    checkCommand: v.get('check-command') as string,
-    reloadCommand: v.get('reload-command') as string,
-    commandTimeoutMs: v.get('command-timeout') as number,
-    host: v.get('host') as string,
-    port: v.get('port') as number,
-    once: v.get('once') as boolean,
-    logLevel: v.get('log-level') as LogLevel,
+    settleMs: v['settle'],
+    minReloadIntervalMs: v['min-reload-interval'],
+    checkCommand: v['check-command'],
+    reloadCommand: v['reload-command'],
+    commandTimeoutMs: v['command-timeout'],
+    host: v['host'],
+    port: v['port'],
+    once: v['once'],
+    logLevel: v['log-level'],
   })
   return { config, parsed }
 }

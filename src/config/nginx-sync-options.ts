@@ -1,16 +1,20 @@
-import { commonOptions, type OptionSpec } from './options.js'
+import { commonOptions, optionTable } from './options.js'
+
+/** nginx-sync's balancing methods (nginx/render.ts turns each into upstream lines). */
+export const BALANCES = ['least_conn', 'round_robin', 'hash_remote_addr', 'random'] as const
+export type Balance = (typeof BALANCES)[number]
 
 /**
  * Options of `emqx-lb-sidecar nginx-sync`: one process beside nginx (not one per node) that polls every
  * node's sidecar and rewrites an included upstream file. Same table style and SIDECAR_ variables as serve.
  */
-export const nginxSyncOptions: readonly OptionSpec[] = [
+export const nginxSyncOptions = optionTable([
   { flag: 'nodes', kind: 'string', help: 'the nodes, comma separated: "<mqtt host:port> <sidecar URL> [weight=N ...]" each (or use --nodes-file)' },
   { flag: 'nodes-file', kind: 'path', help: 'file with one node per line: "<mqtt host:port> <sidecar URL> [weight=N] [max_fails=N] [fail_timeout=10s] [max_conns=N]"; # starts a comment' },
   { flag: 'output', kind: 'path', help: 'the upstream file to write (included from the stream {} block); written atomically (tmp file + rename in the same directory)' },
   { flag: 'njs-state', kind: 'path', help: 'reload-free mode for nginx with njs: write every node\'s availability as JSON to this file every poll (atomically, mode 0644) for nginx/njs/emqx-lb.js; no upstream file, no check or reload command. Use instead of --output' },
   { flag: 'upstream-name', kind: 'string', default: 'emqx_mqtt', help: 'name of the rendered upstream block (what proxy_pass refers to)' },
-  { flag: 'balance', kind: { enum: ['least_conn', 'round_robin', 'hash_remote_addr', 'random'] }, default: 'least_conn', help: 'balancing method of the upstream: least_conn, round_robin, hash_remote_addr (hash $remote_addr consistent), random (random two least_conn). With --njs-state: hash_remote_addr, or random (weighted random, the default there)' },
+  { flag: 'balance', kind: { enum: BALANCES }, default: 'least_conn', help: 'balancing method of the upstream: least_conn, round_robin, hash_remote_addr (hash $remote_addr consistent), random (random two least_conn). With --njs-state: hash_remote_addr, or random (weighted random, the default there)' },
   { flag: 'zone-size', kind: 'string', default: '64k', help: 'size of the upstream\'s shared memory zone (shares least_conn counts between workers)' },
   { flag: 'availability-path', kind: 'string', default: '/availability', help: 'path asked on each sidecar URL; 200 keeps the node in, anything else (or no answer) marks it down' },
   { flag: 'poll-interval', kind: 'duration', default: '1s', min: 50, help: 'how often every sidecar is asked' },
@@ -24,4 +28,4 @@ export const nginxSyncOptions: readonly OptionSpec[] = [
   { flag: 'port', kind: 'port', default: '9186', help: 'port of the HTTP listener (clear of the sidecar\'s 9183, its agent-check 9184 and the admin port 9185 the manifests use)' },
   { flag: 'once', kind: 'bool', default: 'false', help: 'poll once, apply the result (no settle), exit 0 if nginx has the result, 1 otherwise (for cron or a first run)' },
   ...commonOptions,
-]
+])

@@ -1,3 +1,5 @@
+import type { Secret } from './secret.js'
+
 /**
  * The option tables: one row per setting, with its flag, its SIDECAR_ environment variable, its default
  * and its help. Defaults live here and nowhere else. Variables are prefixed SIDECAR_ because Kubernetes
@@ -5,7 +7,7 @@
  */
 export type OptionKind =
   | 'string' | 'url' | 'duration' | 'port' | 'int' | 'number' | 'bool' | 'secret' | 'path' | 'address'
-  | { enum: readonly string[] }
+  | { readonly enum: readonly string[] }
 
 export interface OptionSpec {
   /** the flag without its dashes, e.g. `emqx-url`; the env var is SIDECAR_ + upper snake case of it */
@@ -22,6 +24,35 @@ export interface OptionSpec {
   readonly env?: string
 }
 
+/** What a kind parses to: the tables declare kinds, and the loaders read values of these types (no casts). */
+export type KindValue<K> =
+  K extends 'string' | 'path' | 'address' ? string
+    : K extends 'url' ? URL
+      : K extends 'duration' | 'port' | 'int' | 'number' ? number
+        : K extends 'bool' ? boolean
+          : K extends 'secret' ? Secret
+            : K extends { readonly enum: ReadonlyArray<infer E> } ? E
+              : never
+
+/**
+ * The parsed values of one command's table, by flag. An option with a default always has a value;
+ * one without may be undefined. A flag name that is not in the table does not compile.
+ */
+export type OptionValues<S extends readonly OptionSpec[]> = {
+  readonly [O in S[number] as O['flag']]: O extends { readonly default: string } ? KindValue<O['kind']> : KindValue<O['kind']> | undefined
+}
+
+/**
+ * A command's option table: the rows keep their literal types (so OptionValues knows each flag's
+ * kind and whether it has a default), and every row still reads as an OptionSpec (`row.default`).
+ */
+export function optionTable<const S extends readonly OptionSpec[]> (rows: S): OptionTable<S> {
+  // every row is an OptionSpec already (the constraint); the mapped type only adds optional fields it lacks
+  return rows as OptionTable<S>
+}
+
+export type OptionTable<S extends readonly OptionSpec[]> = { readonly [I in keyof S]: S[I] & Partial<Omit<OptionSpec, 'flag' | 'kind' | 'help'>> }
+
 export function envName (flag: string): string {
   return `SIDECAR_${flag.toUpperCase().replace(/-/g, '_')}`
 }
@@ -34,12 +65,12 @@ export function envOf (spec: OptionSpec): string {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 /** Options shared by every command that talks to the log. */
-export const commonOptions: readonly OptionSpec[] = [
+export const commonOptions = optionTable([
   { flag: 'log-level', kind: { enum: LOG_LEVELS }, default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
-]
+])
 
 /** Options of the sidecar itself (`emqx-lb-sidecar` / `emqx-lb-sidecar serve`). */
-export const serveOptions: readonly OptionSpec[] = [
+export const serveOptions = optionTable([
   { flag: 'emqx-url', kind: 'url', help: 'base URL of the local EMQX HTTP API (default http://127.0.0.1:18083; http://127.0.0.1:8081 with --emqx-api-version v4)' },
   { flag: 'emqx-api-version', kind: { enum: ['auto', 'v4', 'v5'] }, default: 'auto', help: 'EMQX API generation: auto detects 5.x (port 18083) or 4.4 (port 8081)' },
   { flag: 'emqx-username', kind: 'string', help: 'EMQX API key (5.x) or AppID (4.4); only needed where the API requires auth' },
@@ -87,26 +118,4 @@ export const serveOptions: readonly OptionSpec[] = [
   { flag: 'expect-checkers', kind: 'int', default: '0', min: 0, max: 100000, help: 'load-balancer checkers that must have been seen and told before an evacuation may evict early; with fewer (or none) the whole --wait-health-check is waited' },
   { flag: 'evacuation-timeout', kind: 'duration', default: '5m', min: 1000, help: 'deadline of an evacuation: /prestop answers when EMQX reports it finished or when this passes' },
   ...commonOptions,
-]
-
-/** Options of `emqx-lb-sidecar simulate`: one simulated EMQX node's HTTP API (src/sim). Variables SIDECAR_SIM_*. */
-export const simulateOptions: readonly OptionSpec[] = [
-  { flag: 'profile', env: 'SIDECAR_SIM_PROFILE', kind: { enum: ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] }, default: 'v5', help: 'EMQX version to play (docs/emqx-compatibility.md): v5 (5.4+ and 6.x), v5.3 (5.1-5.3: availability needs auth), v5.0.4 (no wait_health_check, evicts at once), v4.4 (4.4.12-4.4.23: management API on --port, dashboard on --dashboard-port), v4.4.24, oss (open-source 5.x), oss-v4.4' },
-  { flag: 'host', env: 'SIDECAR_SIM_HOST', kind: 'address', default: '127.0.0.1', help: 'address to listen on' },
-  { flag: 'port', env: 'SIDECAR_SIM_PORT', kind: 'port', default: '18083', help: 'port of the API (EMQX 5.x uses 18083, 4.4 its management API on 8081); 0 picks a free one' },
-  { flag: 'dashboard-port', env: 'SIDECAR_SIM_DASHBOARD_PORT', kind: 'port', default: '0', help: '4.4 profiles: port of the dashboard listener (18083 on EMQX 4.4: /api/v4 with dashboard-user login, no /status); 0 picks a free one' },
-  { flag: 'node-name', env: 'SIDECAR_SIM_NODE_NAME', kind: 'string', default: 'emqx@127.0.0.1', help: 'Erlang node name the node reports' },
-  { flag: 'username', env: 'SIDECAR_SIM_USERNAME', kind: 'string', default: 'admin', help: 'API key (5.x) / AppID (4.4) the simulated API accepts' },
-  { flag: 'password', env: 'SIDECAR_SIM_PASSWORD', kind: 'secret', fileVariant: true, default: 'public', help: 'API secret / AppSecret the simulated API accepts' },
-  { flag: 'connections', env: 'SIDECAR_SIM_CONNECTIONS', kind: 'int', default: '0', min: 0, help: 'connection count reported in rebalance status' },
-  ...commonOptions,
-]
-
-/** Options of `emqx-lb-sidecar demo` (`npm run demo`). Variables SIDECAR_DEMO_*. */
-export const demoOptions: readonly OptionSpec[] = [
-  { flag: 'lb-config', env: 'SIDECAR_DEMO_LB_CONFIG', kind: { enum: ['haproxy-agent.cfg', 'haproxy-httpchk.cfg'] }, default: 'haproxy-agent.cfg', help: 'which shipped HAProxy config to run (from haproxy/)' },
-  { flag: 'mqtt-port', env: 'SIDECAR_DEMO_MQTT_PORT', kind: 'port', default: '0', help: 'port HAProxy listens on for MQTT (0: a free one, shown on screen)' },
-  { flag: 'clients', env: 'SIDECAR_DEMO_CLIENTS', kind: 'int', default: '30', min: 0, max: 5000, help: 'MQTT clients the demo keeps connected through HAProxy' },
-  { flag: 'wait-health-check', env: 'SIDECAR_DEMO_WAIT_HEALTH_CHECK', kind: 'duration', default: '5s', min: 0, help: 'how long a simulated donor/evacuating node waits before it evicts clients' },
-  { flag: 'evict-rate', env: 'SIDECAR_DEMO_EVICT_RATE', kind: 'int', default: '5', min: 1, max: 1000, help: 'clients evicted per second by a simulated donor/evacuating node' },
-]
+])

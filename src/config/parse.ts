@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { parseDuration } from '../duration.js'
 import { Secret } from './secret.js'
-import { envOf, type OptionSpec } from './options.js'
+import { envOf, type OptionSpec, type OptionValues } from './options.js'
 
 export type OptionValue = string | number | boolean | URL | Secret
 export type Env = Readonly<Record<string, string | undefined>>
 
-export interface ParsedOptions {
-  readonly values: ReadonlyMap<string, OptionValue>
+export interface ParsedOptions<V = Readonly<Record<string, OptionValue | undefined>>> {
+  /** by flag, typed from the table's kinds and defaults (OptionValues) */
+  readonly values: V
   /** flags given on the command line or in the environment (not defaulted) */
   readonly explicit: ReadonlySet<string>
   readonly problems: string[]
@@ -23,8 +24,8 @@ const ACTIONS = new Set(['help', 'version', 'check-config'])
  * operator fixes a config in one round trip (blackbox_exporter's --config.check habit).
  * A problem message names the setting and what was wrong with it, never a secret's value.
  */
-export function parseOptions (specs: readonly OptionSpec[], argv: readonly string[], env: Env,
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ParsedOptions {
+export function parseOptions<const S extends readonly OptionSpec[]> (specs: S, argv: readonly string[], env: Env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ParsedOptions<OptionValues<S>> {
   const problems: string[] = []
   const warnings: string[] = []
   const byFlag = new Map(specs.map((s) => [s.flag, s]))
@@ -32,7 +33,7 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
   const actions = { help: false, version: false, checkConfig: false }
 
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string
+    const arg = argv[i] ?? ''
     if (arg === '-h') { actions.help = true; continue }
     if (!arg.startsWith('--')) { problems.push(`unexpected argument "${arg}"`); continue }
     const eq = arg.indexOf('=')
@@ -48,7 +49,7 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
     if (spec === undefined) {
       problems.push(`unknown flag --${name}`)
       // `--typo value`: the value belongs to the unknown flag, not a second problem
-      if (eq === -1 && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) i++
+      if (eq === -1 && argv[i + 1]?.startsWith('-') === false) i++
       continue
     }
     let text: string | undefined
@@ -78,7 +79,7 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
     }
   }
 
-  const values = new Map<string, OptionValue>()
+  const values: Record<string, OptionValue> = {}
   const explicit = new Set<string>()
   for (const spec of specs) {
     const given = raw.get(spec.flag)
@@ -91,10 +92,10 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
     if (file !== undefined) {
       let content: string | undefined
       try { content = readFile(file.text).replace(/\r?\n$/, '') } catch (err) {
-        problems.push(`${file.source}: cannot read ${file.text} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+        problems.push(`${file.source}: cannot read ${file.text} (${errnoCode(err)})`)
       }
       if (content === '') problems.push(`${file.source}: ${file.text} is empty`)
-      else if (content !== undefined) { values.set(spec.flag, new Secret(content)); explicit.add(spec.flag) }
+      else if (content !== undefined) { values[spec.flag] = new Secret(content); explicit.add(spec.flag) }
       continue
     }
     const source = given?.source ?? 'default'
@@ -102,9 +103,11 @@ export function parseOptions (specs: readonly OptionSpec[], argv: readonly strin
     if (text === undefined) continue
     const result = convert(spec, text)
     if (typeof result === 'string') problems.push(`${source === 'default' ? `default of --${spec.flag}` : source}: ${result}`)
-    else { values.set(spec.flag, result.value); if (given !== undefined) explicit.add(spec.flag) }
+    else { values[spec.flag] = result.value; if (given !== undefined) explicit.add(spec.flag) }
   }
-  return { values, explicit, problems, warnings, actions }
+  // The one cast of the option layer: convert() gave each flag a value of its kind, and a flag without
+  // a default and without a value is absent, which OptionValues types as possibly undefined.
+  return { values: Object.freeze(values) as OptionValues<S>, explicit, problems, warnings, actions }
 }
 
 function convert (spec: OptionSpec, text: string): { value: OptionValue } | string {
@@ -161,4 +164,10 @@ function inRange (spec: OptionSpec, n: number, unit: string): string | undefined
   if (spec.min !== undefined && n < spec.min) return `${n}${unit} is below the minimum ${spec.min}${unit}`
   if (spec.max !== undefined && n > spec.max) return `${n}${unit} is above the maximum ${spec.max}${unit}`
   return undefined
+}
+
+/** The errno code of a failed read, for a problem message (`ENOENT`), or `error`. */
+export function errnoCode (err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
+  return typeof code === 'string' ? code : 'error'
 }

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
-import type { EvacuationSettings } from '../emqx/evacuation.js'
 import { ConfigError } from '../errors.js'
-import { serveOptions, LOG_LEVELS } from './options.js'
-import { parseOptions, type Env, type ParsedOptions } from './parse.js'
+import { serveOptions, LOG_LEVELS, type OptionValues } from './options.js'
+import { errnoCode, parseOptions, type Env, type ParsedOptions } from './parse.js'
 import { portClashes } from './port-clashes.js'
 import type { Secret } from './secret.js'
 
@@ -34,6 +33,19 @@ export interface AdminConfig {
   readonly token: Secret
   /** a separate listener for the admin endpoints; when absent they are served on the main port */
   readonly listen?: { readonly host: string, readonly port: number }
+}
+
+/** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
+export interface EvacuationSettings {
+  /** 5.1+: EMQX answers 503 but still accepts connections this long, so load balancers react first */
+  readonly waitHealthCheckS: number
+  readonly connEvictRate: number
+  readonly sessEvictRate: number
+  readonly waitTakeoverS: number
+  /** MQTT 5 Server-Reference for evicted clients: honoured by 4.4; EMQX 5.x's HTTP API accepts and ignores it */
+  readonly redirectTo?: string
+  /** nodes that receive the remaining sessions; EMQX picks when empty */
+  readonly migrateTo: readonly string[]
 }
 
 export interface EvacuationConfig {
@@ -96,22 +108,22 @@ export interface Loaded<T> {
 export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Loaded<ServeConfig> {
   const parsed = parseOptions(serveOptions, argv, env, readFile)
   const { values: v, problems } = parsed
-  const apiVersion = v.get('emqx-api-version') as ApiVersionSetting
-  const username = v.get('emqx-username') as string | undefined
-  const password = v.get('emqx-password') as Secret | undefined
+  const apiVersion = v['emqx-api-version']
+  const username = v['emqx-username']
+  const password = v['emqx-password']
   if (username !== undefined && password === undefined) problems.push('--emqx-username is set but no password (SIDECAR_EMQX_PASSWORD or SIDECAR_EMQX_PASSWORD_FILE)')
   if (password !== undefined && username === undefined) problems.push('an EMQX password is set but no --emqx-username (SIDECAR_EMQX_USERNAME)')
   const urlExplicit = parsed.explicit.has('emqx-url')
-  const url = (v.get('emqx-url') as URL | undefined) ?? new URL(apiVersion === 'v4' ? DEFAULT_V4_URL : DEFAULT_V5_URL)
-  const caFile = v.get('emqx-ca-file') as string | undefined
+  const url = v['emqx-url'] ?? new URL(apiVersion === 'v4' ? DEFAULT_V4_URL : DEFAULT_V5_URL)
+  const caFile = v['emqx-ca-file']
   if (caFile !== undefined && url.protocol !== 'https:') problems.push('--emqx-ca-file is set but --emqx-url is not https://')
   if (caFile !== undefined) { const p = caFileProblem(caFile, readFile); if (p !== undefined) problems.push(p) }
   const http: HttpLimits = Object.freeze({
-    maxHeaderSize: v.get('http-max-header-size') as number,
-    headersTimeoutMs: v.get('http-headers-timeout') as number,
-    requestTimeoutMs: v.get('http-request-timeout') as number,
-    keepAliveTimeoutMs: v.get('http-keep-alive-timeout') as number,
-    maxConnections: v.get('http-max-connections') as number,
+    maxHeaderSize: v['http-max-header-size'],
+    headersTimeoutMs: v['http-headers-timeout'],
+    requestTimeoutMs: v['http-request-timeout'],
+    keepAliveTimeoutMs: v['http-keep-alive-timeout'],
+    maxConnections: v['http-max-connections'],
   })
   // node refuses to start a server whose headers timeout exceeds its request timeout
   if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
@@ -119,8 +131,8 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
   const evacuation = evacuationConfig(parsed)
   // start-up would fail on the second of two listeners on one port: say so before
   problems.push(...portClashes([
-    { flag: '--port', host: v.get('host') as string, port: v.get('port') as number },
-    { flag: '--agent-port', host: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string), port: v.get('agent-port') as number },
+    { flag: '--port', host: v['host'], port: v['port'] },
+    { flag: '--agent-port', host: v['agent-host'] ?? v['host'], port: v['agent-port'] },
     ...(admin?.listen !== undefined ? [{ flag: '--admin-port', host: admin.listen.host, port: admin.listen.port }] : []),
   ].filter((l) => l.port !== undefined)))
   if (admin !== undefined && username === undefined) {
@@ -135,35 +147,35 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(caFile !== undefined ? { caFile } : {}),
-    timeoutMs: v.get('emqx-timeout') as number,
+    timeoutMs: v['emqx-timeout'],
   })
   const config: ServeConfig = Object.freeze({
     emqx,
     http,
-    pollIntervalMs: v.get('poll-interval') as number,
-    failureThreshold: v.get('failure-threshold') as number,
-    host: v.get('host') as string,
-    port: v.get('port') as number,
-    agentPort: v.get('agent-port') as number,
-    agentHost: (v.get('agent-host') as string | undefined) ?? (v.get('host') as string),
-    agentMaxConnections: v.get('agent-max-connections') as number,
-    listenBacklog: v.get('listen-backlog') as number,
-    shutdownDelayMs: v.get('shutdown-delay') as number,
-    logLevel: v.get('log-level') as LogLevel,
-    ...(v.get('drain-file') !== undefined ? { drainFile: v.get('drain-file') as string } : {}),
+    pollIntervalMs: v['poll-interval'],
+    failureThreshold: v['failure-threshold'],
+    host: v['host'],
+    port: v['port'],
+    agentPort: v['agent-port'],
+    agentHost: v['agent-host'] ?? v['host'],
+    agentMaxConnections: v['agent-max-connections'],
+    listenBacklog: v['listen-backlog'],
+    shutdownDelayMs: v['shutdown-delay'],
+    logLevel: v['log-level'],
+    ...(v['drain-file'] !== undefined ? { drainFile: v['drain-file'] } : {}),
     ...(admin !== undefined ? { admin } : {}),
     evacuation,
     probers: Object.freeze({
-      waitHealthCheckMs: v.get('wait-health-check') as number,
-      checkerFall: v.get('checker-fall') as number,
-      maxCheckers: v.get('max-checkers') as number,
-      checkerTtlMs: v.get('checker-ttl') as number,
-      metricsPerSource: v.get('checker-metrics-per-source') as boolean,
+      waitHealthCheckMs: v['wait-health-check'],
+      checkerFall: v['checker-fall'],
+      maxCheckers: v['max-checkers'],
+      checkerTtlMs: v['checker-ttl'],
+      metricsPerSource: v['checker-metrics-per-source'],
     }),
     cluster: Object.freeze({
-      intervalMs: v.get('cluster-interval') as number,
-      conn: Object.freeze({ abs: v.get('rebalance-abs-conn-threshold') as number, rel: v.get('rebalance-rel-conn-threshold') as number }),
-      sess: Object.freeze({ abs: v.get('rebalance-abs-sess-threshold') as number, rel: v.get('rebalance-rel-sess-threshold') as number }),
+      intervalMs: v['cluster-interval'],
+      conn: Object.freeze({ abs: v['rebalance-abs-conn-threshold'], rel: v['rebalance-rel-conn-threshold'] }),
+      sess: Object.freeze({ abs: v['rebalance-abs-sess-threshold'], rel: v['rebalance-rel-sess-threshold'] }),
     }),
   })
   return { config, parsed }
@@ -174,9 +186,11 @@ export function defaultHttpLimits (): HttpLimits {
   return loadServeConfig([], {}).config.http
 }
 
-function adminConfig ({ values: v, explicit, problems }: ParsedOptions): AdminConfig | undefined {
-  const token = v.get('admin-token') as Secret | undefined
-  const port = v.get('admin-port') as number | undefined
+type ServeParsed = ParsedOptions<OptionValues<typeof serveOptions>>
+
+function adminConfig ({ values: v, explicit, problems }: ServeParsed): AdminConfig | undefined {
+  const token = v['admin-token']
+  const port = v['admin-port']
   if (token === undefined) {
     if (port !== undefined || explicit.has('admin-host')) problems.push('--admin-port/--admin-host are set but no admin token (SIDECAR_ADMIN_TOKEN or SIDECAR_ADMIN_TOKEN_FILE)')
     return undefined
@@ -185,36 +199,35 @@ function adminConfig ({ values: v, explicit, problems }: ParsedOptions): AdminCo
   if (token.reveal().length < MIN_ADMIN_TOKEN_LENGTH) problems.push(`the admin token is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`)
   if (/\s/.test(token.reveal())) problems.push('the admin token contains whitespace')
   if (explicit.has('admin-host') && port === undefined) problems.push('--admin-host is set but --admin-port is not')
-  return Object.freeze({ token, ...(port !== undefined ? { listen: Object.freeze({ host: v.get('admin-host') as string, port }) } : {}) })
+  return Object.freeze({ token, ...(port !== undefined ? { listen: Object.freeze({ host: v['admin-host'], port }) } : {}) })
 }
 
-function evacuationConfig ({ values: v, problems }: ParsedOptions): EvacuationConfig {
-  const seconds = (flag: string): number => {
-    const ms = v.get(flag) as number | undefined
-    if (ms === undefined) return 0
+function evacuationConfig ({ values: v, problems }: ServeParsed): EvacuationConfig {
+  const seconds = (flag: 'wait-health-check' | 'evacuation-wait-takeover'): number => {
+    const ms = v[flag]
     if (ms % 1000 !== 0) problems.push(`--${flag}: EMQX takes whole seconds (got ${ms}ms)`)
     return Math.ceil(ms / 1000)
   }
-  const redirectTo = v.get('evacuation-redirect-to') as string | undefined
-  const migrateTo = ((v.get('evacuation-migrate-to') as string | undefined) ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '')
+  const redirectTo = v['evacuation-redirect-to']
+  const migrateTo = (v['evacuation-migrate-to'] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '')
   for (const n of migrateTo) if (!/^[^@\s]+@[^@\s]+$/.test(n)) problems.push(`--evacuation-migrate-to: "${n}" is not an EMQX node name (name@host)`)
   const settings: EvacuationSettings = Object.freeze({
     waitHealthCheckS: seconds('wait-health-check'),
-    connEvictRate: v.get('evacuation-conn-evict-rate') as number,
-    sessEvictRate: v.get('evacuation-sess-evict-rate') as number,
+    connEvictRate: v['evacuation-conn-evict-rate'],
+    sessEvictRate: v['evacuation-sess-evict-rate'],
     waitTakeoverS: seconds('evacuation-wait-takeover'),
     ...(redirectTo !== undefined ? { redirectTo } : {}),
     migrateTo: Object.freeze(migrateTo),
   })
-  const ack = Object.freeze({ enabled: v.get('evacuation-ack') === 'on', graceMs: v.get('evacuation-ack-grace') as number, expectCheckers: v.get('expect-checkers') as number })
-  return Object.freeze({ settings, timeoutMs: v.get('evacuation-timeout') as number, stopOnStart: v.get('evacuation-stop-on-start') as boolean, ack })
+  const ack = Object.freeze({ enabled: v['evacuation-ack'] === 'on', graceMs: v['evacuation-ack-grace'], expectCheckers: v['expect-checkers'] })
+  return Object.freeze({ settings, timeoutMs: v['evacuation-timeout'], stopOnStart: v['evacuation-stop-on-start'], ack })
 }
 
 /** The CA bundle is read when the EMQX client is built: an unreadable one is a config problem, found by --check-config. */
 function caFileProblem (path: string, readFile: (p: string) => string): string | undefined {
   let text: string
   try { text = readFile(path) } catch (err) {
-    return `--emqx-ca-file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`
+    return `--emqx-ca-file: cannot read ${path} (${errnoCode(err)})`
   }
   return text.includes('-----BEGIN CERTIFICATE-----') ? undefined : `--emqx-ca-file: ${path} holds no PEM certificate`
 }

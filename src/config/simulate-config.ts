@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors.js'
-import type { SimProfile } from '../sim/profiles.js'
-import { simulateOptions } from './options.js'
+import { simulateOptions, type SimProfile } from './simulate-options.js'
 import { parseOptions, type Env } from './parse.js'
 import type { Secret } from './secret.js'
 import type { Loaded, LogLevel } from './serve-config.js'
@@ -24,15 +23,15 @@ export function loadSimulateConfig (argv: readonly string[], env: Env, readFile?
   const { values: v, problems } = parsed
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
   const config: SimulateConfig = Object.freeze({
-    profile: v.get('profile') as SimProfile,
-    host: v.get('host') as string,
-    port: v.get('port') as number,
-    dashboardPort: v.get('dashboard-port') as number,
-    nodeName: v.get('node-name') as string,
-    username: v.get('username') as string,
-    password: v.get('password') as Secret,
-    connections: v.get('connections') as number,
-    logLevel: v.get('log-level') as LogLevel,
+    profile: v['profile'],
+    host: v['host'],
+    port: v['port'],
+    dashboardPort: v['dashboard-port'],
+    nodeName: v['node-name'],
+    username: v['username'],
+    password: v['password'],
+    connections: v['connections'],
+    logLevel: v['log-level'],
   })
   return { config, parsed }
 }

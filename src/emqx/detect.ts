@@ -1,7 +1,7 @@
 import type { ApiVersion } from './api.js'
 import type { HttpResult } from './http.js'
 import { failure, type CheckOutcome } from './outcome.js'
-import { classifyAvailability, parseJsonObject, parseNodeName, type RawAnswer } from './parse.js'
+import { classifyAvailability, clip, parseJsonObject, parseNodeName, type RawAnswer } from './parse.js'
 
 /**
  * What one detection candidate's availability_check answer says about that API generation. Pure.
@@ -60,6 +60,5 @@ export function saysNotRunning ({ status, body }: RawAnswer): boolean {
 }
 
 function snippet (body: string): string {
-  const t = body.replace(/\s+/g, ' ').trim()
-  return t === '' ? '' : ` ${JSON.stringify(t.length > 60 ? `${t.slice(0, 60)}...` : t)}`
+  return body.trim() === '' ? '' : ` ${clip(body, 60)}`
 }

@@ -1,18 +1,9 @@
+import type { EvacuationSettings } from '../config/serve-config.js'
+import type { EvacuationErrorCode } from '../errors.js'
 import type { ApiVersion } from './api.js'
-import { parseJsonObject, type RawAnswer } from './parse.js'
+import { clip, parseJsonObject, type RawAnswer } from './parse.js'
 
-/** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
-export interface EvacuationSettings {
-  /** 5.1+: EMQX answers 503 but still accepts connections this long, so load balancers react first */
-  readonly waitHealthCheckS: number
-  readonly connEvictRate: number
-  readonly sessEvictRate: number
-  readonly waitTakeoverS: number
-  /** MQTT 5 Server-Reference for evicted clients: honoured by 4.4; EMQX 5.x's HTTP API accepts and ignores it */
-  readonly redirectTo?: string
-  /** nodes that receive the remaining sessions; EMQX picks when empty */
-  readonly migrateTo: readonly string[]
-}
+export type { EvacuationSettings } from '../config/serve-config.js'
 
 /**
  * The start body per API generation (docs/emqx-compatibility.md, "Evacuation"). Durations go as integer
@@ -37,7 +28,7 @@ export function rejectsWaitHealthCheck (call: EvacuationCall): boolean {
   return !call.ok && call.code === 'rejected' && call.httpStatus === 400 && /wait_health_check/.test(call.message)
 }
 
-export type EvacuationErrorCode = 'auth' | 'node_not_found' | 'rpc_error' | 'rejected' | 'unexpected_answer' | 'transport' | 'no_api'
+export type { EvacuationErrorCode } from '../errors.js'
 
 export type EvacuationCall =
   /** `already`: EMQX said already_started (start) or not_started (stop): the wanted end state holds */
@@ -57,8 +48,8 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   const idempotent = op === 'start' ? /already_started/ : /not_started/
   const refused = (httpStatus: number): EvacuationCall => {
     if (idempotent.test(text)) return { ok: true, already: true }
-    if (/node not found|nodes unavailable|invalid node/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus }
-    return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text)}`, httpStatus }
+    if (/node not found|nodes unavailable|invalid node/i.test(text)) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text, 120)}`, httpStatus }
+    return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text, 120)}`, httpStatus }
   }
   if (version === 'v4') {
     if (status !== 200 || json === undefined) return unexpected(status, body)
@@ -67,16 +58,11 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   }
   if (status === 200) return { ok: true, already: false }
   if (status === 400) return refused(400)
-  if (status === 404) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text)}`, httpStatus: 404 }
-  if (status === 503 && json?.code === 'RPC_ERROR') return { ok: false, code: 'rpc_error', message: `EMQX could not reach the node (RPC_ERROR): ${clip(text)}`, httpStatus: 503 }
+  if (status === 404) return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text, 120)}`, httpStatus: 404 }
+  if (status === 503 && json?.code === 'RPC_ERROR') return { ok: false, code: 'rpc_error', message: `EMQX could not reach the node (RPC_ERROR): ${clip(text, 120)}`, httpStatus: 503 }
   return unexpected(status, body)
 }
 
 function unexpected (status: number, body: string): EvacuationCall {
-  return { ok: false, code: 'unexpected_answer', message: `EMQX answered ${status}${body.trim() === '' ? '' : `: ${clip(body)}`}`, httpStatus: status }
-}
-
-function clip (text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim()
-  return JSON.stringify(t.length > 120 ? `${t.slice(0, 120)}...` : t)
+  return { ok: false, code: 'unexpected_answer', message: `EMQX answered ${status}${body.trim() === '' ? '' : `: ${clip(body, 120)}`}`, httpStatus: status }
 }

@@ -78,6 +78,8 @@ export class EmqxHttp {
         this.#dropPool(base.origin)
         res = await send()
       }
+      // The cap is read here rather than through undici's maxResponseSize: that option fails the request
+      // before its status is known, and the outcome names the status EMQX sent with the oversized body.
       const tooLarge = (): HttpResult => {
         // destroy() makes undici emit "Request aborted" on the body; nobody reads it any more
         res.body.on('error', () => undefined).destroy()

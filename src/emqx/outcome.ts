@@ -1,12 +1,8 @@
 /** What one check of EMQX concluded. Pure data: produced by the parsers, consumed by the state layer. */
-export type FailureReason =
-  | 'refused' | 'timeout' | 'reset' | 'dns' | 'tls' | 'transport'
-  | 'http_5xx' | 'http_status' | 'auth' | 'not_found' | 'redirect' | 'bad_body' | 'body_too_large'
+import type { FailureReason } from '../errors.js'
 
-export const FAILURE_REASONS: readonly FailureReason[] = [
-  'refused', 'timeout', 'reset', 'dns', 'tls', 'transport',
-  'http_5xx', 'http_status', 'auth', 'not_found', 'redirect', 'bad_body', 'body_too_large',
-]
+// The reasons are one of the registry's vocabularies (errors.ts); re-exported where outcomes are made.
+export { FAILURE_REASONS, type FailureReason } from '../errors.js'
 
 export type CheckOutcome =
   /** availability_check 200 (or node status 200 in fallback mode) */

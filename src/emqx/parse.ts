@@ -63,7 +63,11 @@ export function parseNodeName (body: string): string | undefined {
 }
 
 function snippet (body: string): string {
-  const text = body.replace(/\s+/g, ' ').trim()
-  if (text === '') return ''
-  return `: ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text)}`
+  return body.trim() === '' ? '' : `: ${clip(body, 80)}`
+}
+
+/** An EMQX body for a message: white space folded, cut at `max` characters, quoted. */
+export function clip (text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim()
+  return JSON.stringify(t.length > max ? `${t.slice(0, max)}...` : t)
 }

@@ -3,12 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Secret } from '../config/secret.js'
 import type { AdminAction, AdminRecorder } from '../metrics/admin.js'
-import type { EvacuationProgress, Snapshot } from '../state/model.js'
+import { isAvailable, type EvacuationProgress, type Snapshot } from '../state/model.js'
 import type { Evacuator } from '../state/evacuator.js'
-import { setOverride } from '../state/overrides.js'
 import type { Store } from '../state/store.js'
 import { bearerChecker } from './admin-auth.js'
 import { evacuationDocument } from './status.js'
+import { LogCodes } from '../errors.js'
 
 export interface AdminOptions {
   readonly token: Secret
@@ -55,17 +55,17 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     const send = async (reply: FastifyReply, status: number, doc: Record<string, unknown>): Promise<void> => {
       await reply.code(status).type('application/json').send(JSON.stringify(doc, null, 2) + '\n')
     }
-    const served = (s: Snapshot): Record<string, unknown> => ({ state: s.state, available: s.state === 'up', reason: s.reason, message: s.message })
+    const served = (s: Snapshot): Record<string, unknown> => ({ state: s.state, available: isAvailable(s.state), reason: s.reason, message: s.message })
 
     scope.post('/admin/drain', { config: { adminAction: 'drain' } }, async (req, reply) => {
       const now = Date.now()
-      const s = o.store.update((c) => c.overrides.manualDrain !== undefined ? c : setOverride(c, 'manualDrain', { since: now, by: req.ip }, now))
+      const s = o.store.current.overrides.manualDrain !== undefined ? o.store.current : o.store.setOverride('manualDrain', { since: now, by: req.ip }, now)
       audit(req, 'drain', 'ok')
       await send(reply, 200, { manual_drain: true, ...served(s) })
     })
 
     scope.post('/admin/undrain', { config: { adminAction: 'undrain' } }, async (req, reply) => {
-      const s = o.store.update((c) => setOverride(c, 'manualDrain', undefined, Date.now()))
+      const s = o.store.setOverride('manualDrain', undefined, Date.now())
       audit(req, 'undrain', 'ok', { state: s.state })
       await send(reply, 200, { manual_drain: false, ...served(s) })
     })
@@ -73,7 +73,7 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     scope.post('/admin/evacuate', { config: { adminAction: 'evacuate' } }, async (req, reply) => {
       const run = o.evacuator.start(req.ip)
       // answered at once (202); a failure is followed in /status and the log, never an unhandled rejection
-      run.catch((err: unknown) => { log.error({ err, code: 'internal_error' }, 'evacuation failed unexpectedly') })
+      run.catch((err: unknown) => { log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'evacuation failed unexpectedly') })
       const p = o.evacuator.progress
       audit(req, 'evacuate', p?.phase ?? 'unknown')
       await send(reply, p?.phase === 'done' ? 200 : 202, { evacuation: p === undefined ? null : evacuationDocument(p), ...served(o.store.current) })

@@ -13,6 +13,7 @@ import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { ProbeObserver } from './probe-observer.js'
 import { statusDocument } from './status.js'
+import { LogCodes } from '../errors.js'
 
 export interface AppOptions {
   readonly store: Store
@@ -109,7 +110,7 @@ function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => un
   applyServerLimits(app.server, limits, () => {
     onDrop()
     // logged once per listener; the counter says how often since
-    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: 'http_connection_limit', maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
+    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: LogCodes.HTTP_CONNECTION_LIMIT, maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   })
   addCommonHandlers(app)
   app.setErrorHandler(async (err: { statusCode?: number, code?: string }, _req, reply) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
+import { LogCodes } from '../errors.js'
 
 const SOMAXCONN = '/proc/sys/net/core/somaxconn'
 
@@ -28,7 +29,7 @@ export function effectiveBacklog (requested: number, somaxconn: number | undefin
 export function listenBacklog (requested: number, log: Logger, somaxconn = readSomaxconn()): number {
   const backlog = effectiveBacklog(requested, somaxconn)
   if (backlog < requested) {
-    log.warn({ code: 'listen_backlog_capped', requested, somaxconn },
+    log.warn({ code: LogCodes.LISTEN_BACKLOG_CAPPED, requested, somaxconn },
       `--listen-backlog ${requested} is capped by the kernel to net.core.somaxconn = ${backlog}; raise it (sysctl -w net.core.somaxconn=${requested}) for the full accept queue`)
   }
   return backlog

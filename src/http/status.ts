@@ -1,4 +1,4 @@
-import type { AckWaitProgress, DrainSwitch, EvacuationProgress, Snapshot } from '../state/model.js'
+import { isAvailable, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../state/model.js'
 import type { ClusterConfig } from '../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
 import type { ProberTracker } from '../probers/tracker.js'
@@ -31,10 +31,9 @@ export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Re
 
 /** The /status document: everything an operator wants to see about this node. No secrets live in a Snapshot. */
 export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {}): Record<string, unknown> {
-  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
   return {
     state: s.state,
-    available: s.state === 'up',
+    available: isAvailable(s.state),
     reason: s.reason,
     message: s.message,
     since: iso(s.since),

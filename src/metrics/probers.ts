@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { ProberTracker } from '../probers/tracker.js'
+import type { CheckerView, DrainAck, ProberTracker } from '../probers/tracker.js'
 import { PREFIX } from './names.js'
 
 /**
@@ -9,32 +9,42 @@ import { PREFIX } from './names.js'
  */
 export function registerProberMetrics (registry: Registry, tracker: ProberTracker, perSource: boolean): void {
   const r = [registry]
+  // One scrape reads the tracker once: the gauges below share one walk of the checkers and one drain view.
+  let scrape: { readonly views: CheckerView[], readonly drain: DrainAck } | undefined
+  const read = (): { readonly views: CheckerView[], readonly drain: DrainAck } => {
+    if (scrape === undefined) {
+      const now = Date.now()
+      scrape = { views: tracker.checkers(now), drain: tracker.drain(now) }
+      setImmediate(() => { scrape = undefined }) // every collect() of one scrape runs before the next turn
+    }
+    return scrape
+  }
   new Gauge({
     name: `${PREFIX}checkers`, help: 'Distinct load-balancer checkers seen recently (source, kind, user agent), by kind.', labelNames: ['kind'], registers: r,
     collect () {
-      const views = tracker.checkers(Date.now())
+      const { views } = read()
       for (const kind of ['http', 'agent'] as const) this.set({ kind }, views.filter((c) => c.kind === kind).length)
     },
   })
   new Gauge({
     name: `${PREFIX}checkers_slow`, help: 'Checkers whose observed interval x fall exceeds the configured wait_health_check budget.', registers: r,
-    collect () { this.set(tracker.checkers(Date.now()).filter((c) => c.within_budget === false).length) },
+    collect () { this.set(read().views.filter((c) => c.within_budget === false).length) },
   })
   new Gauge({
     name: `${PREFIX}drain_checkers_told`, help: 'During a drain: active checkers that have received at least `fall` drain answers.', registers: r,
-    collect () { this.set(tracker.drain(Date.now()).checkers_told) },
+    collect () { this.set(read().drain.checkers_told) },
   })
   new Gauge({
     name: `${PREFIX}drain_checkers_active`, help: 'During a drain: checkers expected to probe again (seen within 3 of their intervals).', registers: r,
-    collect () { this.set(tracker.drain(Date.now()).checkers_active) },
+    collect () { this.set(read().drain.checkers_active) },
   })
   new Gauge({
     name: `${PREFIX}drain_acknowledged`, help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).', registers: r,
-    collect () { this.set(tracker.drain(Date.now()).acknowledged ? 1 : 0) },
+    collect () { this.set(read().drain.acknowledged ? 1 : 0) },
   })
   new Gauge({
     name: `${PREFIX}drain_acknowledged_after_seconds`, help: 'Time from the start of the current drain until every active checker had been told; absent until then.', registers: r,
-    collect () { this.reset(); const s = tracker.drain(Date.now()).acknowledged_after_seconds; if (s !== null) this.set(s) },
+    collect () { this.reset(); const s = read().drain.acknowledged_after_seconds; if (s !== null) this.set(s) },
   })
   new Counter({
     name: `${PREFIX}checkers_evicted_total`, help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).', registers: r,
@@ -43,7 +53,7 @@ export function registerProberMetrics (registry: Registry, tracker: ProberTracke
   if (perSource) {
     new Gauge({
       name: `${PREFIX}checker_told`, help: 'Per checker source: 1 when told about the current drain, 0 otherwise.', labelNames: ['source', 'kind'], registers: r,
-      collect () { this.reset(); for (const c of tracker.checkers(Date.now())) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0) },
+      collect () { this.reset(); for (const c of read().views) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0) },
     })
   }
 }

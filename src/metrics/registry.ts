@@ -1,7 +1,7 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { AGENT_WORDS } from '../agent/words.js'
 import { FAILURE_REASONS } from '../emqx/outcome.js'
-import { NODE_STATES } from '../state/model.js'
+import { isAvailable, NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
 import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
@@ -11,6 +11,7 @@ import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
 import { registerEvacuationAckMetrics } from './evacuation-ack.js'
 import { PREFIX } from './names.js'
+import { processRegistry } from './process.js'
 import { registerProberMetrics } from './probers.js'
 
 export { PREFIX }
@@ -46,14 +47,7 @@ export interface MetricsExtras {
 }
 
 export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
-  const registry = new Registry()
-  // prom-client samples event-loop delay with a 10 ms timer by default: 100 wake-ups a second, most of an
-  // idle sidecar's CPU (~0.4% of a core, bench/results.md). At 100 ms, stalls long enough to delay a probe
-  // answer (tens of ms) still show in the nodejs_eventloop_lag_* gauges.
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 })
-  // prom-client names these gauges *_total, which `promtool check metrics` rejects; the per-type
-  // nodejs_active_handles / nodejs_active_requests / nodejs_active_resources gauges carry the same data.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name)
+  const registry = processRegistry()
   const r = [registry]
 
   new Gauge({ name: `${PREFIX}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'], registers: r })
@@ -65,7 +59,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   })
   new Gauge({
     name: `${PREFIX}available`, help: '1 when probes answer 200 (node should get new connections), else 0.', registers: r,
-    collect () { this.set(store.current.state === 'up' ? 1 : 0) },
+    collect () { this.set(isAvailable(store.current.state) ? 1 : 0) },
   })
   new Gauge({
     name: `${PREFIX}state_since_timestamp_seconds`, help: 'Unix time of the last state change.', registers: r,

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import { processRegistry } from '../metrics/process.js'
 import { VERSION } from '../version.js'
 import { PROBE_KINDS } from './probe.js'
 import type { NginxSync } from './sync.js'
@@ -12,9 +13,7 @@ const APPLY_RESULTS = ['ok', 'write_failed', 'check_failed', 'reload_failed'] as
  * Every labelled series starts at 0 so increase() sees the first event.
  */
 export function createSyncMetrics (sync: NginxSync): Registry {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name)
+  const registry = processRegistry()
   const r = [registry]
   const P = SYNC_PREFIX
 

@@ -1,7 +1,7 @@
 import { Agent } from 'undici'
 import { classifyError } from '../emqx/http.js'
 import type { FailureReason } from '../emqx/outcome.js'
-import { availabilityUrl, type SyncNode } from './nodes.js'
+import { availabilityUrl, type SyncNode } from '../config/nginx-nodes.js'
 
 /** What one node's sidecar said: 200 keeps the node in; any other status, or no answer, takes it out. */
 export type ProbeResult =

@@ -1,6 +1,7 @@
-import type { SyncNode } from './nodes.js'
+import type { SyncNode } from '../config/nginx-nodes.js'
+import type { Balance } from '../config/nginx-sync-options.js'
 
-export type Balance = 'least_conn' | 'round_robin' | 'hash_remote_addr' | 'random'
+export type { Balance } from '../config/nginx-sync-options.js'
 
 export interface RenderOptions {
   readonly upstreamName: string

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { NginxSyncConfig } from '../config/nginx-sync-config.js'
 import { ErrorCodes, type ErrorCode } from '../errors.js'
+import { Loop } from '../loop.js'
 import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult, type ApplyStage } from './apply.js'
 import { attempted, decide, initialDebounce, type DebounceState, type Decision } from './debounce.js'
 import { renderNjsState, staleAfterMs, writeNjsState } from './njs-state.js'
@@ -52,9 +53,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
   #stateWrittenAt: number | undefined
   #stateFailing = false
   #first = true
-  #timer: NodeJS.Timeout | undefined
-  #inFlight: Promise<void> | undefined
-  #stopped = true
+  readonly #loop: Loop
 
   constructor (config: NginxSyncConfig, prober: SidecarProber, log: Logger, run?: ApplyOptions['run']) {
     super()
@@ -63,6 +62,14 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     this.#log = log
     const o: ApplyOptions = { output: config.output, checkCommand: config.checkCommand, reloadCommand: config.reloadCommand, commandTimeoutMs: config.commandTimeoutMs, ...(run !== undefined ? { run } : {}) }
     this.#apply = async (text) => await applyUpstream(text, o)
+    this.#loop = new Loop({
+      intervalMs: config.pollIntervalMs,
+      step: async () => { await this.tick() },
+      onError: (err) => { this.#log.error({ err }, 'sync round failed') },
+      // A change waiting to settle (or for the reload interval) is decided again when its wait ends,
+      // not one poll later: otherwise timer jitter adds a whole poll interval to the drain time.
+      wakeInMs: () => this.#decision.action === 'wait' ? this.#decision.untilMs - Date.now() : Infinity,
+    })
   }
 
   /** Reads the file nginx already has, so an unchanged state after a restart causes no reload. */
@@ -73,31 +80,9 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     this.#appliedDown = downInText(existing)
   }
 
-  start (): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#loop(performance.now())
-  }
+  start (): void { this.#loop.start() }
 
-  #loop (startedAt: number): void {
-    if (this.#stopped) return
-    this.#inFlight = this.tick().then(() => undefined, (err: unknown) => { this.#log.error({ err }, 'sync round failed') }).finally(() => {
-      this.#inFlight = undefined
-      if (this.#stopped) return
-      // A change waiting to settle (or for the reload interval) is decided again when its wait ends,
-      // not one poll later: otherwise timer jitter adds a whole poll interval to the drain time.
-      const d = this.#decision
-      const untilDecision = d.action === 'wait' ? d.untilMs - Date.now() : Infinity
-      const delay = Math.max(0, Math.min(startedAt + this.#c.pollIntervalMs - performance.now(), untilDecision))
-      this.#timer = setTimeout(() => this.#loop(performance.now()), delay)
-    })
-  }
-
-  async stop (): Promise<void> {
-    this.#stopped = true
-    clearTimeout(this.#timer)
-    await this.#inFlight
-  }
+  async stop (): Promise<void> { await this.#loop.stop() }
 
   /** One round. Returns true when nginx runs with what the sidecars say (nothing pending). Never throws. */
   async tick (): Promise<boolean> {

@@ -86,11 +86,14 @@ export class ProberTracker {
   readonly #checkers = new Map<string, Checker>()
   #drainSince: number | undefined
   #ackAt: number | undefined
-  evicted = 0
+  #evicted = 0
 
   constructor (options: TrackerOptions) { this.#o = options }
 
   get size (): number { return this.#checkers.size }
+
+  /** checkers forgotten because maxCheckers was reached */
+  get evicted (): number { return this.#evicted }
 
   /** Records one probe and returns its checker, for observeAgain() on the same connection. */
   observe (o: Observation): CheckerHandle {
@@ -171,7 +174,10 @@ export class ProberTracker {
     if (this.#ackAt !== undefined || this.#drainSince === undefined) return
     const active = this.#active(now)
     if (active.length === 0 || active.some((c) => c.toldAt === undefined)) return
-    this.#ackAt = Math.max(...active.map((c) => c.toldAt ?? now))
+    // a loop, not Math.max(...spread): up to maxCheckers (100,000) arguments would overflow the stack
+    let last = 0
+    for (const c of active) last = Math.max(last, c.toldAt ?? now)
+    this.#ackAt = last
     this.#o.onAcknowledged?.(this.drain(now))
   }
 
@@ -214,6 +220,6 @@ export class ProberTracker {
 
   #evictOldest (): void {
     const first = this.#checkers.values().next()
-    if (first.done !== true) { this.#checkers.delete(first.value.key); first.value.tracked = false; this.evicted++ }
+    if (first.done !== true) { this.#checkers.delete(first.value.key); first.value.tracked = false; this.#evicted++ }
   }
 }

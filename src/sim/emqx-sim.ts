@@ -68,16 +68,19 @@ export class EmqxSim {
   readonly #timeScale: number
   readonly #realStart = performance.now()
   #advancedMs = 0
-  /** evacuation start/stop requests received: node as sent in the path (undecoded), parsed JSON body */
+  // What was received is kept for tests, bounded: `simulate` runs for days and anyone may send it anything.
+  /** the last evacuation start/stop requests received: node as sent in the path (undecoded), parsed JSON body, when */
   readonly evacuationRequests: Array<{ op: 'start' | 'stop', node: string, body: unknown, at: number }> = []
   /** wall-clock time (Date.now()) the current evacuation begins evicting: start + its wait_health_check, in simulated time */
   evictionBeganAt: number | undefined
   readonly counts: NodeCounts
-  /** requests received, by path (without query) */
+  /** requests received, by path (without query); paths past the first MAX_KEPT are counted in totalRequests only */
   readonly requests = new Map<string, number>()
   totalRequests = 0
-  /** Authorization headers seen, for tests of what the sidecar sends */
+  /** the last Authorization headers seen, for tests of what the sidecar sends */
   readonly authHeaders: Array<string | undefined> = []
+  /** requests the current fault still hits; undefined: every one */
+  #faultLeft: number | undefined
   /**
    * Requests this returns true for are answered by it before faults and routing apply (the control
    * interface of `emqx-lb-sidecar simulate`, src/sim/control.ts); they are not counted as API requests.
@@ -167,8 +170,10 @@ export class EmqxSim {
    * Inject a fault, on every path or (`path`) only on availability_check or only on the node status
    * endpoint. `refuse` closes the API listener (same port kept); leaving it listens again.
    */
-  async setFault (fault: SimFault, opts: { slowMs?: number, path?: FaultScope } = {}): Promise<void> {
+  async setFault (fault: SimFault, opts: { slowMs?: number, path?: FaultScope, times?: number } = {}): Promise<void> {
     if (opts.slowMs !== undefined) this.#slowMs = opts.slowMs
+    // `times`: only the next N requests it applies to (a one-off reset, like EMQX closing a kept-alive connection)
+    this.#faultLeft = fault === 'refuse' ? undefined : opts.times
     const was = this.#fault
     this.#fault = fault
     this.#faultScope = fault === 'refuse' || fault === 'none' ? 'all' : opts.path ?? 'all'
@@ -211,20 +216,28 @@ export class EmqxSim {
   #handle (req: IncomingMessage, res: ServerResponse, listener: Listener): void {
     if (this.intercept?.(req, res) === true) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
-    this.requests.set(path, (this.requests.get(path) ?? 0) + 1)
+    if (this.requests.has(path) || this.requests.size < MAX_KEPT) this.requests.set(path, (this.requests.get(path) ?? 0) + 1)
     this.totalRequests++
-    this.authHeaders.push(req.headers.authorization)
+    keep(this.authHeaders, req.headers.authorization)
     let body = ''
     req.setEncoding('utf8')
     req.on('data', (c: string) => { if (body.length < 65536) body += c })
     req.on('end', () => {
-      const faulty = faultHits(this.#faultScope, path)
+      const faulty = faultHits(this.#faultScope, path) && this.#takeFault()
       if (faulty && this.#applyFault(req, res)) return
       const a = (listener === 'dashboard' ? routeDashboard : routeApi)(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
       const delay = faulty && this.#fault === 'slow' ? this.#slowMs : 0
       const send = (): void => { if (!res.destroyed) this.#send(res, a, faulty) }
       if (delay > 0) setTimeout(send, delay).unref(); else send()
     })
+  }
+
+  /** Whether the fault applies to this request (counting down a `times` fault). */
+  #takeFault (): boolean {
+    if (this.#faultLeft === undefined) return true
+    if (this.#faultLeft <= 0) return false
+    this.#faultLeft--
+    return true
   }
 
   #send (res: ServerResponse, a: Answer, faulty = true): void { writeAnswer(res, a, faulty ? this.#fault : 'none') }
@@ -255,7 +268,7 @@ export class EmqxSim {
   #evacuationCall (rawNode: string, start: boolean, body: string): Answer {
     let parsed: unknown = body
     try { parsed = body.trim() === '' ? {} : JSON.parse(body) } catch { /* kept as text */ }
-    this.evacuationRequests.push({ op: start ? 'start' : 'stop', node: rawNode, body: parsed, at: Date.now() })
+    keep(this.evacuationRequests, { op: start ? 'start' : 'stop', node: rawNode, body: parsed, at: Date.now() })
     const d = evacuationCall({ api: this.traits.api, rules: this.traits.startBody, nodeName: this.nodeName, process: this.process, rpcError: this.#fault === 'rpc_error' }, rawNode, start, body)
     if (d.action === 'start') this.startEvacuation(d.params)
     else if (d.action === 'stop') this.stopProcess()
@@ -267,4 +280,12 @@ type Listener = 'api' | 'dashboard'
 
 function basic (user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+const MAX_KEPT = 1000
+
+/** Appends, dropping the oldest past MAX_KEPT. */
+function keep<T> (list: T[], item: T): void {
+  list.push(item)
+  if (list.length > MAX_KEPT) list.shift()
 }

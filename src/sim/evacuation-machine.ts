@@ -1,4 +1,20 @@
-import type { EvacuationParams, NodeCounts } from './node-model.js'
+/** What `evacuation/start` asked for, in EMQX's field names. */
+export interface EvacuationParams {
+  readonly wait_health_check: number
+  readonly conn_evict_rate: number
+  readonly sess_evict_rate: number
+  readonly wait_takeover: number
+  readonly redirect_to: string
+  readonly migrate_to: readonly string[]
+}
+
+export interface NodeCounts {
+  connections: number
+  sessions: number
+  disconnectedSessions: number
+  initialConnections: number
+  initialSessions: number
+}
 
 /**
  * EMQX's evacuation states in order (emqx_node_rebalance_evacuation). 5.4+ starts in
@@ -33,42 +49,42 @@ export function startEvacuationProcess (params: EvacuationParams, waitsHealthChe
 export function advanceEvacuation (p: EvacuationProcess, counts: NodeCounts, now: number): EvacuationProcess {
   let cur = p
   for (let i = 0; i < EVACUATION_STATES.length; i++) {
-    const { params: q, phaseStartedAt: start } = cur
+    const start = cur.phaseStartedAt
     if (start === undefined) return cur
-    const startCount = cur.phaseStartCount ?? 0
-    const enter = (state: EvacuationState, at: number, count: number): EvacuationProcess => ({ ...cur, state, phaseStartedAt: at, phaseStartCount: count })
-    switch (cur.state) {
-      case 'waiting_health_check': {
-        const end = start + q.wait_health_check * 1000
-        if (now < end) return cur
-        cur = enter('evicting_conns', end, counts.connections)
-        continue
-      }
-      case 'evicting_conns': {
-        counts.connections = Math.min(counts.connections, evictedDown(startCount, q.conn_evict_rate, now - start))
-        counts.sessions = counts.connections + counts.disconnectedSessions
-        if (counts.connections > 0) return cur
-        cur = enter('waiting_takeover', Math.min(now, start + Math.ceil(startCount * 1000 / q.conn_evict_rate)), 0)
-        continue
-      }
-      case 'waiting_takeover': {
-        const end = start + q.wait_takeover * 1000
-        if (now < end) return cur
-        cur = enter('evicting_sessions', end, counts.disconnectedSessions)
-        continue
-      }
-      case 'evicting_sessions': {
-        counts.disconnectedSessions = Math.min(counts.disconnectedSessions, evictedDown(startCount, q.sess_evict_rate, now - start))
-        counts.sessions = counts.connections + counts.disconnectedSessions
-        if (counts.disconnectedSessions > 0) return cur
-        cur = enter('prohibiting', Math.min(now, start + Math.ceil(startCount * 1000 / q.sess_evict_rate)), 0)
-        continue
-      }
-      default:
-        return cur
-    }
+    const next = step(cur, start, counts, now)
+    if (next === cur) return cur
+    cur = next
   }
   return cur
+}
+
+/** The two waits and the two evictions differ only in their numbers: one table, one step. */
+type Phase = { readonly next: EvacuationState } & (
+  | { readonly wait: (q: EvacuationParams) => number, readonly nextCount: (c: NodeCounts) => number }
+  | { readonly evicts: 'connections' | 'disconnectedSessions', readonly rate: (q: EvacuationParams) => number })
+
+// keyed by string: a state set by hand (setProcessState) may be any text, and such a process does not move
+const PHASES = new Map<string, Phase>([
+  ['waiting_health_check', { next: 'evicting_conns', wait: (q) => q.wait_health_check, nextCount: (c) => c.connections }],
+  ['evicting_conns', { next: 'waiting_takeover', evicts: 'connections', rate: (q) => q.conn_evict_rate }],
+  ['waiting_takeover', { next: 'evicting_sessions', wait: (q) => q.wait_takeover, nextCount: (c) => c.disconnectedSessions }],
+  ['evicting_sessions', { next: 'prohibiting', evicts: 'disconnectedSessions', rate: (q) => q.sess_evict_rate }],
+])
+
+/** One phase forward, or `cur` itself when the phase has not ended by `now`. Mutates `counts`. */
+function step (cur: EvacuationProcess, start: number, counts: NodeCounts, now: number): EvacuationProcess {
+  const phase = PHASES.get(cur.state)
+  if (phase === undefined) return cur
+  const enter = (at: number, count: number): EvacuationProcess => ({ ...cur, state: phase.next, phaseStartedAt: at, phaseStartCount: count })
+  if ('wait' in phase) {
+    const end = start + phase.wait(cur.params) * 1000
+    return now < end ? cur : enter(end, phase.nextCount(counts))
+  }
+  const startCount = cur.phaseStartCount ?? 0
+  const rate = phase.rate(cur.params)
+  counts[phase.evicts] = Math.min(counts[phase.evicts], evictedDown(startCount, rate, now - start))
+  counts.sessions = counts.connections + counts.disconnectedSessions
+  return counts[phase.evicts] > 0 ? cur : enter(Math.min(now, start + Math.ceil(startCount * 1000 / rate)), 0)
 }
 
 function evictedDown (initial: number, ratePerS: number, elapsedMs: number): number {

@@ -3,7 +3,9 @@
  * coordinator) or a purge; plus its connection/session counts. Plain data and pure answers, so the
  * simulator's HTTP layer only routes.
  */
-import type { EvacuationProcess } from './evacuation-machine.js'
+import type { EvacuationProcess, NodeCounts } from './evacuation-machine.js'
+
+export type { EvacuationParams, NodeCounts } from './evacuation-machine.js'
 
 export type SimProcess =
   | { readonly kind: 'none' }
@@ -11,22 +13,6 @@ export type SimProcess =
   | { readonly kind: 'rebalance', readonly role: 'donor' | 'recipient' | 'coordinator', readonly state: string, readonly coordinator: string, readonly donors: readonly string[], readonly recipients: readonly string[] }
   | { readonly kind: 'purge', readonly state: string }
 
-export interface EvacuationParams {
-  readonly wait_health_check: number
-  readonly conn_evict_rate: number
-  readonly sess_evict_rate: number
-  readonly wait_takeover: number
-  readonly redirect_to: string
-  readonly migrate_to: readonly string[]
-}
-
-export interface NodeCounts {
-  connections: number
-  sessions: number
-  disconnectedSessions: number
-  initialConnections: number
-  initialSessions: number
-}
 
 /** Does availability_check answer 503 for this process? (facts: donors, evacuating and purging nodes) */
 export function unavailable (p: SimProcess): boolean {

@@ -3,8 +3,10 @@
  * source files behind each trait): where the API lives, which calls need credentials, and what an
  * evacuation start body may hold.
  */
-export type SimProfile = 'v5' | 'v5.3' | 'v5.0.4' | 'v4.4' | 'v4.4.24' | 'oss' | 'oss-v4.4'
-export const SIM_PROFILES: readonly SimProfile[] = ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4']
+import type { SimProfile } from '../config/simulate-options.js'
+
+// the profile names are an option's values, so they live in the option table (config/simulate-options.ts)
+export type { SimProfile } from '../config/simulate-options.js'
 
 /**
  * How `POST .../evacuation/start` reads its body: `v4` numbers, wait_takeover > 0 (errors in-body);

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
 import type { Store } from './store.js'
+import { LogCodes } from '../errors.js'
+import { Loop } from '../loop.js'
 
 /**
  * Reads the cluster view (`load_rebalance/global_status`) every `intervalMs` when credentials allow,
@@ -12,9 +14,7 @@ export class ClusterWatcher {
   readonly #store: Store
   readonly #intervalMs: number
   readonly #log: Logger
-  #timer: NodeJS.Timeout | undefined
-  #inFlight: Promise<void> | undefined
-  #stopped = true
+  readonly #loop: Loop
   #lastError: string | undefined
 
   constructor (o: { client: EmqxClient, store: Store, intervalMs: number, log: Logger }) {
@@ -22,26 +22,21 @@ export class ClusterWatcher {
     this.#store = o.store
     this.#intervalMs = o.intervalMs
     this.#log = o.log
+    this.#loop = new Loop({
+      intervalMs: o.intervalMs,
+      step: async () => { await this.tick() },
+      // tick() handles EMQX's failures itself; this is for bugs (a throwing store listener), which must not stop the loop
+      onError: (err) => { this.#log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'cluster view update failed unexpectedly') },
+    })
   }
 
   start (): void {
     if (this.#intervalMs === 0) return
     if (!this.#client.hasCredentials) {
-      this.#store.update((s) => ({ ...s, clusterError: 'no EMQX credentials configured: cluster view not readable' }))
+      this.#store.setDetails({ clusterError: 'no EMQX credentials configured: cluster view not readable' })
       return
     }
-    this.#stopped = false
-    this.#schedule(0)
-  }
-
-  #schedule (delay: number): void {
-    if (this.#stopped) return
-    this.#timer = setTimeout(() => {
-      // tick() handles EMQX's failures itself; this catch is for bugs (a throwing store listener), which must not stop the loop
-      this.#inFlight = this.tick()
-        .catch((err: unknown) => { this.#log.error({ err, code: 'internal_error' }, 'cluster view update failed unexpectedly') })
-        .finally(() => { this.#inFlight = undefined; this.#schedule(this.#intervalMs) })
-    }, delay)
+    this.#loop.start()
   }
 
   async tick (): Promise<void> {
@@ -50,17 +45,13 @@ export class ClusterWatcher {
     const at = Date.now()
     if ('value' in r) {
       this.#lastError = undefined
-      this.#store.update((s) => ({ ...s, cluster: r.value, clusterAt: at, clusterError: undefined }))
+      this.#store.setDetails({ cluster: r.value, clusterAt: at, clusterError: undefined })
     } else {
       if (r.error !== this.#lastError) this.#log.warn({ error: r.error }, 'cluster view (global_status) not readable')
       this.#lastError = r.error
-      this.#store.update((s) => ({ ...s, clusterError: r.error }))
+      this.#store.setDetails({ clusterError: r.error })
     }
   }
 
-  async stop (): Promise<void> {
-    this.#stopped = true
-    clearTimeout(this.#timer)
-    await this.#inFlight
-  }
+  async stop (): Promise<void> { await this.#loop.stop() }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { EvacuationSettings } from '../emqx/evacuation.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
+import { LogCodes } from '../errors.js'
 
 /**
  * A setting the detected EMQX accepts but does not honour, as a warning (or undefined). Pure.
@@ -20,7 +21,7 @@ export function warnIgnoredSettings (store: Store, log: Logger, settings: Evacua
     const warning = ignoredSettingWarning(s, settings)
     if (warning === undefined) return
     store.off('update', check)
-    log.warn({ code: 'emqx_redirect_to_ignored', redirectTo: settings.redirectTo }, warning)
+    log.warn({ code: LogCodes.EMQX_REDIRECT_TO_IGNORED, redirectTo: settings.redirectTo }, warning)
   }
   store.on('update', check)
 }

@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises'
 import type { Logger } from 'pino'
-import { setOverride } from './overrides.js'
 import type { Store } from './store.js'
+import { LogCodes } from '../errors.js'
+import { Loop } from '../loop.js'
 
 /**
  * The file-based drain switch (--drain-file), for hosts where nobody can reach the HTTP admin
@@ -14,35 +15,35 @@ export class DrainFileWatcher {
   readonly #store: Store
   readonly #log: Logger
   readonly #intervalMs: number
-  #timer: NodeJS.Timeout | undefined
-  #stopped = false
+  readonly #loop: Loop
 
   constructor (o: { path: string, store: Store, log: Logger, intervalMs: number }) {
     this.#path = o.path
     this.#store = o.store
     this.#log = o.log
     this.#intervalMs = o.intervalMs
+    this.#loop = new Loop({
+      intervalMs: o.intervalMs,
+      step: async () => { await this.check() },
+      // a bug (a throwing store listener) is logged and the watch goes on
+      onError: (err) => { this.#log.error({ err, code: LogCodes.INTERNAL_ERROR, path: this.#path }, 'drain file check failed unexpectedly') },
+    })
   }
 
   /** Checks once (so the first answer is already right), then every interval. */
   async start (): Promise<void> {
     await this.check()
-    const loop = (): void => {
-      // a bug (a throwing store listener) is logged and the watch goes on
-      const failed = (err: unknown): void => { this.#log.error({ err, code: 'internal_error', path: this.#path }, 'drain file check failed unexpectedly') }
-      if (!this.#stopped) this.#timer = setTimeout(() => { this.check().then(() => undefined, failed).finally(loop) }, this.#intervalMs)
-    }
-    loop()
+    this.#loop.start(this.#intervalMs)
   }
 
-  stop (): void { this.#stopped = true; clearTimeout(this.#timer) }
+  stop (): void { void this.#loop.stop() }
 
   async check (): Promise<boolean> {
     const present = await access(this.#path).then(() => true, () => false)
     const was = this.#store.current.overrides.drainFile !== undefined
     if (present !== was) {
       const now = Date.now()
-      this.#store.update((s) => setOverride(s, 'drainFile', present ? { since: now, by: 'file' } : undefined, now))
+      this.#store.setOverride('drainFile', present ? { since: now, by: 'file' } : undefined, now)
       this.#log.info({ event: present ? 'drain_file_on' : 'drain_file_off', path: this.#path },
         present ? `drain file ${this.#path} exists: draining` : `drain file ${this.#path} removed: drain switch off`)
     }

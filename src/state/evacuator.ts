@@ -7,7 +7,6 @@ import type { EvacuationProgress } from './model.js'
 import { canAcknowledge, MIN_WAIT_HEALTH_CHECK_S } from './drain-ack-wait.js'
 import { awaitAcknowledgement, type CheckerSource } from './drain-ack-waiter.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
-import { setOverride } from './overrides.js'
 import type { Store } from './store.js'
 
 export interface EvacuatorOptions {
@@ -76,7 +75,7 @@ export class Evacuator {
       log.error({ event: 'evacuation_stop_failed', node, code: r.code, by }, `could not stop the evacuation: ${r.message}`)
       return { ok: false, error: r.message }
     }
-    store.update((s) => setOverride(s, 'evacuation', undefined, this.#now()))
+    store.setOverride('evacuation', undefined, this.#now())
     log.info({ event: 'evacuation_stopped', node, by, already: r.already }, r.already ? 'no evacuation was running in EMQX; override cleared' : 'evacuation stopped in EMQX; override cleared')
     return { ok: true, already: r.already }
   }
@@ -135,7 +134,7 @@ export class Evacuator {
       const before = this.#current()
       let next = before
       if ('value' in read) {
-        this.#o.store.update((s) => ({ ...s, rebalance: read.value, rebalanceError: undefined }))
+        this.#o.store.setDetails({ rebalance: read.value, rebalanceError: undefined })
         next = foldStatus(before, read.value, this.#now())
       } else {
         next = { ...before, error: `progress not readable: ${read.error}` }
@@ -231,6 +230,6 @@ export class Evacuator {
   #patch (fields: Partial<EvacuationProgress>): void { this.#update({ ...this.#current(), ...fields }) }
 
   #update (p: EvacuationProgress): void {
-    this.#o.store.update((s) => setOverride(s, 'evacuation', p, this.#now()))
+    this.#o.store.setOverride('evacuation', p, this.#now())
   }
 }

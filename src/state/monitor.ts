@@ -3,7 +3,9 @@ import type { EmqxClient } from '../emqx/client.js'
 import type { Heartbeat } from './heartbeat.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
-import { applyCheck, type CheckEvent } from './transition.js'
+import type { CheckEvent } from './transition.js'
+import { LogCodes } from '../errors.js'
+import { Loop } from '../loop.js'
 
 export interface MonitorOptions {
   readonly client: EmqxClient
@@ -24,39 +26,21 @@ export interface MonitorOptions {
 export class Monitor {
   readonly #o: MonitorOptions
   readonly #now: () => number
-  #timer: NodeJS.Timeout | undefined
-  #inFlight: Promise<void> | undefined
+  readonly #loop: Loop
   #detailsInFlight: Promise<void> | undefined
-  #stopped = true
 
   constructor (options: MonitorOptions) {
     this.#o = options
     this.#now = options.now ?? Date.now
+    // tick() handles EMQX's failures itself; onError is for bugs in listeners, which must not stop polling
+    this.#loop = new Loop({ intervalMs: options.pollIntervalMs, step: async () => { await this.tick() }, onError: this.#unexpected('check'), onStep: () => { options.heartbeat?.beat() } })
   }
 
-  start (): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#loop(performance.now())
-  }
-
-  #loop (startedAt: number): void {
-    if (this.#stopped) return
-    this.#o.heartbeat?.beat()
-    // tick() handles EMQX's failures itself; this catch is for bugs in listeners, which must not stop polling.
-    this.#inFlight = this.tick().catch(this.#unexpected('check')).finally(() => {
-      this.#inFlight = undefined
-      if (this.#stopped) return
-      const delay = Math.max(0, startedAt + this.#o.pollIntervalMs - performance.now())
-      this.#timer = setTimeout(() => this.#loop(performance.now()), delay)
-    })
-  }
+  start (): void { this.#loop.start() }
 
   async stop (): Promise<void> {
-    this.#stopped = true
     this.#o.heartbeat?.rest()
-    clearTimeout(this.#timer)
-    await this.#inFlight
+    await this.#loop.stop()
     await this.#detailsInFlight
   }
 
@@ -68,28 +52,27 @@ export class Monitor {
     if (result.detected !== undefined) {
       const api = result.detected
       const known = store.current.api
-      store.update((s) => ({ ...s, api }))
+      store.setDetails({ api })
       // Re-detection after an outage (or the periodic fallback re-check) finding the same API is not news.
       if (known?.version !== api.version || known.base.href !== api.base.href || known.mode !== api.mode) {
         log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
       }
       if (api.mode === 'node_status' && known?.mode !== 'node_status') {
-        log.warn({ code: 'emqx_rebalance_api_missing', evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
+        log.warn({ code: LogCodes.EMQX_REBALANCE_API_MISSING, evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
       }
-      client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.update((s) => s.nodeName === nodeName ? s : { ...s, nodeName }) })
+      client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.setDetails({ nodeName }) })
         .catch(this.#unexpected('node name lookup'))
     }
     const event: CheckEvent = { outcome: result.outcome, at, durationMs: result.durationMs }
     const prev = store.current
-    const next = store.update((s) => applyCheck(s, event, failureThreshold))
-    store.emit('check', event, next)
+    const next = store.applyCheck(event, failureThreshold)
     this.#logChange(prev, next)
     this.#maybeFetchDetails(next)
   }
 
   /** For bugs (a store listener that throws): logged, never an unhandled rejection, and the loop goes on. */
   #unexpected (what: string): (err: unknown) => void {
-    return (err) => { this.#o.log.error({ err, code: 'internal_error' }, `${what} failed unexpectedly`) }
+    return (err) => { this.#o.log.error({ err, code: LogCodes.INTERNAL_ERROR }, `${what} failed unexpectedly`) }
   }
 
   #logChange (prev: Snapshot, next: Snapshot): void {
@@ -100,7 +83,7 @@ export class Monitor {
       log.info({ ...ctx, emqxState: next.observed.state, emqxReason: next.observed.reason }, `EMQX alone would now say ${next.observed.state} (${next.observed.message}); still serving ${next.state} (${next.reason})`)
     }
     if (prev.state !== next.state || prev.reason !== next.reason) {
-      if (next.reason === 'emqx_auth') log.error({ ...ctx, code: 'emqx_auth' }, `configuration error: ${next.message}`)
+      if (next.reason === 'emqx_auth') log.error({ ...ctx, code: LogCodes.EMQX_AUTH }, `configuration error: ${next.message}`)
       else if (next.state === 'down') log.warn(ctx, `node is down: ${next.message}`)
       else log.info(ctx, `node is ${next.state}: ${next.message}`)
       return
@@ -118,7 +101,7 @@ export class Monitor {
     const { client, store } = this.#o
     if (this.#detailsInFlight !== undefined || s.api?.mode !== 'rebalance') return
     if (!client.hasCredentials) {
-      if (s.rebalanceError === undefined) store.update((c) => ({ ...c, rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' }))
+      if (s.rebalanceError === undefined) store.setDetails({ rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' })
       return
     }
     // While the sidecar follows its own evacuation, the evacuator reads the status itself.
@@ -127,9 +110,7 @@ export class Monitor {
     const wanted = !following && (s.observed.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined))
     if (!wanted || !s.emqxAnswered) return
     this.#detailsInFlight = client.localRebalance().then((r) => {
-      store.update((c) => 'value' in r
-        ? { ...c, rebalance: r.value, rebalanceError: undefined }
-        : { ...c, rebalanceError: r.error })
+      store.setDetails('value' in r ? { rebalance: r.value, rebalanceError: undefined } : { rebalanceError: r.error })
     }).catch(this.#unexpected('rebalance status read')).finally(() => { this.#detailsInFlight = undefined })
   }
 }

@@ -1,5 +1,5 @@
 import type { EvacuationProgress, Overrides, Snapshot, Verdict } from './model.js'
-import { moveTo } from './transition.js'
+import { moveTo } from './move.js'
 
 /**
  * The served verdict: EMQX's own verdict combined with the overrides. Pure.
@@ -51,9 +51,4 @@ export function setOverride<K extends keyof Overrides> (s: Snapshot, key: K, val
   if (value === undefined) delete overrides[key]
   else overrides[key] = value
   return settle({ ...s, overrides }, now)
-}
-
-/** Whether any override currently forces a drain (for /status and metrics). */
-export function overridden (s: Snapshot): boolean {
-  return s.reason === 'manual_drain' || s.reason === 'drain_file' || s.reason === 'evacuation'
 }

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events'
-import type { Snapshot } from './model.js'
-import type { CheckEvent } from './transition.js'
+import type { Overrides, Snapshot } from './model.js'
+import { moveTo } from './move.js'
+import { setOverride } from './overrides.js'
+import { applyCheck, type CheckEvent } from './transition.js'
 
 export interface StoreEvents {
   /** every snapshot replacement (state, reason or details changed) */
@@ -9,9 +11,18 @@ export interface StoreEvents {
   check: [event: CheckEvent, snapshot: Snapshot]
 }
 
+/** What the pollers learn beside the verdict; none of it moves the served state. */
+export type SnapshotDetails = {
+  readonly [K in 'api' | 'nodeName' | 'rebalance' | 'rebalanceError' | 'cluster' | 'clusterAt' | 'clusterError']?: Snapshot[K] | undefined
+}
+
 /**
- * The single place the node's current snapshot lives. The monitor writes; servers and metrics read
- * `current` (a plain property read, so a probe never waits on anything) or listen for events.
+ * The single place the node's current snapshot lives, written only through named transitions, so
+ * `state = effectiveVerdict(observed, overrides)` holds by construction (transition.ts and overrides.ts
+ * are the pure functions behind them). Writers: the monitor (applyCheck, details), the cluster watcher
+ * and the evacuator (details), the drain file, the admin endpoints and the evacuator (setOverride),
+ * shutdown (stop). Servers and metrics read `current` (a plain property read, so a probe never waits
+ * on anything) or listen for events.
  */
 export class Store extends EventEmitter<StoreEvents> {
   #current: Snapshot
@@ -23,8 +34,33 @@ export class Store extends EventEmitter<StoreEvents> {
 
   get current (): Snapshot { return this.#current }
 
-  /** Replaces the snapshot with fn(current); emits `update` only when something changed. */
-  update (fn: (s: Snapshot) => Snapshot): Snapshot {
+  /** One check's outcome (transition.ts), then the `check` event for metrics. */
+  applyCheck (event: CheckEvent, failureThreshold: number): Snapshot {
+    const next = this.update((s) => applyCheck(s, event, failureThreshold))
+    this.emit('check', event, next)
+    return next
+  }
+
+  /** Sets (or, with undefined, clears) one override; the served state follows (overrides.ts). */
+  setOverride<K extends keyof Overrides> (key: K, value: Overrides[K] | undefined, now: number): Snapshot {
+    return this.update((s) => setOverride(s, key, value, now))
+  }
+
+  /** Shutdown: `stopping` is final, whatever EMQX or an override says afterwards. */
+  stop (message: string, now: number): Snapshot {
+    return this.update((s) => moveTo(s, 'stopping', 'shutdown', message, now))
+  }
+
+  /** Records what a poller learned beside the verdict (API target, node name, rebalance and cluster views). */
+  setDetails (details: SnapshotDetails): Snapshot {
+    return this.update((s) => {
+      const keys = Object.keys(details) as Array<keyof SnapshotDetails>
+      return keys.every((k) => s[k] === details[k]) ? s : { ...s, ...details }
+    })
+  }
+
+  /** Replaces the snapshot with fn(current); emits `update` only when something changed. Tests may widen it. */
+  protected update (fn: (s: Snapshot) => Snapshot): Snapshot {
     const prev = this.#current
     const next = fn(prev)
     if (next !== prev) {

@@ -1,6 +1,9 @@
 import type { CheckOutcome } from '../emqx/outcome.js'
-import type { LastCheck, NodeState, Reason, Snapshot, Verdict } from './model.js'
+import type { LastCheck, Reason, Snapshot, Verdict } from './model.js'
+import { moveTo } from './move.js'
 import { effectiveVerdict } from './overrides.js'
+
+export { moveTo } from './move.js'
 
 export interface CheckEvent {
   readonly outcome: CheckOutcome
@@ -60,10 +63,4 @@ function serve (s: Snapshot, observed: Verdict, now: number): Snapshot {
   const same = s.observed.state === observed.state && s.observed.reason === observed.reason && s.observed.message === observed.message
   const v = effectiveVerdict(observed, s.overrides)
   return moveTo(same ? s : { ...s, observed }, v.state, v.reason, v.message, now)
-}
-
-/** Sets state/reason/message; `since` only moves when the state itself changes. */
-export function moveTo (prev: Snapshot, state: NodeState, reason: Reason, message: string, now: number): Snapshot {
-  if (prev.state === state && prev.reason === reason && prev.message === message) return prev
-  return { ...prev, state, reason, message, since: prev.state === state ? prev.since : now }
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { startAgentServer, type AgentServer } from '../../src/agent/server.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { waitFor } from '../support/wait.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore as Store } from '../support/test-store.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
 async function setup (t: Test, idleTimeoutMs?: number): Promise<{ store: Store, port: number, metrics: ReturnType<typeof createMetrics>, server: AgentServer }> {

@@ -8,7 +8,7 @@ import { bearerChecker } from '../../src/http/admin-auth.js'
 import { buildAdminApp, buildApp } from '../../src/http/app.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { Evacuator } from '../../src/state/evacuator.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore as Store } from '../support/test-store.js'
 import { applyCheck, initialSnapshot } from '../../src/state/transition.js'
 import { startDouble } from '../support/emqx-double.js'
 

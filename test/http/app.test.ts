@@ -4,7 +4,7 @@ import { buildApp } from '../../src/http/app.js'
 import { AVAILABILITY_PATHS } from '../../src/http/availability.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import type { NodeState } from '../../src/state/model.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore as Store } from '../support/test-store.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
 function setup (t: { teardown: (fn: () => unknown) => void }) {

@@ -6,7 +6,7 @@ import { AVAILABILITY_PATHS } from '../../src/http/availability.js'
 import { isProbe } from '../../src/http/fast-path.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { ProberTracker } from '../../src/probers/tracker.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore as Store } from '../support/test-store.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
 /** One request on its own connection, read to EOF: the exact bytes a checker sees. */

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/http/app.js'
 import { userAgent } from '../../src/http/probe-observer.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { ProberTracker } from '../../src/probers/tracker.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore as Store } from '../support/test-store.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
 /** The app on a loopback port, its tracker counting how often a checker is identified from scratch. */

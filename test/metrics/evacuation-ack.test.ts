@@ -2,7 +2,7 @@ import t from 'tap'
 import { createMetrics } from '../../src/metrics/registry.js'
 import type { EvacuationProgress } from '../../src/state/model.js'
 import { setOverride } from '../../src/state/overrides.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore } from '../support/test-store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 
 async function samples (m: ReturnType<typeof createMetrics>): Promise<Map<string, number>> {
@@ -16,7 +16,7 @@ async function samples (m: ReturnType<typeof createMetrics>): Promise<Map<string
 }
 
 t.test('the acknowledged wait: how it ended (counted once), the time to eviction, unacknowledged rebalances', async (t) => {
-  const store = new Store(initialSnapshot(0))
+  const store = new TestStore(initialSnapshot(0))
   const rebalanceAck = { unacknowledged: 0 }
   const m = createMetrics(store, { rebalanceAck })
   let s = await samples(m)

@@ -93,3 +93,22 @@ t.test('what counts as the start of a drain', async (t) => {
   t.equal(drainBegins('starting', 'down'), false)
   t.equal(drainBegins('down', 'up'), false)
 })
+
+t.test('the least recently seen checker is the one forgotten: a probe moves its checker to the recent end', async (t) => {
+  const { tr } = tracker({ maxCheckers: 3 })
+  tr.observe(probe('a', 1000, true))
+  tr.observe(probe('b', 2000, true))
+  tr.observe(probe('c', 3000, true))
+  tr.observe(probe('a', 4000, true)) // a is now the most recently seen
+  tr.observe(probe('d', 5000, true)) // full: b goes, not a
+  t.same(tr.checkers(5000).map((c) => c.source).sort(), ['a', 'c', 'd'])
+  t.equal(tr.evicted, 1)
+})
+
+t.test('the ttl forgets a checker behind one seen again later (pruning walks the order of last probes)', async (t) => {
+  const { tr } = tracker({ ttlMs: 5000 })
+  tr.observe(probe('a', 0, true))
+  tr.observe(probe('b', 1000, true))
+  tr.observe(probe('a', 5500, true))
+  t.same(tr.checkers(6500).map((c) => c.source), ['a'], 'b unseen for 5.5 s is gone though a was first seen before it')
+})

@@ -4,7 +4,6 @@ import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
 import { Monitor } from '../../src/state/monitor.js'
-import { setOverride } from '../../src/state/overrides.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 import { startDouble } from '../support/emqx-double.js'
@@ -21,7 +20,7 @@ t.test('under a drain switch the monitor still tracks and logs what EMQX says, a
   t.teardown(async () => { await monitor.stop(); await client.close() })
   monitor.start()
   await nextEvent(store, 'update', (s: { state: string }) => s.state === 'up', 2000, 'up')
-  store.update((s) => setOverride(s, 'manualDrain', { since: Date.now(), by: 'test' }, Date.now()))
+  store.setOverride('manualDrain', { since: Date.now(), by: 'test' }, Date.now())
   sim.becomeDonor()
   await nextEvent(store, 'update', (s: { observed: { state: string } }) => s.observed.state === 'draining', 2000, 'EMQX drains underneath')
   t.match(store.current, { state: 'draining', reason: 'manual_drain' })

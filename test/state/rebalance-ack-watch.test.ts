@@ -4,7 +4,7 @@ import { Writable } from 'node:stream'
 import type { LocalRebalance } from '../../src/emqx/rebalance.js'
 import type { AckChecker } from '../../src/state/drain-ack-wait.js'
 import { donorEvictionBegan, RebalanceAckWatch } from '../../src/state/rebalance-ack-watch.js'
-import { Store } from '../../src/state/store.js'
+import { TestStore } from '../support/test-store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 
 const rb = (state: string, process = 'rebalance'): LocalRebalance => ({ status: 'enabled', process, state, coordinator_node: 'emqx@c' })
@@ -21,7 +21,7 @@ t.test('donorEvictionBegan: wait_health_check -> an eviction state of a rebalanc
 function setup (checkers: AckChecker[], expect = 0) {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
-  const store = new Store(initialSnapshot(0))
+  const store = new TestStore(initialSnapshot(0))
   const list = { checkers }
   const watch = new RebalanceAckWatch({ store, checkers: { checkers: () => list.checkers }, expectCheckers: expect, log: pino({ level: 'info' }, sink) })
   const move = (r: LocalRebalance | undefined): void => { store.update((s) => ({ ...s, rebalance: r })) }

@@ -70,6 +70,14 @@ t.test('when down, a new failure reason updates the reason but not since', async
   t.equal(xs[3]?.since, xs[2]?.since)
 })
 
+t.test('already down (EMQX not running), one failure is reason enough: no threshold to wait for', async (t) => {
+  const xs = run([notRunning, timeout])
+  t.same(states(xs), ['down', 'down'])
+  t.equal(xs[1]?.consecutiveFailures, 1, 'below the threshold of 3')
+  t.equal(xs[1]?.reason, 'emqx_timeout', 'the reason says what is wrong now, not the stale not_running')
+  t.equal(xs[1]?.since, xs[0]?.since)
+})
+
 t.test('stopping is final: checks no longer change it', async (t) => {
   const stopping = moveTo(initialSnapshot(0), 'stopping', 'shutdown', 'bye', 5)
   t.equal(applyCheck(stopping, { outcome: ok, at: 6, durationMs: 1 }, 3), stopping)

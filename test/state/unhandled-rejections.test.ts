@@ -91,7 +91,7 @@ t.test('drain file watcher: a throwing listener is logged and the watch goes on'
 
 t.test('evacuator: a run that fails on a listener bug rejects its caller, while shutdown waiting on it still settles', async (t) => {
   const h = harness(t, (next, prev) => next.overrides.evacuation !== undefined && prev.overrides.evacuation !== undefined)
-  h.store.update((s) => ({ ...s, nodeName: 'emqx@127.0.0.1' }))
+  h.store.setDetails({ nodeName: 'emqx@127.0.0.1' })
   const { config } = loadServeConfig([], {})
   const client = new EmqxClient(config.emqx)
   t.teardown(async () => { await client.close() })
