@@ -40,6 +40,8 @@ export const LogCodes = {
   HTTP_CONNECTION_LIMIT: 'http_connection_limit',
   AGENT_CONNECTION_LIMIT: 'agent_connection_limit',
   LISTEN_BACKLOG_CAPPED: 'listen_backlog_capped',
+  /** EMQX began evicting a rebalance donor before every checker had been told of the drain */
+  DRAIN_NOT_ACKNOWLEDGED: 'drain_not_acknowledged',
 } as const
 
 export type LogCode = (typeof LogCodes)[keyof typeof LogCodes]

@@ -48,3 +48,10 @@ t.test('errors carry their code and name', async (t) => {
   t.same(e.problems, ['a', 'b'])
   t.match(e.message, /invalid configuration:\n {2}- a\n {2}- b/)
 })
+
+t.test('every literal `code:` in src/ belongs to a vocabulary of the registry (a new code cannot bypass it)', async (t) => {
+  const known = new Set(vocabularies.flatMap(([, codes]) => codes))
+  const literals = [...sources.matchAll(/\bcode: '([a-z_]+)'/g)].map((m) => m[1] ?? '')
+  t.ok(literals.length > 0, 'the scan sees literal codes')
+  for (const code of new Set(literals)) t.ok(known.has(code), `'${code}' is registered in src/errors.ts`)
+})

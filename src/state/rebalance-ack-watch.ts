@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { LogCodes } from '../errors.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
 import { notAcknowledged } from './drain-ack-wait.js'
 import type { CheckerSource } from './drain-ack-waiter.js'
@@ -44,7 +45,7 @@ export class RebalanceAckWatch {
       this.unacknowledged++
       if (this.#warned) return
       this.#warned = true
-      o.log.warn({ event: 'rebalance_unacknowledged_eviction', code: 'drain_not_acknowledged', awaited: missing.awaited, fewerThanExpected: missing.fewer, emqxState: next.rebalance.state, coordinator: next.rebalance.coordinator_node },
+      o.log.warn({ event: 'rebalance_unacknowledged_eviction', code: LogCodes.DRAIN_NOT_ACKNOWLEDGED, awaited: missing.awaited, fewerThanExpected: missing.fewer, emqxState: next.rebalance.state, coordinator: next.rebalance.coordinator_node },
         `EMQX began evicting this rebalance donor before every load balancer had been told (${missing.fewer ? `fewer checkers than --expect-checkers ${o.expectCheckers}` : `not told: ${missing.awaited.join(', ')}`}): new clients may still arrive; raise the rebalance's wait_health_check`)
     })
   }
