@@ -133,6 +133,15 @@ export function renderMarkdown (r: Results): string {
 
 const spread = (v: readonly number[], f: (n: number) => string): string => v.length < 2 ? '' : `${f(Math.min(...v))}-${f(Math.max(...v))}`
 
+/** The JavaScript generator's own event-loop delay on the fixed-rate rows: its share of every latency there. */
+function generatorLag (s: ServingResult): string[] {
+  const lines = s.rows.filter((x) => x.shape.rate !== undefined).flatMap((x) => {
+    const per = s.targets.map((name) => ({ name, lag: median((x.runs.get(name) ?? []).map((r) => r.generatorLagP99Ms ?? NaN)) })).filter((p) => Number.isFinite(p.lag))
+    return per.length === 0 ? [] : [`${describeShape(x.shape)}: ${per.map((p) => `${ms(p.lag)} against ${p.name}`).join(', ')}`]
+  })
+  return lines.length === 0 ? [] : ['', `The generator's own event-loop delay, p99 in ms (median of runs; in every latency it records, whatever the server did): ${lines.join('; ')}.`]
+}
+
 function servingSection (s: ServingResult): string[] {
   const rows: string[][] = []
   const above: string[] = []
@@ -159,6 +168,7 @@ function servingSection (s: ServingResult): string[] {
     'Generator: `wrk` (C) for closed-loop keep-alive loads, `js` (bench/load/generator.ts) for fixed rates and a new connection per request.' +
       (s.wrkMissing ? ' **wrk is not installed here: every row used the JavaScript generator.**' : ''), '',
     table(['load', 'server', 'req/s', 'p50', 'p99', 'max', 'errors + non-200', 'req/s vs bare', 'ratio range', 'req/s range', 'CPU µs/req', 'CPU vs bare (range)', 'generator'], rows),
+    ...generatorLag(s),
     ...(above.length > 0 ? ['', `The sidecar above 1.00x: ${above.join('; ')}. It does strictly more work per probe than the bare server (same write, plus routing, counting and the checker tracker), so this is measurement noise, not speed: read the ranges.`] : [])]
 }
 
