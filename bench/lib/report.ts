@@ -28,13 +28,14 @@ const MB = 1024 * 1024
 const ms = (v: number): string => Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)) : 'n/a'
 const num = (v: number): string => Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a'
 const mb = (v: number): string => Number.isFinite(v) ? `${(v / MB).toFixed(1)} MB` : 'n/a'
+const us = (v: number): string => Number.isFinite(v) ? v.toFixed(1) : ''
 const ratio = (v: number): string => Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a'
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
 const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n')
 
 /** A target's figures over its runs of one row: medians, and the sidecar/bare ratio run by run (same round). */
-interface RowStats { readonly rps: number, readonly p50: number, readonly p99: number, readonly max: number, readonly errors: number, readonly rpsRuns: readonly number[], readonly ratios: readonly number[] }
+interface RowStats { readonly rps: number, readonly cpu: number, readonly cpuRatios: readonly number[], readonly p50: number, readonly p99: number, readonly max: number, readonly errors: number, readonly rpsRuns: readonly number[], readonly ratios: readonly number[] }
 
 function rowStats (x: ServingRow, name: string): RowStats | undefined {
   const runs = x.runs.get(name)
@@ -43,6 +44,8 @@ function rowStats (x: ServingRow, name: string): RowStats | undefined {
   const non200 = (r: typeof runs[number]): number => Object.entries(r.statuses).filter(([k]) => k !== '200').reduce((a, [, v]) => a + v, 0)
   return {
     rps: median(runs.map((r) => r.rps)),
+    cpu: median(runs.map((r) => r.cpuUsPerRequest)),
+    cpuRatios: runs.map((r, i) => r.cpuUsPerRequest / (bare[i]?.cpuUsPerRequest ?? NaN)),
     p50: median(runs.map((r) => r.latency.p50)),
     p99: median(runs.map((r) => r.latency.p99)),
     max: Math.max(...runs.map((r) => r.latency.max)),
@@ -54,6 +57,12 @@ function rowStats (x: ServingRow, name: string): RowStats | undefined {
 
 const KEEP_ALIVE_GOAL = [100, 1000]
 
+/** The sidecar's CPU per request against the bare server's on these rows (wrk rows only), for the target's figure. */
+function cpuNote (rows: readonly ServingRow[]): string {
+  const parts = rows.map((x) => ({ x, q: median(rowStats(x, SIDECAR)?.cpuRatios ?? []) })).filter((c) => Number.isFinite(c.q))
+  return parts.length === 0 ? '' : ` (CPU per request ${parts.map((c) => `${ratio(c.q)} at ${num(c.x.shape.connections)}`).join(', ')} the bare server's)`
+}
+
 /** The pass/fail list: each target from the issue with the figure it was judged on. */
 export function checkTargets (r: Results): TargetCheck[] {
   const out: TargetCheck[] = []
@@ -63,7 +72,7 @@ export function checkTargets (r: Results): TargetCheck[] {
     const worst = closed.reduce<typeof closed[number] | undefined>((a, b) => a === undefined || !(b.q >= a.q) ? b : a, undefined)
     if (worst !== undefined) out.push({ target: 'probe throughput >= 0.8x bare node:http (every closed-loop load, median of runs)', figure: `lowest ${ratio(worst.q)} (${describeShape(worst.x.shape)})`, met: closed.every((c) => c.q >= 0.8) })
     const ka = closed.filter((c) => c.x.shape.keepAlive && KEEP_ALIVE_GOAL.includes(c.x.shape.connections))
-    if (ka.length > 0) out.push({ target: `probe throughput >= 0.9x bare node:http at 100 and 1,000 keep-alive connections (${ka[0]?.x.generator === 'wrk' ? 'wrk' : 'JavaScript generator: wrk not installed'})`, figure: ka.map((c) => `${ratio(c.q)} at ${num(c.x.shape.connections)}`).join(', '), met: ka.every((c) => c.q >= 0.9) })
+    if (ka.length > 0) out.push({ target: `probe throughput >= 0.9x bare node:http at 100 and 1,000 keep-alive connections (${ka[0]?.x.generator === 'wrk' ? 'wrk' : 'JavaScript generator: wrk not installed'})`, figure: ka.map((c) => `${ratio(c.q)} at ${num(c.x.shape.connections)}`).join(', ') + cpuNote(ka.map((c) => c.x)), met: ka.every((c) => c.q >= 0.9) })
     for (const x of s.rows.filter((x) => x.shape.rate !== undefined && x.shape.rate <= x.shape.connections)) {
       const p99 = rowStats(x, SIDECAR)?.p99 ?? NaN
       out.push({ target: `p99 < 5 ms at ${num(x.shape.connections)} connections probing once a second (${x.shape.keepAlive ? 'keep-alive' : 'new conn per request'})`, figure: `${ms(p99)} ms`, met: p99 < 5 })
@@ -124,6 +133,15 @@ export function renderMarkdown (r: Results): string {
 
 const spread = (v: readonly number[], f: (n: number) => string): string => v.length < 2 ? '' : `${f(Math.min(...v))}-${f(Math.max(...v))}`
 
+/** The JavaScript generator's own event-loop delay on the fixed-rate rows: its share of every latency there. */
+function generatorLag (s: ServingResult): string[] {
+  const lines = s.rows.filter((x) => x.shape.rate !== undefined).flatMap((x) => {
+    const per = s.targets.map((name) => ({ name, lag: median((x.runs.get(name) ?? []).map((r) => r.generatorLagP99Ms ?? NaN)) })).filter((p) => Number.isFinite(p.lag))
+    return per.length === 0 ? [] : [`${describeShape(x.shape)}: ${per.map((p) => `${ms(p.lag)} against ${p.name}`).join(', ')}`]
+  })
+  return lines.length === 0 ? [] : ['', `The generator's own event-loop delay, p99 in ms (median of runs; in every latency it records, whatever the server did): ${lines.join('; ')}.`]
+}
+
 function servingSection (s: ServingResult): string[] {
   const rows: string[][] = []
   const above: string[] = []
@@ -136,7 +154,8 @@ function servingSection (s: ServingResult): string[] {
       const q = median(st.ratios)
       if (name === SIDECAR && x.shape.rate === undefined && q > 1) above.push(`${describeShape(x.shape)}: ${ratio(q)}${st.ratios.length > 1 ? ` (runs ${spread(st.ratios, ratio)})` : ''}`)
       rows.push([describeShape(x.shape), name, num(st.rps), ms(st.p50), ms(st.p99), ms(st.max), String(st.errors),
-        name === BARE ? '1.00x' : ratio(q), name === BARE ? '' : spread(st.ratios, ratio), spread(st.rpsRuns, num), x.generator === 'wrk' ? 'wrk' : 'js'])
+        name === BARE ? '1.00x' : ratio(q), name === BARE ? '' : spread(st.ratios, ratio), spread(st.rpsRuns, num),
+        us(st.cpu), name === BARE || !Number.isFinite(st.cpu) ? '' : `${ratio(median(st.cpuRatios))} (${spread(st.cpuRatios, ratio)})`, x.generator === 'wrk' ? 'wrk' : 'js'])
     }
   }
   return ['## 1. Probe serving', '',
@@ -144,9 +163,12 @@ function servingSection (s: ServingResult): string[] {
     'the fixed-rate loads spread the requests evenly and time them from their scheduled send (no coordinated omission). Latencies in ms.',
     `${s.pinned ? 'Servers pinned to CPU 0, load generators to CPU 1 (taskset)' : 'Not pinned (one CPU or no taskset)'}; ${runs} run(s) of each load per server, alternating between servers;`,
     'req/s, p50 and p99 are medians of the runs, max the largest; the ratio is the median of run-by-run ratios against the bare run of the same round, with its range.',
+    'CPU µs/req (wrk rows): CPU time of the server process (every thread, schedstat) during the wrk run divided by the requests it answered, median of the runs; beside it the median and range of its run-by-run ratio to the bare server\'s.',
+    'The bare server runs under the same node flags as the sidecar (src/node-flags.ts).',
     'Generator: `wrk` (C) for closed-loop keep-alive loads, `js` (bench/load/generator.ts) for fixed rates and a new connection per request.' +
       (s.wrkMissing ? ' **wrk is not installed here: every row used the JavaScript generator.**' : ''), '',
-    table(['load', 'server', 'req/s', 'p50', 'p99', 'max', 'errors + non-200', 'req/s vs bare', 'ratio range', 'req/s range', 'generator'], rows),
+    table(['load', 'server', 'req/s', 'p50', 'p99', 'max', 'errors + non-200', 'req/s vs bare', 'ratio range', 'req/s range', 'CPU µs/req', 'CPU vs bare (range)', 'generator'], rows),
+    ...generatorLag(s),
     ...(above.length > 0 ? ['', `The sidecar above 1.00x: ${above.join('; ')}. It does strictly more work per probe than the bare server (same write, plus routing, counting and the checker tracker), so this is measurement noise, not speed: read the ranges.`] : [])]
 }
 

@@ -1,6 +1,6 @@
 import { load, type LoadReport } from '../lib/load.js'
 import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
-import { rssBytes, type Target } from '../lib/proc.js'
+import { cpuSeconds, rssBytes, type Target } from '../lib/proc.js'
 import { runWrk } from '../lib/wrk.js'
 
 /** One load shape: closed loop (as fast as answers come) or a fixed total rate. */
@@ -12,11 +12,17 @@ export interface Shape {
 
 export type Generator = 'wrk' | 'js'
 
+/**
+ * One run's report, with the CPU time the server's process (every thread) used during a wrk run per
+ * request answered: a busy neighbour on the server's core cuts req/s but moves this far less (bench/README.md).
+ */
+export type ServedRun = LoadReport & { readonly cpuUsPerRequest: number }
+
 export interface ServingRow {
   readonly shape: Shape
   readonly generator: Generator
   /** per target name, one report per run (runs alternate between targets) */
-  readonly runs: ReadonlyMap<string, readonly LoadReport[]>
+  readonly runs: ReadonlyMap<string, readonly ServedRun[]>
 }
 
 export interface ServingResult {
@@ -62,7 +68,7 @@ export async function serving (o: ServingOptions): Promise<ServingResult> {
   const rows: ServingRow[] = []
   for (const shape of o.shapes) {
     const generator = generatorFor(shape, o.wrk)
-    const runs = new Map<string, LoadReport[]>(o.targets.map((t) => [t.name, []]))
+    const runs = new Map<string, ServedRun[]>(o.targets.map((t) => [t.name, []]))
     for (let r = 0; r < o.runs; r++) {
       for (const t of o.targets) {
         o.progress(`serving: ${t.name}, ${describeShape(shape)} (${generator}, run ${r + 1}/${o.runs})`)
@@ -75,13 +81,22 @@ export async function serving (o: ServingOptions): Promise<ServingResult> {
   return { targets: o.targets.map((t) => t.name), rows, pinned: PINNING, wrkMissing: o.wrk === undefined, rssBefore, rssAfter }
 }
 
-async function runOne (o: ServingOptions, t: Target, shape: Shape, generator: Generator): Promise<LoadReport> {
+async function runOne (o: ServingOptions, t: Target, shape: Shape, generator: Generator): Promise<ServedRun> {
   if (generator === 'wrk' && o.wrk !== undefined) {
+    const wrk = o.wrk
     // wrk has no warm-up phase: a short untimed run opens the connections first
-    await runWrk({ bin: o.wrk, port: t.port, path: '/availability', connections: shape.connections, durationMs: 1000, cpu: LOAD_CPU })
-    return await runWrk({ bin: o.wrk, port: t.port, path: '/availability', connections: shape.connections, durationMs: o.durationMs, cpu: LOAD_CPU })
+    await runWrk({ bin: wrk, port: t.port, path: '/availability', connections: shape.connections, durationMs: 1000, cpu: LOAD_CPU })
+    return await withCpu(t.pid, async () => await runWrk({ bin: wrk, port: t.port, path: '/availability', connections: shape.connections, durationMs: o.durationMs, cpu: LOAD_CPU }))
   }
-  return await load({ host: '127.0.0.1', port: t.port, path: '/availability', ...shape, durationMs: o.durationMs, warmupMs: o.warmupMs }, LOAD_CPU)
+  // the generator's untimed warm-up runs in the same process as the timed load: no CPU figure (NaN)
+  const r = await load({ host: '127.0.0.1', port: t.port, path: '/availability', ...shape, durationMs: o.durationMs, warmupMs: o.warmupMs }, LOAD_CPU)
+  return { ...r, cpuUsPerRequest: NaN }
+}
+
+async function withCpu (pid: number, run: () => Promise<LoadReport>): Promise<ServedRun> {
+  const before = cpuSeconds(pid)
+  const r = await run()
+  return { ...r, cpuUsPerRequest: (cpuSeconds(pid) - before) / r.requests * 1e6 }
 }
 
 export function describeShape (s: Shape): string {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { HttpLimits } from '../config/serve-config.js'
 
@@ -24,11 +24,27 @@ export function serverOptions (limits: HttpLimits): { maxHeaderSize: number, hea
 export function applyServerLimits (server: Server, limits: HttpLimits, onDrop: () => void): void {
   server.maxConnections = limits.maxConnections
   server.on('drop', onDrop)
-  const served = new WeakSet<Socket>()
-  server.on('request', (req: { socket: Socket }) => { served.add(req.socket) })
+  markServedSockets(server)
   server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => { if (!served.has(socket)) socket.destroy() }, limits.headersTimeoutMs)
+    const timer = setTimeout(() => { if ((socket as MarkedSocket)[SERVED] !== true) socket.destroy() }, limits.headersTimeoutMs)
     timer.unref()
     socket.once('close', () => clearTimeout(timer))
   })
+}
+
+const SERVED = Symbol('emqx-lb-sidecar.served')
+type MarkedSocket = Socket & { [SERVED]?: true }
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
+
+/**
+ * Marks each socket that delivered a request, inside the server's one `request` listener: a second
+ * listener would make every request's emit copy the listener array (bench/README.md, probe path).
+ */
+function markServedSockets (server: Server): void {
+  const handlers = server.listeners('request') as RequestListener[]
+  server.removeAllListeners('request')
+  const [only] = handlers
+  server.on('request', handlers.length === 1 && only !== undefined
+    ? (req: IncomingMessage, res: ServerResponse) => { (req.socket as MarkedSocket)[SERVED] = true; only(req, res) }
+    : (req: IncomingMessage, res: ServerResponse) => { (req.socket as MarkedSocket)[SERVED] = true; for (const h of handlers) h(req, res) })
 }

@@ -5,6 +5,7 @@ import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/repo
 import { stormSection, stormTarget } from '../../bench/lib/report-storm.js'
 import { imageNodeMajor, quantityBytes, sidecarMemory } from '../../bench/lib/shipped.js'
 import type { StormResult, StormRun } from '../../bench/sections/storm.js'
+import type { ServedRun } from '../../bench/sections/serving.js'
 import { summarize } from '../../bench/lib/stats.js'
 import { parseAnswer } from '../../bench/load/generator.js'
 
@@ -40,6 +41,7 @@ t.test('localizeConfig: one server on loopback, check port and stats socket rewr
 })
 
 const report = (rps: number, p99 = 1): LoadReport => ({ requests: 1, errors: 0, statuses: { 200: 1 }, rps, latency: { n: 1, p50: 1, p90: 1, p99, max: 1, mean: 1 } })
+const served = (rps: number, p99 = 1, cpuUsPerRequest = NaN): ServedRun => ({ ...report(rps, p99), cpuUsPerRequest })
 const MB = 1024 * 1024
 
 t.test('checkTargets: each target judged on the figure the issue names', async (t) => {
@@ -50,11 +52,12 @@ t.test('checkTargets: each target judged on the figure the issue names', async (
       targets: ['bare node:http', 'sidecar'],
       rows: [
         // three runs, alternating: judged on the median of the run-by-run ratios (0.95, 0.89, 0.91 -> 0.91)
-        { shape: { connections: 100, keepAlive: true }, generator: 'wrk', runs: new Map([['bare node:http', [report(1000), report(2000), report(1100)]], ['sidecar', [report(950), report(1780), report(1001)]]]) },
-        { shape: { connections: 1000, keepAlive: true }, generator: 'wrk', runs: new Map([['bare node:http', [report(1000)]], ['sidecar', [report(890)]]]) },
-        { shape: { connections: 1000, keepAlive: false }, generator: 'js', runs: new Map([['bare node:http', [report(1000)]], ['sidecar', [report(790)]]]) },
-        { shape: { connections: 1000, keepAlive: true, rate: 1000 }, generator: 'js', runs: new Map([['bare node:http', [report(1000)]], ['sidecar', [report(1000, 4.9)]]]) },
-        { shape: { connections: 1000, keepAlive: true, rate: 5000 }, generator: 'js', runs: new Map([['bare node:http', [report(5000)]], ['sidecar', [report(5000, 50)]]]) },
+        // CPU per request run by run: ratios 1.05, 1.10, 1.00 -> 1.05x (1.00x-1.10x)
+        { shape: { connections: 100, keepAlive: true }, generator: 'wrk', runs: new Map([['bare node:http', [served(1000, 1, 20), served(2000, 1, 20), served(1100, 1, 20)]], ['sidecar', [served(950, 1, 21), served(1780, 1, 22), served(1001, 1, 20)]]]) },
+        { shape: { connections: 1000, keepAlive: true }, generator: 'wrk', runs: new Map([['bare node:http', [served(1000)]], ['sidecar', [served(890)]]]) },
+        { shape: { connections: 1000, keepAlive: false }, generator: 'js', runs: new Map([['bare node:http', [served(1000)]], ['sidecar', [served(790)]]]) },
+        { shape: { connections: 1000, keepAlive: true, rate: 1000 }, generator: 'js', runs: new Map([['bare node:http', [{ ...served(1000), generatorLagP99Ms: 3 }]], ['sidecar', [{ ...served(1000, 4.9), generatorLagP99Ms: 2 }]]]) },
+        { shape: { connections: 1000, keepAlive: true, rate: 5000 }, generator: 'js', runs: new Map([['bare node:http', [served(5000)]], ['sidecar', [served(5000, 50)]]]) },
       ],
       pinned: true,
       wrkMissing: false,
@@ -79,8 +82,10 @@ t.test('checkTargets: each target judged on the figure the issue names', async (
   })
   const md = renderMarkdown(results)
   t.match(md, /\| probe throughput >= 0\.8x bare node:http \(every closed-loop load, median of runs\) \| lowest 0\.79x \(1000 conn, new conn per request\) \| \*\*MISSED\*\* \|/)
-  t.match(md, /\| probe throughput >= 0\.9x bare node:http at 100 and 1,000 keep-alive connections \(wrk\) \| 0\.91x at 100, 0\.89x at 1,000 \| \*\*MISSED\*\* \|/)
-  t.match(md, /\| 100 conn, keep-alive \| sidecar \| 1,001 \| 1\.00 \| 1\.00 \| 1\.00 \| 0 \| 0\.91x \| 0\.89x-0\.95x \| 950-1,780 \| wrk \|/, 'medians of the runs, ratio range, req/s range, generator')
+  t.match(md, /\| probe throughput >= 0\.9x bare node:http at 100 and 1,000 keep-alive connections \(wrk\) \| 0\.91x at 100, 0\.89x at 1,000 \(CPU per request 1\.05x at 100 the bare server's\) \| \*\*MISSED\*\* \|/)
+  t.match(md, /\| 100 conn, keep-alive \| sidecar \| 1,001 \| 1\.00 \| 1\.00 \| 1\.00 \| 0 \| 0\.91x \| 0\.89x-0\.95x \| 950-1,780 \| 21\.0 \| 1\.05x \(1\.00x-1\.10x\) \| wrk \|/, 'medians of the runs, ratio range, req/s range, CPU per request and its ratio, generator')
+  t.match(md, /\| 1000 conn, keep-alive, fixed 1000 req\/s \| sidecar \| .* \|  \|  \| js \|/, 'no CPU figure for the JavaScript generator\'s rows')
+  t.match(md, 'The generator\'s own event-loop delay, p99 in ms (median of runs; in every latency it records, whatever the server did): 1000 conn, keep-alive, fixed 1000 req/s: 3.00 against bare node:http, 2.00 against sidecar.', 'the generator\'s share of the fixed-rate rows, wrk rows left out')
   t.notMatch(md, /HAProxy/, 'sections that did not run are left out')
 })
 
