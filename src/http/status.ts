@@ -3,6 +3,7 @@ import type { ClusterConfig } from '../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import { VERSION } from '../version.js'
+import { checkerView, drainAckView } from './status-checkers.js'
 
 export interface StatusContext {
   readonly tracker?: ProberTracker
@@ -66,8 +67,8 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     },
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
-    drain_acknowledgement: ctx.tracker?.drain(now) ?? null,
-    checkers: ctx.tracker?.checkers(now) ?? [],
+    drain_acknowledgement: ctx.tracker === undefined ? null : drainAckView(ctx.tracker.drain(now)),
+    checkers: ctx.tracker?.checkers(now).map(checkerView) ?? [],
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
