@@ -6,6 +6,7 @@ import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
 import { buildAdminApp, buildApp } from './http/app.js'
 import { listenBacklog } from './http/backlog.js'
+import { checkerView, drainAckView } from './http/status-checkers.js'
 import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
 import { ProberTracker } from './probers/tracker.js'
@@ -63,10 +64,10 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     ttlMs: p.checkerTtlMs,
     fall: { http: p.checkerFall, agent: 1 },
     budgetMs: p.waitHealthCheckMs,
-    onSlowChecker: (c) => log.warn({ checker: c, waitHealthCheckMs: p.waitHealthCheckMs, code: LogCodes.CHECKER_TOO_SLOW },
-      `checker ${c.kind} ${c.source} needs ~${c.detection_ms ?? '?'}ms (interval x fall) to take this node out, more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
-    onAcknowledged: (ack) => log.info({ drainAcknowledgement: ack, event: 'drain_acknowledged' },
-      `drain acknowledged: all ${ack.checkers_active} checkers told after ${ack.acknowledged_after_seconds ?? '?'}s`),
+    onSlowChecker: (c) => log.warn({ checker: checkerView(c), waitHealthCheckMs: p.waitHealthCheckMs, code: LogCodes.CHECKER_TOO_SLOW },
+      `checker ${c.kind} ${c.source} needs ~${c.detectionMs ?? '?'}ms (interval x fall) to take this node out, more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
+    onAcknowledged: (ack) => log.info({ drainAcknowledgement: drainAckView(ack), event: 'drain_acknowledged' },
+      `drain acknowledged: all ${ack.active} checkers told after ${ack.acknowledgedAfterMs === undefined ? '?' : ack.acknowledgedAfterMs / 1000}s`),
   })
   followDrains(store, tracker)
   // the tracker tells the evacuator when every load balancer has been told (--evacuation-ack)

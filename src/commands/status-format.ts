@@ -2,20 +2,23 @@
  * Renders a /status document for people, in the spirit of `emqx_ctl rebalance node-status`.
  * Pure: document in, text out. Tolerates missing sections (older sidecars, no credentials).
  */
-type Doc = Record<string, unknown>
+import type { AckView, Received, ReceivedStatus } from '../http/status-types.js'
+import type { RebalanceStats } from '../emqx/rebalance.js'
 
-const obj = (v: unknown): Doc | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Doc : undefined)
-const arr = (v: unknown): Doc[] => (Array.isArray(v) ? v.map(obj).filter((x): x is Doc => x !== undefined) : [])
+// Only the state and reason were checked (./status.ts): a section may still hold anything, so each is
+// read through these guards, never trusted to be an object or a list.
+const obj = <T extends object>(v: T | null | undefined): T | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined)
+const arr = <T extends object>(v: readonly T[] | null | undefined): T[] => (Array.isArray(v) ? v.filter((x: unknown): x is T => typeof x === 'object' && x !== null) : [])
 const str = (v: unknown): string => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v))
 const yes = (v: unknown): string => (v === true ? 'yes' : v === false ? 'no' : 'unknown')
 
-function statsLine (stats: Doc | undefined): string | undefined {
+function statsLine (stats: Received<RebalanceStats> | undefined): string | undefined {
   if (stats === undefined) return undefined
   return `connections ${str(stats.current_connected)}/${str(stats.initial_connected)}, sessions ${str(stats.current_sessions)}/${str(stats.initial_sessions)}` +
     (stats.current_disconnected_sessions !== undefined ? `, disconnected sessions ${str(stats.current_disconnected_sessions)}` : '')
 }
 
-export function formatStatus (d: Doc): string {
+export function formatStatus (d: ReceivedStatus): string {
   const out: string[] = []
   const emqx = obj(d.emqx) ?? {}
   out.push(`Node ${str(emqx.node_name)}: ${str(d.state).toUpperCase()} (${d.available === true ? 'gets new connections' : 'no new connections'}) since ${str(d.since)} (${Math.round(Number(d.seconds_in_state ?? 0))}s)`)
@@ -74,7 +77,7 @@ export function formatStatus (d: Doc): string {
 }
 
 /** Drain switches and the sidecar's evacuation (docs/graceful-shutdown.md); nothing when none is on. */
-function overrideLines (d: Doc): string[] {
+function overrideLines (d: ReceivedStatus): string[] {
   const o = obj(d.overrides)
   const observed = obj(d.observed)
   if (o === undefined) return []
@@ -95,7 +98,7 @@ function overrideLines (d: Doc): string[] {
 }
 
 /** The acknowledged wait in one line: who is awaited, or why it ended. */
-function ackLine (a: Doc): string {
+function ackLine (a: Received<AckView>): string {
   const told = `${str(a.checkers_told)}/${str(a.checkers_known)} checkers told` + (Number(a.checkers_expected ?? 0) > 0 ? ` (${str(a.checkers_expected)} expected)` : '')
   if (a.stage === 'checkers') return `awaiting acknowledgement: ${told}; still awaited: ${str(a.awaited)}; at most until ${str(a.max_at)}`
   if (a.stage === 'grace') return `every checker told after ${str(a.all_told_after_seconds)}s; grace before EMQX evicts`

@@ -3,17 +3,24 @@ import { helpText } from '../config/help.js'
 import { parseOptions } from '../config/parse.js'
 import { statusOptions } from '../config/status-options.js'
 import { ConfigError } from '../errors.js'
+import type { ReceivedStatus } from '../http/status-types.js'
 import { formatStatus } from './status-format.js'
 
 const NOT_A_SIDECAR = 'is --url an emqx-lb-sidecar (its --port, default 9183) and not EMQX or another service?'
 
-/** A sidecar's /status: JSON with a state and a reason; undefined for anything else (an HTML page, another API). */
-function parseSidecarStatus (text: string): Record<string, unknown> | undefined {
+/**
+ * A sidecar's /status: JSON with a state and a reason; undefined for anything else (an HTML page, another
+ * API). Only that much is checked: the formatter reads every other field as possibly missing or malformed.
+ */
+export function parseSidecarStatus (text: string): ReceivedStatus | undefined {
   let doc: unknown
   try { doc = JSON.parse(text) } catch { return undefined }
-  if (typeof doc !== 'object' || doc === null) return undefined
-  const d = doc as Record<string, unknown>
-  return typeof d.state === 'string' && typeof d.reason === 'string' ? d : undefined
+  return isSidecarStatus(doc) ? doc : undefined
+}
+
+function isSidecarStatus (doc: unknown): doc is ReceivedStatus {
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) &&
+    'state' in doc && typeof doc.state === 'string' && 'reason' in doc && typeof doc.reason === 'string'
 }
 
 /** `emqx-lb-sidecar status`: the node's and cluster's drain state, from a running sidecar. Exit 1 when unreachable. */
@@ -28,7 +35,7 @@ export async function statusMain (argv: string[]): Promise<number> {
   const base = v['url']
   const timeout = v['timeout']
   const url = new URL('status', base.href.endsWith('/') ? base.href : `${base.href}/`)
-  let doc: Record<string, unknown>
+  let doc: ReceivedStatus
   try {
     const res = await request(url, { signal: AbortSignal.timeout(timeout), headersTimeout: timeout, bodyTimeout: timeout })
     if (res.statusCode !== 200) { await res.body.dump(); process.stderr.write(`emqx-lb-sidecar status: ${url.href} answered ${res.statusCode}: ${NOT_A_SIDECAR}\n`); return 1 }

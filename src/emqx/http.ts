@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { Pool, type Dispatcher } from 'undici'
 import type { EmqxConfig } from '../config/serve-config.js'
-import { failure, type CheckOutcome, type FailureReason } from './outcome.js'
+import { classifyTransportError, errorCode } from '../transport-error.js'
+import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'
 
 /** EMQX answers are tiny; anything bigger is not EMQX (or is hostile) and is cut off. */
@@ -115,26 +116,14 @@ export class EmqxHttp {
   }
 }
 
+/** A stale keep-alive connection closed under a request: the one error a GET is retried on. */
 function isReset (err: unknown): boolean {
-  const e = err as { code?: string, cause?: { code?: string } }
-  const code = e.code ?? e.cause?.code
+  const code = errorCode(err)
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
 }
 
-const TLS_CODE = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_|EPROTO/
-
-/** undici/socket error -> failure reason. Messages name the error code, never the request's headers. */
-export function classifyError (err: unknown, timeoutMs: number): CheckOutcome {
-  const e = err as { code?: string, name?: string, cause?: { code?: string, name?: string } }
-  const code = e.code ?? e.cause?.code ?? ''
-  const name = e.name ?? ''
-  let reason: FailureReason
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ABORT_ERR' || code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') reason = 'timeout'
-  else if (code === 'ECONNREFUSED') reason = 'refused'
-  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = 'dns'
-  else if (TLS_CODE.test(code)) reason = 'tls'
-  else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') reason = 'reset'
-  else reason = 'transport'
-  const detail = reason === 'timeout' ? `no complete answer from EMQX within ${timeoutMs}ms` : `EMQX request failed: ${code !== '' ? code : name !== '' ? name : 'unknown error'}`
-  return failure(reason, detail)
+/** undici/socket error -> failure outcome. Messages name the error code, never the request's headers. */
+function classifyError (err: unknown, timeoutMs: number): CheckOutcome {
+  const { reason, what } = classifyTransportError(err)
+  return failure(reason, reason === 'timeout' ? `no complete answer from EMQX within ${timeoutMs}ms` : `EMQX request failed: ${what}`)
 }

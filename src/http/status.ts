@@ -3,6 +3,8 @@ import type { ClusterConfig } from '../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
 import type { ProberTracker } from '../probers/tracker.js'
 import { VERSION } from '../version.js'
+import { checkerView, drainAckView } from './status-checkers.js'
+import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocument } from './status-types.js'
 
 export interface StatusContext {
   readonly tracker?: ProberTracker
@@ -10,7 +12,7 @@ export interface StatusContext {
 }
 
 /** The cluster view with EMQX's balance condition evaluated per rebalance. */
-export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Record<string, unknown> {
+export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Omit<ClusterView, 'fetched_at'> {
   return {
     evacuations: c.evacuations,
     purges: c.purges,
@@ -30,13 +32,13 @@ export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Re
 }
 
 /** The /status document: everything an operator wants to see about this node. No secrets live in a Snapshot. */
-export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {}): Record<string, unknown> {
+export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {}): StatusDocument {
   return {
     state: s.state,
     available: isAvailable(s.state),
     reason: s.reason,
     message: s.message,
-    since: iso(s.since),
+    since: isoAt(s.since),
     seconds_in_state: Math.max(0, (now - s.since) / 1000),
     emqx: {
       answered: s.emqxAnswered,
@@ -49,7 +51,7 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
       last_check: s.lastCheck === undefined
         ? null
         : {
-            at: iso(s.lastCheck.at),
+            at: isoAt(s.lastCheck.at),
             duration_ms: Math.round(s.lastCheck.durationMs * 100) / 100,
             outcome: s.lastCheck.outcome,
             failure_reason: s.lastCheck.failureReason ?? null,
@@ -66,28 +68,29 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     },
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
-    drain_acknowledgement: ctx.tracker?.drain(now) ?? null,
-    checkers: ctx.tracker?.checkers(now) ?? [],
+    drain_acknowledgement: ctx.tracker === undefined ? null : drainAckView(ctx.tracker.drain(now)),
+    checkers: ctx.tracker?.checkers(now).map(checkerView) ?? [],
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
   }
 }
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
+const isoAt = (ms: number): string => new Date(ms).toISOString()
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : isoAt(ms))
 
-function drainSwitch (d: DrainSwitch | undefined): Record<string, unknown> | null {
-  return d === undefined ? null : { since: iso(d.since), by: d.by }
+function drainSwitch (d: DrainSwitch | undefined): DrainSwitchView | null {
+  return d === undefined ? null : { since: isoAt(d.since), by: d.by }
 }
 
 /** An evacuation's progress as /status, /prestop and /admin/evacuate show it. */
-export function evacuationDocument (e: EvacuationProgress): Record<string, unknown> {
+export function evacuationDocument (e: EvacuationProgress): EvacuationView {
   return {
     phase: e.phase,
     node: e.node ?? null,
     requested_by: e.by,
-    started_at: iso(e.startedAt),
-    deadline: iso(e.deadlineAt),
+    started_at: isoAt(e.startedAt),
+    deadline: isoAt(e.deadlineAt),
     finished_at: iso(e.finishedAt),
     seconds: Math.round(((e.finishedAt ?? Date.now()) - e.startedAt) / 100) / 10,
     already_started: e.alreadyStarted ?? false,
@@ -102,7 +105,7 @@ export function evacuationDocument (e: EvacuationProgress): Record<string, unkno
 }
 
 /** The acknowledged wait (--evacuation-ack): who is still awaited, and why it ended. */
-function ackDocument (e: EvacuationProgress, a: AckWaitProgress): Record<string, unknown> {
+function ackDocument (e: EvacuationProgress, a: AckWaitProgress): AckView {
   const after = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms - e.startedAt) / 1000)
   return {
     stage: a.stage,
@@ -111,7 +114,7 @@ function ackDocument (e: EvacuationProgress, a: AckWaitProgress): Record<string,
     checkers_expected: a.expect,
     awaited: a.awaited,
     all_told_after_seconds: after(a.allToldAt),
-    max_at: iso(a.maxAt),
+    max_at: isoAt(a.maxAt),
     ended_by: a.endedBy ?? null,
     ended_after_seconds: after(a.endedAt),
   }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { CheckerView, DrainAck, ProberTracker } from '../probers/tracker.js'
+import type { CheckerInfo, DrainProgress, ProberTracker } from '../probers/tracker.js'
 import { PREFIX } from './names.js'
 
 /**
@@ -10,8 +10,8 @@ import { PREFIX } from './names.js'
 export function registerProberMetrics (registry: Registry, tracker: ProberTracker, perSource: boolean): void {
   const r = [registry]
   // One scrape reads the tracker once: the gauges below share one walk of the checkers and one drain view.
-  let scrape: { readonly views: CheckerView[], readonly drain: DrainAck } | undefined
-  const read = (): { readonly views: CheckerView[], readonly drain: DrainAck } => {
+  let scrape: { readonly views: CheckerInfo[], readonly drain: DrainProgress } | undefined
+  const read = (): { readonly views: CheckerInfo[], readonly drain: DrainProgress } => {
     if (scrape === undefined) {
       const now = Date.now()
       scrape = { views: tracker.checkers(now), drain: tracker.drain(now) }
@@ -28,15 +28,15 @@ export function registerProberMetrics (registry: Registry, tracker: ProberTracke
   })
   new Gauge({
     name: `${PREFIX}checkers_slow`, help: 'Checkers whose observed interval x fall exceeds the configured wait_health_check budget.', registers: r,
-    collect () { this.set(read().views.filter((c) => c.within_budget === false).length) },
+    collect () { this.set(read().views.filter((c) => c.withinBudget === false).length) },
   })
   new Gauge({
     name: `${PREFIX}drain_checkers_told`, help: 'During a drain: active checkers that have received at least `fall` drain answers.', registers: r,
-    collect () { this.set(read().drain.checkers_told) },
+    collect () { this.set(read().drain.told) },
   })
   new Gauge({
     name: `${PREFIX}drain_checkers_active`, help: 'During a drain: checkers expected to probe again (seen within 3 of their intervals).', registers: r,
-    collect () { this.set(read().drain.checkers_active) },
+    collect () { this.set(read().drain.active) },
   })
   new Gauge({
     name: `${PREFIX}drain_acknowledged`, help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).', registers: r,
@@ -44,7 +44,7 @@ export function registerProberMetrics (registry: Registry, tracker: ProberTracke
   })
   new Gauge({
     name: `${PREFIX}drain_acknowledged_after_seconds`, help: 'Time from the start of the current drain until every active checker had been told; absent until then.', registers: r,
-    collect () { this.reset(); const s = read().drain.acknowledged_after_seconds; if (s !== null) this.set(s) },
+    collect () { this.reset(); const ms = read().drain.acknowledgedAfterMs; if (ms !== undefined) this.set(ms / 1000) },
   })
   new Counter({
     name: `${PREFIX}checkers_evicted_total`, help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).', registers: r,

@@ -1,6 +1,6 @@
 import { Agent } from 'undici'
-import { classifyError } from '../emqx/http.js'
-import type { FailureReason } from '../emqx/outcome.js'
+import type { FailureReason } from '../errors.js'
+import { classifyTransportError } from '../transport-error.js'
 import { availabilityUrl, type SyncNode } from '../config/nginx-nodes.js'
 
 /** What one node's sidecar said: 200 keeps the node in; any other status, or no answer, takes it out. */
@@ -45,8 +45,7 @@ export class SidecarProber {
       await res.body.dump({ limit: 64 * 1024 })
       return res.statusCode === 200 ? { kind: 'available' } : { kind: 'unavailable', status: res.statusCode }
     } catch (err) {
-      const outcome = classifyError(err, this.#timeoutMs)
-      return { kind: 'error', reason: outcome.kind === 'failure' ? outcome.reason : 'transport' }
+      return { kind: 'error', reason: classifyTransportError(err).reason }
     }
   }
 

@@ -49,33 +49,38 @@ export interface TrackerOptions {
   readonly fall: Readonly<Record<CheckerKind, number>>
   /** EMQX's wait_health_check: a checker slower than this cannot take the node out in time */
   readonly budgetMs: number
-  readonly onSlowChecker?: (c: CheckerView) => void
-  readonly onAcknowledged?: (ack: DrainAck) => void
+  readonly onSlowChecker?: (c: CheckerInfo) => void
+  readonly onAcknowledged?: (ack: DrainProgress) => void
 }
 
-export interface CheckerView {
+/** A checker as the tracker knows it: a copy, times in epoch ms, undefined where not known yet. */
+export interface CheckerInfo {
   readonly source: string
   readonly kind: CheckerKind
-  readonly user_agent: string
-  readonly first_seen: string
-  readonly last_seen: string
+  readonly userAgent: string
+  readonly firstSeen: number
+  readonly lastSeen: number
   readonly probes: number
-  readonly interval_ms: number | null
-  readonly last_answer: string
-  readonly drain_answers: number
+  readonly intervalMs: number | undefined
+  readonly lastAnswer: string
+  readonly drainAnswers: number
   readonly fall: number
+  /** has had `fall` drain answers during the current drain */
   readonly told: boolean
   /** interval x fall: how long this checker needs to take the node out */
-  readonly detection_ms: number | null
-  readonly within_budget: boolean | null
+  readonly detectionMs: number | undefined
+  readonly withinBudget: boolean | undefined
 }
 
-export interface DrainAck {
-  readonly draining_since: string | null
+/** The current drain as the checkers have taken it; `since` undefined when not draining. */
+export interface DrainProgress {
+  readonly since: number | undefined
+  /** every active checker has been told */
   readonly acknowledged: boolean
-  readonly acknowledged_after_seconds: number | null
-  readonly checkers_told: number
-  readonly checkers_active: number
+  /** from the start of the drain until every active checker had been told */
+  readonly acknowledgedAfterMs: number | undefined
+  readonly told: number
+  readonly active: number
 }
 
 const UA_MAX = 64
@@ -142,7 +147,7 @@ export class ProberTracker {
     }
     if (!c.warnedSlow && c.probes >= 3 && c.intervalMs !== undefined && c.intervalMs * this.#o.fall[c.kind] > this.#o.budgetMs) {
       c.warnedSlow = true
-      this.#o.onSlowChecker?.(this.#view(c))
+      this.#o.onSlowChecker?.(this.#info(c))
     }
   }
 
@@ -181,32 +186,32 @@ export class ProberTracker {
     this.#o.onAcknowledged?.(this.drain(now))
   }
 
-  drain (now: number): DrainAck {
+  drain (now: number): DrainProgress {
     const active = this.#active(now)
     const since = this.#drainSince
+    const ackAt = this.#ackAt
     return {
-      draining_since: since === undefined ? null : new Date(since).toISOString(),
-      acknowledged: this.#ackAt !== undefined,
-      acknowledged_after_seconds: this.#ackAt !== undefined && since !== undefined ? (this.#ackAt - since) / 1000 : null,
-      checkers_told: active.filter((c) => c.toldAt !== undefined).length,
-      checkers_active: active.length,
+      since,
+      acknowledged: ackAt !== undefined,
+      acknowledgedAfterMs: ackAt !== undefined && since !== undefined ? ackAt - since : undefined,
+      told: active.filter((c) => c.toldAt !== undefined).length,
+      active: active.length,
     }
   }
 
-  checkers (now: number): CheckerView[] {
+  /** The checkers still known (pruned by the ttl), most recently seen first. */
+  checkers (now: number): CheckerInfo[] {
     this.#prune(now)
-    return [...this.#checkers.values()].reverse().map((c) => this.#view(c))
+    return [...this.#checkers.values()].reverse().map((c) => this.#info(c))
   }
 
-  #view (c: Checker): CheckerView {
+  #info (c: Checker): CheckerInfo {
     const fall = this.#o.fall[c.kind]
-    const detection = c.intervalMs === undefined ? null : c.intervalMs * fall
+    const detection = c.intervalMs === undefined ? undefined : c.intervalMs * fall
     return {
-      source: c.source, kind: c.kind, user_agent: c.userAgent,
-      first_seen: new Date(c.firstSeen).toISOString(), last_seen: new Date(c.lastSeen).toISOString(),
-      probes: c.probes, interval_ms: c.intervalMs ?? null, last_answer: c.lastAnswer,
-      drain_answers: c.drainAnswers, fall, told: c.toldAt !== undefined,
-      detection_ms: detection, within_budget: detection === null ? null : detection <= this.#o.budgetMs,
+      source: c.source, kind: c.kind, userAgent: c.userAgent, firstSeen: c.firstSeen, lastSeen: c.lastSeen,
+      probes: c.probes, intervalMs: c.intervalMs, lastAnswer: c.lastAnswer, drainAnswers: c.drainAnswers, fall,
+      told: c.toldAt !== undefined, detectionMs: detection, withinBudget: detection === undefined ? undefined : detection <= this.#o.budgetMs,
     }
   }
 

@@ -6,11 +6,11 @@
  * runs them on a timer.
  */
 
-/** One checker as the tracker shows it (a structural subset of its /status view). */
+/** One checker as the tracker shows it (a structural subset of its `CheckerInfo`). */
 export interface AckChecker {
   readonly kind: string
   readonly source: string
-  readonly user_agent: string
+  readonly userAgent: string
   /** has had enough drain answers to act (`fall` for HTTP, one for the agent) */
   readonly told: boolean
 }
@@ -46,7 +46,7 @@ export type AckDecision =
 
 /** `agent 127.0.0.1` or `http 10.0.0.5 "kube-probe/1.29"`: how /status and the log name a checker. */
 export function checkerId (c: AckChecker): string {
-  return `${c.kind} ${c.source}${c.user_agent !== '' ? ` "${c.user_agent}"` : ''}`
+  return `${c.kind} ${c.source}${c.userAgent !== '' ? ` "${c.userAgent}"` : ''}`
 }
 
 /**

@@ -86,7 +86,7 @@ t.test('fast-path probes feed the prober tracker (drain acknowledgement) with so
   for (let i = 0; i < 2; i++) await raw(port, 'GET /availability HTTP/1.1\r\nHost: a\r\nUser-Agent: test-checker\r\nConnection: close\r\n\r\n')
   const seen = tracker.checkers(Date.now())
   t.equal(seen.length, 1, 'one checker')
-  t.match(seen[0], { source: '127.0.0.1', kind: 'http', user_agent: 'test-checker', probes: 2, last_answer: '200' })
+  t.match(seen[0], { source: '127.0.0.1', kind: 'http', userAgent: 'test-checker', probes: 2, lastAnswer: '200' })
 })
 
 t.test('HAProxy\'s bare `option httpchk` (OPTIONS / HTTP/1.0) gets the status and a closed connection', async (t) => {

@@ -64,13 +64,13 @@ t.test('a keep-alive checker is identified once per connection and every probe i
   t.equal(counts.observeAgain, 4, 'the later probes go to the remembered checker')
   const [checker] = tracker.checkers(Date.now())
   t.equal(tracker.size, 1)
-  t.match(checker, { source: '127.0.0.1', kind: 'http', user_agent: 'HAProxy', probes: 5, last_answer: '200' }, 'all five probes counted')
+  t.match(checker, { source: '127.0.0.1', kind: 'http', userAgent: 'HAProxy', probes: 5, lastAnswer: '200' }, 'all five probes counted')
 
   // drain: answers on the remembered checker count toward `fall` and the acknowledgement
   set('draining')
   tracker.drainStarted(Date.now())
   for (let i = 0; i < 3; i++) t.equal(await c.get('User-Agent: HAProxy\r\n'), 503)
-  t.match(tracker.checkers(Date.now())[0], { probes: 8, last_answer: '503', drain_answers: 3, told: true }, 'drain answers counted per probe')
+  t.match(tracker.checkers(Date.now())[0], { probes: 8, lastAnswer: '503', drainAnswers: 3, told: true }, 'drain answers counted per probe')
   t.equal(tracker.drain(Date.now()).acknowledged, true, 'all checkers told: acknowledged')
   t.equal(counts.observe, 1, 'still identified only once')
 })
@@ -85,7 +85,7 @@ t.test('a changed user agent on the same connection is a different checker', asy
   await c.get('User-Agent: other\r\n')
   await c.get('')
   t.equal(counts.observe, 3, 'identified again on each change')
-  const byUa = new Map(tracker.checkers(Date.now()).map((x) => [x.user_agent, x.probes]))
+  const byUa = new Map(tracker.checkers(Date.now()).map((x) => [x.userAgent, x.probes]))
   t.same(Object.fromEntries(byUa), { 'kube-probe/1.30': 2, other: 1, '': 1 })
 })
 
@@ -100,7 +100,7 @@ t.test('a checker dropped from the tracker is identified again on its next probe
   t.equal(tracker.evicted, 1, 'a evicted by b (maxCheckers 1)')
   await a.get('User-Agent: a\r\n')
   t.equal(counts.observe, 3, 'a identified from scratch again')
-  t.match(tracker.checkers(Date.now()), [{ user_agent: 'a', probes: 1 }], 'a is tracked again, b evicted in turn')
+  t.match(tracker.checkers(Date.now()), [{ userAgent: 'a', probes: 1 }], 'a is tracked again, b evicted in turn')
 })
 
 t.test('userAgent() reads the raw headers as req.headers would', async (t) => {

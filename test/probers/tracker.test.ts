@@ -1,10 +1,10 @@
 import t from 'tap'
 import { drainBegins } from '../../src/probers/follow-store.js'
-import { ProberTracker, type CheckerView, type DrainAck, type Observation } from '../../src/probers/tracker.js'
+import { ProberTracker, type CheckerInfo, type DrainProgress, type Observation } from '../../src/probers/tracker.js'
 
 function tracker (over: Partial<ConstructorParameters<typeof ProberTracker>[0]> = {}) {
-  const slow: CheckerView[] = []
-  const acks: DrainAck[] = []
+  const slow: CheckerInfo[] = []
+  const acks: DrainProgress[] = []
   const tr = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), onAcknowledged: (a) => acks.push(a), ...over })
   return { tr, slow, acks }
 }
@@ -20,27 +20,28 @@ t.test('checkers are identified by kind, source and user agent, with their inter
   }
   const views = tr.checkers(5000)
   t.equal(views.length, 3)
-  t.match(views.find((c) => c.user_agent === 'kube-probe/1.30'), { interval_ms: 2000, probes: 5 })
-  t.match(views.find((c) => c.kind === 'agent'), { interval_ms: 1000, fall: 1 })
+  t.match(views.find((c) => c.userAgent === 'kube-probe/1.30'), { intervalMs: 2000, probes: 5 })
+  t.match(views.find((c) => c.kind === 'agent'), { intervalMs: 1000, fall: 1 })
 })
 
 t.test('drain acknowledgement: every active checker told after `fall` drain answers', async (t) => {
   const { tr, acks } = tracker()
   for (let i = 0; i < 3; i++) { tr.observe(probe('lb1', i * 1000, true)); tr.observe(probe('lb2', i * 1000 + 500, true, 'agent')) }
   tr.drainStarted(3000)
-  t.match(tr.drain(3000), { acknowledged: false, checkers_told: 0, checkers_active: 2 })
+  t.match(tr.drain(3000), { acknowledged: false, told: 0, active: 2 })
   tr.observe(probe('lb2', 3500, false, 'agent'))
-  t.match(tr.drain(3500), { checkers_told: 1, acknowledged: false }, 'the agent acts on one drain answer')
+  t.match(tr.drain(3500), { told: 1, acknowledged: false }, 'the agent acts on one drain answer')
   tr.observe(probe('lb1', 4000, false))
   tr.observe(probe('lb1', 5000, false))
   t.equal(acks.length, 0, 'not yet: lb1 needs 3')
   tr.observe(probe('lb1', 6000, false))
   t.equal(acks.length, 1)
-  t.match(acks[0], { acknowledged: true, acknowledged_after_seconds: 3, checkers_told: 2, checkers_active: 2 })
+  t.match(acks[0], { acknowledged: true, acknowledgedAfterMs: 3000, told: 2, active: 2 })
   tr.observe(probe('lb1', 7000, false))
   t.equal(acks.length, 1, 'acknowledged once per drain')
   tr.drainEnded()
-  t.match(tr.drain(8000), { draining_since: null, acknowledged: false, checkers_told: 0 })
+  t.match(tr.drain(8000), { acknowledged: false, told: 0 })
+  t.equal(tr.drain(8000).since, undefined, 'not draining')
 })
 
 t.test('answers before the drain began do not count', async (t) => {
@@ -49,7 +50,7 @@ t.test('answers before the drain began do not count', async (t) => {
   tr.observe(probe('lb1', 1000, false))
   tr.drainStarted(1500)
   tr.observe(probe('lb1', 2000, false))
-  t.match(tr.checkers(2000)[0], { drain_answers: 1, told: false })
+  t.match(tr.checkers(2000)[0], { drainAnswers: 1, told: false })
 })
 
 t.test('a checker that went away does not block acknowledgement', async (t) => {
@@ -66,7 +67,7 @@ t.test('warns once about a checker too slow for wait_health_check', async (t) =>
   const { tr, slow } = tracker({ budgetMs: 10_000 })
   for (let i = 0; i < 6; i++) tr.observe(probe('nlb', i * 30_000, true))
   t.equal(slow.length, 1)
-  t.match(slow[0], { source: 'nlb', interval_ms: 30_000, detection_ms: 90_000, within_budget: false })
+  t.match(slow[0], { source: 'nlb', intervalMs: 30_000, detectionMs: 90_000, withinBudget: false })
 })
 
 t.test('memory stays bounded under many or spoofed sources', async (t) => {
@@ -74,7 +75,7 @@ t.test('memory stays bounded under many or spoofed sources', async (t) => {
   for (let i = 0; i < 10_000; i++) tr.observe({ ...probe(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, i, true), userAgent: 'x'.repeat(10_000) })
   t.equal(tr.size, 100)
   t.equal(tr.evicted, 9_900)
-  t.ok(tr.checkers(10_000).every((c) => c.user_agent.length <= 64), 'user agents truncated')
+  t.ok(tr.checkers(10_000).every((c) => c.userAgent.length <= 64), 'user agents truncated')
 })
 
 t.test('checkers unseen for the ttl are forgotten', async (t) => {

@@ -3,8 +3,8 @@ import { canAcknowledge, checkerId, decideAck, nextLookAt, type AckChecker, type
 
 const S = { graceMs: 1000, expect: 0, maxMs: 60_000 }
 const M: AckMemory = { startedAt: 0, everSeen: false }
-const agent = (told: boolean, source = '10.0.0.9'): AckChecker => ({ kind: 'agent', source, user_agent: '', told })
-const http = (told: boolean): AckChecker => ({ kind: 'http', source: '10.0.0.5', user_agent: 'kube-probe/1.29', told })
+const agent = (told: boolean, source = '10.0.0.9'): AckChecker => ({ kind: 'agent', source, userAgent: '', told })
+const http = (told: boolean): AckChecker => ({ kind: 'http', source: '10.0.0.5', userAgent: 'kube-probe/1.29', told })
 
 t.test('every checker told: the grace, then the end, long before the maximum', async (t) => {
   let d = decideAck(S, M, [agent(false)], 100)

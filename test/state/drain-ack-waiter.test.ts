@@ -13,14 +13,14 @@ function logSink (): { log: pino.Logger, lines: Array<Record<string, unknown>> }
 
 t.test('ends once the checker is told plus the grace, with one log line per stage and the progress shown', async (t) => {
   const { log, lines } = logSink()
-  let checkers: AckChecker[] = [{ kind: 'agent', source: '127.0.0.1', user_agent: '', told: false }]
+  let checkers: AckChecker[] = [{ kind: 'agent', source: '127.0.0.1', userAgent: '', told: false }]
   const shown: AckWaitProgress[] = []
   const startedAt = Date.now()
   const grace = 100
   const run = awaitAcknowledgement({ checkers: { checkers: () => checkers }, settings: { graceMs: grace, expect: 0, maxMs: 60_000 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: (p) => shown.push(p), tickMs: 10 })
   await new Promise((resolve) => setTimeout(resolve, 30))
   const toldAt = Date.now()
-  checkers = [{ kind: 'agent', source: '127.0.0.1', user_agent: '', told: true }]
+  checkers = [{ kind: 'agent', source: '127.0.0.1', userAgent: '', told: true }]
   const out = await run
   t.equal(out?.endedBy, 'all_told')
   t.ok(Date.now() - toldAt >= grace, 'not before the grace passed')
@@ -33,7 +33,7 @@ t.test('ends once the checker is told plus the grace, with one log line per stag
 t.test('a checker never told: ends at the maximum with max_reached, logged as a warning naming it', async (t) => {
   const { log, lines } = logSink()
   const startedAt = Date.now()
-  const out = await awaitAcknowledgement({ checkers: { checkers: () => [{ kind: 'http', source: '10.0.0.5', user_agent: '', told: false }] }, settings: { graceMs: 0, expect: 0, maxMs: 150 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: () => {} })
+  const out = await awaitAcknowledgement({ checkers: { checkers: () => [{ kind: 'http', source: '10.0.0.5', userAgent: '', told: false }] }, settings: { graceMs: 0, expect: 0, maxMs: 150 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: () => {} })
   t.equal(out?.endedBy, 'max_reached')
   t.ok(Date.now() - startedAt >= 150)
   t.match(lines.at(-1), { event: 'evacuation_ack_ended', level: 40, awaited: ['http 10.0.0.5'] })

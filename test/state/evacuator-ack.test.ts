@@ -38,7 +38,7 @@ async function setup (t: T, sim: EmqxSim, checkers: { list: AckChecker[] }, flag
   return { store, evacuator, lines, phases }
 }
 
-const agent = (told: boolean): AckChecker => ({ kind: 'agent', source: '127.0.0.1', user_agent: '', told })
+const agent = (told: boolean): AckChecker => ({ kind: 'agent', source: '127.0.0.1', userAgent: '', told })
 const REST = { conn_evict_rate: 500, sess_evict_rate: 500, wait_takeover: 1 }
 /** what EMQX receives once the drain was acknowledged: the smallest wait_health_check, or none where the field does not exist */
 const ACKED_BODIES: Readonly<Record<string, readonly unknown[]>> = {

@@ -29,7 +29,7 @@ function setup (checkers: AckChecker[], expect = 0) {
 }
 
 t.test('a donor evicted before every checker was told: warned once per rebalance, counted every time', async (t) => {
-  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', user_agent: '', told: true }, { kind: 'http', source: '10.0.0.5', user_agent: '', told: false }])
+  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true }, { kind: 'http', source: '10.0.0.5', userAgent: '', told: false }])
   move(rb('wait_health_check'))
   move(rb('evicting_conns'))
   t.equal(watch.unacknowledged, 1)
@@ -45,7 +45,7 @@ t.test('a donor evicted before every checker was told: warned once per rebalance
 })
 
 t.test('every checker told in time: nothing to say', async (t) => {
-  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', user_agent: '', told: true }])
+  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true }])
   move(rb('wait_health_check'))
   move(rb('evicting_conns'))
   t.equal(watch.unacknowledged, 0)
@@ -53,7 +53,7 @@ t.test('every checker told in time: nothing to say', async (t) => {
 })
 
 t.test('fewer checkers than --expect-checkers counts as not acknowledged', async (t) => {
-  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', user_agent: '', told: true }], 2)
+  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true }], 2)
   move(rb('wait_health_check'))
   move(rb('evicting_conns'))
   t.equal(watch.unacknowledged, 1)

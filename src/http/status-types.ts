@@ -1,0 +1,139 @@
+/**
+ * The /status document's shape: what the server renders (./status.ts) and what the `status` command
+ * reads (src/commands/status.ts). Field names are the JSON's, snake_case; times are ISO 8601 strings.
+ * Types only: the command imports nothing that runs from the server.
+ */
+import type { ApiMode, ApiVersion } from '../emqx/api.js'
+import type { ClusterRebalance, NodeProcess } from '../emqx/global-status.js'
+import type { FailureReason, OutcomeKind } from '../emqx/outcome.js'
+import type { LocalRebalance } from '../emqx/rebalance.js'
+import type { CheckerKind } from '../probers/tracker.js'
+import type { AckEnd } from '../state/drain-ack-wait.js'
+import type { AckWaitProgress, EvacuationPhase, NodeState, Reason } from '../state/model.js'
+
+export interface StatusDocument {
+  readonly state: NodeState
+  readonly available: boolean
+  readonly reason: Reason
+  readonly message: string
+  readonly since: string
+  readonly seconds_in_state: number
+  readonly emqx: EmqxView
+  /** what EMQX's answers alone say; differs from `state` while an override applies */
+  readonly observed: { readonly state: NodeState, readonly reason: Reason, readonly message: string }
+  readonly overrides: {
+    readonly manual_drain: DrainSwitchView | null
+    readonly drain_file: DrainSwitchView | null
+    readonly evacuation: EvacuationView | null
+  }
+  /** EMQX's local rebalance status, its documented fields as EMQX names them */
+  readonly rebalance: LocalRebalance | null
+  readonly rebalance_error: string | null
+  readonly drain_acknowledgement: DrainAckView | null
+  readonly checkers: readonly CheckerView[]
+  readonly cluster: ClusterView | null
+  readonly cluster_error: string | null
+  readonly sidecar: { readonly version: string, readonly pid: number, readonly uptime_seconds: number }
+}
+
+export interface EmqxView {
+  readonly answered: boolean
+  readonly api_version: ApiVersion | null
+  readonly api_url: string | null
+  readonly api_mode: ApiMode | null
+  readonly drains_detectable: boolean | null
+  readonly node_name: string | null
+  readonly consecutive_failures: number
+  readonly last_check: {
+    readonly at: string
+    readonly duration_ms: number
+    readonly outcome: OutcomeKind
+    readonly failure_reason: FailureReason | null
+    readonly detail: string | null
+  } | null
+  readonly last_success: string | null
+  readonly config_error: string | null
+}
+
+export interface DrainSwitchView { readonly since: string, readonly by: string }
+
+/** An evacuation's progress as /status, /prestop and /admin/evacuate show it. */
+export interface EvacuationView {
+  readonly phase: EvacuationPhase
+  readonly node: string | null
+  readonly requested_by: string
+  readonly started_at: string
+  readonly deadline: string
+  readonly finished_at: string | null
+  readonly seconds: number
+  readonly already_started: boolean
+  readonly emqx_state: string | null
+  readonly connections: number | null
+  readonly sessions: number | null
+  readonly error: string | null
+  readonly acknowledgement: AckView | null
+  readonly wait_health_check_sent: number | null
+  readonly eviction_starts_at: string | null
+}
+
+/** The acknowledged wait (--evacuation-ack): who is still awaited, and why it ended. */
+export interface AckView {
+  readonly stage: AckWaitProgress['stage']
+  readonly checkers_known: number
+  readonly checkers_told: number
+  readonly checkers_expected: number
+  readonly awaited: readonly string[]
+  readonly all_told_after_seconds: number | null
+  readonly max_at: string
+  readonly ended_by: AckEnd | null
+  readonly ended_after_seconds: number | null
+}
+
+/** One load-balancer checker, as /status lists it. */
+export interface CheckerView {
+  readonly source: string
+  readonly kind: CheckerKind
+  readonly user_agent: string
+  readonly first_seen: string
+  readonly last_seen: string
+  readonly probes: number
+  readonly interval_ms: number | null
+  readonly last_answer: string
+  readonly drain_answers: number
+  readonly fall: number
+  readonly told: boolean
+  /** interval x fall: how long this checker needs to take the node out */
+  readonly detection_ms: number | null
+  readonly within_budget: boolean | null
+}
+
+/** Whether every active checker has been told about the current drain. */
+export interface DrainAckView {
+  readonly draining_since: string | null
+  readonly acknowledged: boolean
+  readonly acknowledged_after_seconds: number | null
+  readonly checkers_told: number
+  readonly checkers_active: number
+}
+
+/** EMQX's global_status, with its balance condition evaluated per rebalance (null without thresholds). */
+export interface ClusterView {
+  readonly fetched_at: string | null
+  readonly evacuations: readonly NodeProcess[]
+  readonly purges: readonly NodeProcess[]
+  readonly rebalances: ReadonlyArray<ClusterRebalance & {
+    readonly recipient_conn_avg: number | null
+    readonly recipient_sess_avg: number | null
+    readonly balanced: { readonly connections: boolean | null, readonly sessions: boolean | null, readonly condition: string } | null
+  }>
+}
+
+/**
+ * The document as the `status` command receives it: the same shape, any field possibly missing
+ * (a sidecar of another version), so every read is optional.
+ */
+export type Received<T> = T extends ReadonlyArray<infer U>
+  ? ReadonlyArray<Received<U>>
+  : T extends object ? { readonly [K in keyof T]?: Received<T[K]> } : T
+
+export type ReceivedStatus = Received<StatusDocument>

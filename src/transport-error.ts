@@ -1,0 +1,35 @@
+import type { FailureReason } from './errors.js'
+
+/**
+ * Why a request over undici got no answer: shared by the EMQX client (src/emqx/http.ts) and nginx-sync's
+ * probes of the sidecars (src/nginx/probe.ts), so both name a refused, timed-out or reset peer alike.
+ * Pure; reads only the error's code and name (on it or its cause), never a request's headers.
+ */
+export interface TransportFailure {
+  readonly reason: FailureReason
+  /** the error code, else its name: what a message may show */
+  readonly what: string
+}
+
+/** The socket or undici error code, on the error or its cause ('' when none). */
+export function errorCode (err: unknown): string {
+  const e = err as { code?: unknown, cause?: { code?: unknown } } | null | undefined
+  const code = e?.code ?? e?.cause?.code
+  return typeof code === 'string' ? code : ''
+}
+
+const TLS_CODE = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_|EPROTO/
+
+export function classifyTransportError (err: unknown): TransportFailure {
+  const code = errorCode(err)
+  const rawName = (err as { name?: unknown } | null | undefined)?.name
+  const name = typeof rawName === 'string' ? rawName : ''
+  let reason: FailureReason
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ABORT_ERR' || code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') reason = 'timeout'
+  else if (code === 'ECONNREFUSED') reason = 'refused'
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = 'dns'
+  else if (TLS_CODE.test(code)) reason = 'tls'
+  else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') reason = 'reset'
+  else reason = 'transport'
+  return { reason, what: code !== '' ? code : name !== '' ? name : 'unknown error' }
+}
