@@ -21,7 +21,7 @@ export interface MonitorOptions {
 /**
  * Polls EMQX at a fixed rate (a check starts every poll interval, measured from the start of the
  * previous one, so a flip is seen within one interval plus one request) and writes the store.
- * Logs once per change of state or failure reason, never once per poll.
+ * Logs once per change of state or failure reason, never once per poll (except at trace level).
  */
 export class Monitor {
   readonly #o: MonitorOptions
@@ -66,6 +66,8 @@ export class Monitor {
     const event: CheckEvent = { outcome: result.outcome, at, durationMs: result.durationMs }
     const prev = store.current
     const next = store.applyCheck(event, failureThreshold)
+    // every check at trace level (off by default): where a log reader sees the successes between failures
+    log.trace({ outcome: result.outcome.kind, ...(result.outcome.kind === 'failure' ? { failure: result.outcome.reason } : {}), durationMs: Math.round(result.durationMs) }, `EMQX check: ${result.outcome.kind}`)
     this.#logChange(prev, next)
     this.#maybeFetchDetails(next)
   }
