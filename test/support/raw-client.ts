@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
+import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 
 /** Sends raw bytes, then collects what comes back until the server closes or timeoutMs passes. */
@@ -45,4 +46,15 @@ export function fdCount (pid: number): number {
 export function rssBytes (pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m?.[1] !== undefined ? Number(m[1]) * 1024 : 0
+}
+
+/**
+ * Both ends of a loopback TCP connection as the kernel sees them (ss from iproute2, which .ci/run installs), for
+ * failure messages: a client socket that stays open is either held by the server process (ESTAB on both ends) or
+ * was never handed to it (the server end in SYN-RECV or absent).
+ */
+export function kernelView (localPort: number): string {
+  const r = spawnSync('ss', ['-tanH', `( sport = :${localPort} or dport = :${localPort} )`], { encoding: 'utf8' })
+  if (r.error !== undefined) return `ss unavailable (${r.error.message})`
+  return r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).filter((_, i) => i !== 1 && i !== 2).join(' ')).join('; ')
 }
