@@ -58,3 +58,15 @@ export function kernelView (localPort: number): string {
   if (r.error !== undefined) return `ss unavailable (${r.error.message})`
   return r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).filter((_, i) => i !== 1 && i !== 2).join(' ')).join('; ')
 }
+
+/**
+ * Whether the server end of a loopback connection from `clientPort` to `serverPort` exists in the kernel (established,
+ * accepted or still in the accept queue). A client socket whose server end is gone was never handed to the server
+ * process (e.g. its final ACK was dropped on an overflowing machine): the server cannot close what it never had.
+ * Undefined when ss cannot tell.
+ */
+export function serverEndExists (serverPort: number, clientPort: number): boolean | undefined {
+  const r = spawnSync('ss', ['-tanH', `( sport = :${serverPort} and dport = :${clientPort} )`], { encoding: 'utf8' })
+  if (r.error !== undefined || r.status !== 0) return undefined
+  return r.stdout.trim() !== ''
+}
