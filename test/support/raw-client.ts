@@ -24,6 +24,10 @@ export async function openSocket (port: number, opts: { allowHalfOpen?: boolean 
   // allowHalfOpen: the client does not hang up when the server does (a peer that never closes)
   const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: opts.allowHalfOpen ?? false })
   socket.on('error', () => undefined)
+  // Read (and discard) whatever arrives, so the server's FIN is seen: a paused socket that nobody reads
+  // can sit in CLOSE-WAIT without ever emitting 'end' or 'close' (seen under load: the sidecar had closed
+  // every idle connection, its ends in FIN-WAIT-2, while the test still waited for 'close').
+  socket.resume()
   await once(socket, 'connect')
   return socket
 }
@@ -59,14 +63,3 @@ export function kernelView (localPort: number): string {
   return r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).filter((_, i) => i !== 1 && i !== 2).join(' ')).join('; ')
 }
 
-/**
- * Whether the server end of a loopback connection from `clientPort` to `serverPort` exists in the kernel (established,
- * accepted or still in the accept queue). A client socket whose server end is gone was never handed to the server
- * process (e.g. its final ACK was dropped on an overflowing machine): the server cannot close what it never had.
- * Undefined when ss cannot tell.
- */
-export function serverEndExists (serverPort: number, clientPort: number): boolean | undefined {
-  const r = spawnSync('ss', ['-tanH', `( sport = :${serverPort} and dport = :${clientPort} )`], { encoding: 'utf8' })
-  if (r.error !== undefined || r.status !== 0) return undefined
-  return r.stdout.trim() !== ''
-}
