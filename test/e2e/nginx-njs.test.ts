@@ -3,11 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../../src/demo/free-port.js'
 import { requireBinary } from '../support/components.js'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import type { EmqxSim } from '../support/emqx-double.js'
 import { landedOn, startMosquittos } from '../support/mosquitto.js'
 import { mqttClient, roundTrip, type TrackedClient } from '../support/mqtt-stack.js'
 import { prepareNginx, requireNjs, startNginx, workerGenerations } from '../support/nginx-server.js'
-import { startSidecar, type SidecarProcess } from '../support/sidecar-proc.js'
+import { startNodes, startSidecar } from '../support/sidecar-proc.js'
 import { tempDir } from '../support/tmpdir.js'
 import { waitFor } from '../support/wait.js'
 
@@ -30,13 +30,7 @@ t.test('nginx + njs: drains and restores without a reload; no existing connectio
   if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || !requireNjs(t)) return
   const brokers = await startMosquittos(t, tempDir(t), 3)
   if (brokers === undefined) return
-  const sims: EmqxSim[] = []
-  const sidecars: SidecarProcess[] = []
-  for (let i = 1; i <= 3; i++) {
-    const sim = await startDouble(t, { profile: 'v5', nodeName: `emqx${i}@127.0.0.1` })
-    sims.push(sim)
-    sidecars.push(await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', `${SIDECAR_POLL_MS}ms`, '--shutdown-delay', '0s']))
-  }
+  const { sims, sidecars } = await startNodes(t, 3, SIDECAR_POLL_MS)
   const address = brokers.map((b) => `127.0.0.1:${b.port}`)
   const tcpPort = await freePort()
   const tlsPort = await freePort()

@@ -4,12 +4,12 @@ import { join } from 'node:path'
 import { connectAsync, type MqttClient } from 'mqtt'
 import { request } from 'undici'
 import { requireBinary } from '../support/components.js'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import type { EmqxSim } from '../support/emqx-double.js'
 import { freePort } from '../../src/demo/free-port.js'
 import { landedOn, startMosquittos } from '../support/mosquitto.js'
 import { tempDir } from '../support/tmpdir.js'
 import { prepareNginx, startNginx } from '../support/nginx-server.js'
-import { runCli, startSidecar, type SidecarProcess } from '../support/sidecar-proc.js'
+import { runCli, startNodes, startSidecar } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
 
 /**
@@ -24,13 +24,7 @@ t.test('nginx-sync drains a node out of real nginx and brings it back; existing 
   const brokers = await startMosquittos(t, tempDir(t), 3)
   if (brokers === undefined) return
 
-  const sims: EmqxSim[] = []
-  const sidecars: SidecarProcess[] = []
-  for (let i = 1; i <= 3; i++) {
-    const sim = await startDouble(t, { profile: 'v5', nodeName: `emqx${i}@127.0.0.1` })
-    sims.push(sim)
-    sidecars.push(await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--shutdown-delay', '0s']))
-  }
+  const { sims, sidecars } = await startNodes(t, 3, 100)
   const address = brokers.map((b) => `127.0.0.1:${b.port}`)
   const tcpPort = await freePort()
   const tlsPort = await freePort()

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { NODE_FLAGS } from '../../src/node-flags.js'
+import { startDouble, type EmqxSim } from './emqx-double.js'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 
@@ -78,4 +79,16 @@ export async function runCli (args: string[], env: Record<string, string> = {}):
   child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c })
   const [code] = await once(child, 'exit') as [number | null]
   return { code, stdout, stderr }
+}
+
+/** `n` EMQX doubles (v5, nodes emqx1@127.0.0.1 ...), each with its own sidecar polling it every `pollMs`. */
+export async function startNodes (t: Test, n: number, pollMs: number): Promise<{ sims: EmqxSim[], sidecars: SidecarProcess[] }> {
+  const sims: EmqxSim[] = []
+  const sidecars: SidecarProcess[] = []
+  for (let i = 1; i <= n; i++) {
+    const sim = await startDouble(t, { profile: 'v5', nodeName: `emqx${i}@127.0.0.1` })
+    sims.push(sim)
+    sidecars.push(await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', `${pollMs}ms`, '--shutdown-delay', '0s']))
+  }
+  return { sims, sidecars }
 }
