@@ -7,12 +7,24 @@ export interface ProbeAnswer {
   readonly body: string
   /** its length in bytes */
   readonly length: number
+  /** the GET answer's headers as a flat [name, value, ...] list, built once per snapshot */
+  readonly getHeaders: readonly string[]
+  /** the HEAD and OPTIONS answer's headers */
+  readonly bodylessHeaders: readonly string[]
 }
+
+// the same for every answer: HEAD and OPTIONS carry no body, and nothing may cache an answer
+const BODYLESS_HEADERS: readonly string[] = ['content-length', '0', 'cache-control', 'no-store']
 
 export function probeAnswer (s: Snapshot): ProbeAnswer {
   const status = isAvailable(s.state) ? 200 : 503
   const body = JSON.stringify({ state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
-  return { status, body, length: Buffer.byteLength(body) }
+  const length = Buffer.byteLength(body)
+  return {
+    status, body, length,
+    getHeaders: ['content-type', 'application/json', 'content-length', String(length), 'cache-control', 'no-store'],
+    bodylessHeaders: BODYLESS_HEADERS,
+  }
 }
 
 // the answer for the last snapshot asked about: snapshots change a few times a day, probes many times a second

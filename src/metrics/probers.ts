@@ -42,9 +42,9 @@ export function registerProberMetrics (registry: Registry, tracker: ProberTracke
     name: `${PREFIX}drain_acknowledged`, help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).', registers: r,
     collect () { this.set(read().drain.acknowledged ? 1 : 0) },
   })
-  new Gauge({
-    name: `${PREFIX}drain_acknowledged_after_seconds`, help: 'Time from the start of the current drain until every active checker had been told; absent until then.', registers: r,
-    collect () { this.reset(); const ms = read().drain.acknowledgedAfterMs; if (ms !== undefined) this.set(ms / 1000) },
+  new OptionalGauge(`${PREFIX}drain_acknowledged_after_seconds`, 'Time from the start of the current drain until every active checker had been told; absent until then.', r, () => {
+    const ms = read().drain.acknowledgedAfterMs
+    return ms === undefined ? undefined : ms / 1000
   })
   new Counter({
     name: `${PREFIX}checkers_evicted_total`, help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).', registers: r,
@@ -55,5 +55,24 @@ export function registerProberMetrics (registry: Registry, tracker: ProberTracke
       name: `${PREFIX}checker_told`, help: 'Per checker source: 1 when told about the current drain, 0 otherwise.', labelNames: ['source', 'kind'], registers: r,
       collect () { this.reset(); for (const c of read().views) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0) },
     })
+  }
+}
+
+/**
+ * An unlabelled gauge that has no sample while its value is unknown. prom-client's unlabelled Gauge
+ * always has one (0 after reset()), and 0 would read as "acknowledged at once".
+ */
+class OptionalGauge extends Gauge {
+  readonly #read: () => number | undefined
+
+  constructor (name: string, help: string, registers: Registry[], read: () => number | undefined) {
+    super({ name, help, registers })
+    this.#read = read
+  }
+
+  override async get (): ReturnType<Gauge['get']> {
+    const m = await super.get()
+    const v = this.#read()
+    return { ...m, values: v === undefined ? [] : [{ value: v, labels: {} }] }
   }
 }

@@ -126,3 +126,24 @@ t.test('keep-alive: many probes on one connection, then /status on the same conn
   t.equal(text.split('HTTP/1.1 200 OK').length - 1, 6, 'six answers, in order, on one connection')
   t.match(text, /"state": "up"/, 'the last one is the /status document')
 })
+
+t.test('the answer head is exactly one of each header, and follows a snapshot change (header lists cached per snapshot)', async (t) => {
+  const { store, port } = await listening(t)
+  const head = async (method: string): Promise<string[]> => {
+    const s = connect(port, '127.0.0.1')
+    let text = ''
+    s.setEncoding('latin1')
+    s.on('data', (c: string) => { text += c })
+    await new Promise((resolve) => s.on('end', resolve).write(`${method} /availability HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`))
+    return (text.split('\r\n\r\n')[0] ?? '').split('\r\n').map((l) => l.replace(/^Date: .*/, 'Date: *'))
+  }
+  store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', Date.parse('2026-01-01T00:00:01Z')))
+  const upLength = Buffer.byteLength(JSON.stringify({ state: 'up', reason: 'emqx_available', since: '2026-01-01T00:00:01.000Z' }))
+  t.same(await head('GET'), ['HTTP/1.1 200 OK', 'content-type: application/json', `content-length: ${upLength}`, 'cache-control: no-store', 'Date: *', 'Connection: close'])
+  t.same(await head('HEAD'), ['HTTP/1.1 200 OK', 'content-length: 0', 'cache-control: no-store', 'Date: *', 'Connection: close'])
+  store.update((s) => moveTo(s, 'draining', 'emqx_evacuating', 'test', Date.parse('2026-01-01T00:00:02Z')))
+  const drainLength = Buffer.byteLength(JSON.stringify({ state: 'draining', reason: 'emqx_evacuating', since: '2026-01-01T00:00:02.000Z' }))
+  t.not(drainLength, upLength, 'the two bodies differ in length, so a stale cached header would show')
+  t.same(await head('GET'), ['HTTP/1.1 503 Service Unavailable', 'content-type: application/json', `content-length: ${drainLength}`, 'cache-control: no-store', 'Date: *', 'Connection: close'])
+  t.same(await head('OPTIONS'), ['HTTP/1.1 503 Service Unavailable', 'content-length: 0', 'cache-control: no-store', 'Date: *', 'Connection: close'])
+})
