@@ -12,7 +12,7 @@ import { haproxyEndToEnd } from './sections/haproxy.js'
 import { serving } from './sections/serving.js'
 import { checkerStorm } from './sections/storm.js'
 import { upstreamCost } from './sections/upstream.js'
-import { startBare, startNginx } from './servers/targets.js'
+import { startBare, startInSidecarBare, startNginx } from './servers/targets.js'
 import { NODE_FLAGS } from '../src/node-flags.js'
 import { findWrk } from './lib/wrk.js'
 import { withKept } from './lib/kept.js'
@@ -59,6 +59,8 @@ async function servingWithTargets (sim: EmqxSim, p: Plan): Promise<NonNullable<R
     const body = await (await fetch(`http://127.0.0.1:${sidecar.port}/availability`)).text()
     // under the sidecar's node flags: the ratio then measures code, not a flag difference (bench/README.md)
     targets.unshift(await startBare(body, 0, process.execPath, NODE_FLAGS))
+    // the same bare handler inside a sidecar process: splits the sidecar's cost into process and probe path
+    targets.push(await startInSidecarBare(body, sim.url))
     const nginx = await startNginx(body)
     if (nginx !== undefined) targets.push(nginx)
     else progress('nginx not installed: no C ceiling in the serving table (apt-get install nginx)')

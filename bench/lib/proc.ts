@@ -1,3 +1,4 @@
+import { SIDECAR } from './names.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs'
@@ -123,5 +124,5 @@ export async function startSidecar (o: SidecarOptions): Promise<Target> {
   const child = spawn(cmd, args, { env: { PATH, SIDECAR_AGENT_PORT: '0', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'sidecar listening')
   const port = (JSON.parse(line) as { port: number }).port
-  return { name: 'sidecar', pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }
+  return { name: SIDECAR, pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }
 }

@@ -2,6 +2,7 @@ import type { DrainResult } from '../sections/drain.js'
 import type { FootprintResult } from '../sections/footprint.js'
 import type { HaproxyResult } from '../sections/haproxy.js'
 import { describeShape, type ServingResult, type ServingRow } from '../sections/serving.js'
+import { BARE, IN_SIDECAR_BARE, SIDECAR } from './names.js'
 import { median } from './stats.js'
 import type { StormResult } from '../sections/storm.js'
 import type { UpstreamResult } from '../sections/upstream.js'
@@ -21,8 +22,6 @@ export interface Results {
 
 export interface TargetCheck { readonly target: string, readonly figure: string, readonly met: boolean }
 
-const SIDECAR = 'sidecar'
-const BARE = 'bare node:http'
 const MB = 1024 * 1024
 
 const ms = (v: number): string => Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)) : 'n/a'
@@ -142,6 +141,28 @@ function generatorLag (s: ServingResult): string[] {
   return lines.length === 0 ? [] : ['', `The generator's own event-loop delay, p99 in ms (median of runs; in every latency it records, whatever the server did): ${lines.join('; ')}.`]
 }
 
+/**
+ * The sidecar against the bare handler running inside a sidecar process, run by run (wrk rows): the
+ * probe path's own cost, with the process (libraries, heap, poll loop) the same on both sides.
+ */
+function probePathAlone (s: ServingResult): string[] {
+  const parts = s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
+    const side = x.runs.get(SIDECAR) ?? []
+    const inner = x.runs.get(IN_SIDECAR_BARE) ?? []
+    if (side.length === 0 || inner.length === 0) return []
+    const rps = side.map((r, i) => r.rps / (inner[i]?.rps ?? NaN))
+    const cpu = side.map((r, i) => r.cpuUsPerRequest / (inner[i]?.cpuUsPerRequest ?? NaN))
+    return [`${describeShape(x.shape)}: req/s ${ratio(median(rps))} (${spread(rps, ratio)}), CPU per request ${ratio(median(cpu))} (${spread(cpu, ratio)})`]
+  })
+  const bare = s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
+    const st = rowStats(x, IN_SIDECAR_BARE)
+    return st === undefined ? [] : [`${describeShape(x.shape)} ${ratio(median(st.cpuRatios))}`]
+  })
+  return parts.length === 0 ? [] : ['',
+    `The probe path alone, the sidecar against the "${IN_SIDECAR_BARE}" row (the bare handler preloaded into a running sidecar, bench/servers/in-process.ts), run by run: ${parts.join('; ')}. ` +
+    `What the sidecar's process costs any handler, that row's CPU per request against the bare server in its own process: ${bare.join(', ')}.`]
+}
+
 function servingSection (s: ServingResult): string[] {
   const rows: string[][] = []
   const above: string[] = []
@@ -169,6 +190,7 @@ function servingSection (s: ServingResult): string[] {
       (s.wrkMissing ? ' **wrk is not installed here: every row used the JavaScript generator.**' : ''), '',
     table(['load', 'server', 'req/s', 'p50', 'p99', 'max', 'errors + non-200', 'req/s vs bare', 'ratio range', 'req/s range', 'CPU µs/req', 'CPU vs bare (range)', 'generator'], rows),
     ...generatorLag(s),
+    ...probePathAlone(s),
     ...(above.length > 0 ? ['', `The sidecar above 1.00x: ${above.join('; ')}. It does strictly more work per probe than the bare server (same write, plus routing, counting and the checker tracker), so this is measurement noise, not speed: read the ranges.`] : [])]
 }
 

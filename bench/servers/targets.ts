@@ -3,15 +3,29 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { findBinary, freePort, stopChild, waitForLine, type Target } from '../lib/proc.js'
+import { BARE, IN_SIDECAR_BARE } from '../lib/names.js'
+import { findBinary, freePort, startSidecar, stopChild, waitForLine, type Target } from '../lib/proc.js'
 
-const BARE = fileURLToPath(new URL('./bare-http.js', import.meta.url))
+const BARE_SCRIPT = fileURLToPath(new URL('./bare-http.js', import.meta.url))
+const IN_PROCESS = new URL('./in-process.js', import.meta.url).href
 
 /** The bare node:http baseline in its own process (by default on this runtime, without node flags). */
 export async function startBare (body: string, port = 0, node = process.execPath, nodeArgs: readonly string[] = []): Promise<Target> {
-  const child = spawn(node, [...nodeArgs, BARE], { env: { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(node, [...nodeArgs, BARE_SCRIPT], { env: { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
   const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'bare node:http listening')
-  return { name: 'bare node:http', pid: child.pid ?? -1, port: (JSON.parse(line) as { port: number }).port, child, stop: async () => { await stopChild(child) } }
+  return { name: BARE, pid: child.pid ?? -1, port: (JSON.parse(line) as { port: number }).port, child, stop: async () => { await stopChild(child) } }
+}
+
+/**
+ * The bare handler inside a running sidecar process (in-process.ts, preloaded with --import): same
+ * runtime state as the sidecar (libraries, heap, poll loop), without its probe path. The target's
+ * pid is the sidecar's, so its CPU figure covers the whole process, as the sidecar's does.
+ */
+export async function startInSidecarBare (body: string, emqxUrl: string): Promise<Target> {
+  const port = await freePort()
+  const sidecar = await startSidecar({ emqxUrl, nodeArgs: ['--import', IN_PROCESS], env: { BARE_BODY: body, BARE_PORT: String(port) } })
+  await waitUntilAnswering(port, sidecar.pid)
+  return { ...sidecar, name: IN_SIDECAR_BARE, port }
 }
 
 /**
