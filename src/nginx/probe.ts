@@ -2,6 +2,7 @@ import { Agent } from 'undici'
 import type { FailureReason } from '../errors.js'
 import { classifyTransportError } from '../transport-error.js'
 import { availabilityUrl, type SyncNode } from '../config/nginx-nodes.js'
+import { NGINX_SYNC_USER_AGENT } from '../probers/known-checkers.js'
 
 /** What one node's sidecar said: 200 keeps the node in; any other status, or no answer, takes it out. */
 export type ProbeResult =
@@ -39,7 +40,7 @@ export class SidecarProber {
         origin: node.sidecarUrl.origin,
         path: new URL(availabilityUrl(node, this.#path)).pathname,
         method: 'GET',
-        headers: { 'user-agent': 'emqx-lb-sidecar-nginx-sync' },
+        headers: { 'user-agent': NGINX_SYNC_USER_AGENT },
         signal: AbortSignal.timeout(this.#timeoutMs),
       })
       await res.body.dump({ limit: 64 * 1024 })

@@ -6,6 +6,8 @@
  * Memory is bounded: at most `maxCheckers` entries (least recently seen evicted first) and entries
  * unseen for `ttlMs` are dropped, so spoofed or many sources cannot grow it.
  */
+import { fallOf } from './known-checkers.js'
+
 export type CheckerKind = 'http' | 'agent'
 
 export interface Observation {
@@ -32,6 +34,8 @@ interface Checker {
   drainAnswers: number
   toldAt: number | undefined
   warnedSlow: boolean
+  /** drain answers it needs before it acts (known-checkers.ts) */
+  readonly fall: number
   /** false once pruned or evicted: a handle kept by a connection must then be identified again */
   tracked: boolean
 }
@@ -108,7 +112,7 @@ export class ProberTracker {
     if (c === undefined) {
       this.#prune(o.at)
       if (this.#checkers.size >= this.#o.maxCheckers) this.#evictOldest()
-      c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false, tracked: true }
+      c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false, fall: fallOf(o.kind, ua, this.#o.fall[o.kind]), tracked: true }
       this.#checkers.set(key, c)
     }
     this.#record(c, o.available, o.answer, o.at)
@@ -142,10 +146,10 @@ export class ProberTracker {
     c.lastAnswer = answer
     if (this.#drainSince !== undefined && !available && at >= this.#drainSince) {
       c.drainAnswers++
-      if (c.toldAt === undefined && c.drainAnswers >= this.#o.fall[c.kind]) c.toldAt = at
+      if (c.toldAt === undefined && c.drainAnswers >= c.fall) c.toldAt = at
       this.#checkAck(at)
     }
-    if (!c.warnedSlow && c.probes >= 3 && c.intervalMs !== undefined && c.intervalMs * this.#o.fall[c.kind] > this.#o.budgetMs) {
+    if (!c.warnedSlow && c.probes >= 3 && c.intervalMs !== undefined && c.intervalMs * c.fall > this.#o.budgetMs) {
       c.warnedSlow = true
       this.#o.onSlowChecker?.(this.#info(c))
     }
@@ -206,7 +210,7 @@ export class ProberTracker {
   }
 
   #info (c: Checker): CheckerInfo {
-    const fall = this.#o.fall[c.kind]
+    const fall = c.fall
     const detection = c.intervalMs === undefined ? undefined : c.intervalMs * fall
     return {
       source: c.source, kind: c.kind, userAgent: c.userAgent, firstSeen: c.firstSeen, lastSeen: c.lastSeen,

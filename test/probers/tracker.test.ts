@@ -1,4 +1,8 @@
 import t from 'tap'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { SidecarProber } from '../../src/nginx/probe.js'
+import { NGINX_SYNC_USER_AGENT } from '../../src/probers/known-checkers.js'
 import { drainBegins } from '../../src/probers/follow-store.js'
 import { ProberTracker, type CheckerInfo, type DrainProgress, type Observation } from '../../src/probers/tracker.js'
 
@@ -112,4 +116,31 @@ t.test('the ttl forgets a checker behind one seen again later (pruning walks the
   tr.observe(probe('b', 1000, true))
   tr.observe(probe('a', 5500, true))
   t.same(tr.checkers(6500).map((c) => c.source), ['a'], 'b unseen for 5.5 s is gone though a was first seen before it')
+})
+
+t.test('nginx-sync, known by its User-Agent, is told after one drain answer: it takes a node out on its first 503', async (t) => {
+  const { tr, acks } = tracker()
+  const sync = (at: number, available: boolean): Observation => ({ ...probe('10.0.0.9', at, available), userAgent: NGINX_SYNC_USER_AGENT })
+  const other = (at: number, available: boolean): Observation => ({ ...probe('10.0.0.9', at, available), userAgent: 'emqx-lb-sidecar-nginx-sync-lookalike/2' })
+  for (let i = 0; i < 3; i++) { tr.observe(sync(i * 1000, true)); tr.observe(other(i * 1000 + 100, true)) }
+  t.match(tr.checkers(3000).find((c) => c.userAgent === NGINX_SYNC_USER_AGENT), { fall: 1, detectionMs: 1000 })
+  t.match(tr.checkers(3000).find((c) => c.userAgent !== NGINX_SYNC_USER_AGENT), { fall: 3 }, 'any other HTTP checker keeps --checker-fall')
+  tr.drainStarted(3000)
+  tr.observe(sync(3500, false))
+  t.match(tr.drain(3500), { told: 1, active: 2, acknowledged: false }, 'nginx-sync told by its first 503')
+  for (const at of [3600, 4600, 5600]) tr.observe(other(at, false))
+  t.equal(acks.length, 1)
+  t.match(acks[0], { acknowledged: true, acknowledgedAfterMs: 2600, told: 2 })
+})
+
+t.test('nginx-sync sends the User-Agent the tracker knows it by', async (t) => {
+  const seen: (string | undefined)[] = []
+  const server = createServer((req, res) => { seen.push(req.headers['user-agent']); res.writeHead(503).end() })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  const prober = new SidecarProber(2000, '/availability')
+  t.teardown(async () => { await prober.close() })
+  const port = (server.address() as AddressInfo).port
+  t.same(await prober.probe({ address: '127.0.0.1:1883', sidecarUrl: new URL(`http://127.0.0.1:${port}`), params: [] }), { kind: 'unavailable', status: 503 })
+  t.same(seen, [NGINX_SYNC_USER_AGENT])
 })
