@@ -12,6 +12,7 @@ import { haproxyEndToEnd } from './sections/haproxy.js'
 import { serving } from './sections/serving.js'
 import { checkerStorm } from './sections/storm.js'
 import { upstreamCost } from './sections/upstream.js'
+import { BARE_AGAIN } from './lib/names.js'
 import { startBare, startInSidecarBare, startNginx } from './servers/targets.js'
 import { NODE_FLAGS } from '../src/node-flags.js'
 import { findWrk } from './lib/wrk.js'
@@ -61,6 +62,8 @@ async function servingWithTargets (sim: EmqxSim, p: Plan): Promise<NonNullable<R
     targets.unshift(await startBare(body, 0, process.execPath, NODE_FLAGS))
     // the same bare handler inside a sidecar process: splits the sidecar's cost into process and probe path
     targets.push(await startInSidecarBare(body, sim.url))
+    // an identical second bare server: how far apart two equal servers land is the method's own noise
+    targets.push(await startBare(body, 0, process.execPath, NODE_FLAGS, BARE_AGAIN))
     const nginx = await startNginx(body)
     if (nginx !== undefined) targets.push(nginx)
     else progress('nginx not installed: no C ceiling in the serving table (apt-get install nginx)')

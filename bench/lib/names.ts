@@ -3,3 +3,5 @@ export const SIDECAR = 'sidecar'
 export const BARE = 'bare node:http'
 /** the bare handler preloaded into a running sidecar process (bench/servers/in-process.ts) */
 export const IN_SIDECAR_BARE = 'bare handler in a sidecar process'
+/** a second bare server, identical to the first: its ratio to the first is the method's own noise (an A/A test) */
+export const BARE_AGAIN = 'bare node:http, second process (A/A)'

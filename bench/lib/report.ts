@@ -2,7 +2,7 @@ import type { DrainResult } from '../sections/drain.js'
 import type { FootprintResult } from '../sections/footprint.js'
 import type { HaproxyResult } from '../sections/haproxy.js'
 import { describeShape, type ServingResult, type ServingRow } from '../sections/serving.js'
-import { BARE, IN_SIDECAR_BARE, SIDECAR } from './names.js'
+import { BARE, BARE_AGAIN, IN_SIDECAR_BARE, SIDECAR } from './names.js'
 import { median } from './stats.js'
 import type { StormResult } from '../sections/storm.js'
 import type { UpstreamResult } from '../sections/upstream.js'
@@ -163,6 +163,16 @@ function probePathAlone (s: ServingResult): string[] {
     `What the sidecar's process costs any handler, that row's CPU per request against the bare server in its own process: ${bare.join(', ')}.`]
 }
 
+/** The A/A test: an identical second bare server against the first, run by run (wrk rows). */
+function methodNoise (s: ServingResult): string[] {
+  const parts = s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
+    const st = rowStats(x, BARE_AGAIN)
+    return st === undefined ? [] : [`${describeShape(x.shape)}: req/s ${ratio(median(st.ratios))} (${spread(st.ratios, ratio)}), CPU per request ${ratio(median(st.cpuRatios))} (${spread(st.cpuRatios, ratio)})`]
+  })
+  return parts.length === 0 ? [] : ['',
+    `The method's own noise, the "${BARE_AGAIN}" row against the bare server (the same program twice, alternated like the others): ${parts.join('; ')}. A difference between two servers smaller than these ranges is not a measurement.`]
+}
+
 function servingSection (s: ServingResult): string[] {
   const rows: string[][] = []
   const above: string[] = []
@@ -191,6 +201,7 @@ function servingSection (s: ServingResult): string[] {
     table(['load', 'server', 'req/s', 'p50', 'p99', 'max', 'errors + non-200', 'req/s vs bare', 'ratio range', 'req/s range', 'CPU µs/req', 'CPU vs bare (range)', 'generator'], rows),
     ...generatorLag(s),
     ...probePathAlone(s),
+    ...methodNoise(s),
     ...(above.length > 0 ? ['', `The sidecar above 1.00x: ${above.join('; ')}. It does strictly more work per probe than the bare server (same write, plus routing, counting and the checker tracker), so this is measurement noise, not speed: read the ranges.`] : [])]
 }
 

@@ -10,10 +10,10 @@ const BARE_SCRIPT = fileURLToPath(new URL('./bare-http.js', import.meta.url))
 const IN_PROCESS = new URL('./in-process.js', import.meta.url).href
 
 /** The bare node:http baseline in its own process (by default on this runtime, without node flags). */
-export async function startBare (body: string, port = 0, node = process.execPath, nodeArgs: readonly string[] = []): Promise<Target> {
+export async function startBare (body: string, port = 0, node = process.execPath, nodeArgs: readonly string[] = [], name = BARE): Promise<Target> {
   const child = spawn(node, [...nodeArgs, BARE_SCRIPT], { env: { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
   const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'bare node:http listening')
-  return { name: BARE, pid: child.pid ?? -1, port: (JSON.parse(line) as { port: number }).port, child, stop: async () => { await stopChild(child) } }
+  return { name, pid: child.pid ?? -1, port: (JSON.parse(line) as { port: number }).port, child, stop: async () => { await stopChild(child) } }
 }
 
 /**
