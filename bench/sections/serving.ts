@@ -70,7 +70,9 @@ export async function serving (o: ServingOptions): Promise<ServingResult> {
     const generator = generatorFor(shape, o.wrk)
     const runs = new Map<string, ServedRun[]>(o.targets.map((t) => [t.name, []]))
     for (let r = 0; r < o.runs; r++) {
-      for (const t of o.targets) {
+      // each round starts with a different target: a slot that is better or worse placed in a round (measured
+      // with the A/A row) is shared by all targets instead of always favouring the same one
+      for (const t of rotate(o.targets, r)) {
         o.progress(`serving: ${t.name}, ${describeShape(shape)} (${generator}, run ${r + 1}/${o.runs})`)
         runs.get(t.name)?.push(await runOne(o, t, shape, generator))
       }
@@ -97,6 +99,13 @@ async function withCpu (pid: number, run: () => Promise<LoadReport>): Promise<Se
   const before = cpuSeconds(pid)
   const r = await run()
   return { ...r, cpuUsPerRequest: (cpuSeconds(pid) - before) / r.requests * 1e6 }
+}
+
+/** The list started at its `by`-th element (wrapping round). */
+export function rotate<T> (xs: readonly T[], by: number): T[] {
+  if (xs.length === 0) return []
+  const k = by % xs.length
+  return [...xs.slice(k), ...xs.slice(0, k)]
 }
 
 export function describeShape (s: Shape): string {

@@ -5,7 +5,7 @@ import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/repo
 import { stormSection, stormTarget } from '../../bench/lib/report-storm.js'
 import { imageNodeMajor, quantityBytes, sidecarMemory } from '../../bench/lib/shipped.js'
 import type { StormResult, StormRun } from '../../bench/sections/storm.js'
-import type { ServedRun } from '../../bench/sections/serving.js'
+import { rotate, type ServedRun } from '../../bench/sections/serving.js'
 import { summarize } from '../../bench/lib/stats.js'
 import { parseAnswer } from '../../bench/load/generator.js'
 
@@ -110,4 +110,13 @@ t.test('storm target: the sidecar\'s median peak on the image\'s Node major agai
   t.match(missing.figure, `not measured on Node ${major}`)
   const md = stormSection(storm([110, 130, 120])).join('\n')
   t.match(md, new RegExp(`\\| v${major}\\.1\\.0 \\| sidecar \\| 90 \\(90-90\\) \\| 120 \\(110-130\\) \\| 120 \\(110-130\\) \\| 100 \\(100-100\\) \\| 20000 \\(20000-20000\\) \\|`), 'median (min-max) in MiB')
+})
+
+t.test('serving rounds start with a different target each time, so no target always holds the same slot', async (t) => {
+  const targets = ['bare', 'sidecar', 'in-process', 'a/a', 'nginx']
+  const rounds = [0, 1, 2, 3, 4].map((r) => rotate(targets, r))
+  t.same(rounds[1], ['sidecar', 'in-process', 'a/a', 'nginx', 'bare'])
+  for (const name of targets) t.same(rounds.map((r) => r.indexOf(name)).sort(), [0, 1, 2, 3, 4], `${name} takes every slot once in ${targets.length} rounds`)
+  t.same(rotate(targets, 7), rotate(targets, 2), 'wraps round')
+  t.same(rotate([], 3), [])
 })
