@@ -5,8 +5,6 @@ export interface ProbeAnswer {
   readonly status: 200 | 503
   /** JSON body for GET (ASCII); HEAD and OPTIONS send the status only */
   readonly body: string
-  /** its length in bytes */
-  readonly length: number
   /** the GET answer's headers as a flat [name, value, ...] list, built once per snapshot */
   readonly getHeaders: readonly string[]
   /** the HEAD and OPTIONS answer's headers */
@@ -19,10 +17,9 @@ const BODYLESS_HEADERS: readonly string[] = ['content-length', '0', 'cache-contr
 export function probeAnswer (s: Snapshot): ProbeAnswer {
   const status = isAvailable(s.state) ? 200 : 503
   const body = JSON.stringify({ state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
-  const length = Buffer.byteLength(body)
   return {
-    status, body, length,
-    getHeaders: ['content-type', 'application/json', 'content-length', String(length), 'cache-control', 'no-store'],
+    status, body,
+    getHeaders: ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'cache-control', 'no-store'],
     bodylessHeaders: BODYLESS_HEADERS,
   }
 }
