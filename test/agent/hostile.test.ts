@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { startDouble } from '../support/emqx-double.js'
 import { scrape } from '../support/metrics-text.js'
 import { exchange, fdCount, openSocket, rssBytes } from '../support/raw-client.js'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { startConnectLoad } from '../support/connect-load.js'
 import { startShippedHaproxy, waitForServer, type ServerStat } from '../support/haproxy.js'
 import { startNodes } from '../support/mqtt-stack.js'

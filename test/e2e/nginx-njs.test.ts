@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { requireBinary } from '../support/components.js'
 import type { EmqxSim } from '../support/emqx-double.js'
 import { landedOn, startMosquittos } from '../support/mosquitto.js'

@@ -9,7 +9,7 @@ import { parseNodesFlag } from '../../src/config/nginx-nodes.js'
 import { renderUpstream, type Balance } from '../../src/nginx/render.js'
 import { renderNjsState } from '../../src/nginx/njs-state.js'
 import { requireBinary } from '../support/components.js'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { NGINX_DIR, prepareNginx, requireNjs, startNginx } from '../support/nginx-server.js'
 import { waitFor } from '../support/wait.js'
 

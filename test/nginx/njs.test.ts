@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect, type Server } from 'node:net'
 import { requireBinary } from '../support/components.js'
-import { freePort } from '../support/free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { prepareNginx, requireNjs, startNginx } from '../support/nginx-server.js'
 
 /**

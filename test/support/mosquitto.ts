@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import { freePort } from './free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { Mosquitto } from '../../src/demo/mosquitto.js'
 import { requireBinary } from './components.js'
 export { Mosquitto } from '../../src/demo/mosquitto.js'

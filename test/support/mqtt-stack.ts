@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt'
-import { freePort } from './free-port.js'
+import { freePort } from '../../src/demo/free-port.js'
 import { startDouble, type EmqxSim } from './emqx-double.js'
 import { startMosquittos, type Mosquitto } from './mosquitto.js'
 import { startSidecar, type SidecarProcess } from './sidecar-proc.js'
