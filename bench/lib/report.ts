@@ -33,13 +33,13 @@ const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
 const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n')
 
-/** A target's figures over its runs of one row: medians, and the sidecar/bare ratio run by run (same round). */
+/** A target's figures over its runs of one row: medians, and its ratio to `against` (the bare server) run by run (same round). */
 interface RowStats { readonly rps: number, readonly cpu: number, readonly cpuRatios: readonly number[], readonly p50: number, readonly p99: number, readonly max: number, readonly errors: number, readonly rpsRuns: readonly number[], readonly ratios: readonly number[] }
 
-function rowStats (x: ServingRow, name: string): RowStats | undefined {
+function rowStats (x: ServingRow, name: string, against = BARE): RowStats | undefined {
   const runs = x.runs.get(name)
   if (runs === undefined || runs.length === 0) return undefined
-  const bare = x.runs.get(BARE) ?? []
+  const bare = x.runs.get(against) ?? []
   const non200 = (r: typeof runs[number]): number => Object.entries(r.statuses).filter(([k]) => k !== '200').reduce((a, [, v]) => a + v, 0)
   return {
     rps: median(runs.map((r) => r.rps)),
@@ -141,19 +141,20 @@ function generatorLag (s: ServingResult): string[] {
   return lines.length === 0 ? [] : ['', `The generator's own event-loop delay, p99 in ms (median of runs; in every latency it records, whatever the server did): ${lines.join('; ')}.`]
 }
 
+/** Run-by-run req/s and CPU-per-request ratios of one target to another on the wrk rows, as report text. */
+function wrkRatios (s: ServingResult, name: string, against: string): string[] {
+  return s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
+    const st = rowStats(x, name, against)
+    return st === undefined || (x.runs.get(against) ?? []).length === 0 ? [] : [`${describeShape(x.shape)}: req/s ${ratio(median(st.ratios))} (${spread(st.ratios, ratio)}), CPU per request ${ratio(median(st.cpuRatios))} (${spread(st.cpuRatios, ratio)})`]
+  })
+}
+
 /**
  * The sidecar against the bare handler running inside a sidecar process, run by run (wrk rows): the
  * probe path's own cost, with the process (libraries, heap, poll loop) the same on both sides.
  */
 function probePathAlone (s: ServingResult): string[] {
-  const parts = s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
-    const side = x.runs.get(SIDECAR) ?? []
-    const inner = x.runs.get(IN_SIDECAR_BARE) ?? []
-    if (side.length === 0 || inner.length === 0) return []
-    const rps = side.map((r, i) => r.rps / (inner[i]?.rps ?? NaN))
-    const cpu = side.map((r, i) => r.cpuUsPerRequest / (inner[i]?.cpuUsPerRequest ?? NaN))
-    return [`${describeShape(x.shape)}: req/s ${ratio(median(rps))} (${spread(rps, ratio)}), CPU per request ${ratio(median(cpu))} (${spread(cpu, ratio)})`]
-  })
+  const parts = wrkRatios(s, SIDECAR, IN_SIDECAR_BARE)
   const bare = s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
     const st = rowStats(x, IN_SIDECAR_BARE)
     return st === undefined ? [] : [`${describeShape(x.shape)} ${ratio(median(st.cpuRatios))}`]
@@ -165,10 +166,7 @@ function probePathAlone (s: ServingResult): string[] {
 
 /** The A/A test: an identical second bare server against the first, run by run (wrk rows). */
 function methodNoise (s: ServingResult): string[] {
-  const parts = s.rows.filter((x) => x.generator === 'wrk').flatMap((x) => {
-    const st = rowStats(x, BARE_AGAIN)
-    return st === undefined ? [] : [`${describeShape(x.shape)}: req/s ${ratio(median(st.ratios))} (${spread(st.ratios, ratio)}), CPU per request ${ratio(median(st.cpuRatios))} (${spread(st.cpuRatios, ratio)})`]
-  })
+  const parts = wrkRatios(s, BARE_AGAIN, BARE)
   return parts.length === 0 ? [] : ['',
     `The method's own noise, the "${BARE_AGAIN}" row against the bare server (the same program twice, alternated like the others): ${parts.join('; ')}. A difference between two servers smaller than these ranges is not a measurement.`]
 }
