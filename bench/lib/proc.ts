@@ -2,7 +2,6 @@ import { SIDECAR } from './names.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { delimiter, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_FLAGS } from '../../src/node-flags.js'
@@ -19,14 +18,8 @@ export interface Target {
   stop: () => Promise<void>
 }
 
-export async function freePort (): Promise<number> {
-  const s = createServer()
-  s.listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const { port } = s.address() as AddressInfo
-  await new Promise((resolve) => s.close(resolve))
-  return port
-}
+/** The demo's and the tests' port picker (below the ephemeral range: no outgoing connection takes it first). */
+export { freePort } from '../../src/demo/free-port.js'
 
 /** Resident set size in bytes (Linux /proc); NaN elsewhere. */
 export function rssBytes (pid: number): number {
