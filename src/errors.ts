@@ -40,6 +40,10 @@ export const LogCodes = {
   HTTP_CONNECTION_LIMIT: 'http_connection_limit',
   AGENT_CONNECTION_LIMIT: 'agent_connection_limit',
   LISTEN_BACKLOG_CAPPED: 'listen_backlog_capped',
+  /** the main thread did not run for the probe thread's stall bound: probes were answered 503 meanwhile */
+  MAIN_THREAD_STALLED: 'main_thread_stalled',
+  /** the probe thread (the HTTP listener) failed: the process exits */
+  PROBE_THREAD_FAILED: 'probe_thread_failed',
   /** EMQX began evicting a rebalance donor before every checker had been told of the drain */
   DRAIN_NOT_ACKNOWLEDGED: 'drain_not_acknowledged',
 } as const

@@ -38,10 +38,16 @@ const SMOKE_SHAPES: readonly Shape[] = [
   { connections: 1, keepAlive: true }, { connections: 20, keepAlive: false },
 ]
 
-export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS.join(',')}] [--duration SECONDS]
+/** A load's name for --loads: connections, k (keep-alive) or n (new connection per request), @rate if fixed: `1000k@1000`. */
+export function shapeKey (s: Shape): string {
+  return `${s.connections}${s.keepAlive ? 'k' : 'n'}${s.rate !== undefined ? `@${s.rate}` : ''}`
+}
+
+export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS.join(',')}] [--loads LIST] [--duration SECONDS]
   --smoke      a few seconds of everything (CI); prints the table, writes a file only with --out
   --out FILE   where to write the markdown (default bench/results.md; none in smoke mode)
   --only LIST  run only these sections
+  --loads LIST run only these probe-serving loads: ${FULL_SHAPES.map(shapeKey).join(', ')}
   --duration   seconds per probe-serving load (default 5)
   --runs N     runs of each probe-serving load per server, alternating between servers (default 3; smoke 1)
   --node PATH  a node binary for the footprint storm rows; repeat for several runtimes (default: this node)`
@@ -49,7 +55,7 @@ export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS
 export function plan (argv: readonly string[], defaultOut: string): Plan {
   const { values } = parseArgs({
     args: [...argv],
-    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, duration: { type: 'string' }, runs: { type: 'string' }, node: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+    options: { smoke: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' }, loads: { type: 'string' }, duration: { type: 'string' }, runs: { type: 'string' }, node: { type: 'string', multiple: true }, help: { type: 'boolean' } },
     strict: true,
   })
   if (values.help === true) throw new UsageError(USAGE)
@@ -59,13 +65,17 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
   if (unknown.length > 0) throw new UsageError(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`)
   const durationMs = values.duration !== undefined ? Number(values.duration) * 1000 : smoke ? 400 : 5000
   if (!(durationMs > 0)) throw new UsageError(`--duration must be a positive number of seconds, got ${String(values.duration)}`)
+  const allShapes = smoke ? SMOKE_SHAPES : FULL_SHAPES
+  const loads = values.loads?.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknownLoads = loads?.filter((k) => !allShapes.some((sh) => shapeKey(sh) === k)) ?? []
+  if (unknownLoads.length > 0) throw new UsageError(`unknown load(s) ${unknownLoads.join(', ')}; loads: ${allShapes.map(shapeKey).join(', ')}`)
   const runs = values.runs !== undefined ? Number(values.runs) : smoke ? 1 : 3
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got ${String(values.runs)}`)
   return {
     smoke,
     out: values.out ?? (smoke ? undefined : defaultOut),
     sections: new Set((only ?? SECTIONS) as Section[]),
-    serving: { shapes: smoke ? SMOKE_SHAPES : FULL_SHAPES, durationMs, warmupMs: smoke ? 100 : 1000, runs },
+    serving: { shapes: loads === undefined ? allShapes : allShapes.filter((sh) => loads.includes(shapeKey(sh))), durationMs, warmupMs: smoke ? 100 : 1000, runs },
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
     upstream: smoke ? { rates: [10, 100], durationMs: 1500 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
     footprint: smoke ? { settleMs: 300, cpuWindowMs: 700, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },

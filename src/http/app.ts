@@ -9,7 +9,7 @@ import type { Store } from '../state/store.js'
 import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { addCommonHandlers, addLivezAndMetrics, type Liveness } from './common-routes.js'
-import { createProbeServer, writeProbeAnswer } from './fast-path.js'
+import { writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { ProbeObserver } from './probe-observer.js'
 import { statusDocument } from './status.js'
@@ -31,7 +31,8 @@ export interface AppOptions {
 }
 
 /**
- * The HTTP app, without listen(): tests use inject() or listen on port 0, main.ts listens for real.
+ * The HTTP app, without listen(): main.ts hands it the requests its probe thread does not answer
+ * (probe-thread.ts), tests use inject().
  * Probe routes only read the store; nothing here waits on EMQX.
  */
 export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster, heartbeat }: AppOptions): FastifyInstance {
@@ -44,10 +45,11 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
     observer?.observe(req, a.status === 200, code, Date.now())
     writeProbeAnswer(res, req.method, a)
   }
-  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, answer)
+  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') })
 
-  // Reached by inject() and by request targets the fast path does not match (absolute-form URLs):
-  // the same answer, written on the raw response.
+  // The sidecar's listener answers probes on its own thread (probe-thread.ts) and hands everything
+  // else here through inject(); these routes answer the probes it leaves (absolute-form URLs) and
+  // those of inject() in tests: the same answer, written on the raw response.
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.hijack()
     answer(req.raw, reply.raw)
@@ -83,14 +85,9 @@ export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits,
   return app
 }
 
-/**
- * Settings, limits and handlers both listeners share. `onDrop` runs for each connection refused at the limit.
- * `probe` answers availability probes before fastify's routing (fast-path.ts); the admin listener has none.
- */
-function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => undefined, probe?: (req: IncomingMessage, res: ServerResponse) => void): FastifyInstance {
+/** Settings, limits and handlers both apps share. `onDrop` runs for each connection refused at the limit. */
+function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => undefined): FastifyInstance {
   const httpLog = log.child({ component: 'http' })
-  // fastify applies these itself only to a server it creates, so the probe server gets them too
-  const timeouts = { keepAliveTimeout: limits.keepAliveTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionTimeout: limits.requestTimeoutMs }
   const app = Fastify({
     loggerInstance: httpLog as FastifyBaseLogger,
     // one probe per second per checker: per-request log lines would drown everything else
@@ -104,7 +101,6 @@ function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => un
     // probes carry no body; anything sent is refused early instead of buffered
     bodyLimit: 4096,
     http: serverOptions(limits),
-    ...(probe !== undefined ? { serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, timeouts, serverOptions(limits)) } : {}),
   })
   let droppedLogged = false
   applyServerLimits(app.server, limits, () => {

@@ -14,9 +14,20 @@ export interface ProbeAnswer {
 // the same for every answer: HEAD and OPTIONS carry no body, and nothing may cache an answer
 const BODYLESS_HEADERS: readonly string[] = ['content-length', '0', 'cache-control', 'no-store']
 
-export function probeAnswer (s: Snapshot): ProbeAnswer {
-  const status = isAvailable(s.state) ? 200 : 503
-  const body = JSON.stringify({ state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
+export function probeAnswer (s: Pick<Snapshot, 'state' | 'reason' | 'since'>): ProbeAnswer {
+  return answerWith(isAvailable(s.state) ? 200 : 503, { state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
+}
+
+/**
+ * The answer the probe thread gives while the sidecar's main thread has not run for `stallMs`
+ * (probe-thread.ts): it cannot know EMQX's state any more, so it fails closed.
+ */
+export function stalledAnswer (since: number, stallMs: number): ProbeAnswer {
+  return answerWith(503, { state: 'down', reason: 'sidecar_stalled', since: new Date(since).toISOString(), message: `the sidecar's main thread has not run for over ${stallMs}ms` })
+}
+
+function answerWith (status: 200 | 503, doc: Record<string, string>): ProbeAnswer {
+  const body = JSON.stringify(doc)
   return {
     status, body,
     getHeaders: ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'cache-control', 'no-store'],

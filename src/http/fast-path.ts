@@ -1,14 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { AVAILABILITY_PATHS, type ProbeAnswer } from './availability.js'
 
-const PROBE_PATHS: ReadonlySet<string> = new Set(AVAILABILITY_PATHS)
-const PROBE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
+const PROBE_PATHS: readonly string[] = AVAILABILITY_PATHS
 
-/** GET, HEAD or OPTIONS on an availability path (query string ignored: checkers add cache busters). */
+/**
+ * GET, HEAD or OPTIONS on an availability path (query string ignored: checkers add cache busters).
+ * Plain comparisons, not Set lookups: a Set hashes each request's new URL string first.
+ */
 export function isProbe (method: string | undefined, url: string | undefined): boolean {
-  if (method === undefined || url === undefined || !PROBE_METHODS.has(method)) return false
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') return false
+  if (url === undefined) return false
   const q = url.indexOf('?')
-  return PROBE_PATHS.has(q === -1 ? url : url.slice(0, q))
+  const path = q === -1 ? url : url.slice(0, q)
+  for (let i = 0; i < PROBE_PATHS.length; i++) if (PROBE_PATHS[i] === path) return true
+  return false
 }
 
 /**

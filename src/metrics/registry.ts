@@ -18,7 +18,7 @@ export { PREFIX }
 
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
-  probe: (protocol: 'http' | 'agent', answer: string) => void
+  probe: (protocol: 'http' | 'agent', answer: string, n?: number) => void
 }
 
 export interface Metrics extends ProbeRecorder, AdminRecorder {
@@ -123,11 +123,11 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
       }
     },
   })
-  const countProbe = (protocol: 'http' | 'agent', answer: string): void => {
+  const countProbe = (protocol: 'http' | 'agent', answer: string, n = 1): void => {
     const pending = pendingProbes[protocol]
     const p = pending.get(answer)
-    if (p !== undefined) p.n++
-    else pending.set(answer, { labels: { protocol, answer }, n: 1 })
+    if (p !== undefined) p.n += n
+    else pending.set(answer, { labels: { protocol, answer }, n })
   }
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
   const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections, --agent-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
