@@ -1,6 +1,8 @@
 import { load, type LoadReport } from '../lib/load.js'
 import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
 import { cpuSeconds, rssBytes, type Target } from '../lib/proc.js'
+import { readFileSync } from 'node:fs'
+import { BARE, BARE_AGAIN, IN_SIDECAR_BARE, SIDECAR } from '../lib/names.js'
 import { runWrk } from '../lib/wrk.js'
 
 /** One load shape: closed loop (as fast as answers come) or a fixed total rate. */
@@ -25,9 +27,25 @@ export interface ServingRow {
   readonly runs: ReadonlyMap<string, readonly ServedRun[]>
 }
 
+/**
+ * A target and the bare server loaded at the same time, both on the server core, each by its own wrk on
+ * the generator core: they share the one core fairly, so the req/s ratio is the inverse ratio of CPU per
+ * request, and whatever the host does to that core's speed hits both in the same seconds (bench/README.md).
+ */
+export interface PairRow {
+  readonly shape: Shape
+  readonly target: string
+  /** per round: the target's requests over the bare server's */
+  readonly ratios: readonly number[]
+  /** per round: the share of the generator core that was busy (near 1 would mean wrk, not the servers, set the pace) */
+  readonly generatorBusy: readonly number[]
+}
+
 export interface ServingResult {
   readonly targets: readonly string[]
   readonly rows: readonly ServingRow[]
+  /** same-core pairs for the wrk loads (none without wrk or pinning) */
+  readonly pairs: readonly PairRow[]
   readonly pinned: boolean
   /** wrk was not installed: closed-loop keep-alive rows fell back to the JavaScript generator */
   readonly wrkMissing: boolean
@@ -79,8 +97,51 @@ export async function serving (o: ServingOptions): Promise<ServingResult> {
     }
     rows.push({ shape, generator, runs })
   }
+  const pairs = o.wrk === undefined || !PINNING ? [] : await pairRows(o, o.wrk)
   const rssAfter = new Map(o.targets.map((t) => [t.name, rssBytes(t.pid)]))
-  return { targets: o.targets.map((t) => t.name), rows, pinned: PINNING, wrkMissing: o.wrk === undefined, rssBefore, rssAfter }
+  return { targets: o.targets.map((t) => t.name), rows, pairs, pinned: PINNING, wrkMissing: o.wrk === undefined, rssBefore, rssAfter }
+}
+
+/** Targets paired with the bare server: the sidecar, the handler on a sidecar's main thread, and the A/A twin (the method's noise). */
+const PAIRED = [SIDECAR, IN_SIDECAR_BARE, BARE_AGAIN]
+
+async function pairRows (o: ServingOptions, wrk: string): Promise<PairRow[]> {
+  const bare = o.targets.find((t) => t.name === BARE)
+  if (bare === undefined) return []
+  const rows: PairRow[] = []
+  for (const shape of o.shapes.filter((sh) => generatorFor(sh, wrk) === 'wrk' && sh.connections >= 100)) {
+    for (const name of PAIRED) {
+      const t = o.targets.find((x) => x.name === name)
+      if (t === undefined) continue
+      const ratios: number[] = []
+      const generatorBusy: number[] = []
+      for (let r = 0; r < o.runs; r++) {
+        o.progress(`serving: ${t.name} and ${bare.name} at once on one core, ${describeShape(shape)} (wrk, run ${r + 1}/${o.runs})`)
+        const both = async (ms: number): Promise<[LoadReport, LoadReport]> => await Promise.all([bare, t].map(async (x) =>
+          await runWrk({ bin: wrk, port: x.port, path: '/availability', connections: shape.connections, durationMs: ms, cpu: LOAD_CPU }))) as [LoadReport, LoadReport]
+        await both(1000)
+        const before = coreJiffies(LOAD_CPU)
+        const [b, x] = await both(o.durationMs)
+        const after = coreJiffies(LOAD_CPU)
+        ratios.push(x.requests / b.requests)
+        generatorBusy.push(before === undefined || after === undefined ? NaN : (after.busy - before.busy) / (after.total - before.total))
+      }
+      rows.push({ shape, target: t.name, ratios, generatorBusy })
+    }
+  }
+  return rows
+}
+
+/** A CPU's busy and total jiffies since boot (/proc/stat), undefined where unreadable. */
+function coreJiffies (cpu: number): { busy: number, total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `))
+    if (line === undefined) return undefined
+    // user nice system idle iowait irq softirq steal
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number)
+    const busy = user + nice + system + irq + softirq + steal
+    return { busy, total: busy + idle + iowait }
+  } catch { return undefined }
 }
 
 async function runOne (o: ServingOptions, t: Target, shape: Shape, generator: Generator): Promise<ServedRun> {

@@ -15,22 +15,23 @@ export interface ProbeWorkerData {
   /** the answer for the snapshot current when the thread starts (never a 200 the store did not give) */
   readonly answer: ProbeAnswer
   /**
-   * Written by the main thread: a Float64 at byte 0, when it last ran (epoch ms), and an Int32 at
-   * byte 8, the version of the newest answer it has sent on `answers` (SHARED_CLOCK, SHARED_VERSION).
+   * Written by the main thread, two Int32s: a tick it raises every 100 ms while it runs (SHARED_TICK),
+   * and the version of the newest answer it has sent on `answers` (SHARED_VERSION).
    */
   readonly shared: SharedArrayBuffer
   /** AnswerUpdates, pulled by the worker (receiveMessageOnPort) when the shared version moves */
   readonly answers: MessagePort
-  /** the main thread not running for longer than this makes every probe a 503 (sidecar_stalled) */
+  /** the main thread's tick not moving for longer than this makes every probe a 503 (sidecar_stalled) */
   readonly stallMs: number
   /** socket idle timeout while a request handed to the main thread is being answered (GET /prestop may take minutes) */
   readonly forwardTimeoutMs: number
 }
 
 /** the layout of ProbeWorkerData.shared */
-export const SHARED_BYTES = 16
-export const SHARED_CLOCK = 0
-export const SHARED_VERSION = 8
+export const SHARED_BYTES = 8
+/** Int32 indexes */
+export const SHARED_TICK = 0
+export const SHARED_VERSION = 1
 
 /** main -> worker, on the `answers` port: posted before the shared version is raised to `version` */
 export interface AnswerUpdate { readonly version: number, readonly answer: ProbeAnswer }
@@ -64,5 +65,5 @@ export type FromWorker =
   | ProbeBatch
   | { readonly type: 'forward', readonly id: number, readonly method: string, readonly url: string, readonly headers: Record<string, string | string[] | undefined>, readonly body: Uint8Array, readonly remoteAddress: string | undefined }
   /** the main thread ran again after a stall during which `probes` were answered 503 */
-  | { readonly type: 'stall-ended', readonly fromAt: number, readonly toAt: number, readonly probes: number }
+  | { readonly type: 'stall-ended', readonly stalledMs: number, readonly probes: number }
   | { readonly type: 'closed' }

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import type { CheckerHandle, ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { cachedProbeAnswer, type ProbeAnswer } from './availability.js'
-import { SHARED_BYTES, SHARED_CLOCK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeBatch, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
+import { SHARED_BYTES, SHARED_TICK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeBatch, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
 
 // Built (dist/): the .js next to this file, and none of the main thread's node options (a --import
 // preload, as the bench's, must not run twice; V8 flags apply to the whole process anyway). Run from
@@ -16,7 +16,7 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts')
 const workerUrl = new URL(FROM_SOURCE ? './probe-worker.ts' : './probe-worker.js', import.meta.url)
 const workerExecArgv = FROM_SOURCE ? process.execArgv : []
 
-/** how often the main thread writes the shared clock the probe thread checks */
+/** how often the main thread raises the shared tick the probe thread watches */
 const TICK_MS = 100
 /**
  * The main thread not running for this long makes every probe a 503: an answer the sidecar can no
@@ -59,10 +59,9 @@ export interface ProbeThread {
 export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThread> {
   const stallMs = o.stallMs ?? DEFAULT_STALL_MS
   const shared = new SharedArrayBuffer(SHARED_BYTES)
-  const clock = new Float64Array(shared, SHARED_CLOCK, 1)
-  const version = new Int32Array(shared, SHARED_VERSION, 1)
-  clock[0] = Date.now()
-  const ticker = setInterval(() => { clock[0] = Date.now() }, TICK_MS)
+  const words = new Int32Array(shared)
+  // a counter, not a time: the probe thread times it on its own monotonic clock (no wall-clock steps)
+  const ticker = setInterval(() => { Atomics.add(words, SHARED_TICK, 1) }, TICK_MS)
   ticker.unref()
 
   const answers = new MessageChannel()
@@ -77,10 +76,10 @@ export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThr
     const a = cachedProbeAnswer(o.store.current)
     if (a === posted) return
     posted = a
-    const next = version[0] as number + 1
+    const next = Atomics.load(words, SHARED_VERSION) + 1
     const update: AnswerUpdate = { version: next, answer: a }
     answers.port1.postMessage(update)
-    Atomics.store(version, 0, next)
+    Atomics.store(words, SHARED_VERSION, next)
   }
   o.store.on('update', onUpdate)
 
@@ -123,8 +122,8 @@ export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThr
         break
       case 'forward': void answerForwarded(o.app, m, send); break
       case 'stall-ended':
-        o.log.warn({ code: LogCodes.MAIN_THREAD_STALLED, stalledMs: m.toAt - m.fromAt, probes: m.probes, stallMs },
-          `the sidecar's main thread did not run for ${m.toAt - m.fromAt}ms (over ${stallMs}ms): ${m.probes} probes were answered 503 (sidecar_stalled) meanwhile`)
+        o.log.warn({ code: LogCodes.MAIN_THREAD_STALLED, stalledMs: m.stalledMs, probes: m.probes, stallMs },
+          `the sidecar's main thread did not run for about ${m.stalledMs}ms (over ${stallMs}ms): ${m.probes} probes were answered 503 (sidecar_stalled) meanwhile`)
         break
       case 'closed': closed?.(); break
     }

@@ -6,8 +6,8 @@
  * thread, beside fastify, undici and pino, the same handler costs ~20% more CPU per request).
  *
  * Fail closed: the thread answers 200 only while the main thread keeps running. The main thread
- * writes the time into a shared clock several times a second; once it is older than `stallMs`,
- * every probe gets 503 (reason sidecar_stalled) until the main thread runs again.
+ * raises a shared tick ten times a second; once it has not moved for `stallMs` (timed here, on this
+ * thread's monotonic clock), every probe gets 503 (reason sidecar_stalled) until it moves again.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -16,7 +16,7 @@ import { stalledAnswer, type ProbeAnswer } from './availability.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { userAgent } from './probe-observer.js'
-import { SHARED_CLOCK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
+import { SHARED_TICK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
 
 /** how often recorded probes go to the main thread (its tracker, metrics, /status) */
 const FLUSH_MS = 100
@@ -28,13 +28,36 @@ const FORWARD_BODY_MAX = 64 * 1024
 const port = parentPort
 if (port === null) throw new Error('probe-worker.ts runs as a worker thread only')
 const data = workerData as ProbeWorkerData
-const clock = new Float64Array(data.shared, SHARED_CLOCK, 1)
-const version = new Int32Array(data.shared, SHARED_VERSION, 1)
+const words = new Int32Array(data.shared)
 const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => { port.postMessage(m, transfer) }
 
 let answer: ProbeAnswer = data.answer
 let applied = 0
-let stall: { readonly answer: ProbeAnswer, readonly fromAt: number, probes: number } | undefined
+/** set while the main thread is stalled: every probe gets its 503 */
+let stall: { readonly answer: ProbeAnswer, readonly since: number, probes: number } | undefined
+
+// when this thread first saw the main thread's current tick (performance.now(): monotonic)
+let seenTick = Atomics.load(words, SHARED_TICK)
+let seenAt = performance.now()
+
+/**
+ * Run every 100 ms (the flush timer): starts or ends the stall answer when the main thread's tick has
+ * not moved for over `stallMs`, timed on this thread's own monotonic clock.
+ */
+function watchMain (): void {
+  const now = performance.now()
+  const tick = Atomics.load(words, SHARED_TICK)
+  if (tick !== seenTick) { seenTick = tick; seenAt = now }
+  const silent = now - seenAt
+  if (silent > data.stallMs && stall === undefined) {
+    const since = Date.now() - silent
+    stall = { answer: stalledAnswer(since, data.stallMs), since, probes: 0 }
+  } else if (silent <= data.stallMs && stall !== undefined) {
+    flush()
+    post({ type: 'stall-ended', stalledMs: Math.round(Date.now() - stall.since), probes: stall.probes })
+    stall = undefined
+  }
+}
 
 /**
  * The answer for a probe now: the main thread's newest, or 503 while the main thread is stalled.
@@ -42,27 +65,14 @@ let stall: { readonly answer: ProbeAnswer, readonly fromAt: number, probes: numb
  * a snapshot change gets the new answer even if this thread has not yet taken the message: it pulls
  * it here (no window in which a drained node is still announced available).
  */
-function current (now: number): ProbeAnswer {
-  if (Atomics.load(version, 0) !== applied) {
+function current (): ProbeAnswer {
+  if (stall !== undefined) { stall.probes++; return stall.answer }
+  if (Atomics.load(words, SHARED_VERSION) !== applied) {
     for (let m = receiveMessageOnPort(data.answers); m !== undefined; m = receiveMessageOnPort(data.answers)) {
       const u = m.message as AnswerUpdate
       answer = u.answer
       applied = u.version
     }
-  }
-  const lastRun = clock[0] ?? 0
-  if (now - lastRun > data.stallMs) {
-    if (stall === undefined) {
-      flush()
-      stall = { answer: stalledAnswer(lastRun, data.stallMs), fromAt: lastRun, probes: 0 }
-    }
-    stall.probes++
-    return stall.answer
-  }
-  if (stall !== undefined) {
-    flush()
-    post({ type: 'stall-ended', fromAt: stall.fromAt, toAt: lastRun, probes: stall.probes })
-    stall = undefined
   }
   return answer
 }
@@ -74,7 +84,9 @@ const SLOT = Symbol('emqx-lb-sidecar.slot')
 type SlottedSocket = Socket & { [SLOT]?: SocketSlot }
 
 let nextSlot = 1
-let events: number[] = []
+// slot, time pairs; n of them filled
+const events = new Float64Array(2 * MAX_EVENTS)
+let n = 0
 let idents: Array<[number, string, string | null]> = []
 let closed: number[] = []
 let dropped = 0
@@ -93,20 +105,21 @@ function record (req: IncomingMessage, at: number, status: 200 | 503): void {
     socket[SLOT] = s
     idents.push([s.slot, socket.remoteAddress ?? 'unknown', ua ?? null])
   }
-  events.push(s.slot, at)
-  if (events.length >= 2 * MAX_EVENTS) flush()
+  events[n++] = s.slot
+  events[n++] = at
+  if (n === events.length) flush()
 }
 
 function flush (): void {
-  if (events.length === 0 && idents.length === 0 && closed.length === 0 && dropped === 0) return
-  const e = Float64Array.from(events)
-  post({ type: 'batch', status: pendingStatus, idents, events: e, closed, dropped }, [e.buffer as ArrayBuffer])
-  events = []
+  if (n === 0 && idents.length === 0 && closed.length === 0 && dropped === 0) return
+  const e = events.slice(0, n)
+  post({ type: 'batch', status: pendingStatus, idents, events: e, closed, dropped }, [e.buffer])
+  n = 0
   idents = []
   closed = []
   dropped = 0
 }
-const flushTimer = setInterval(flush, FLUSH_MS)
+const flushTimer = setInterval(() => { watchMain(); flush() }, FLUSH_MS)
 flushTimer.unref()
 
 // ---- everything that is not a probe: answered by the main thread's fastify app
@@ -121,7 +134,11 @@ function forward (req: IncomingMessage, res: ServerResponse): void {
   let size = 0
   req.on('data', (c: Buffer) => {
     size += c.length
-    if (size > FORWARD_BODY_MAX) { req.removeAllListeners('data'); res.writeHead(413, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' }).end('{"error":"body_too_large"}'); req.destroy() } else chunks.push(c)
+    if (size <= FORWARD_BODY_MAX) { chunks.push(c); return }
+    if (res.headersSent) return
+    // answered at once; the connection is closed once the answer is out, whatever else the client sends
+    res.writeHead(413, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' })
+    res.end('{"error":"body_too_large"}', () => { req.socket.destroy() })
   })
   req.on('end', () => {
     if (size > FORWARD_BODY_MAX) return
@@ -151,9 +168,8 @@ function reply (id: number, status: number, headers: Record<string, string | str
 // ---- the listener
 
 const server = createProbeServer(forward, (req, res) => {
-  const now = Date.now()
-  const a = current(now)
-  record(req, now, a.status)
+  const a = current()
+  record(req, Date.now(), a.status)
   writeProbeAnswer(res, req.method, a)
 }, { keepAliveTimeout: data.limits.keepAliveTimeoutMs, requestTimeout: data.limits.requestTimeoutMs, connectionTimeout: data.limits.requestTimeoutMs }, serverOptions(data.limits))
 applyServerLimits(server, data.limits, () => { dropped++ })

@@ -76,6 +76,10 @@ t.test('the smoke bench runs every section and prints well-formed tables', async
   const upstream = all.find((tb) => tb.head.includes('EMQX requests/s'))
   t.equal(upstream?.rows.length, 2, 'two probe rates in smoke mode')
   if (process.env.CI === 'true') {
+    // CI has wrk: keep-alive rows use it, and the same-core pairs run
+    const pairs = all.find((tb) => tb.head[1] === 'server, paired with the bare server')
+    t.same(pairs?.rows.map((r) => r[1]), ['sidecar', 'bare handler on a sidecar\'s main thread', 'bare node:http, second process (A/A)'], 'each paired target has a row')
+    for (const r of pairs?.rows ?? []) t.match(r[2], /^\d+\.\d\dx$/, `${r[1]}: a paired ratio`)
     t.ok(servers.has('nginx return 200'), 'CI has nginx: the C ceiling is measured')
     t.notMatch(md, /through HAProxy\n\nSkipped/, 'CI has haproxy: the end-to-end section ran')
     t.match(md, /\n\| haproxy-agent\.cfg \| 1 \|/, 'the shipped agent-check config was timed')
