@@ -15,23 +15,26 @@ export interface ProbeWorkerData {
   /** the answer for the snapshot current when the thread starts (never a 200 the store did not give) */
   readonly answer: ProbeAnswer
   /**
-   * Written by the main thread, two Int32s: a tick it raises every 100 ms while it runs (SHARED_TICK),
-   * and the version of the newest answer it has sent on `answers` (SHARED_VERSION).
+   * Written by the main thread: at byte SHARED_CLOCK a Float64, the time it last ran on the system's
+   * monotonic clock (process.hrtime, ms), and at byte SHARED_VERSION an Int32, the version of the newest
+   * answer it has sent on `answers`.
    */
   readonly shared: SharedArrayBuffer
   /** AnswerUpdates, pulled by the worker (receiveMessageOnPort) when the shared version moves */
   readonly answers: MessagePort
-  /** the main thread's tick not moving for longer than this makes every probe a 503 (sidecar_stalled) */
+  /** the main thread's clock older than this makes every probe a 503 (sidecar_stalled) */
   readonly stallMs: number
   /** socket idle timeout while a request handed to the main thread is being answered (GET /prestop may take minutes) */
   readonly forwardTimeoutMs: number
 }
 
 /** the layout of ProbeWorkerData.shared */
-export const SHARED_BYTES = 8
-/** Int32 indexes */
-export const SHARED_TICK = 0
-export const SHARED_VERSION = 1
+export const SHARED_BYTES = 16
+export const SHARED_CLOCK = 0
+export const SHARED_VERSION = 8
+
+/** The system's monotonic clock in ms (CLOCK_MONOTONIC: the same in every thread, blind to wall-clock steps). */
+export function monotonicMs (): number { return Number(process.hrtime.bigint()) / 1e6 }
 
 /** main -> worker, on the `answers` port: posted before the shared version is raised to `version` */
 export interface AnswerUpdate { readonly version: number, readonly answer: ProbeAnswer }

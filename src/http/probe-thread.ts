@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import type { CheckerHandle, ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { cachedProbeAnswer, type ProbeAnswer } from './availability.js'
-import { SHARED_BYTES, SHARED_TICK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeBatch, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
+import { monotonicMs, SHARED_BYTES, SHARED_CLOCK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeBatch, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
 
 // Built (dist/): the .js next to this file, and none of the main thread's node options (a --import
 // preload, as the bench's, must not run twice; V8 flags apply to the whole process anyway). Run from
@@ -16,11 +16,12 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts')
 const workerUrl = new URL(FROM_SOURCE ? './probe-worker.ts' : './probe-worker.js', import.meta.url)
 const workerExecArgv = FROM_SOURCE ? process.execArgv : []
 
-/** how often the main thread raises the shared tick the probe thread watches */
-const TICK_MS = 100
+/** how often, at most, the main thread writes the shared clock the probe thread checks (an idle sidecar wakes for it) */
+const TICK_MS = 1000
 /**
  * The main thread not running for this long makes every probe a 503: an answer the sidecar can no
- * longer vouch for is not given. Far above a GC pause or a large /metrics scrape, far below the
+ * longer vouch for is not given. Its clock is written every second, so a running main thread is at
+ * most a second (plus whatever one task takes) behind. Far above a GC pause or a large /metrics scrape, far below the
  * 10-60 s EMQX waits (wait_health_check) before evicting.
  */
 export const DEFAULT_STALL_MS = 3000
@@ -59,9 +60,11 @@ export interface ProbeThread {
 export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThread> {
   const stallMs = o.stallMs ?? DEFAULT_STALL_MS
   const shared = new SharedArrayBuffer(SHARED_BYTES)
-  const words = new Int32Array(shared)
-  // a counter, not a time: the probe thread times it on its own monotonic clock (no wall-clock steps)
-  const ticker = setInterval(() => { Atomics.add(words, SHARED_TICK, 1) }, TICK_MS)
+  const clock = new Float64Array(shared, SHARED_CLOCK, 1)
+  const version = new Int32Array(shared, SHARED_VERSION, 1)
+  clock[0] = monotonicMs()
+  // several writes within the stall bound, so a running main thread never looks stalled between two
+  const ticker = setInterval(() => { clock[0] = monotonicMs() }, Math.min(TICK_MS, Math.floor(stallMs / 3)))
   ticker.unref()
 
   const answers = new MessageChannel()
@@ -76,10 +79,10 @@ export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThr
     const a = cachedProbeAnswer(o.store.current)
     if (a === posted) return
     posted = a
-    const next = Atomics.load(words, SHARED_VERSION) + 1
+    const next = Atomics.load(version, 0) + 1
     const update: AnswerUpdate = { version: next, answer: a }
     answers.port1.postMessage(update)
-    Atomics.store(words, SHARED_VERSION, next)
+    Atomics.store(version, 0, next)
   }
   o.store.on('update', onUpdate)
 
@@ -201,7 +204,8 @@ async function answerForwarded (app: FastifyInstance, m: Extract<FromWorker, { t
       ...(m.body.length > 0 ? { payload: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength) } : {}),
       ...(m.remoteAddress !== undefined ? { remoteAddress: m.remoteAddress } : {}),
     })
-    send({ type: 'reply', id: m.id, status: r.statusCode, headers: r.headers as Record<string, string | string[]>, body: r.rawPayload })
+    // a copy of exactly the payload: a pooled Buffer would post its whole pool
+    send({ type: 'reply', id: m.id, status: r.statusCode, headers: r.headers as Record<string, string | string[]>, body: new Uint8Array(r.rawPayload) })
   } catch {
     const body = Buffer.from('{"error":"internal_error"}')
     send({ type: 'reply', id: m.id, status: 500, headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'cache-control': 'no-store' }, body })

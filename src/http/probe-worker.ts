@@ -6,8 +6,8 @@
  * thread, beside fastify, undici and pino, the same handler costs ~20% more CPU per request).
  *
  * Fail closed: the thread answers 200 only while the main thread keeps running. The main thread
- * raises a shared tick ten times a second; once it has not moved for `stallMs` (timed here, on this
- * thread's monotonic clock), every probe gets 503 (reason sidecar_stalled) until it moves again.
+ * writes the time (the system's monotonic clock) into shared memory every second; a probe that finds
+ * it older than `stallMs` gets 503 (reason sidecar_stalled), and so does every probe until it moves again.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -16,7 +16,7 @@ import { stalledAnswer, type ProbeAnswer } from './availability.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions } from './limits.js'
 import { userAgent } from './probe-observer.js'
-import { SHARED_TICK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
+import { monotonicMs, SHARED_CLOCK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
 
 /** how often recorded probes go to the main thread (its tracker, metrics, /status) */
 const FLUSH_MS = 100
@@ -28,7 +28,10 @@ const FORWARD_BODY_MAX = 64 * 1024
 const port = parentPort
 if (port === null) throw new Error('probe-worker.ts runs as a worker thread only')
 const data = workerData as ProbeWorkerData
-const words = new Int32Array(data.shared)
+const clock = new Float64Array(data.shared, SHARED_CLOCK, 1)
+const version = new Int32Array(data.shared, SHARED_VERSION, 1)
+// the monotonic clock without an allocation per probe: performance.now() is monotonic too, offset once
+const offset = monotonicMs() - performance.now()
 const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => { port.postMessage(m, transfer) }
 
 let answer: ProbeAnswer = data.answer
@@ -36,38 +39,27 @@ let applied = 0
 /** set while the main thread is stalled: every probe gets its 503 */
 let stall: { readonly answer: ProbeAnswer, readonly since: number, probes: number } | undefined
 
-// when this thread first saw the main thread's current tick (performance.now(): monotonic)
-let seenTick = Atomics.load(words, SHARED_TICK)
-let seenAt = performance.now()
-
 /**
- * Run every 100 ms (the flush timer): starts or ends the stall answer when the main thread's tick has
- * not moved for over `stallMs`, timed on this thread's own monotonic clock.
+ * The answer for a probe now: the main thread's newest, or 503 while the main thread is stalled (its
+ * clock older than `stallMs`). The main thread raises the shared version after posting an answer, so a
+ * probe that arrives after a snapshot change gets the new answer even if this thread has not yet taken
+ * the message: it pulls it here (no window in which a drained node is still announced available).
  */
-function watchMain (): void {
-  const now = performance.now()
-  const tick = Atomics.load(words, SHARED_TICK)
-  if (tick !== seenTick) { seenTick = tick; seenAt = now }
-  const silent = now - seenAt
-  if (silent > data.stallMs && stall === undefined) {
-    const since = Date.now() - silent
-    stall = { answer: stalledAnswer(since, data.stallMs), since, probes: 0 }
-  } else if (silent <= data.stallMs && stall !== undefined) {
-    flush()
+function current (): ProbeAnswer {
+  const silent = performance.now() + offset - (clock[0] as number)
+  if (silent > data.stallMs) {
+    if (stall === undefined) {
+      const since = Date.now() - silent
+      stall = { answer: stalledAnswer(since, data.stallMs), since, probes: 0 }
+    }
+    stall.probes++
+    return stall.answer
+  }
+  if (stall !== undefined) {
     post({ type: 'stall-ended', stalledMs: Math.round(Date.now() - stall.since), probes: stall.probes })
     stall = undefined
   }
-}
-
-/**
- * The answer for a probe now: the main thread's newest, or 503 while the main thread is stalled.
- * The main thread raises the shared version after posting an answer, so a probe that arrives after
- * a snapshot change gets the new answer even if this thread has not yet taken the message: it pulls
- * it here (no window in which a drained node is still announced available).
- */
-function current (): ProbeAnswer {
-  if (stall !== undefined) { stall.probes++; return stall.answer }
-  if (Atomics.load(words, SHARED_VERSION) !== applied) {
+  if (Atomics.load(version, 0) !== applied) {
     for (let m = receiveMessageOnPort(data.answers); m !== undefined; m = receiveMessageOnPort(data.answers)) {
       const u = m.message as AnswerUpdate
       answer = u.answer
@@ -99,18 +91,28 @@ function record (req: IncomingMessage, at: number, status: 200 | 503): void {
   const ua = userAgent(req.rawHeaders)
   let s = socket[SLOT]
   if (s === undefined || s.userAgent !== ua) {
-    if (s === undefined) socket.once('close', () => { const last = socket[SLOT]; if (last !== undefined) closed.push(last.slot) })
+    if (s === undefined) socket.once('close', () => { const last = socket[SLOT]; if (last !== undefined) { closed.push(last.slot); scheduleFlush() } })
     else closed.push(s.slot)
     s = { slot: nextSlot++, userAgent: ua }
     socket[SLOT] = s
     idents.push([s.slot, socket.remoteAddress ?? 'unknown', ua ?? null])
   }
+  if (n === 0) scheduleFlush()
   events[n++] = s.slot
   events[n++] = at
   if (n === events.length) flush()
 }
 
+// armed by the first thing recorded after a flush: no timer while nothing happens
+let flushTimer: ReturnType<typeof setTimeout> | undefined
+function scheduleFlush (): void {
+  if (flushTimer !== undefined) return
+  flushTimer = setTimeout(flush, FLUSH_MS)
+  flushTimer.unref()
+}
+
 function flush (): void {
+  if (flushTimer !== undefined) { clearTimeout(flushTimer); flushTimer = undefined }
   if (n === 0 && idents.length === 0 && closed.length === 0 && dropped === 0) return
   const e = events.slice(0, n)
   post({ type: 'batch', status: pendingStatus, idents, events: e, closed, dropped }, [e.buffer])
@@ -119,8 +121,6 @@ function flush (): void {
   closed = []
   dropped = 0
 }
-const flushTimer = setInterval(() => { watchMain(); flush() }, FLUSH_MS)
-flushTimer.unref()
 
 // ---- everything that is not a probe: answered by the main thread's fastify app
 
@@ -146,7 +146,8 @@ function forward (req: IncomingMessage, res: ServerResponse): void {
     waiting.set(id, res)
     res.on('close', () => { waiting.delete(id) })
     req.socket.setTimeout(data.forwardTimeoutMs)
-    const body = Buffer.concat(chunks)
+    // a copy of exactly the body: a pooled Buffer would post its whole pool
+    const body = new Uint8Array(Buffer.concat(chunks))
     post({ type: 'forward', id, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, remoteAddress: req.socket.remoteAddress })
   })
 }
@@ -172,7 +173,7 @@ const server = createProbeServer(forward, (req, res) => {
   record(req, Date.now(), a.status)
   writeProbeAnswer(res, req.method, a)
 }, { keepAliveTimeout: data.limits.keepAliveTimeoutMs, requestTimeout: data.limits.requestTimeoutMs, connectionTimeout: data.limits.requestTimeoutMs }, serverOptions(data.limits))
-applyServerLimits(server, data.limits, () => { dropped++ })
+applyServerLimits(server, data.limits, () => { dropped++; scheduleFlush() })
 
 server.once('error', (err: NodeJS.ErrnoException) => { post({ type: 'listen-failed', code: err.code, message: err.message }) })
 server.listen({ host: data.host, port: data.port, backlog: data.backlog }, () => {
@@ -188,7 +189,6 @@ port.on('message', (m: ToWorker) => {
     case 'close':
       // like fastify's close: no new connections, idle keep-alive ones closed now, busy ones after their answer
       server.close(() => {
-        clearInterval(flushTimer)
         data.answers.close()
         flush()
         post({ type: 'closed' })

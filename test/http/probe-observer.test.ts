@@ -1,12 +1,11 @@
 import t from 'tap'
-import { connect, type Socket } from 'node:net'
-import { once } from 'node:events'
 import pino from 'pino'
 import { buildApp } from '../../src/http/app.js'
 import { userAgent } from '../../src/http/probe-observer.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { ProberTracker } from '../../src/probers/tracker.js'
 import { TestStore as Store } from '../support/test-store.js'
+import { keepAlive } from '../support/keep-alive-client.js'
 import { probeListener } from '../support/probe-listener.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
@@ -29,37 +28,16 @@ async function setup (t: { teardown: (fn: () => unknown) => void, fail: (m: stri
   return { tracker, counts, port, set, sync }
 }
 
-/** One keep-alive connection sending requests one at a time; resolves each answer's status. */
-async function keepAlive (port: number): Promise<{ get: (headers?: string) => Promise<number>, close: () => void }> {
-  const socket: Socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  let buf = Buffer.alloc(0)
-  let waiting: ((status: number) => void) | undefined
-  socket.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk])
-    const end = buf.indexOf('\r\n\r\n')
-    if (end === -1) return
-    const head = buf.toString('latin1', 0, end)
-    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
-    if (buf.length < end + 4 + length) return
-    buf = buf.subarray(end + 4 + length)
-    const w = waiting
-    waiting = undefined
-    w?.(Number(head.slice(9, 12)))
-  })
-  return {
-    get: async (headers = '') => await new Promise<number>((resolve) => {
-      waiting = resolve
-      socket.write(`GET /availability HTTP/1.1\r\nHost: x\r\n${headers}\r\n`)
-    }),
-    close: () => { socket.destroy() },
-  }
+/** One keep-alive connection sending probes one at a time; resolves each answer's status. */
+async function keepAliveProbes (port: number): Promise<{ get: (headers?: string) => Promise<number>, close: () => void }> {
+  const c = await keepAlive(port)
+  return { get: async (headers = '') => (await c.send(`GET /availability HTTP/1.1\r\nHost: x\r\n${headers}\r\n`)).status, close: c.close }
 }
 
 t.test('a keep-alive checker is identified once per connection and every probe is still recorded', async (t) => {
   const { tracker, counts, port, set, sync } = await setup(t)
   set('up')
-  const c = await keepAlive(port)
+  const c = await keepAliveProbes(port)
   t.teardown(c.close)
   for (let i = 0; i < 5; i++) t.equal(await c.get('User-Agent: HAProxy\r\n'), 200)
   await sync()
@@ -82,7 +60,7 @@ t.test('a keep-alive checker is identified once per connection and every probe i
 t.test('a changed user agent on the same connection is a different checker', async (t) => {
   const { tracker, counts, port, set, sync } = await setup(t)
   set('up')
-  const c = await keepAlive(port)
+  const c = await keepAliveProbes(port)
   t.teardown(c.close)
   await c.get('User-Agent: kube-probe/1.30\r\n')
   await c.get('User-Agent: kube-probe/1.30\r\n')
@@ -97,8 +75,8 @@ t.test('a changed user agent on the same connection is a different checker', asy
 t.test('a checker dropped from the tracker is identified again on its next probe', async (t) => {
   const { tracker, counts, port, set, sync } = await setup(t, 1)
   set('up')
-  const a = await keepAlive(port)
-  const b = await keepAlive(port)
+  const a = await keepAliveProbes(port)
+  const b = await keepAliveProbes(port)
   t.teardown(() => { a.close(); b.close() })
   await a.get('User-Agent: a\r\n')
   await b.get('User-Agent: b\r\n')

@@ -1,6 +1,5 @@
 import t from 'tap'
-import { once } from 'node:events'
-import { connect, createServer, type Socket } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
 import pino from 'pino'
@@ -10,6 +9,7 @@ import { BatchRecorder, startProbeThread } from '../../src/http/probe-thread.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { ProberTracker } from '../../src/probers/tracker.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { keepAlive } from '../support/keep-alive-client.js'
 import { probeListener } from '../support/probe-listener.js'
 import { TestStore as Store } from '../support/test-store.js'
 
@@ -28,30 +28,6 @@ function setup (opts: { maxCheckers?: number } = {}) {
   return { store, tracker: tr, metrics, app, log, lines, set }
 }
 
-/** One keep-alive connection, one request at a time; resolves each answer's status and body. */
-async function keepAlive (port: number): Promise<{ send: (request: string) => Promise<{ status: number, body: string }>, close: () => void }> {
-  const socket: Socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  let buf = Buffer.alloc(0)
-  let waiting: ((r: { status: number, body: string }) => void) | undefined
-  socket.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk])
-    const end = buf.indexOf('\r\n\r\n')
-    if (end === -1) return
-    const head = buf.toString('latin1', 0, end)
-    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
-    if (buf.length < end + 4 + length) return
-    const body = buf.toString('utf8', end + 4, end + 4 + length)
-    buf = buf.subarray(end + 4 + length)
-    const w = waiting
-    waiting = undefined
-    w?.({ status: Number(head.slice(9, 12)), body })
-  })
-  return {
-    send: async (request) => await new Promise((resolve) => { waiting = resolve; socket.write(request) }),
-    close: () => { socket.destroy() },
-  }
-}
 const PROBE = 'GET /availability HTTP/1.1\r\nHost: x\r\nUser-Agent: checker\r\n\r\n'
 
 t.test('the thread never answers 200 before the store does, and follows every change on the very next probe', async (t) => {
