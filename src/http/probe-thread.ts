@@ -42,6 +42,8 @@ export interface ProbeThreadOptions {
   readonly stallMs?: number
   /** the thread failed after it was listening: the caller ends the process (all or nothing) */
   readonly onFailure: (err: Error) => void
+  /** the thread's code; tests substitute a failing one */
+  readonly workerUrl?: URL
 }
 
 export interface ProbeThread {
@@ -70,7 +72,7 @@ export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThr
   const answers = new MessageChannel()
   let posted: ProbeAnswer = cachedProbeAnswer(o.store.current)
   const data: ProbeWorkerData = { host: o.host, port: o.port, backlog: o.backlog, limits: o.limits, answer: posted, shared, answers: answers.port2, stallMs, forwardTimeoutMs: o.forwardTimeoutMs }
-  const worker = new Worker(workerUrl, { workerData: data, transferList: [answers.port2], execArgv: workerExecArgv, stdout: false, stderr: false })
+  const worker = new Worker(o.workerUrl ?? workerUrl, { workerData: data, transferList: [answers.port2], execArgv: workerExecArgv, stdout: false, stderr: false })
   const send = (m: ToWorker): void => { worker.postMessage(m) }
 
   // Synchronous with the store: the answer is queued, then the version raised, so the very next

@@ -176,3 +176,23 @@ t.test('BatchRecorder: one identification per connection, forgotten when it clos
   r.apply(batch([], [7, now]))
   t.equal(tr.checkers(now + 2000)[0]?.probes, 1, 'an event for an unknown slot is ignored, not guessed')
 })
+
+t.test('a probe thread that fails after start-up is logged as fatal and handed to onFailure (the process exits)', async (t) => {
+  const s = setup()
+  let failed: Error | undefined
+  let notify: (() => void) | undefined
+  const thread = await startProbeThread({
+    host: '127.0.0.1', port: 0, backlog: 511, limits: defaultHttpLimits(), store: s.store, metrics: s.metrics, app: s.app, log: s.log, forwardTimeoutMs: 1000,
+    workerUrl: new URL('../support/failing-probe-worker.mjs', import.meta.url),
+    onFailure: (err) => { failed = err; notify?.() },
+  })
+  t.teardown(async () => { await thread.close(); await s.app.close() })
+  if (failed === undefined) {
+    await new Promise<void>((resolve, reject) => {
+      notify = resolve
+      setTimeout(() => { reject(new Error('timed out after 10 s waiting for onFailure')) }, 10_000).unref()
+    })
+  }
+  t.match(failed?.message, /boom in the probe thread/)
+  t.match(s.lines.find((l) => l.code === 'probe_thread_failed'), { level: 60, msg: /the HTTP listener's thread failed: boom/ })
+})
