@@ -6,6 +6,7 @@ import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
 import { buildAdminApp, buildApp } from './http/app.js'
 import { listenBacklog } from './http/backlog.js'
+import { warnOnceAtLimit } from './http/limits.js'
 import { startProbeThread } from './http/probe-thread.js'
 import { checkerView, drainAckView } from './http/status-checkers.js'
 import { createMetrics } from './metrics/registry.js'
@@ -96,12 +97,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     async (p) => { await p.close() })
   const httpPort = probes.port
   let agent: AgentServer | undefined
-  let agentDropLogged = false
-  const onAgentDrop = (): void => {
-    metrics.connectionDropped('agent')
-    // logged once per process; the counter says how often since
-    if (!agentDropLogged) { agentDropLogged = true; log.warn({ code: LogCodes.AGENT_CONNECTION_LIMIT, maxConnections: config.agentMaxConnections }, `agent-check connection limit (${config.agentMaxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
-  }
+  const warnAgentLimit = warnOnceAtLimit(log, LogCodes.AGENT_CONNECTION_LIMIT, 'agent-check', config.agentMaxConnections)
+  const onAgentDrop = (): void => { metrics.connectionDropped('agent'); warnAgentLimit() }
   if (config.agentPort !== 0) {
     agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
       async () => await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop, backlog }),

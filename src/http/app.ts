@@ -10,7 +10,7 @@ import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { addCommonHandlers, addLivezAndMetrics, type Liveness } from './common-routes.js'
 import { writeProbeAnswer } from './fast-path.js'
-import { applyServerLimits, serverOptions } from './limits.js'
+import { applyServerLimits, serverOptions, warnOnceAtLimit } from './limits.js'
 import { ProbeObserver } from './probe-observer.js'
 import { statusDocument } from './status.js'
 import { LogCodes } from '../errors.js'
@@ -45,7 +45,7 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
     observer?.observe(req, a.status === 200, code, Date.now())
     writeProbeAnswer(res, req.method, a)
   }
-  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') })
+  const app = baseApp(log, limits)
 
   // The sidecar's listener answers probes on its own thread (probe-thread.ts) and hands everything
   // else here through inject(); these routes answer the probes it leaves (absolute-form URLs) and
@@ -80,13 +80,17 @@ function notAllowed (allow: string) {
 
 /** The separate admin listener (--admin-port): the admin endpoints and nothing else. */
 export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits, readonly onDrop?: () => void }): FastifyInstance {
-  const app = baseApp(o.log, o.limits ?? defaultHttpLimits(), o.onDrop)
+  const limits = o.limits ?? defaultHttpLimits()
+  const app = baseApp(o.log, limits)
+  // this app listens itself (the sidecar's main app is reached through its probe thread, which applies them)
+  const warn = warnOnceAtLimit(o.log.child({ component: 'http' }), LogCodes.HTTP_CONNECTION_LIMIT, 'HTTP', limits.maxConnections)
+  applyServerLimits(app.server, limits, () => { o.onDrop?.(); warn() })
   registerAdmin(app, o)
   return app
 }
 
-/** Settings, limits and handlers both apps share. `onDrop` runs for each connection refused at the limit. */
-function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => undefined): FastifyInstance {
+/** Settings, limits and handlers both apps share. */
+function baseApp (log: Logger, limits: HttpLimits): FastifyInstance {
   const httpLog = log.child({ component: 'http' })
   const app = Fastify({
     loggerInstance: httpLog as FastifyBaseLogger,
@@ -101,12 +105,6 @@ function baseApp (log: Logger, limits: HttpLimits, onDrop: () => void = () => un
     // probes carry no body; anything sent is refused early instead of buffered
     bodyLimit: 4096,
     http: serverOptions(limits),
-  })
-  let droppedLogged = false
-  applyServerLimits(app.server, limits, () => {
-    onDrop()
-    // logged once per listener; the counter says how often since
-    if (!droppedLogged) { droppedLogged = true; httpLog.warn({ code: LogCodes.HTTP_CONNECTION_LIMIT, maxConnections: limits.maxConnections }, `HTTP connection limit (${limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
   })
   addCommonHandlers(app)
   app.setErrorHandler(async (err: { statusCode?: number, code?: string }, _req, reply) => {

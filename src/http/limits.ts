@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Logger } from 'pino'
 import type { HttpLimits } from '../config/serve-config.js'
+import type { LogCode } from '../errors.js'
 
 /** node http.Server options for the limits (passed to fastify's `http`). */
 export function serverOptions (limits: HttpLimits): { maxHeaderSize: number, headersTimeout: number, connectionsCheckingInterval: number } {
@@ -47,4 +49,17 @@ function markServedSockets (server: Server): void {
   server.on('request', handlers.length === 1 && only !== undefined
     ? (req: IncomingMessage, res: ServerResponse) => { (req.socket as MarkedSocket)[SERVED] = true; only(req, res) }
     : (req: IncomingMessage, res: ServerResponse) => { (req.socket as MarkedSocket)[SERVED] = true; for (const h of handlers) h(req, res) })
+}
+
+/**
+ * The warning for a listener's connection limit, logged the first time only (the counter
+ * emqx_lb_sidecar_connections_dropped_total says how often since): call it for each connection dropped.
+ */
+export function warnOnceAtLimit (log: Logger, code: LogCode, listener: string, maxConnections: number): () => void {
+  let logged = false
+  return () => {
+    if (logged) return
+    logged = true
+    log.warn({ code, maxConnections }, `${listener} connection limit (${maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`)
+  }
 }

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/registry.js'
 import type { CheckerHandle, ProberTracker } from '../probers/tracker.js'
 import type { Store } from '../state/store.js'
 import { cachedProbeAnswer, type ProbeAnswer } from './availability.js'
+import { warnOnceAtLimit } from './limits.js'
 import { monotonicMs, SHARED_BYTES, SHARED_CLOCK, SHARED_VERSION, type AnswerUpdate, type FromWorker, type ProbeBatch, type ProbeWorkerData, type ToWorker } from './probe-protocol.js'
 
 // Built (dist/): the .js next to this file, and none of the main thread's node options (a --import
@@ -21,8 +22,8 @@ const TICK_MS = 1000
 /**
  * The main thread not running for this long makes every probe a 503: an answer the sidecar can no
  * longer vouch for is not given. Its clock is written every second, so a running main thread is at
- * most a second (plus whatever one task takes) behind. Far above a GC pause or a large /metrics scrape, far below the
- * 10-60 s EMQX waits (wait_health_check) before evicting.
+ * most a second (plus whatever one task takes) behind. Far above a GC pause or a large /metrics
+ * scrape, far below the 10-60 s EMQX waits (wait_health_check) before evicting.
  */
 export const DEFAULT_STALL_MS = 3000
 
@@ -89,7 +90,7 @@ export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThr
   o.store.on('update', onUpdate)
 
   const recorder = new BatchRecorder(o.metrics, o.tracker)
-  let droppedLogged = false
+  const warnAtLimit = warnOnceAtLimit(o.log, LogCodes.HTTP_CONNECTION_LIMIT, 'HTTP', o.limits.maxConnections)
   let closing = false
   let listening = false
   let settle: { resolve: (port: number) => void, reject: (err: Error) => void } | undefined
@@ -119,11 +120,7 @@ export async function startProbeThread (o: ProbeThreadOptions): Promise<ProbeThr
       case 'listen-failed': settle?.reject(Object.assign(new Error(m.message), { code: m.code })); break
       case 'batch':
         recorder.apply(m)
-        if (m.dropped > 0) {
-          for (let i = 0; i < m.dropped; i++) o.metrics.connectionDropped('http')
-          // logged once; the counter says how often since
-          if (!droppedLogged) { droppedLogged = true; o.log.warn({ code: LogCodes.HTTP_CONNECTION_LIMIT, maxConnections: o.limits.maxConnections }, `HTTP connection limit (${o.limits.maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`) }
-        }
+        if (m.dropped > 0) { o.metrics.connectionDropped('http', m.dropped); warnAtLimit() }
         break
       case 'forward': void answerForwarded(o.app, m, send); break
       case 'stall-ended':

@@ -24,7 +24,7 @@ export interface ProbeRecorder {
 export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
   /** a connection closed at once because the listener's connection limit was reached */
-  connectionDropped: (protocol: 'http' | 'agent') => void
+  connectionDropped: (protocol: 'http' | 'agent', n?: number) => void
 }
 
 /** Local rebalance/evacuation stats, grouped per unit; label `stat` is the EMQX field name. */
@@ -156,7 +156,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   return {
     registry,
     probe: countProbe,
-    connectionDropped (protocol) { dropped.inc({ protocol }) },
+    connectionDropped (protocol, n = 1) { dropped.inc({ protocol }, n) },
     admin: admin.admin,
   }
 }
