@@ -30,6 +30,8 @@ export const EVACUATION_ERROR_CODES = ['auth', 'node_not_found', 'rpc_error', 'r
 export type EvacuationErrorCode = (typeof EVACUATION_ERROR_CODES)[number]
 
 export const LogCodes = {
+  /** a listener of the store's events threw; the store's other listeners still ran */
+  STORE_LISTENER_FAILED: 'store_listener_failed',
   /** a loop's step threw: logged, and the loop goes on */
   INTERNAL_ERROR: 'internal_error',
   /** EMQX rejects the API credentials: a configuration error, not a blip */
@@ -40,10 +42,6 @@ export const LogCodes = {
   HTTP_CONNECTION_LIMIT: 'http_connection_limit',
   AGENT_CONNECTION_LIMIT: 'agent_connection_limit',
   LISTEN_BACKLOG_CAPPED: 'listen_backlog_capped',
-  /** the main thread did not run for the probe thread's stall bound: probes were answered 503 meanwhile */
-  MAIN_THREAD_STALLED: 'main_thread_stalled',
-  /** the probe thread (the HTTP listener) failed: the process exits */
-  PROBE_THREAD_FAILED: 'probe_thread_failed',
   /** EMQX began evicting a rebalance donor before every checker had been told of the drain */
   DRAIN_NOT_ACKNOWLEDGED: 'drain_not_acknowledged',
 } as const

@@ -7,7 +7,6 @@ import { EmqxClient } from './emqx/client.js'
 import { buildAdminApp, buildApp } from './http/app.js'
 import { listenBacklog } from './http/backlog.js'
 import { warnOnceAtLimit } from './http/limits.js'
-import { startProbeThread } from './http/probe-thread.js'
 import { checkerView, drainAckView } from './http/status-checkers.js'
 import { createMetrics } from './metrics/registry.js'
 import { followDrains } from './probers/follow-store.js'
@@ -53,7 +52,10 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
 }
 
 async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise<Sidecar> {
-  const store = new Store(initialSnapshot(Date.now()))
+  const storeLog = log.child({ component: 'store' })
+  const store = new Store(initialSnapshot(Date.now()), (err, event) => {
+    storeLog.error({ err, event, code: LogCodes.STORE_LISTENER_FAILED }, `a reader of the store's ${event} event failed; the others still ran`)
+  })
   const client = newClient(config)
   undo.push(async () => { await client.close() })
   const heartbeat = new Heartbeat({ intervalMs: config.pollIntervalMs, boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs) })
@@ -83,19 +85,11 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
 
   // Listeners first, in order: main HTTP, agent-check, admin.
-  // The listener runs on its own thread and hands the app every request that is not a probe.
   const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
-  undo.push(async () => { await app.close() })
   const backlog = listenBacklog(config.listenBacklog, log)
-  const probes = await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port,
-    async () => await startProbeThread({
-      host: config.host, port: config.port, backlog, limits: config.http, store, metrics, tracker, app, log,
-      forwardTimeoutMs: onMain && adminOptions !== undefined ? adminOptions.prestopTimeoutMs : config.http.requestTimeoutMs,
-      // all or nothing: without its listener the sidecar answers no load balancer
-      onFailure: () => { process.exit(1) },
-    }),
-    async (p) => { await p.close() })
-  const httpPort = probes.port
+  await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port,
+    async () => await app.listen({ host: config.host, port: config.port, backlog }), async () => { await app.close() })
+  const httpPort = (app.server.address() as AddressInfo).port
   let agent: AgentServer | undefined
   const warnAgentLimit = warnOnceAtLimit(log, LogCodes.AGENT_CONNECTION_LIMIT, 'agent-check', config.agentMaxConnections)
   const onAgentDrop = (): void => { metrics.connectionDropped('agent'); warnAgentLimit() }
@@ -146,7 +140,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
       drainFile?.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
       await evacuator.settled()
-      await Promise.all([probes.close().then(async () => { await app.close() }), agent?.close(), adminApp?.close()])
+      await Promise.all([app.close(), agent?.close(), adminApp?.close()])
       await client.close()
       log.info('stopped')
     })()

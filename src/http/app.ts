@@ -9,7 +9,7 @@ import type { Store } from '../state/store.js'
 import { registerAdmin, type AdminOptions } from './admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
 import { addCommonHandlers, addLivezAndMetrics, type Liveness } from './common-routes.js'
-import { writeProbeAnswer } from './fast-path.js'
+import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions, warnOnceAtLimit } from './limits.js'
 import { ProbeObserver } from './probe-observer.js'
 import { statusDocument } from './status.js'
@@ -31,8 +31,7 @@ export interface AppOptions {
 }
 
 /**
- * The HTTP app, without listen(): main.ts hands it the requests its probe thread does not answer
- * (probe-thread.ts), tests use inject().
+ * The HTTP app, without listen(): main.ts listens, tests listen on port 0 or use inject().
  * Probe routes only read the store; nothing here waits on EMQX.
  */
 export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster, heartbeat }: AppOptions): FastifyInstance {
@@ -45,11 +44,10 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
     observer?.observe(req, a.status === 200, code, Date.now())
     writeProbeAnswer(res, req.method, a)
   }
-  const app = baseApp(log, limits)
+  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, answer)
 
-  // The sidecar's listener answers probes on its own thread (probe-thread.ts) and hands everything
-  // else here through inject(); these routes answer the probes it leaves (absolute-form URLs) and
-  // those of inject() in tests: the same answer, written on the raw response.
+  // Reached by inject() and by request targets the fast path does not match (absolute-form URLs):
+  // the same answer, written on the raw response.
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.hijack()
     answer(req.raw, reply.raw)
@@ -80,18 +78,22 @@ function notAllowed (allow: string) {
 
 /** The separate admin listener (--admin-port): the admin endpoints and nothing else. */
 export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits, readonly onDrop?: () => void }): FastifyInstance {
-  const limits = o.limits ?? defaultHttpLimits()
-  const app = baseApp(o.log, limits)
-  // this app listens itself (the sidecar's main app is reached through its probe thread, which applies them)
-  const warn = warnOnceAtLimit(o.log.child({ component: 'http' }), LogCodes.HTTP_CONNECTION_LIMIT, 'HTTP', limits.maxConnections)
-  applyServerLimits(app.server, limits, () => { o.onDrop?.(); warn() })
+  const app = baseApp(o.log, o.limits ?? defaultHttpLimits(), o.onDrop)
   registerAdmin(app, o)
   return app
 }
 
-/** Settings, limits and handlers both apps share. */
-function baseApp (log: Logger, limits: HttpLimits): FastifyInstance {
+/**
+ * Settings, limits and handlers both listeners share. `onDrop` runs for each connection refused at the limit.
+ * `probe` answers availability probes before fastify's routing (fast-path.ts); the admin listener has none.
+ */
+function baseApp (log: Logger, limits: HttpLimits, onDrop?: () => void, probe?: (req: IncomingMessage, res: ServerResponse) => void): FastifyInstance {
   const httpLog = log.child({ component: 'http' })
+  // fastify applies these itself only to a server it creates, so the probe server gets them too
+  const timeouts = { keepAliveTimeout: limits.keepAliveTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionTimeout: limits.requestTimeoutMs }
+  const serverFactory = probe === undefined
+    ? undefined
+    : (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, timeouts, serverOptions(limits))
   const app = Fastify({
     loggerInstance: httpLog as FastifyBaseLogger,
     // one probe per second per checker: per-request log lines would drown everything else
@@ -105,7 +107,10 @@ function baseApp (log: Logger, limits: HttpLimits): FastifyInstance {
     // probes carry no body; anything sent is refused early instead of buffered
     bodyLimit: 4096,
     http: serverOptions(limits),
+    ...(serverFactory !== undefined ? { serverFactory } : {}),
   })
+  const warn = warnOnceAtLimit(httpLog, LogCodes.HTTP_CONNECTION_LIMIT, 'HTTP', limits.maxConnections)
+  applyServerLimits(app.server, limits, () => { onDrop?.(); warn() })
   addCommonHandlers(app)
   app.setErrorHandler(async (err: { statusCode?: number, code?: string }, _req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500

@@ -18,14 +18,6 @@ export function probeAnswer (s: Pick<Snapshot, 'state' | 'reason' | 'since'>): P
   return answerWith(isAvailable(s.state) ? 200 : 503, { state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
 }
 
-/**
- * The answer the probe thread gives while the sidecar's main thread has not run for `stallMs`
- * (probe-thread.ts): it cannot know EMQX's state any more, so it fails closed.
- */
-export function stalledAnswer (since: number, stallMs: number): ProbeAnswer {
-  return answerWith(503, { state: 'down', reason: 'sidecar_stalled', since: new Date(since).toISOString(), message: `the sidecar's main thread has not run for over ${stallMs}ms` })
-}
-
 function answerWith (status: 200 | 503, doc: Record<string, string>): ProbeAnswer {
   const body = JSON.stringify(doc)
   return {

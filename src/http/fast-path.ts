@@ -39,22 +39,23 @@ export interface ServerTimeouts {
 }
 
 /**
- * The probe thread's HTTP server (probe-worker.ts): it answers availability probes itself, since they
- * are nearly all the traffic (many checkers, each every second or faster), and hands everything else
- * to `other` (the main thread's fastify app, whose routes answer probes with the same answer for
- * inject() and for request targets this matcher leaves alone, such as absolute-form URLs).
+ * The HTTP server behind fastify (its `serverFactory`), answering availability probes itself before
+ * fastify's routing: probes are nearly all the traffic (many checkers, each every second or faster)
+ * and fastify's per-request work (a child logger, hooks, a reply object) would cost more than the
+ * answer itself (bench/README.md). Everything else goes to fastify, whose routes answer probes with the
+ * same `answer` for inject() and for request targets this matcher leaves alone (absolute-form URLs).
  */
 export function createProbeServer (
-  other: (req: IncomingMessage, res: ServerResponse) => void,
+  fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
   answer: (req: IncomingMessage, res: ServerResponse) => void,
   t: ServerTimeouts,
   options: ServerOptions,
 ): Server {
   const server = createServer(options, (req, res) => {
     if (isProbe(req.method, req.url)) answer(req, res)
-    else other(req, res)
+    else fastifyHandler(req, res)
   })
-  // what fastify would set on a server it creates
+  // fastify sets these itself only on servers it creates
   server.keepAliveTimeout = t.keepAliveTimeout
   server.requestTimeout = t.requestTimeout
   server.setTimeout(t.connectionTimeout)

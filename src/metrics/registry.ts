@@ -18,13 +18,13 @@ export { PREFIX }
 
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
-  probe: (protocol: 'http' | 'agent', answer: string, n?: number) => void
+  probe: (protocol: 'http' | 'agent', answer: string) => void
 }
 
 export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
   /** a connection closed at once because the listener's connection limit was reached */
-  connectionDropped: (protocol: 'http' | 'agent', n?: number) => void
+  connectionDropped: (protocol: 'http' | 'agent') => void
 }
 
 /** Local rebalance/evacuation stats, grouped per unit; label `stat` is the EMQX field name. */
@@ -123,11 +123,11 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
       }
     },
   })
-  const countProbe = (protocol: 'http' | 'agent', answer: string, n = 1): void => {
+  const countProbe = (protocol: 'http' | 'agent', answer: string): void => {
     const pending = pendingProbes[protocol]
     const p = pending.get(answer)
-    if (p !== undefined) p.n += n
-    else pending.set(answer, { labels: { protocol, answer }, n })
+    if (p !== undefined) p.n++
+    else pending.set(answer, { labels: { protocol, answer }, n: 1 })
   }
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
   const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections, --agent-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
@@ -156,7 +156,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   return {
     registry,
     probe: countProbe,
-    connectionDropped (protocol, n = 1) { dropped.inc({ protocol }, n) },
+    connectionDropped (protocol) { dropped.inc({ protocol }) },
     admin: admin.admin,
   }
 }

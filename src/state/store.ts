@@ -4,6 +4,10 @@ import { moveTo } from './move.js'
 import { setOverride } from './overrides.js'
 import { applyCheck, type CheckEvent } from './transition.js'
 
+export type ListenerErrorHandler = (err: unknown, event: keyof StoreEvents) => void
+
+const warn: ListenerErrorHandler = (err, event) => { process.emitWarning(`a store '${event}' listener threw: ${String(err)}`) }
+
 export interface StoreEvents {
   /** every snapshot replacement (state, reason or details changed) */
   update: [next: Snapshot, prev: Snapshot]
@@ -26,10 +30,31 @@ export type SnapshotDetails = {
  */
 export class Store extends EventEmitter<StoreEvents> {
   #current: Snapshot
+  readonly #onListenerError: ListenerErrorHandler
 
-  constructor (initial: Snapshot) {
+  /** `onListenerError` hears of a listener that threw (main.ts logs it); by default a process warning. */
+  constructor (initial: Snapshot, onListenerError: ListenerErrorHandler = warn) {
     super()
     this.#current = initial
+    this.#onListenerError = onListenerError
+  }
+
+  /**
+   * Calls every listener, each isolated: Node's EventEmitter stops at the first listener that throws,
+   * so one faulty reader (metrics, the checker tracker, a log line) would leave the others, and the
+   * caller's transition, half done. The snapshot is already replaced when listeners run, so probes,
+   * which read `current`, never depend on a listener.
+   */
+  override emit<K extends keyof StoreEvents> (event: K, ...args: StoreEvents[K]): boolean {
+    const listeners = this.rawListeners(event) as Array<(...a: StoreEvents[K]) => void>
+    for (const listener of listeners) {
+      try {
+        listener.apply(this, args)
+      } catch (err) {
+        this.#onListenerError(err, event)
+      }
+    }
+    return listeners.length > 0
   }
 
   get current (): Snapshot { return this.#current }

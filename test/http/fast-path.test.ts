@@ -7,7 +7,7 @@ import { isProbe } from '../../src/http/fast-path.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { ProberTracker } from '../../src/probers/tracker.js'
 import { TestStore as Store } from '../support/test-store.js'
-import { probeListener } from '../support/probe-listener.js'
+import { listenApp } from '../support/listen-app.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
 /** One request on its own connection, read to EOF: the exact bytes a checker sees. */
@@ -34,14 +34,13 @@ async function listening (t: Test) {
   const metrics = createMetrics(store)
   const tracker = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
   const app = buildApp({ store, metrics, log: pino({ level: 'silent' }), tracker })
-  const { port, sync } = await probeListener(t, { store, metrics, tracker, app })
-  // the count the main thread has, once the probe thread has handed over every probe answered so far
+  const port = await listenApp(t, app)
+  // the count the registry has
   const probes = async (code: string): Promise<number> => {
-    await sync()
     const m = await metrics.registry.getSingleMetric('emqx_lb_sidecar_probes_total')?.get()
     return m?.values.find((v) => v.labels.protocol === 'http' && v.labels.answer === code)?.value ?? NaN
   }
-  return { store, app, port, probes, tracker, sync }
+  return { store, app, port, probes, tracker }
 }
 
 t.test('isProbe matches the availability paths with GET, HEAD and OPTIONS only', async (t) => {
@@ -56,7 +55,7 @@ t.test('isProbe matches the availability paths with GET, HEAD and OPTIONS only',
   t.notOk(isProbe('GET', undefined))
 })
 
-t.test('over a real socket (the probe thread), probes get the same answer as through the router, and are counted', async (t) => {
+t.test('over a real socket, probes get the same answer as through the router, and are counted', async (t) => {
   const { store, app, port, probes } = await listening(t)
   for (const [state, code] of [['up', 200], ['draining', 503]] as const) {
     if (state !== 'up') store.update((s) => moveTo(s, state, 'emqx_unavailable', 'test', Date.parse('2026-01-01T00:01:00Z')))
@@ -81,11 +80,10 @@ t.test('over a real socket (the probe thread), probes get the same answer as thr
   }
 })
 
-t.test('probes answered by the probe thread feed the prober tracker (drain acknowledgement) with source and user agent', async (t) => {
-  const { store, port, tracker, sync } = await listening(t)
+t.test('probes answered by the fast path feed the prober tracker (drain acknowledgement) with source and user agent', async (t) => {
+  const { store, port, tracker } = await listening(t)
   store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', Date.now()))
   for (let i = 0; i < 2; i++) await raw(port, 'GET /availability HTTP/1.1\r\nHost: a\r\nUser-Agent: test-checker\r\nConnection: close\r\n\r\n')
-  await sync()
   const seen = tracker.checkers(Date.now())
   t.equal(seen.length, 1, 'one checker')
   t.match(seen[0], { source: '127.0.0.1', kind: 'http', userAgent: 'test-checker', probes: 2, lastAnswer: '200' })

@@ -6,13 +6,10 @@ import { createMetrics } from '../../src/metrics/registry.js'
 import { ProberTracker } from '../../src/probers/tracker.js'
 import { TestStore as Store } from '../support/test-store.js'
 import { keepAlive } from '../support/keep-alive-client.js'
-import { probeListener } from '../support/probe-listener.js'
+import { listenApp } from '../support/listen-app.js'
 import { initialSnapshot, moveTo } from '../../src/state/transition.js'
 
-/**
- * The app behind its probe thread on a loopback port, its tracker counting how often a checker is
- * identified from scratch (the thread's recorded probes are replayed into it: probe-thread.ts).
- */
+/** The app on a loopback port, its tracker counting how often a checker is identified from scratch. */
 async function setup (t: { teardown: (fn: () => unknown) => void, fail: (m: string) => void }, maxCheckers = 10) {
   const store = new Store(initialSnapshot(Date.now()))
   const tracker = new ProberTracker({ maxCheckers, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
@@ -23,9 +20,9 @@ async function setup (t: { teardown: (fn: () => unknown) => void, fail: (m: stri
   tracker.observeAgain = (...a) => { counts.observeAgain++; return observeAgain(...a) }
   const metrics = createMetrics(store, { tracker })
   const app = buildApp({ store, metrics, log: pino({ level: 'silent' }), tracker })
-  const { port, sync } = await probeListener(t, { store, metrics, tracker, app })
+  const port = await listenApp(t, app)
   const set = (state: 'up' | 'draining'): void => { store.update((s) => moveTo(s, state, state === 'up' ? 'emqx_available' : 'emqx_unavailable', 'test', Date.now())) }
-  return { tracker, counts, port, set, sync }
+  return { tracker, counts, port, set }
 }
 
 /** One keep-alive connection sending probes one at a time; resolves each answer's status. */
@@ -35,12 +32,11 @@ async function keepAliveProbes (port: number): Promise<{ get: (headers?: string)
 }
 
 t.test('a keep-alive checker is identified once per connection and every probe is still recorded', async (t) => {
-  const { tracker, counts, port, set, sync } = await setup(t)
+  const { tracker, counts, port, set } = await setup(t)
   set('up')
   const c = await keepAliveProbes(port)
   t.teardown(c.close)
   for (let i = 0; i < 5; i++) t.equal(await c.get('User-Agent: HAProxy\r\n'), 200)
-  await sync()
   t.equal(counts.observe, 1, 'identified (key built, tracker looked up) on the first probe only')
   t.equal(counts.observeAgain, 4, 'the later probes go to the remembered checker')
   const [checker] = tracker.checkers(Date.now())
@@ -51,14 +47,13 @@ t.test('a keep-alive checker is identified once per connection and every probe i
   set('draining')
   tracker.drainStarted(Date.now())
   for (let i = 0; i < 3; i++) t.equal(await c.get('User-Agent: HAProxy\r\n'), 503, 'the very next probe after the snapshot change gets the drain answer')
-  await sync()
   t.match(tracker.checkers(Date.now())[0], { probes: 8, lastAnswer: '503', drainAnswers: 3, told: true }, 'drain answers counted per probe')
   t.equal(tracker.drain(Date.now()).acknowledged, true, 'all checkers told: acknowledged')
   t.equal(counts.observe, 1, 'still identified only once')
 })
 
 t.test('a changed user agent on the same connection is a different checker', async (t) => {
-  const { tracker, counts, port, set, sync } = await setup(t)
+  const { tracker, counts, port, set } = await setup(t)
   set('up')
   const c = await keepAliveProbes(port)
   t.teardown(c.close)
@@ -66,24 +61,21 @@ t.test('a changed user agent on the same connection is a different checker', asy
   await c.get('User-Agent: kube-probe/1.30\r\n')
   await c.get('User-Agent: other\r\n')
   await c.get('')
-  await sync()
   t.equal(counts.observe, 3, 'identified again on each change')
   const byUa = new Map(tracker.checkers(Date.now()).map((x) => [x.userAgent, x.probes]))
   t.same(Object.fromEntries(byUa), { 'kube-probe/1.30': 2, other: 1, '': 1 })
 })
 
 t.test('a checker dropped from the tracker is identified again on its next probe', async (t) => {
-  const { tracker, counts, port, set, sync } = await setup(t, 1)
+  const { tracker, counts, port, set } = await setup(t, 1)
   set('up')
   const a = await keepAliveProbes(port)
   const b = await keepAliveProbes(port)
   t.teardown(() => { a.close(); b.close() })
   await a.get('User-Agent: a\r\n')
   await b.get('User-Agent: b\r\n')
-  await sync()
   t.equal(tracker.evicted, 1, 'a evicted by b (maxCheckers 1)')
   await a.get('User-Agent: a\r\n')
-  await sync()
   t.equal(counts.observe, 3, 'a identified from scratch again')
   t.match(tracker.checkers(Date.now()), [{ userAgent: 'a', probes: 1 }], 'a is tracked again, b evicted in turn')
 })
