@@ -4,13 +4,13 @@ import type { Logger } from 'pino'
 import { startAgentServer, type AgentServer } from './agent/server.js'
 import { describeConfig, type ServeConfig } from './config/serve-config.js'
 import { EmqxClient } from './emqx/client.js'
-import { buildAdminApp, buildApp } from './http/app.js'
-import { listenBacklog } from './http/backlog.js'
-import { warnOnceAtLimit } from './http/limits.js'
-import { checkerView, drainAckView } from './http/status-checkers.js'
+import { buildAdminApp, buildApp } from './http/listeners/app.js'
+import { listenBacklog } from './http/listeners/backlog.js'
+import { warnOnceAtLimit } from './http/listeners/limits.js'
+import { checkerView, drainAckView } from './http/views/status-checkers.js'
 import { createMetrics } from './metrics/registry.js'
-import { followDrains } from './probers/follow-store.js'
-import { ProberTracker } from './probers/tracker.js'
+import { followDrains } from './checkers/follow-store.js'
+import { CheckerTracker } from './checkers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
 import { warnIgnoredSettings } from './state/compat-warnings.js'
 import { DrainFileWatcher } from './state/drain-file.js'
@@ -62,8 +62,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold, heartbeat })
   warnIgnoredSettings(store, log.child({ component: 'evacuation' }), config.evacuation.settings)
   const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
-  const p = config.probers
-  const tracker = new ProberTracker({
+  const p = config.checkers
+  const tracker = new CheckerTracker({
     maxCheckers: p.maxCheckers,
     ttlMs: p.checkerTtlMs,
     fall: { http: p.checkerFall, agent: 1 },

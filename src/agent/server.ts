@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
-import type { ProberTracker } from '../probers/tracker.js'
+import type { CheckerTracker } from '../checkers/tracker.js'
 import type { Store } from '../state/store.js'
 import { agentReply } from './words.js'
 
@@ -9,7 +9,7 @@ export interface AgentServerOptions {
   /** counts each answer (the metrics registry fits; the listener does not import it) */
   readonly metrics: { readonly probe: (protocol: 'agent', answer: string) => void }
   /** records each agent checker, so the drain acknowledgement covers HAProxy's agent too */
-  readonly tracker?: ProberTracker
+  readonly tracker?: CheckerTracker
   /** a connection that neither reads its answer nor hangs up is dropped after this long */
   readonly idleTimeoutMs?: number
   /** connections open at once; more are closed at once and reported to onDrop */

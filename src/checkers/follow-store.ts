@@ -1,6 +1,6 @@
 import type { NodeState } from '../state/model.js'
 import type { Store } from '../state/store.js'
-import type { ProberTracker } from './tracker.js'
+import type { CheckerTracker } from './tracker.js'
 
 /** A drain, for acknowledgement purposes: the node stopped being offered to load balancers on purpose or because it failed while up. */
 export function drainBegins (prev: NodeState, next: NodeState): boolean {
@@ -10,7 +10,7 @@ export function drainBegins (prev: NodeState, next: NodeState): boolean {
 }
 
 /** Tells the tracker when a drain starts and ends, from the store's state changes. */
-export function followDrains (store: Store, tracker: ProberTracker): void {
+export function followDrains (store: Store, tracker: CheckerTracker): void {
   store.on('update', (next, prev) => {
     if (next.state === prev.state) return
     if (next.state === 'up') tracker.drainEnded()

@@ -89,7 +89,7 @@ export interface DrainProgress {
 
 const UA_MAX = 64
 
-export class ProberTracker {
+export class CheckerTracker {
   readonly #o: TrackerOptions
   /** insertion order = least recently seen first (re-inserted on every observation) */
   readonly #checkers = new Map<string, Checker>()

@@ -7,8 +7,8 @@ import { ConfigError } from '../errors.js'
 import type { DemoLoad } from '../demo/load.js'
 import { renderScreen, type NodeRow } from '../demo/screen.js'
 import { startDemoStack, type DemoStack } from '../demo/stack.js'
-import { applyAction } from '../sim/control.js'
-import { KEYS, listenToKeys } from '../sim/keys.js'
+import { applyAction } from '../emqx-double/control.js'
+import { KEYS, listenToKeys } from './keys.js'
 
 const SUMMARY = `Starts a local rehearsal: HAProxy running a shipped config, three mosquitto brokers standing in for EMQX nodes,
 three simulated EMQX APIs (as \`emqx-lb-sidecar simulate\`), three sidecars and MQTT clients. Shows per-node state

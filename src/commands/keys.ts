@@ -1,4 +1,4 @@
-import type { SimAction } from './control.js'
+import type { SimAction } from '../emqx-double/control.js'
 
 /** Keyboard keys of `simulate` (and the demo): one key per control action. */
 export const KEYS: Readonly<Record<string, SimAction>> = {

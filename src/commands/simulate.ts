@@ -2,9 +2,9 @@ import { helpText } from '../config/help.js'
 import { simulateOptions } from '../config/simulate-options.js'
 import { loadSimulateConfig } from '../config/simulate-config.js'
 import { createLogger } from '../log.js'
-import { applyAction, controlInterceptor, simState, CONTROL_PREFIX } from '../sim/control.js'
-import { EmqxSim } from '../sim/emqx-sim.js'
-import { KEY_HELP, KEYS, listenToKeys } from '../sim/keys.js'
+import { applyAction, controlInterceptor, simState, CONTROL_PREFIX } from '../emqx-double/control.js'
+import { EmqxDouble } from '../emqx-double/emqx-sim.js'
+import { KEY_HELP, KEYS, listenToKeys } from './keys.js'
 import { VERSION } from '../version.js'
 
 const SUMMARY = `Runs a simulated EMQX node's HTTP API (availability_check, status, load_rebalance) so a sidecar and a load
@@ -26,7 +26,7 @@ export async function simulateMain (argv: string[]): Promise<number> {
   if (parsed.actions.checkConfig) { process.stdout.write(`configuration OK\n${JSON.stringify(config, null, 2)}\n`); return 0 }
   const log = createLogger(config.logLevel)
   for (const w of parsed.warnings) log.warn(w)
-  const sim = new EmqxSim({
+  const sim = new EmqxDouble({
     profile: config.profile, host: config.host, port: config.port, dashboardPort: config.dashboardPort, nodeName: config.nodeName,
     username: config.username, password: config.password.reveal(), connections: config.connections,
   })

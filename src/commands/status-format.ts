@@ -2,7 +2,7 @@
  * Renders a /status document for people, in the spirit of `emqx_ctl rebalance node-status`.
  * Pure: document in, text out. Tolerates missing sections (older sidecars, no credentials).
  */
-import type { AckView, Received, ReceivedStatus } from '../http/status-types.js'
+import type { AckView, Received, ReceivedStatus } from '../http/views/status-types.js'
 import type { RebalanceStats } from '../emqx/rebalance.js'
 
 // Only the state and reason were checked (./status.ts): a section may still hold anything, so each is

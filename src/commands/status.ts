@@ -3,7 +3,7 @@ import { helpText } from '../config/help.js'
 import { parseOptions } from '../config/parse.js'
 import { statusOptions } from '../config/status-options.js'
 import { ConfigError } from '../errors.js'
-import type { ReceivedStatus } from '../http/status-types.js'
+import type { ReceivedStatus } from '../http/views/status-types.js'
 import { formatStatus } from './status-format.js'
 
 const NOT_A_SIDECAR = 'is --url an emqx-lb-sidecar (its --port, default 9183) and not EMQX or another service?'

@@ -59,7 +59,7 @@ export interface EvacuationConfig {
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
 
-export interface ProberConfig {
+export interface CheckerConfig {
   readonly waitHealthCheckMs: number
   readonly checkerFall: number
   readonly maxCheckers: number
@@ -92,7 +92,7 @@ export interface ServeConfig {
   readonly drainFile?: string
   readonly admin?: AdminConfig
   readonly evacuation: EvacuationConfig
-  readonly probers: ProberConfig
+  readonly checkers: CheckerConfig
   readonly cluster: ClusterConfig
 }
 
@@ -165,7 +165,7 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
     ...(v['drain-file'] !== undefined ? { drainFile: v['drain-file'] } : {}),
     ...(admin !== undefined ? { admin } : {}),
     evacuation,
-    probers: Object.freeze({
+    checkers: Object.freeze({
       waitHealthCheckMs: v['wait-health-check'],
       checkerFall: v['checker-fall'],
       maxCheckers: v['max-checkers'],

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { loadServeConfig } from '../config/serve-config.js'
 import { startSidecar, type Sidecar } from '../main.js'
-import { controlInterceptor } from '../sim/control.js'
-import { EmqxSim } from '../sim/emqx-sim.js'
+import { controlInterceptor } from '../emqx-double/control.js'
+import { EmqxDouble } from '../emqx-double/emqx-sim.js'
 import { freePort } from './free-port.js'
 import { Haproxy } from './haproxy.js'
 import { localizeHaproxyConfig } from './haproxy-config.js'
@@ -18,7 +18,7 @@ export const SHIPPED_HAPROXY_DIR = fileURLToPath(new URL('../../haproxy/', impor
 export interface DemoNode {
   readonly name: string
   readonly broker: Mosquitto
-  readonly sim: EmqxSim
+  readonly sim: EmqxDouble
   readonly sidecar: Sidecar
 }
 
@@ -53,7 +53,7 @@ export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
     for (let i = 1; i <= o.nodeCount; i++) {
       const broker = await Mosquitto.start(o.mosquittoBin, dir, await freePort(), `emqx${i}`)
       undo.push(async () => { await broker.stop() })
-      const sim = new EmqxSim({ nodeName: `emqx${i}@127.0.0.1` })
+      const sim = new EmqxDouble({ nodeName: `emqx${i}@127.0.0.1` })
       sim.intercept = controlInterceptor(sim)
       await sim.listen()
       undo.push(async () => { await sim.close() })

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parseDuration } from '../duration.js'
-import type { EmqxSim } from './emqx-sim.js'
+import type { EmqxDouble } from './emqx-sim.js'
 import { FAULT_SCOPES, SIM_FAULTS, type FaultScope, type SimFault } from './faults.js'
 
 /** What a control action answers: an HTTP status and a JSON document. */
@@ -18,7 +18,7 @@ export const ACTIONS = ['evacuate', 'donor', 'recipient', 'purge', 'restore', 's
 export type SimAction = (typeof ACTIONS)[number]
 
 /** What the simulated node is doing, for `GET /_sim/state` and the demo's screen. */
-export function simState (sim: EmqxSim): Record<string, unknown> {
+export function simState (sim: EmqxDouble): Record<string, unknown> {
   const p = sim.process
   return {
     node: sim.nodeName,
@@ -39,7 +39,7 @@ export function simState (sim: EmqxSim): Record<string, unknown> {
  * Applies one action to the simulated node. Starting a process while another runs is refused (409),
  * as EMQX refuses with `already_started`; `restore` ends any process, clears the fault and starts EMQX.
  */
-export async function applyAction (sim: EmqxSim, action: SimAction, query: URLSearchParams = new URLSearchParams()): Promise<ControlAnswer> {
+export async function applyAction (sim: EmqxDouble, action: SimAction, query: URLSearchParams = new URLSearchParams()): Promise<ControlAnswer> {
   const busy = (): ControlAnswer => ({ status: 409, doc: { error: 'already_started', process: sim.process.kind } })
   switch (action) {
     case 'evacuate': {
@@ -63,7 +63,7 @@ export async function applyAction (sim: EmqxSim, action: SimAction, query: URLSe
  * Injects a fault; `for` (a duration) clears it again by itself. `refuse` closes the listener this very
  * interface answers on, so it is only accepted with `for` (or from the keyboard).
  */
-export async function applyFault (sim: EmqxSim, name: string, forText: string | null, fromKeyboard = false, pathText: string | null = null): Promise<ControlAnswer> {
+export async function applyFault (sim: EmqxDouble, name: string, forText: string | null, fromKeyboard = false, pathText: string | null = null): Promise<ControlAnswer> {
   if (!(SIM_FAULTS as readonly string[]).includes(name)) return { status: 404, doc: { error: 'unknown_fault', faults: SIM_FAULTS } }
   const fault = name as SimFault
   const forMs = forText === null ? undefined : parseDuration(forText)
@@ -78,7 +78,7 @@ export async function applyFault (sim: EmqxSim, name: string, forText: string | 
 }
 
 /** The HTTP side: `GET /_sim/state`, `POST /_sim/<action>`, `POST /_sim/fault/<name>[?for=5s][&path=availability|status]`. */
-export function controlInterceptor (sim: EmqxSim, onChange: (what: string) => void = () => {}): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function controlInterceptor (sim: EmqxDouble, onChange: (what: string) => void = () => {}): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim')
     if (!url.pathname.startsWith(CONTROL_PREFIX)) return false

@@ -45,7 +45,7 @@ type Answer = SimAnswer
  * injectable faults (on every path or one). It is also the engine of `emqx-lb-sidecar simulate`, so
  * users can rehearse a load-balancer setup without EMQX.
  */
-export class EmqxSim {
+export class EmqxDouble {
   readonly profile: SimProfile
   readonly traits: ProfileTraits
   readonly nodeName: string
@@ -83,7 +83,7 @@ export class EmqxSim {
   #faultLeft: number | undefined
   /**
    * Requests this returns true for are answered by it before faults and routing apply (the control
-   * interface of `emqx-lb-sidecar simulate`, src/sim/control.ts); they are not counted as API requests.
+   * interface of `emqx-lb-sidecar simulate`, src/emqx-double/control.ts); they are not counted as API requests.
    */
   intercept: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined
 

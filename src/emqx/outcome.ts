@@ -1,8 +1,6 @@
 /** What one check of EMQX concluded. Pure data: produced by the parsers, consumed by the state layer. */
 import type { FailureReason } from '../errors.js'
 
-// The reasons are one of the registry's vocabularies (errors.ts); re-exported where outcomes are made.
-export { FAILURE_REASONS, type FailureReason } from '../errors.js'
 
 export type CheckOutcome =
   /** availability_check 200 (or node status 200 in fallback mode) */

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { CheckerInfo, DrainProgress, ProberTracker } from '../probers/tracker.js'
+import type { CheckerInfo, DrainProgress, CheckerTracker } from '../checkers/tracker.js'
 import { PREFIX } from './names.js'
 
 /**
@@ -7,7 +7,7 @@ import { PREFIX } from './names.js'
  * bounded: counts and 0/1 verdicts; one series per source only when configured (and then at most
  * --max-checkers of them).
  */
-export function registerProberMetrics (registry: Registry, tracker: ProberTracker, perSource: boolean): void {
+export function registerCheckerMetrics (registry: Registry, tracker: CheckerTracker, perSource: boolean): void {
   const r = [registry]
   // One scrape reads the tracker once: the gauges below share one walk of the checkers and one drain view.
   let scrape: { readonly views: CheckerInfo[], readonly drain: DrainProgress } | undefined

@@ -1,20 +1,19 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { AGENT_WORDS } from '../agent/words.js'
-import { FAILURE_REASONS } from '../emqx/outcome.js'
+import { FAILURE_REASONS } from '../errors.js'
 import { isAvailable, NODE_STATES } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
 import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
-import type { ProberTracker } from '../probers/tracker.js'
+import type { CheckerTracker } from '../checkers/tracker.js'
 import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
 import { registerEvacuationAckMetrics } from './evacuation-ack.js'
 import { PREFIX } from './names.js'
 import { processRegistry } from './process.js'
-import { registerProberMetrics } from './probers.js'
+import { registerCheckerMetrics } from './checkers.js'
 
-export { PREFIX }
 
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
@@ -38,7 +37,7 @@ const STAT_GAUGES = [
  * follow store events. Every labelled series is initialised to 0 so rate() works from the first scrape.
  */
 export interface MetricsExtras {
-  readonly tracker?: ProberTracker
+  readonly tracker?: CheckerTracker
   readonly perSource?: boolean
   readonly cluster?: ClusterConfig
   readonly heartbeat?: Heartbeat
@@ -150,7 +149,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
       collect () { this.set(heartbeat.lagMs() / 1000) },
     })
   }
-  if (extras.tracker !== undefined) registerProberMetrics(registry, extras.tracker, extras.perSource ?? false)
+  if (extras.tracker !== undefined) registerCheckerMetrics(registry, extras.tracker, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
 
   return {

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { addCommonHandlers, addLivezAndMetrics } from '../http/common-routes.js'
+import { addCommonHandlers, addLivezAndMetrics } from '../http/routes/common.js'
 import type { NginxSync } from './sync.js'
 
 /** nginx-sync's HTTP app (no listen): /livez, /status (what nginx runs with and why), /metrics. */

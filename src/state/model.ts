@@ -1,5 +1,6 @@
 import type { ApiTarget } from '../emqx/api.js'
-import type { FailureReason, OutcomeKind } from '../emqx/outcome.js'
+import type { FailureReason } from '../errors.js'
+import type { OutcomeKind } from '../emqx/outcome.js'
 import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
 import type { AckEnd } from './drain-ack-wait.js'

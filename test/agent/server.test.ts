@@ -5,7 +5,8 @@ import { startAgentServer, type AgentServer } from '../../src/agent/server.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { waitFor } from '../support/wait.js'
 import { TestStore as Store } from '../support/test-store.js'
-import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { initialSnapshot } from '../../src/state/transition.js'
+import { moveTo } from '../../src/state/move.js'
 
 async function setup (t: Test, idleTimeoutMs?: number): Promise<{ store: Store, port: number, metrics: ReturnType<typeof createMetrics>, server: AgentServer }> {
   const store = new Store(initialSnapshot(Date.now()))

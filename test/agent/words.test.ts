@@ -1,7 +1,8 @@
 import t from 'tap'
 import { agentReply } from '../../src/agent/words.js'
 import type { NodeState, Reason, Snapshot } from '../../src/state/model.js'
-import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { initialSnapshot } from '../../src/state/transition.js'
+import { moveTo } from '../../src/state/move.js'
 
 const snap = (state: NodeState, reason: Reason): Snapshot => moveTo(initialSnapshot(0), state, reason, 'm', 1)
 

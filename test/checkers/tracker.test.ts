@@ -2,14 +2,14 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SidecarProber } from '../../src/nginx/probe.js'
-import { NGINX_SYNC_USER_AGENT } from '../../src/probers/known-checkers.js'
-import { drainBegins } from '../../src/probers/follow-store.js'
-import { ProberTracker, type CheckerInfo, type DrainProgress, type Observation } from '../../src/probers/tracker.js'
+import { NGINX_SYNC_USER_AGENT } from '../../src/checkers/known-checkers.js'
+import { drainBegins } from '../../src/checkers/follow-store.js'
+import { CheckerTracker, type CheckerInfo, type DrainProgress, type Observation } from '../../src/checkers/tracker.js'
 
-function tracker (over: Partial<ConstructorParameters<typeof ProberTracker>[0]> = {}) {
+function tracker (over: Partial<ConstructorParameters<typeof CheckerTracker>[0]> = {}) {
   const slow: CheckerInfo[] = []
   const acks: DrainProgress[] = []
-  const tr = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), onAcknowledged: (a) => acks.push(a), ...over })
+  const tr = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), onAcknowledged: (a) => acks.push(a), ...over })
   return { tr, slow, acks }
 }
 const probe = (source: string, at: number, available: boolean, kind: 'http' | 'agent' = 'http'): Observation =>

@@ -5,16 +5,26 @@ import { connect } from 'node:net'
 import { requireBinary } from '../support/components.js'
 import { CLI, runCli } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
+import { startupBound } from '../../bench/lib/startup.js'
 
-/** Runs `emqx-lb-sidecar demo` with piped stdin/stdout: it then prints each changed frame, ending with `---`. */
+/**
+ * Runs `emqx-lb-sidecar demo` with piped stdin/stdout: it then prints each changed frame, ending with `---`.
+ * The demo runs in its own process group: whatever path the test takes, its teardown kills the group (SIGKILL),
+ * so the HAProxy and mosquitto processes the demo started go with it even when the demo itself is killed.
+ */
 function startDemo (t: Test, args: string[]): { write: (s: string) => void, frame: () => string, all: () => string, exited: Promise<unknown[]>, kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, 'demo', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
   let out = ''
   let err = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
   child.stderr.setEncoding('utf8').on('data', (c: string) => { err += c })
   const exited = once(child, 'exit')
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  t.teardown(async () => {
+    const alive = child.exitCode === null && child.signalCode === null
+    // a negative pid is the group; never 0 (our own group). ESRCH: the group is gone already
+    if (child.pid !== undefined && child.pid > 0) try { process.kill(-child.pid, 'SIGKILL') } catch {}
+    if (alive) await exited
+  })
   const frames = (): string[] => out.split('---\n').filter((f) => f.trim() !== '')
   return {
     write: (s) => { child.stdin.write(s) },
@@ -24,6 +34,9 @@ function startDemo (t: Test, args: string[]): { write: (s: string) => void, fram
     kill: (s) => { child.kill(s) },
   }
 }
+
+/** The demo's start (three brokers, three sidecars, HAProxy, the clients): 20 s on a quiet machine, scaled by load. */
+const demoStartMs = (): number => startupBound(20_000).ms
 
 const row = (frame: string, node: string): string[] => (frame.split('\n').find((l) => l.slice(2).startsWith(node)) ?? '').trim().replace(/^> /, '').split(/\s{2,}/)
 const mqttPortOf = (frame: string): number => Number(/127\.0\.0\.1:(\d+)/.exec(frame)?.[1])
@@ -43,7 +56,7 @@ t.test('demo: keys evacuate a node (HAProxy drains it, its clients move), restor
   if (requireBinary(t, 'haproxy', 'haproxy') === undefined || requireBinary(t, 'mosquitto', 'mosquitto') === undefined) return
   const demo = startDemo(t, ['--clients', '9', '--wait-health-check', '1s', '--evict-rate', '20'])
   const ready = await waitFor(demo.frame, (f) => /9\/9 demo clients connected/.test(f) && ['emqx1', 'emqx2', 'emqx3'].every((n) => row(f, n)[5] === 'UP'),
-    { what: 'all nodes UP and 9 clients connected', timeoutMs: 20_000, intervalMs: 50 })
+    { what: 'all nodes UP and 9 clients connected', timeoutMs: demoStartMs(), intervalMs: 50 })
   const port = mqttPortOf(ready)
   t.same(['emqx1', 'emqx2', 'emqx3'].map((n) => Number(row(ready, n)[6])).reduce((a, b) => a + b, 0), 9, 'the brokers hold the 9 clients')
   demo.write('2\ne\n')
@@ -61,7 +74,8 @@ t.test('demo: keys evacuate a node (HAProxy drains it, its clients move), restor
 t.test('demo: SIGTERM stops the stack and exits 0', async (t) => {
   if (requireBinary(t, 'haproxy', 'haproxy') === undefined || requireBinary(t, 'mosquitto', 'mosquitto') === undefined) return
   const demo = startDemo(t, ['--clients', '3'])
-  const f = await waitFor(demo.frame, (fr) => /3\/3 demo clients connected/.test(fr), { what: '3 clients connected', timeoutMs: 20_000, intervalMs: 50 })
+  const f = await waitFor(demo.frame, (fr) => /3\/3 demo clients connected/.test(fr),
+    { what: '3 clients connected', timeoutMs: demoStartMs(), intervalMs: 50 })
   demo.kill('SIGTERM')
   const [code] = await demo.exited
   t.equal(code, 0)

@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { request } from 'undici'
 import { CLI, runCli } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
+import { startupBound } from '../../bench/lib/startup.js'
 
 async function availability (base: string): Promise<number> {
   const res = await request(`${base}/api/v5/load_rebalance/availability_check`)
@@ -27,10 +28,11 @@ t.test('simulate: bad options exit 2 listing every problem', async (t) => {
 t.test('simulate runs a node driven by stdin keys and HTTP, and exits on q', async (t) => {
   const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0', '--profile', 'v5', '--node-name', 'emqx9@127.0.0.1'], { stdio: ['pipe', 'pipe', 'pipe'] })
   const exited = once(child, 'exit')
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited } })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
-  const port = await waitFor(() => /"event":"sim_listening"[^\n]*"port":(\d+)/.exec(out)?.[1], (p) => p !== undefined, { what: 'sim_listening log', timeoutMs: 10_000 })
+  const port = await waitFor(() => /"event":"sim_listening"[^\n]*"port":(\d+)/.exec(out)?.[1], (p) => p !== undefined,
+    { what: 'sim_listening log', timeoutMs: startupBound().ms })
   const base = `http://127.0.0.1:${port}`
   t.equal(await availability(base), 200)
   child.stdin.write('e\n')
@@ -50,9 +52,10 @@ t.test('simulate runs a node driven by stdin keys and HTTP, and exits on q', asy
 t.test('simulate exits 0 on SIGTERM', async (t) => {
   const child = spawn(process.execPath, [CLI, 'simulate', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = once(child, 'exit')
+  t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited } })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
-  await waitFor(() => out, (o) => o.includes('sim_listening'), { what: 'sim_listening log', timeoutMs: 10_000 })
+  await waitFor(() => out, (o) => o.includes('sim_listening'), { what: 'sim_listening log', timeoutMs: startupBound().ms })
   child.kill('SIGTERM')
   const [code] = await exited
   t.equal(code, 0)

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { parseSidecarStatus } from '../../src/commands/status.js'
 import { formatStatus } from '../../src/commands/status-format.js'
-import { statusDocument } from '../../src/http/status.js'
-import { ProberTracker } from '../../src/probers/tracker.js'
+import { statusDocument } from '../../src/http/views/status.js'
+import { CheckerTracker } from '../../src/checkers/tracker.js'
 import type { Snapshot } from '../../src/state/model.js'
 
 // The command reads what the server writes: one type (src/http/status-types.ts) for both, and this
@@ -33,7 +33,7 @@ const snapshot: Snapshot = {
 }
 
 t.test('the status command formats exactly what the server renders, every section', async (t) => {
-  const tracker = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const tracker = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
   const now = Date.now()
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: true, answer: '200', at: now - 2000 })
   tracker.drainStarted(now - 1500)

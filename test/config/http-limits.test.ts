@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ConfigError } from '../../src/errors.js'
 import { defaultHttpLimits, loadServeConfig } from '../../src/config/serve-config.js'
-import { serverOptions } from '../../src/http/limits.js'
+import { serverOptions } from '../../src/http/listeners/limits.js'
 
 t.test('HTTP listener limits: safe defaults from the option table', async (t) => {
   t.same(defaultHttpLimits(), { maxHeaderSize: 8192, headersTimeoutMs: 5000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 2048 })

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../../src/demo/free-port.js'
 import { requireBinary } from '../support/components.js'
-import type { EmqxSim } from '../support/emqx-double.js'
+import type { EmqxDouble } from '../support/emqx-double.js'
 import { landedOn, startMosquittos } from '../support/mosquitto.js'
 import { mqttClient, roundTrip, type TrackedClient } from '../support/mqtt-stack.js'
 import { prepareNginx, requireNjs, startNginx, workerGenerations } from '../support/nginx-server.js'
@@ -70,11 +70,11 @@ t.test('nginx + njs: drains and restores without a reload; no existing connectio
 
   const drains: number[] = []
   const restores: number[] = []
-  const cycles: Array<[number, (s: EmqxSim) => void, string]> = [
+  const cycles: Array<[number, (s: EmqxDouble) => void, string]> = [
     [1, (s) => s.becomeDonor(), 'rebalance donor'], [2, (s) => s.startEvacuation({ wait_health_check: 10 }), 'evacuation'], [1, (s) => s.startEvacuation(), 'evacuation again'],
   ]
   for (const [cycle, [donor, flip, how]] of cycles.entries()) {
-    const sim = sims[donor] as EmqxSim
+    const sim = sims[donor] as EmqxDouble
     const before = clients.filter((c) => c.node === donor)
     const t0 = performance.now()
     flip(sim)

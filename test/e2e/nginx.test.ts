@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { connectAsync, type MqttClient } from 'mqtt'
 import { request } from 'undici'
 import { requireBinary } from '../support/components.js'
-import type { EmqxSim } from '../support/emqx-double.js'
+import type { EmqxDouble } from '../support/emqx-double.js'
 import { freePort } from '../../src/demo/free-port.js'
 import { landedOn, startMosquittos } from '../support/mosquitto.js'
 import { tempDir } from '../support/tmpdir.js'
@@ -71,7 +71,7 @@ t.test('nginx-sync drains a node out of real nginx and brings it back; existing 
 
   // 2. evacuate node 2: nginx stops sending it new connections
   const t0 = performance.now()
-  ;(sims[1] as EmqxSim).startEvacuation({ wait_health_check: 10 })
+  ;(sims[1] as EmqxDouble).startEvacuation({ wait_health_check: 10 })
   await sync.waitForLog((l) => l.event === 'reloaded' && Array.isArray(l.down) && l.down.includes(address[1]), 10_000, 'reload with node 2 down')
   const syncMs = performance.now() - t0
   await reloadDone(1, 'drain')
@@ -100,7 +100,7 @@ t.test('nginx-sync drains a node out of real nginx and brings it back; existing 
 
   // 4. restore: node 2 gets new connections again
   const t1 = performance.now()
-  ;(sims[1] as EmqxSim).stopProcess()
+  ;(sims[1] as EmqxDouble).stopProcess()
   await sync.waitForLog((l) => l.event === 'reloaded' && Array.isArray(l.down) && l.down.length === 0, 10_000, 'reload with every node in')
   await reloadDone(2, 'restore')
   const restoreMs = performance.now() - t1

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { applyAction, applyFault, controlInterceptor, simState } from '../../src/sim/control.js'
+import { applyAction, applyFault, controlInterceptor, simState } from '../../src/emqx-double/control.js'
 import { startDouble } from '../support/emqx-double.js'
 import { waitFor } from '../support/wait.js'
 

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { request } from 'undici'
-import { EmqxSim, startDouble } from '../support/emqx-double.js'
+import { EmqxDouble, startDouble } from '../support/emqx-double.js'
 
 const AUTH = `Basic ${Buffer.from('admin:public').toString('base64')}`
 
-async function call (sim: EmqxSim, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number, json: Record<string, unknown> | string }> {
+async function call (sim: EmqxDouble, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number, json: Record<string, unknown> | string }> {
   const res = await request(sim.url + path, { method, headers: { authorization: AUTH, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
   const text = await res.body.text()
   let json: Record<string, unknown> | string = text
@@ -12,10 +12,10 @@ async function call (sim: EmqxSim, method: 'GET' | 'POST', path: string, body?: 
   return { status: res.statusCode, json }
 }
 
-const state = (sim: EmqxSim): string => sim.process.kind === 'evacuation' ? sim.process.state : sim.process.kind
+const state = (sim: EmqxDouble): string => sim.process.kind === 'evacuation' ? sim.process.state : sim.process.kind
 
 t.test('v5: waiting_health_check -> evicting_conns -> waiting_takeover -> evicting_sessions -> prohibiting, on simulated time', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', connections: 100, timeScale: 0 })
+  const sim = new EmqxDouble({ profile: 'v5', connections: 100, timeScale: 0 })
   sim.counts.disconnectedSessions = 20
   sim.counts.sessions = 120
   sim.startEvacuation({ wait_health_check: 10, conn_evict_rate: 50, wait_takeover: 5, sess_evict_rate: 10 })
@@ -47,7 +47,7 @@ t.test('v5: waiting_health_check -> evicting_conns -> waiting_takeover -> evicti
 })
 
 t.test('a big step crosses several phases at once, at the right simulated times', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', connections: 10, timeScale: 0 })
+  const sim = new EmqxDouble({ profile: 'v5', connections: 10, timeScale: 0 })
   sim.startEvacuation({ wait_health_check: 1, conn_evict_rate: 10, wait_takeover: 1 })
   sim.advance(2_999)
   t.equal(state(sim), 'waiting_takeover', '1 s health check + 1 s eviction + 0.999 s of takeover')
@@ -57,7 +57,7 @@ t.test('a big step crosses several phases at once, at the right simulated times'
 
 t.test('4.4 and e5.0.4 start evicting at once (no waiting_health_check)', async (t) => {
   for (const profile of ['v4.4', 'v5.0.4'] as const) {
-    const sim = new EmqxSim({ profile, connections: 10, timeScale: 0 })
+    const sim = new EmqxDouble({ profile, connections: 10, timeScale: 0 })
     sim.startEvacuation({ wait_health_check: 60, conn_evict_rate: 5 })
     t.equal(state(sim), 'evicting_conns', profile)
     sim.advance(1000)
@@ -66,7 +66,7 @@ t.test('4.4 and e5.0.4 start evicting at once (no waiting_health_check)', async 
 })
 
 t.test('e5.1-5.3 have waiting_health_check: 503 while connections are still accepted', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5.3', connections: 10, timeScale: 0 })
+  const sim = new EmqxDouble({ profile: 'v5.3', connections: 10, timeScale: 0 })
   sim.startEvacuation({ wait_health_check: 10, conn_evict_rate: 5 })
   t.equal(state(sim), 'waiting_health_check')
   t.notOk(sim.available, 'availability_check 503 from the start')
@@ -77,7 +77,7 @@ t.test('e5.1-5.3 have waiting_health_check: 503 while connections are still acce
 })
 
 t.test('timeScale runs simulated time faster than the real clock', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', timeScale: 1000 })
+  const sim = new EmqxDouble({ profile: 'v5', timeScale: 1000 })
   sim.startEvacuation({ wait_health_check: 1, wait_takeover: 1 })
   t.equal(state(sim), 'waiting_health_check')
   const started = performance.now()
@@ -86,7 +86,7 @@ t.test('timeScale runs simulated time faster than the real clock', async (t) => 
 })
 
 t.test('setProcessState forces a phase and time continues from there', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', connections: 4, timeScale: 0 })
+  const sim = new EmqxDouble({ profile: 'v5', connections: 4, timeScale: 0 })
   sim.startEvacuation({ conn_evict_rate: 2 })
   sim.setProcessState('evicting_conns')
   sim.advance(1000)
@@ -149,11 +149,11 @@ t.test('the requested wait_health_check is the timeline: 0 evicts at once (as EM
 })
 
 t.test('evictionBeganAt follows the real clock: start + wait_health_check / timeScale', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', timeScale: 10 })
+  const sim = new EmqxDouble({ profile: 'v5', timeScale: 10 })
   const before = Date.now()
   sim.startEvacuation({ wait_health_check: 20 })
   t.ok((sim.evictionBeganAt ?? 0) - before >= 2000 && (sim.evictionBeganAt ?? 0) - before < 2100)
-  const v44 = new EmqxSim({ profile: 'v4.4' })
+  const v44 = new EmqxDouble({ profile: 'v4.4' })
   v44.startEvacuation({ wait_health_check: 20 })
   t.ok((v44.evictionBeganAt ?? Infinity) - Date.now() <= 0, '4.4 evicts at once')
 })

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { request } from 'undici'
-import { applyFault } from '../../src/sim/control.js'
-import { controlInterceptor } from '../../src/sim/control.js'
-import { EmqxSim, startDouble } from '../support/emqx-double.js'
+import { applyFault } from '../../src/emqx-double/control.js'
+import { controlInterceptor } from '../../src/emqx-double/control.js'
+import { EmqxDouble, startDouble } from '../support/emqx-double.js'
 
 const BASIC = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`
 const AUTH = BASIC('admin', 'public')
@@ -36,7 +36,7 @@ t.test('open-source 4.4: 401 before 404 without credentials', async (t) => {
 })
 
 t.test('status fields per process exactly as EMQX sends them', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', connections: 10, timeScale: 0 })
+  const sim = new EmqxDouble({ profile: 'v5', connections: 10, timeScale: 0 })
   const status = (): Record<string, unknown> => JSON.parse(sim.route('GET', '/api/v5/load_rebalance/status', AUTH, '').body) as Record<string, unknown>
   sim.counts.disconnectedSessions = 4
   sim.counts.sessions = 14
@@ -78,7 +78,7 @@ t.test('faults on one path: availability hangs while /status answers, and the re
 })
 
 t.test('404 "Node not found" as JSON (5.x)', async (t) => {
-  const sim = new EmqxSim({ profile: 'v5', nodeName: 'emqx@a' })
+  const sim = new EmqxDouble({ profile: 'v5', nodeName: 'emqx@a' })
   const a = sim.route('POST', '/api/v5/load_rebalance/emqx@b/evacuation/start', AUTH, '{}')
   t.equal(a.status, 404)
   t.same(JSON.parse(a.body), { code: 'NOT_FOUND', message: 'Node not found: emqx@b' })
@@ -86,7 +86,7 @@ t.test('404 "Node not found" as JSON (5.x)', async (t) => {
 
 t.test('start bodies: e5.0.4 refuses wait_health_check and string durations; e5.1.0 refuses a string wait_takeover; 5.4+ takes both', async (t) => {
   const start = (profile: 'v5' | 'v5.3' | 'v5.0.4', body: unknown): { status: number, body: string } => {
-    const sim = new EmqxSim({ profile, nodeName: 'emqx@a' })
+    const sim = new EmqxDouble({ profile, nodeName: 'emqx@a' })
     return sim.route('POST', '/api/v5/load_rebalance/emqx@a/evacuation/start', AUTH, JSON.stringify(body))
   }
   t.match(start('v5.0.4', { wait_health_check: 10, wait_takeover: 10 }), { status: 400, body: /wait_health_check/ })

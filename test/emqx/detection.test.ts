@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { loadServeConfig, type EmqxConfig } from '../../src/config/serve-config.js'
 import { EmqxClient, NODE_STATUS_EVERY } from '../../src/emqx/client.js'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 
 const CREDS = { SIDECAR_EMQX_USERNAME: 'admin', SIDECAR_EMQX_PASSWORD: 'public' }
 const V5_AVAILABILITY = '/api/v5/load_rebalance/availability_check'
@@ -14,7 +14,7 @@ function client (t: Test, args: string[], env: Record<string, string> = {}): Emq
 }
 
 /** The sidecar's default URL (not set explicitly) pointing at 4.4's dashboard, 8081 at the double's management port. */
-function defaultUrlClient (t: Test, sim: EmqxSim, env: Record<string, string> = {}): EmqxClient {
+function defaultUrlClient (t: Test, sim: EmqxDouble, env: Record<string, string> = {}): EmqxClient {
   const base = loadServeConfig([], env).config.emqx
   const emqx: EmqxConfig = { ...base, url: new URL(sim.dashboardUrl ?? ''), urlExplicit: false }
   const c = new EmqxClient(emqx, undefined, { v4Port: sim.port })
@@ -23,7 +23,7 @@ function defaultUrlClient (t: Test, sim: EmqxSim, env: Record<string, string> = 
 }
 
 /** Makes the double answer one path badly once (the rest answers normally), as a fault ending mid-detection does. */
-function spoilOnce (sim: EmqxSim, path: string, how: 'hang' | 'garbage'): void {
+function spoilOnce (sim: EmqxDouble, path: string, how: 'hang' | 'garbage'): void {
   sim.intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? '').split('?')[0] !== path) return false
     sim.intercept = undefined

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { isBalanced, parseGlobalStatus } from '../../src/emqx/global-status.js'
-import { globalStatus } from '../../src/sim/node-model.js'
+import { globalStatus } from '../../src/emqx-double/node-model.js'
 
 t.test('5.x shape: evacuations, purges and rebalances', async (t) => {
   const doc = {

@@ -8,7 +8,7 @@ import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 import type { Snapshot } from '../../src/state/model.js'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 import { nextEvent } from '../support/wait.js'
 
 /**
@@ -17,7 +17,7 @@ import { nextEvent } from '../support/wait.js'
  * the middle of what used to be a re-detection, when the 5.x path still fails and the 4.4 path answers 404.
  * The donor must drain within one poll interval, never be served 200 by an open-source fallback.
  */
-function endFaultMidDetection (sim: EmqxSim, how: 'hang' | 'garbage'): void {
+function endFaultMidDetection (sim: EmqxDouble, how: 'hang' | 'garbage'): void {
   sim.intercept = (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? '').split('?')[0] !== '/api/v5/load_rebalance/availability_check') return false
     sim.intercept = undefined

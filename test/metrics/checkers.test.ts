@@ -1,12 +1,12 @@
 import t from 'tap'
 import { Registry } from 'prom-client'
-import { registerProberMetrics } from '../../src/metrics/probers.js'
-import { ProberTracker } from '../../src/probers/tracker.js'
+import { registerCheckerMetrics } from '../../src/metrics/checkers.js'
+import { CheckerTracker } from '../../src/checkers/tracker.js'
 
 t.test('drain_acknowledged_after_seconds has no sample until a drain is acknowledged, then the delay, then none again', async (t) => {
-  const tracker = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const tracker = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
   const registry = new Registry()
-  registerProberMetrics(registry, tracker, false)
+  registerCheckerMetrics(registry, tracker, false)
   const sample = async (): Promise<string | undefined> => {
     await new Promise(setImmediate) // a scrape's tracker reading is kept until the next turn of the loop
     const text = await registry.metrics()

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { loadServeConfig } from '../../src/config/serve-config.js'
-import { createMetrics, PREFIX } from '../../src/metrics/registry.js'
-import { ProberTracker } from '../../src/probers/tracker.js'
+import { createMetrics } from '../../src/metrics/registry.js'
+import { PREFIX } from '../../src/metrics/names.js'
+import { CheckerTracker } from '../../src/checkers/tracker.js'
 import { Heartbeat } from '../../src/state/heartbeat.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
@@ -16,7 +17,7 @@ t.test('every emqx_lb_sidecar_* metric the sidecar registers is in the README me
   const metrics = createMetrics(new Store(initialSnapshot(0)), {
     heartbeat: new Heartbeat({ intervalMs: 1000, boundMs: 6000 }),
     cluster: config.cluster,
-    tracker: new ProberTracker({ maxCheckers: 1, ttlMs: 1000, fall: { http: 3, agent: 1 }, budgetMs: 1000 }),
+    tracker: new CheckerTracker({ maxCheckers: 1, ttlMs: 1000, fall: { http: 3, agent: 1 }, budgetMs: 1000 }),
     rebalanceAck: { unacknowledged: 0 },
   })
   const registered = metrics.registry.getMetricsAsArray().map((m) => m.name).filter((n) => n.startsWith(PREFIX))

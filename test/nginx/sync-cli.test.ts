@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { requireBinary } from '../support/components.js'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 import { runCli, startSidecar } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
 
@@ -20,7 +20,7 @@ function workdir (t: Test): string {
   return dir
 }
 
-function nodesArg (sims: EmqxSim[]): string {
+function nodesArg (sims: EmqxDouble[]): string {
   return sims.map((s, i) => `127.0.0.1:${1883 + i} ${s.url}`).join(',')
 }
 
@@ -73,7 +73,7 @@ t.test('a flapping node causes no reload storm; a stable change is applied once;
   await sync.waitForLog((l) => l.event === 'reloaded', 5000, 'first upstream applied')
   t.equal(lines(reloads), 1, 'first poll applies at once')
 
-  const flapper = sims[1] as EmqxSim
+  const flapper = sims[1] as EmqxDouble
   const flips = setInterval(() => { if (flapper.available) flapper.startEvacuation(); else flapper.stopProcess() }, 150)
   // ~20 flips, each seen by the 50 ms poll: without debounce this would be ~20 reloads
   await waitFor(() => sync.logs.filter((l) => l.event === 'node' && l.node === '127.0.0.1:1884').length, (n) => n >= 20, { what: '20 observed flips', timeoutMs: 10_000 })
@@ -118,7 +118,7 @@ t.test('nginx -t failing: the old file is restored, nothing reloads, the error i
   await sync.waitForLog((l) => l.event === 'reloaded', 5000, 'first upstream applied')
   const before = readFileSync(out, 'utf8')
   writeFileSync(broken, '')
-  ;(sims[0] as EmqxSim).becomeDonor()
+  ;(sims[0] as EmqxDouble).becomeDonor()
   const err = await sync.waitForLog((l) => l.event === 'check_failed', 5000, 'check failure logged')
   t.equal(err.level, 'error')
   t.equal(err.code, 'SIDECAR_ERR_NGINX_CHECK_FAILED')
@@ -154,11 +154,11 @@ t.test('--njs-state: the state is rewritten every poll, drains show in it, and n
   t.match(first, { balance: 'random', failsafe: false, staleAfterMs: 3 * (50 + 200) })
   await waitFor(read, (s) => s.writtenAt > first.writtenAt, { what: 'the unchanged state written again by the next poll' })
 
-  ;(sims[1] as EmqxSim).becomeDonor()
+  ;(sims[1] as EmqxDouble).becomeDonor()
   const drained = await waitFor(read, (s) => s.nodes[1]?.available === false, { what: 'the donor unavailable in the state' })
   t.equal(drained.nodes[0]?.available, true)
   await sync.waitForLog((l) => l.event === 'state_written' && Array.isArray(l.down) && l.down.includes('127.0.0.1:1884'), 5000, 'change logged')
-  ;(sims[0] as EmqxSim).becomeDonor()
+  ;(sims[0] as EmqxDouble).becomeDonor()
   await waitFor(read, (s) => s.failsafe && s.nodes.every((n) => !n.available), { what: 'every node unavailable, flagged fail-safe' })
   await sync.waitForLog((l) => l.event === 'failsafe', 5000, 'fail-safe warning')
 

@@ -1,13 +1,13 @@
 import t, { type Test } from 'tap'
 import { request } from 'undici'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 import { checkCount, failureCount, scrape } from '../support/metrics-text.js'
 import { formatStats, ProbeLoad, type ProbeStats } from '../support/probe-load.js'
 import { startSidecar, type LogLine, type SidecarProcess } from '../support/sidecar-proc.js'
 import { selfSignedCert, type TestCert } from '../support/tls.js'
 import { waitFor } from '../support/wait.js'
 import { emqxTimeoutFor, FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
-import { FAILURE_REASONS } from '../../src/emqx/outcome.js'
+import { FAILURE_REASONS } from '../../src/errors.js'
 
 /**
  * Runs every row of the fault matrix against the built sidecar (a real process) and the EMQX double,
@@ -28,7 +28,7 @@ const { failureThreshold: THRESHOLD } = MATRIX_SETTINGS
 
 const figures: Array<{ id: string, stats: ProbeStats, changedAfterMs?: number }> = []
 
-interface Rig { sc: SidecarProcess, sim?: EmqxSim, other: EmqxSim }
+interface Rig { sc: SidecarProcess, sim?: EmqxDouble, other: EmqxDouble }
 
 async function rig (t: Test, s: FaultScenario, cert: TestCert | undefined): Promise<Rig> {
   const other = await startDouble(t)

@@ -4,8 +4,8 @@
  * A row states what the sidecar must do; the test fails if the sidecar does anything else, and the
  * doc test fails if the doc is not this table rendered.
  */
-import type { FailureReason } from '../../src/emqx/outcome.js'
-import type { FaultScope, SimFault } from '../../src/sim/faults.js'
+import type { FailureReason } from '../../src/errors.js'
+import type { FaultScope, SimFault } from '../../src/emqx-double/faults.js'
 
 /** What the scenarios run the sidecar with (quoted in the doc, since timeouts appear in messages). */
 export const MATRIX_SETTINGS = { pollInterval: '100ms', emqxTimeout: '250ms', otherTimeout: '2s', failureThreshold: 3 } as const

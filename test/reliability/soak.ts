@@ -3,7 +3,7 @@
  * probe load on the sidecar process while EMQX flips between up, drains and faults.
  */
 import type { Test } from 'tap'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 import { scrape } from '../support/metrics-text.js'
 import { formatStats, ProbeLoad, type ProbeStats } from '../support/probe-load.js'
 import { fdCount, rssBytes } from '../support/raw-client.js'
@@ -25,7 +25,7 @@ export interface SoakReport {
 }
 
 /** One step of the upstream's script: what EMQX does next. */
-const SCRIPT: ReadonlyArray<(sim: EmqxSim) => Promise<void> | void> = [
+const SCRIPT: ReadonlyArray<(sim: EmqxDouble) => Promise<void> | void> = [
   (sim) => sim.becomeDonor(), (sim) => sim.stopProcess(),
   (sim) => sim.startEvacuation(), (sim) => sim.stopProcess(),
   async (sim) => await sim.setFault('5xx'), async (sim) => await sim.setFault('none'),

@@ -4,13 +4,13 @@ import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
 import type { AckChecker } from '../../src/state/drain-ack-wait.js'
-import { evacuationDocument } from '../../src/http/status.js'
+import { evacuationDocument } from '../../src/http/views/status.js'
 import { Evacuator } from '../../src/state/evacuator.js'
 import type { EvacuationPhase } from '../../src/state/model.js'
 import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
-import { startDouble, type EmqxSim, type SimProfile } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble, type SimProfile } from '../support/emqx-double.js'
 import { nextEvent } from '../support/wait.js'
 
 /**
@@ -20,7 +20,7 @@ import { nextEvent } from '../support/wait.js'
 const WAIT_S = 10
 const GRACE_MS = 100
 
-async function setup (t: T, sim: EmqxSim, checkers: { list: AckChecker[] }, flags: string[] = []) {
+async function setup (t: T, sim: EmqxDouble, checkers: { list: AckChecker[] }, flags: string[] = []) {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
   const log = pino({ level: 'debug' }, sink)

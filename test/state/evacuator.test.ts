@@ -3,17 +3,17 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
-import { cachedProbeAnswer } from '../../src/http/availability.js'
+import { cachedProbeAnswer } from '../../src/http/views/probe-answer.js'
 import { Evacuator } from '../../src/state/evacuator.js'
 import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
-import { startDouble, type EmqxSim, type SimProfile } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble, type SimProfile } from '../support/emqx-double.js'
 import { nextEvent, waitFor } from '../support/wait.js'
 
 
 /** A monitor and an evacuator on one store, against the double, as main.ts wires them. */
-async function setup (t: T, sim: EmqxSim, flags: string[] = []) {
+async function setup (t: T, sim: EmqxDouble, flags: string[] = []) {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
   const log = pino({ level: 'debug' }, sink)

@@ -6,10 +6,10 @@ import { EmqxClient, NODE_STATUS_EVERY } from '../../src/emqx/client.js'
 import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
-import { startDouble, type EmqxSim } from '../support/emqx-double.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 import { nextEvent } from '../support/wait.js'
 
-function setup (t: Test, sim: EmqxSim, extra: string[] = [], env: Record<string, string> = {}) {
+function setup (t: Test, sim: EmqxDouble, extra: string[] = [], env: Record<string, string> = {}) {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
   const log = pino({ level: 'debug' }, sink)

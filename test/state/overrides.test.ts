@@ -2,7 +2,8 @@ import t from 'tap'
 import type { CheckOutcome } from '../../src/emqx/outcome.js'
 import type { EvacuationProgress, Snapshot, Verdict } from '../../src/state/model.js'
 import { effectiveVerdict, setOverride, settle } from '../../src/state/overrides.js'
-import { applyCheck, initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { applyCheck, initialSnapshot } from '../../src/state/transition.js'
+import { moveTo } from '../../src/state/move.js'
 import { foldStatus, checkDeadline } from '../../src/state/evacuation-progress.js'
 
 const ok: CheckOutcome = { kind: 'available' }

@@ -1,7 +1,8 @@
 import t from 'tap'
 import type { CheckOutcome } from '../../src/emqx/outcome.js'
 import type { Snapshot } from '../../src/state/model.js'
-import { applyCheck, initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { applyCheck, initialSnapshot } from '../../src/state/transition.js'
+import { moveTo } from '../../src/state/move.js'
 
 const ok: CheckOutcome = { kind: 'available' }
 const drain: CheckOutcome = { kind: 'unavailable', code: 'NODE_EVACUATING' }

@@ -7,6 +7,7 @@ import { Haproxy, type ServerStat } from '../../src/demo/haproxy.js'
 import { localizeHaproxyConfig, type LocalHaproxy } from '../../src/demo/haproxy-config.js'
 import { requireBinary } from './components.js'
 import { waitFor } from './wait.js'
+import { startupBound } from '../../bench/lib/startup.js'
 export { Haproxy, checkHaproxyConfig, type ServerStat } from '../../src/demo/haproxy.js'
 
 /** The shipped configs, exactly as users copy them. */
@@ -30,7 +31,15 @@ export async function startShippedHaproxy (t: Test, dir: string, name: string, l
   const port = await freePort()
   const configFile = join(dir, name)
   writeFileSync(configFile, localizeHaproxyConfig(edit(shippedConfig(name)), { ...local, listenPort: port, statsSocket: join(dir, 'admin.sock') }))
-  const haproxy = await Haproxy.start(bin, configFile, join(dir, 'admin.sock'))
+  // Haproxy.start stops haproxy itself when its socket does not answer in time, and reports its stderr
+  const bound = startupBound()
+  let haproxy: Haproxy
+  try {
+    haproxy = await Haproxy.start(bin, configFile, join(dir, 'admin.sock'), bound.ms)
+  } catch (err) {
+    const msg = `starting haproxy with ${name} (start-up bound ${bound.ms} ms: ${bound.why}): ${(err as Error).message}`
+    throw new Error(msg, { cause: err })
+  }
   t.teardown(async () => { await haproxy.stop() })
   return { haproxy, port, configFile }
 }

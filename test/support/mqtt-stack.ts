@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt'
 import { freePort } from '../../src/demo/free-port.js'
-import { startDouble, type EmqxSim } from './emqx-double.js'
+import { startDouble, type EmqxDouble } from './emqx-double.js'
 import { startMosquittos, type Mosquitto } from './mosquitto.js'
 import { startSidecar, type SidecarProcess } from './sidecar-proc.js'
 
@@ -9,7 +9,7 @@ import { startSidecar, type SidecarProcess } from './sidecar-proc.js'
 export interface StackNode {
   readonly name: string
   readonly broker: Mosquitto
-  readonly sim: EmqxSim
+  readonly sim: EmqxDouble
   readonly sidecar: SidecarProcess
   readonly agentPort: number
 }

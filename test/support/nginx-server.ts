@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { waitFor } from './wait.js'
+import {
+  exitReason, gone, killAndWait, LineTail, running, startupBound, startupFailure, TAIL_LINES, toBound, type Bound,
+} from '../../bench/lib/startup.js'
 
 export const NGINX_DIR = fileURLToPath(new URL('../../nginx/', import.meta.url))
 /** where nginx-njs.conf loads njs from (Debian's libnginx-mod-stream-js) */
@@ -119,17 +121,41 @@ export function workerGenerations (log: string): number[][] {
   return gens
 }
 
-/** Starts nginx in the foreground (daemon off) and stops it (SIGTERM: fast shutdown) when the test ends. */
-export async function startNginx (t: Test, bin: string, setup: NginxSetup, listenPort: number): Promise<RunningNginx> {
+/**
+ * Starts nginx in the foreground (daemon off) and stops it (SIGTERM: fast shutdown) when the test ends.
+ * Resolves once the error log shows a worker started, within the start-up bound (bench/lib/startup.ts); when
+ * it does not, or nginx exits first, kills it (SIGKILL, exit awaited) and rejects naming the bound, nginx's
+ * output and the error log's last lines.
+ */
+export async function startNginx (t: Test, bin: string, setup: NginxSetup, listenPort: number,
+  bound: number | Bound = startupBound()): Promise<RunningNginx> {
   const child = spawn(bin, [...setup.args.slice(0, -1), `${setup.args.at(-1) ?? ''} daemon off;`], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
-  child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
-  const exited = once(child, 'exit')
-  t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited } })
+  const stdout = new LineTail()
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout.push(c) })
+  child.stderr.setEncoding('utf8').on('data', (c: string) => { if (stderr.length < 100_000) stderr += c })
+  const end = gone(child)
+  t.teardown(async () => { if (running(child)) { child.kill('SIGTERM'); await end } })
   const errorLog = (): string => { try { return readFileSync(setup.errorLog, 'utf8') } catch { return '' } }
-  await waitFor(() => errorLog(), (text) => child.exitCode !== null || /start worker process/.test(text), { what: `nginx to start on port ${listenPort}`, timeoutMs: 5000 })
-  if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${out}${errorLog()}`)
+  const b = toBound(bound)
+  const fail = (reason: string): Error => {
+    const last = errorLog().trimEnd().split('\n').slice(-TAIL_LINES).map((l) => `  ${l}`)
+    const more = [`${setup.errorLog} (last ${TAIL_LINES} lines):`, ...last]
+    const what = `nginx to start a worker (port ${listenPort})`
+    return startupFailure({ what, reason, bound: b, pid: child.pid, stdout: stdout.lines(), stderr, more })
+  }
+  try {
+    // nginx's readiness is a line in its error log (a file: no event to await)
+    const started = (text: string): boolean => !running(child) || /start worker process/.test(text)
+    await waitFor(() => errorLog(), started, { what: 'nginx start', timeoutMs: b.ms })
+  } catch {
+    await killAndWait(child, end)
+    throw fail(`timed out after ${b.ms} ms`)
+  }
+  if (!running(child)) {
+    const e = await end
+    throw fail(exitReason(e.code, e.signal, e.spawnError))
+  }
   const reloaded = (reloads: number): boolean => {
     const text = errorLog()
     const gens = workerGenerations(text)

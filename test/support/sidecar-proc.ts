@@ -3,7 +3,10 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { NODE_FLAGS } from '../../src/node-flags.js'
-import { startDouble, type EmqxSim } from './emqx-double.js'
+import { startDouble, type EmqxDouble } from './emqx-double.js'
+import {
+  drained, exitReason, fixedBound, gone, killAndWait, LineTail, startupBound, startupFailure, toBound, type Bound,
+} from '../../bench/lib/startup.js'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 
@@ -18,8 +21,15 @@ export interface SidecarProcess {
   readonly stderr: () => string
   /** resolves with the exit code */
   readonly exited: Promise<number | null>
-  /** resolves with the first log line matching, or rejects after timeoutMs */
+  /** resolves with the first log line matching, or rejects after timeoutMs (naming `what`, the last stdout lines, stderr) */
   waitForLog: (match: (l: LogLine) => boolean, timeoutMs: number, what: string) => Promise<LogLine>
+}
+
+export interface StartOptions {
+  /** how long to wait for the listening line; startupBound() (bench/lib/startup.ts) by default */
+  readonly bound?: number | Bound
+  /** another command to spawn instead of the CLI (the failure path's test: a child that never listens) */
+  readonly launch?: { readonly file: string, readonly args: readonly string[] }
 }
 
 /**
@@ -28,23 +38,25 @@ export interface SidecarProcess {
  * The agent-check listener of `serve` is off (`--agent-port 0`) unless the args set a port: its default 9184 would
  * collide between tests running in parallel. Later flags win, so `['--agent-port', String(p)]` turns it on.
  * `command` selects another long-running subcommand (e.g. ['nginx-sync']) with the same listening log.
+ * When the listening line does not come within the start-up bound, or the process exits first, the child
+ * is killed (SIGKILL, exit awaited) and this rejects with a StartupError naming the wait, the bound, the
+ * child's last stdout lines and its stderr.
  */
-export async function startSidecar (t: Test, args: string[], env: Record<string, string> = {}, command: string[] = []): Promise<SidecarProcess> {
+export async function startSidecar (t: Test, args: string[], env: Record<string, string> = {}, command: string[] = [],
+  o: StartOptions = {}): Promise<SidecarProcess> {
   const agentOff = command.length === 0 ? ['--agent-port', '0'] : []
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...command, '--host', '127.0.0.1', '--port', '0', ...agentOff, ...args], {
+  const file = o.launch?.file ?? process.execPath
+  const argv = o.launch?.args ?? [...NODE_FLAGS, CLI, ...command, '--host', '127.0.0.1', '--port', '0', ...agentOff, ...args]
+  const child = spawn(file, argv, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: LogLine[] = []
+  const tail = new LineTail()
   let stderr = ''
   const waiters = new Set<{ match: (l: LogLine) => boolean, resolve: (l: LogLine) => void }>()
-  let buf = ''
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buf += chunk
-    let nl
-    while ((nl = buf.indexOf('\n')) !== -1) {
-      const line = buf.slice(0, nl)
-      buf = buf.slice(nl + 1)
+    for (const line of tail.push(chunk)) {
       let parsed: LogLine
       try { parsed = JSON.parse(line) as LogLine } catch { parsed = { level: 'raw', msg: line } }
       logs.push(parsed)
@@ -52,20 +64,35 @@ export async function startSidecar (t: Test, args: string[], env: Record<string,
     }
   })
   child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c })
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
-  t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited } })
+  const end = gone(child)
+  const exited = end.then((e) => e.code)
+  t.teardown(async () => { await killAndWait(child, end) })
 
-  const waitForLog = async (match: (l: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> => {
+  const wait = async (match: (l: LogLine) => boolean, bound: Bound, what: string): Promise<LogLine> => {
     const seen = logs.find(match)
     if (seen !== undefined) return seen
+    const fail = (reason: string): Error => startupFailure({ what, reason, bound, pid: child.pid, stdout: tail.lines(), stderr })
     return await new Promise<LogLine>((resolve, reject) => {
       const w = { match, resolve: (l: LogLine) => { clearTimeout(timer); resolve(l) } }
-      const timer = setTimeout(() => { waiters.delete(w); reject(new Error(`timed out after ${timeoutMs}ms waiting for log: ${what}; stderr: ${stderr}`)) }, timeoutMs)
+      const timer = setTimeout(() => { waiters.delete(w); reject(fail(`timed out after ${bound.ms} ms`)) }, bound.ms)
       waiters.add(w)
-      void exited.then((code) => { if (waiters.delete(w)) { clearTimeout(timer); reject(new Error(`sidecar exited (${code}) before log: ${what}; stderr: ${stderr}`)) } })
+      end.then(async (e) => {
+        if (!waiters.has(w)) return
+        await drained(child)
+        if (waiters.delete(w)) { clearTimeout(timer); reject(fail(exitReason(e.code, e.signal, e.spawnError))) }
+      }, () => {})
     })
   }
-  const listening = await waitForLog((l) => l.event === 'listening', 10_000, 'HTTP listening')
+  const waitForLog = async (match: (l: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> =>
+    await wait(match, fixedBound(timeoutMs), `log: ${what}`)
+  let listening: LogLine
+  try {
+    listening = await wait((l) => l.event === 'listening', toBound(o.bound ?? startupBound()), 'log: HTTP listening')
+  } catch (err) {
+    // a start that failed leaves nothing running, whether or not the test's teardown comes
+    await killAndWait(child, end)
+    throw err
+  }
   const port = listening.port as number
   return { child, port, url: `http://127.0.0.1:${port}`, logs, stderr: () => stderr, exited, waitForLog }
 }
@@ -82,8 +109,8 @@ export async function runCli (args: string[], env: Record<string, string> = {}):
 }
 
 /** `n` EMQX doubles (v5, nodes emqx1@127.0.0.1 ...), each with its own sidecar polling it every `pollMs`. */
-export async function startNodes (t: Test, n: number, pollMs: number): Promise<{ sims: EmqxSim[], sidecars: SidecarProcess[] }> {
-  const sims: EmqxSim[] = []
+export async function startNodes (t: Test, n: number, pollMs: number): Promise<{ sims: EmqxDouble[], sidecars: SidecarProcess[] }> {
+  const sims: EmqxDouble[] = []
   const sidecars: SidecarProcess[] = []
   for (let i = 1; i <= n; i++) {
     const sim = await startDouble(t, { profile: 'v5', nodeName: `emqx${i}@127.0.0.1` })

@@ -1,19 +1,19 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../config/serve-config.js'
-import type { Metrics } from '../metrics/registry.js'
-import type { ProberTracker } from '../probers/tracker.js'
-import type { Heartbeat } from '../state/heartbeat.js'
-import type { Store } from '../state/store.js'
-import { registerAdmin, type AdminOptions } from './admin.js'
-import { AVAILABILITY_PATHS, cachedProbeAnswer } from './availability.js'
-import { addCommonHandlers, addLivezAndMetrics, type Liveness } from './common-routes.js'
+import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../../config/serve-config.js'
+import type { Metrics } from '../../metrics/registry.js'
+import type { CheckerTracker } from '../../checkers/tracker.js'
+import type { Heartbeat } from '../../state/heartbeat.js'
+import type { Store } from '../../state/store.js'
+import { registerAdmin, type AdminOptions } from '../routes/admin.js'
+import { AVAILABILITY_PATHS, cachedProbeAnswer } from '../views/probe-answer.js'
+import { addCommonHandlers, addLivezAndMetrics, type Liveness } from '../routes/common.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions, warnOnceAtLimit } from './limits.js'
-import { ProbeObserver } from './probe-observer.js'
-import { statusDocument } from './status.js'
-import { LogCodes } from '../errors.js'
+import { ProbeObserver } from '../routes/probe-observer.js'
+import { statusDocument } from '../views/status.js'
+import { LogCodes } from '../../errors.js'
 
 export interface AppOptions {
   readonly store: Store
@@ -24,7 +24,7 @@ export interface AppOptions {
   /** admin endpoints on this app (token configured, no separate admin listener) */
   readonly admin?: Omit<AdminOptions, 'metrics' | 'store' | 'log'>
   /** records who probes and what they were told (drain acknowledgement) */
-  readonly tracker?: ProberTracker
+  readonly tracker?: CheckerTracker
   readonly cluster?: ClusterConfig
   /** the poll loop's heartbeat: /livez fails when it stalls */
   readonly heartbeat?: Heartbeat

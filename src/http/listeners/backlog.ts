@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
-import { LogCodes } from '../errors.js'
+import { LogCodes } from '../../errors.js'
 
 const SOMAXCONN = '/proc/sys/net/core/somaxconn'
 

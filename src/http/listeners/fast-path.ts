@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
-import { AVAILABILITY_PATHS, type ProbeAnswer } from './availability.js'
+import { AVAILABILITY_PATHS, type ProbeAnswer } from '../views/probe-answer.js'
 
 const PROBE_PATHS: readonly string[] = AVAILABILITY_PATHS
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Secret } from '../config/secret.js'
+import type { Secret } from '../../config/secret.js'
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
 

@@ -1,14 +1,14 @@
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import type { Secret } from '../config/secret.js'
-import type { AdminAction, AdminRecorder } from '../metrics/admin.js'
-import { isAvailable, type EvacuationProgress, type Snapshot } from '../state/model.js'
-import type { Evacuator } from '../state/evacuator.js'
-import type { Store } from '../state/store.js'
+import type { Secret } from '../../config/secret.js'
+import type { AdminAction, AdminRecorder } from '../../metrics/admin.js'
+import { isAvailable, type EvacuationProgress, type Snapshot } from '../../state/model.js'
+import type { Evacuator } from '../../state/evacuator.js'
+import type { Store } from '../../state/store.js'
 import { bearerChecker } from './admin-auth.js'
-import { evacuationDocument } from './status.js'
-import { LogCodes } from '../errors.js'
+import { evacuationDocument } from '../views/status.js'
+import { LogCodes } from '../../errors.js'
 
 export interface AdminOptions {
   readonly token: Secret

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import type { CheckerHandle, ProberTracker } from '../probers/tracker.js'
+import type { CheckerHandle, CheckerTracker } from '../../checkers/tracker.js'
 
 /** What a connection remembers about the checker behind it (a property under a private symbol). */
 interface SocketChecker {
@@ -19,9 +19,9 @@ type TaggedSocket = Socket & { [CHECKER]?: SocketChecker }
  * is identified again, exactly as the first probe was.
  */
 export class ProbeObserver {
-  readonly #tracker: ProberTracker
+  readonly #tracker: CheckerTracker
 
-  constructor (tracker: ProberTracker) { this.#tracker = tracker }
+  constructor (tracker: CheckerTracker) { this.#tracker = tracker }
 
   observe (req: IncomingMessage, available: boolean, answer: string, at: number): void {
     const socket = req.socket as TaggedSocket

@@ -1,4 +1,4 @@
-import { isAvailable, type Snapshot } from '../state/model.js'
+import { isAvailable, type Snapshot } from '../../state/model.js'
 
 /** The probe answer for a snapshot: pure, and cached per snapshot so the hot path allocates nothing. */
 export interface ProbeAnswer {

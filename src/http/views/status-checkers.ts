@@ -1,4 +1,4 @@
-import type { CheckerInfo, DrainProgress } from '../probers/tracker.js'
+import type { CheckerInfo, DrainProgress } from '../../checkers/tracker.js'
 import type { CheckerView, DrainAckView } from './status-types.js'
 
 /** A checker as /status (and the slow-checker log line) shows it. */

@@ -3,13 +3,14 @@
  * reads (src/commands/status.ts). Field names are the JSON's, snake_case; times are ISO 8601 strings.
  * Types only: the command imports nothing that runs from the server.
  */
-import type { ApiMode, ApiVersion } from '../emqx/api.js'
-import type { ClusterRebalance, NodeProcess } from '../emqx/global-status.js'
-import type { FailureReason, OutcomeKind } from '../emqx/outcome.js'
-import type { LocalRebalance } from '../emqx/rebalance.js'
-import type { CheckerKind } from '../probers/tracker.js'
-import type { AckEnd } from '../state/drain-ack-wait.js'
-import type { AckWaitProgress, EvacuationPhase, NodeState, Reason } from '../state/model.js'
+import type { ApiMode, ApiVersion } from '../../emqx/api.js'
+import type { ClusterRebalance, NodeProcess } from '../../emqx/global-status.js'
+import type { FailureReason } from '../../errors.js'
+import type { OutcomeKind } from '../../emqx/outcome.js'
+import type { LocalRebalance } from '../../emqx/rebalance.js'
+import type { CheckerKind } from '../../checkers/tracker.js'
+import type { AckEnd } from '../../state/drain-ack-wait.js'
+import type { AckWaitProgress, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
 
 export interface StatusDocument {
   readonly state: NodeState

@@ -1,13 +1,13 @@
-import { isAvailable, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../state/model.js'
-import type { ClusterConfig } from '../config/serve-config.js'
-import { isBalanced, type ClusterStatus } from '../emqx/global-status.js'
-import type { ProberTracker } from '../probers/tracker.js'
-import { VERSION } from '../version.js'
+import { isAvailable, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../../state/model.js'
+import type { ClusterConfig } from '../../config/serve-config.js'
+import { isBalanced, type ClusterStatus } from '../../emqx/global-status.js'
+import type { CheckerTracker } from '../../checkers/tracker.js'
+import { VERSION } from '../../version.js'
 import { checkerView, drainAckView } from './status-checkers.js'
 import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocument } from './status-types.js'
 
 export interface StatusContext {
-  readonly tracker?: ProberTracker
+  readonly tracker?: CheckerTracker
   readonly cluster?: ClusterConfig
 }
 

@@ -1,11 +1,12 @@
 import t from 'tap'
 import pino from 'pino'
-import { buildApp } from '../../src/http/app.js'
-import { AVAILABILITY_PATHS } from '../../src/http/availability.js'
-import { createMetrics } from '../../src/metrics/registry.js'
-import type { NodeState } from '../../src/state/model.js'
-import { TestStore as Store } from '../support/test-store.js'
-import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { buildApp } from '../../../src/http/listeners/app.js'
+import { AVAILABILITY_PATHS } from '../../../src/http/views/probe-answer.js'
+import { createMetrics } from '../../../src/metrics/registry.js'
+import type { NodeState } from '../../../src/state/model.js'
+import { TestStore as Store } from '../../support/test-store.js'
+import { initialSnapshot } from '../../../src/state/transition.js'
+import { moveTo } from '../../../src/state/move.js'
 
 function setup (t: { teardown: (fn: () => unknown) => void }) {
   const store = new Store(initialSnapshot(Date.parse('2026-01-01T00:00:00Z')))

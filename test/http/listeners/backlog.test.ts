@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import { Writable } from 'node:stream'
-import { ConfigError } from '../../src/errors.js'
-import { loadServeConfig } from '../../src/config/serve-config.js'
-import { effectiveBacklog, listenBacklog, readSomaxconn } from '../../src/http/backlog.js'
-import { requireBinary } from '../support/components.js'
-import { startSidecar } from '../support/sidecar-proc.js'
+import { ConfigError } from '../../../src/errors.js'
+import { loadServeConfig } from '../../../src/config/serve-config.js'
+import { effectiveBacklog, listenBacklog, readSomaxconn } from '../../../src/http/listeners/backlog.js'
+import { requireBinary } from '../../support/components.js'
+import { startSidecar } from '../../support/sidecar-proc.js'
 
 t.test('--listen-backlog: 4096 by default, from a flag or SIDECAR_LISTEN_BACKLOG, 1..65535', async (t) => {
   t.equal(loadServeConfig([], {}).config.listenBacklog, 4096, 'sized for a fleet of checkers, above node\'s 511')

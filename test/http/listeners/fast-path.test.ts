@@ -1,14 +1,15 @@
 import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import pino from 'pino'
-import { buildApp } from '../../src/http/app.js'
-import { AVAILABILITY_PATHS } from '../../src/http/availability.js'
-import { isProbe } from '../../src/http/fast-path.js'
-import { createMetrics } from '../../src/metrics/registry.js'
-import { ProberTracker } from '../../src/probers/tracker.js'
-import { TestStore as Store } from '../support/test-store.js'
-import { listenApp } from '../support/listen-app.js'
-import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { buildApp } from '../../../src/http/listeners/app.js'
+import { AVAILABILITY_PATHS } from '../../../src/http/views/probe-answer.js'
+import { isProbe } from '../../../src/http/listeners/fast-path.js'
+import { createMetrics } from '../../../src/metrics/registry.js'
+import { CheckerTracker } from '../../../src/checkers/tracker.js'
+import { TestStore as Store } from '../../support/test-store.js'
+import { listenApp } from '../../support/listen-app.js'
+import { initialSnapshot } from '../../../src/state/transition.js'
+import { moveTo } from '../../../src/state/move.js'
 
 /** One request on its own connection, read to EOF: the exact bytes a checker sees. */
 async function raw (port: number, request: string): Promise<{ status: number, headers: Record<string, string>, body: string, head: string[] }> {
@@ -32,7 +33,7 @@ async function raw (port: number, request: string): Promise<{ status: number, he
 async function listening (t: Test) {
   const store = new Store(initialSnapshot(Date.parse('2026-01-01T00:00:00Z')))
   const metrics = createMetrics(store)
-  const tracker = new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const tracker = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
   const app = buildApp({ store, metrics, log: pino({ level: 'silent' }), tracker })
   const port = await listenApp(t, app)
   // the count the registry has

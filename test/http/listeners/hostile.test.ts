@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap'
 import type { Socket } from 'node:net'
 import { request } from 'undici'
-import { startDouble } from '../support/emqx-double.js'
-import { scrape } from '../support/metrics-text.js'
-import { formatStats, ProbeLoad } from '../support/probe-load.js'
-import { closedWithin, exchange, fdCount, kernelView, openSocket, rssBytes } from '../support/raw-client.js'
-import { startSidecar, type SidecarProcess } from '../support/sidecar-proc.js'
-import { waitFor } from '../support/wait.js'
+import { startDouble } from '../../support/emqx-double.js'
+import { scrape } from '../../support/metrics-text.js'
+import { formatStats, ProbeLoad } from '../../support/probe-load.js'
+import { closedWithin, exchange, fdCount, kernelView, openSocket, rssBytes } from '../../support/raw-client.js'
+import { startSidecar, type SidecarProcess } from '../../support/sidecar-proc.js'
+import { waitFor } from '../../support/wait.js'
 
 /**
  * Hostile and broken clients on the sidecar's HTTP port (docs/failure-modes.md, "Hostile clients"):

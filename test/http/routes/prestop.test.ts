@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
-import { startSidecar } from './support/sidecar-proc.js'
-import { startDouble, type SimProfile } from './support/emqx-double.js'
-import { waitFor } from './support/wait.js'
+import { startSidecar } from '../../support/sidecar-proc.js'
+import { startDouble, type SimProfile } from '../../support/emqx-double.js'
+import { waitFor } from '../../support/wait.js'
 
 const TOKEN = 'prestop-test-token-0123456789'
 

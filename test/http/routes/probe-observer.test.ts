@@ -1,18 +1,19 @@
 import t from 'tap'
 import pino from 'pino'
-import { buildApp } from '../../src/http/app.js'
-import { userAgent } from '../../src/http/probe-observer.js'
-import { createMetrics } from '../../src/metrics/registry.js'
-import { ProberTracker } from '../../src/probers/tracker.js'
-import { TestStore as Store } from '../support/test-store.js'
-import { keepAlive } from '../support/keep-alive-client.js'
-import { listenApp } from '../support/listen-app.js'
-import { initialSnapshot, moveTo } from '../../src/state/transition.js'
+import { buildApp } from '../../../src/http/listeners/app.js'
+import { userAgent } from '../../../src/http/routes/probe-observer.js'
+import { createMetrics } from '../../../src/metrics/registry.js'
+import { CheckerTracker } from '../../../src/checkers/tracker.js'
+import { TestStore as Store } from '../../support/test-store.js'
+import { keepAlive } from '../../support/keep-alive-client.js'
+import { listenApp } from '../../support/listen-app.js'
+import { initialSnapshot } from '../../../src/state/transition.js'
+import { moveTo } from '../../../src/state/move.js'
 
 /** The app on a loopback port, its tracker counting how often a checker is identified from scratch. */
 async function setup (t: { teardown: (fn: () => unknown) => void, fail: (m: string) => void }, maxCheckers = 10) {
   const store = new Store(initialSnapshot(Date.now()))
-  const tracker = new ProberTracker({ maxCheckers, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const tracker = new CheckerTracker({ maxCheckers, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
   const counts = { observe: 0, observeAgain: 0 }
   const observe = tracker.observe.bind(tracker)
   const observeAgain = tracker.observeAgain.bind(tracker)

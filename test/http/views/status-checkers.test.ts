@@ -1,8 +1,8 @@
 import t from 'tap'
-import { checkerView, drainAckView } from '../../src/http/status-checkers.js'
-import { ProberTracker } from '../../src/probers/tracker.js'
+import { checkerView, drainAckView } from '../../../src/http/views/status-checkers.js'
+import { CheckerTracker } from '../../../src/checkers/tracker.js'
 
-const tracker = (): ProberTracker => new ProberTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+const tracker = (): CheckerTracker => new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
 
 t.test('/status shows a checker in JSON terms: snake_case, ISO times, null where not known yet', async (t) => {
   const tr = tracker()
