@@ -213,9 +213,19 @@ export class CheckerTracker {
     const fall = c.fall
     const detection = c.intervalMs === undefined ? undefined : c.intervalMs * fall
     return {
-      source: c.source, kind: c.kind, userAgent: c.userAgent, firstSeen: c.firstSeen, lastSeen: c.lastSeen,
-      probes: c.probes, intervalMs: c.intervalMs, lastAnswer: c.lastAnswer, drainAnswers: c.drainAnswers, fall,
-      told: c.toldAt !== undefined, detectionMs: detection, withinBudget: detection === undefined ? undefined : detection <= this.#o.budgetMs,
+      source: c.source,
+      kind: c.kind,
+      userAgent: c.userAgent,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      probes: c.probes,
+      intervalMs: c.intervalMs,
+      lastAnswer: c.lastAnswer,
+      drainAnswers: c.drainAnswers,
+      fall,
+      told: c.toldAt !== undefined,
+      detectionMs: detection,
+      withinBudget: detection === undefined ? undefined : detection <= this.#o.budgetMs,
     }
   }
 

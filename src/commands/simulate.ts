@@ -27,8 +27,14 @@ export async function simulateMain (argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel)
   for (const w of parsed.warnings) log.warn(w)
   const sim = new EmqxDouble({
-    profile: config.profile, host: config.host, port: config.port, dashboardPort: config.dashboardPort, nodeName: config.nodeName,
-    username: config.username, password: config.password.reveal(), connections: config.connections,
+    profile: config.profile,
+    host: config.host,
+    port: config.port,
+    dashboardPort: config.dashboardPort,
+    nodeName: config.nodeName,
+    username: config.username,
+    password: config.password.reveal(),
+    connections: config.connections,
   })
   const changed = (what: string): void => { log.info({ event: 'sim_change', change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`) }
   sim.intercept = controlInterceptor(sim, changed)

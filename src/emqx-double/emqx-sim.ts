@@ -258,7 +258,11 @@ export class EmqxDouble {
 
   #routeContext (): RouteContext {
     return {
-      traits: this.traits, nodeName: this.nodeName, running: this.running, process: this.process, counts: this.counts,
+      traits: this.traits,
+      nodeName: this.nodeName,
+      running: this.running,
+      process: this.process,
+      counts: this.counts,
       authorized: (h) => this.#authorized(h),
       dashboardAuthorized: (h) => h === this.#dashboardAuth,
       evacuationCall: (rawNode, start, body) => this.#evacuationCall(rawNode, start, body),

@@ -13,7 +13,6 @@ export type SimProcess =
   | { readonly kind: 'rebalance', readonly role: 'donor' | 'recipient' | 'coordinator', readonly state: string, readonly coordinator: string, readonly donors: readonly string[], readonly recipients: readonly string[] }
   | { readonly kind: 'purge', readonly state: string }
 
-
 /** Does availability_check answer 503 for this process? (facts: donors, evacuating and purging nodes) */
 export function unavailable (p: SimProcess): boolean {
   if (p.kind === 'none') return false
@@ -36,9 +35,14 @@ export function localStatus (p: SimProcess, c: NodeCounts): Record<string, unkno
     case 'evacuation': {
       const fresh = p.state === 'evicting_sessions' || p.state === 'prohibiting'
       return {
-        status: 'enabled', process: 'evacuation', state: p.state,
-        connection_eviction_rate: p.params.conn_evict_rate, session_eviction_rate: p.params.sess_evict_rate,
-        connection_goal: 0, session_goal: 0, session_recipients: p.params.migrate_to,
+        status: 'enabled',
+        process: 'evacuation',
+        state: p.state,
+        connection_eviction_rate: p.params.conn_evict_rate,
+        session_eviction_rate: p.params.sess_evict_rate,
+        connection_goal: 0,
+        session_goal: 0,
+        session_recipients: p.params.migrate_to,
         stats: { initial_connected: c.initialConnections, current_connected: c.connections, initial_sessions: c.initialSessions, current_sessions: fresh ? c.sessions : c.initialSessions },
       }
     }
@@ -47,8 +51,14 @@ export function localStatus (p: SimProcess, c: NodeCounts): Record<string, unkno
     case 'rebalance':
       if (p.role !== 'donor') return { status: 'disabled' }
       return {
-        status: 'enabled', process: 'rebalance', state: p.state, coordinator_node: p.coordinator,
-        connection_eviction_rate: 500, connection_eviction_rpc_timeout: 15, session_eviction_rate: 500, session_eviction_rpc_timeout: 15,
+        status: 'enabled',
+        process: 'rebalance',
+        state: p.state,
+        coordinator_node: p.coordinator,
+        connection_eviction_rate: 500,
+        connection_eviction_rpc_timeout: 15,
+        session_eviction_rate: 500,
+        session_eviction_rpc_timeout: 15,
         recipients: p.recipients,
         stats: { initial_connected: c.initialConnections, initial_sessions: c.initialSessions, current_connected: c.connections, current_sessions: c.sessions, current_disconnected_sessions: c.disconnectedSessions },
         ...(EVICTING.has(p.state) ? { connection_goal: Math.floor(c.initialConnections / 2), disconnected_session_goal: 0 } : {}),
@@ -62,8 +72,15 @@ export function globalStatus (node: string, p: SimProcess, c: NodeCounts, api: '
   const evacuations = p.kind === 'evacuation' ? [entry()] : []
   const rebalances = p.kind === 'rebalance'
     ? [{
-        node: p.coordinator, state: p.state, coordinator_node: p.coordinator, donors: p.donors, recipients: p.recipients,
-        connection_eviction_rate: 500, connection_eviction_rpc_timeout: 15, session_eviction_rate: 500, session_eviction_rpc_timeout: 15,
+        node: p.coordinator,
+        state: p.state,
+        coordinator_node: p.coordinator,
+        donors: p.donors,
+        recipients: p.recipients,
+        connection_eviction_rate: 500,
+        connection_eviction_rpc_timeout: 15,
+        session_eviction_rate: 500,
+        session_eviction_rpc_timeout: 15,
         ...(EVICTING.has(p.state) ? { connection_goal: Math.floor(c.initialConnections / 2), disconnected_session_goal: 0, donor_conn_avg: c.connections, donor_sess_avg: c.disconnectedSessions } : {}),
       }]
     : []

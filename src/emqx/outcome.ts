@@ -1,7 +1,6 @@
 /** What one check of EMQX concluded. Pure data: produced by the parsers, consumed by the state layer. */
 import type { FailureReason } from '../errors.js'
 
-
 export type CheckOutcome =
   /** availability_check 200 (or node status 200 in fallback mode) */
   | { readonly kind: 'available' }

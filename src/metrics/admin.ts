@@ -13,7 +13,10 @@ export interface AdminRecorder {
 export function registerOverrideMetrics (registry: Registry, store: Store, prefix: string): AdminRecorder {
   const r = [registry]
   new Gauge({
-    name: `${prefix}manual_drain`, help: 'Drain switches: 1 while on, by source (api: POST /admin/drain, file: --drain-file).', labelNames: ['source'], registers: r,
+    name: `${prefix}manual_drain`,
+    help: 'Drain switches: 1 while on, by source (api: POST /admin/drain, file: --drain-file).',
+    labelNames: ['source'],
+    registers: r,
     collect () {
       const o = store.current.overrides
       this.set({ source: 'api' }, o.manualDrain !== undefined ? 1 : 0)
@@ -21,18 +24,25 @@ export function registerOverrideMetrics (registry: Registry, store: Store, prefi
     },
   })
   new Gauge({
-    name: `${prefix}evacuation_phase`, help: 'Evacuation started through the sidecar: 1 for its current phase (none, starting, running, done, deadline, failed).', labelNames: ['phase'], registers: r,
+    name: `${prefix}evacuation_phase`,
+    help: 'Evacuation started through the sidecar: 1 for its current phase (none, starting, running, done, deadline, failed).',
+    labelNames: ['phase'],
+    registers: r,
     collect () {
       const phase = store.current.overrides.evacuation?.phase ?? 'none'
       for (const p of ['none', ...EVACUATION_PHASES]) this.set({ phase: p }, p === phase ? 1 : 0)
     },
   })
   new Gauge({
-    name: `${prefix}evacuation_started_timestamp_seconds`, help: 'Unix time the current evacuation was requested (0 if none).', registers: r,
+    name: `${prefix}evacuation_started_timestamp_seconds`,
+    help: 'Unix time the current evacuation was requested (0 if none).',
+    registers: r,
     collect () { this.set((store.current.overrides.evacuation?.startedAt ?? 0) / 1000) },
   })
   new Gauge({
-    name: `${prefix}evacuation_deadline_timestamp_seconds`, help: 'Unix time the current evacuation stops being waited for (0 if none).', registers: r,
+    name: `${prefix}evacuation_deadline_timestamp_seconds`,
+    help: 'Unix time the current evacuation stops being waited for (0 if none).',
+    registers: r,
     collect () { this.set((store.current.overrides.evacuation?.deadlineAt ?? 0) / 1000) },
   })
   const requests = new Counter({ name: `${prefix}admin_requests_total`, help: 'Admin requests by action and result (ok, unauthorized, failed; evacuations by phase reached).', labelNames: ['action', 'result'], registers: r })

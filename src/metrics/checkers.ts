@@ -20,26 +20,37 @@ export function registerCheckerMetrics (registry: Registry, tracker: CheckerTrac
     return scrape
   }
   new Gauge({
-    name: `${PREFIX}checkers`, help: 'Distinct load-balancer checkers seen recently (source, kind, user agent), by kind.', labelNames: ['kind'], registers: r,
+    name: `${PREFIX}checkers`,
+    help: 'Distinct load-balancer checkers seen recently (source, kind, user agent), by kind.',
+    labelNames: ['kind'],
+    registers: r,
     collect () {
       const { views } = read()
       for (const kind of ['http', 'agent'] as const) this.set({ kind }, views.filter((c) => c.kind === kind).length)
     },
   })
   new Gauge({
-    name: `${PREFIX}checkers_slow`, help: 'Checkers whose observed interval x fall exceeds the configured wait_health_check budget.', registers: r,
+    name: `${PREFIX}checkers_slow`,
+    help: 'Checkers whose observed interval x fall exceeds the configured wait_health_check budget.',
+    registers: r,
     collect () { this.set(read().views.filter((c) => c.withinBudget === false).length) },
   })
   new Gauge({
-    name: `${PREFIX}drain_checkers_told`, help: 'During a drain: active checkers that have received at least `fall` drain answers.', registers: r,
+    name: `${PREFIX}drain_checkers_told`,
+    help: 'During a drain: active checkers that have received at least `fall` drain answers.',
+    registers: r,
     collect () { this.set(read().drain.told) },
   })
   new Gauge({
-    name: `${PREFIX}drain_checkers_active`, help: 'During a drain: checkers expected to probe again (seen within 3 of their intervals).', registers: r,
+    name: `${PREFIX}drain_checkers_active`,
+    help: 'During a drain: checkers expected to probe again (seen within 3 of their intervals).',
+    registers: r,
     collect () { this.set(read().drain.active) },
   })
   new Gauge({
-    name: `${PREFIX}drain_acknowledged`, help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).', registers: r,
+    name: `${PREFIX}drain_acknowledged`,
+    help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).',
+    registers: r,
     collect () { this.set(read().drain.acknowledged ? 1 : 0) },
   })
   new OptionalGauge(`${PREFIX}drain_acknowledged_after_seconds`, 'Time from the start of the current drain until every active checker had been told; absent until then.', r, () => {
@@ -47,12 +58,17 @@ export function registerCheckerMetrics (registry: Registry, tracker: CheckerTrac
     return ms === undefined ? undefined : ms / 1000
   })
   new Counter({
-    name: `${PREFIX}checkers_evicted_total`, help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).', registers: r,
+    name: `${PREFIX}checkers_evicted_total`,
+    help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).',
+    registers: r,
     collect () { this.reset(); this.inc(tracker.evicted) },
   })
   if (perSource) {
     new Gauge({
-      name: `${PREFIX}checker_told`, help: 'Per checker source: 1 when told about the current drain, 0 otherwise.', labelNames: ['source', 'kind'], registers: r,
+      name: `${PREFIX}checker_told`,
+      help: 'Per checker source: 1 when told about the current drain, 0 otherwise.',
+      labelNames: ['source', 'kind'],
+      registers: r,
       collect () { this.reset(); for (const c of read().views) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0) },
     })
   }

@@ -8,7 +8,10 @@ import { PREFIX } from './names.js'
 export function registerClusterMetrics (registry: Registry, store: Store, t: ClusterConfig): void {
   const r = [registry]
   new Gauge({
-    name: `${PREFIX}cluster_processes`, help: 'Cluster-wide evacuations, purges and rebalances in progress (cached from global_status); absent when not readable.', labelNames: ['process'], registers: r,
+    name: `${PREFIX}cluster_processes`,
+    help: 'Cluster-wide evacuations, purges and rebalances in progress (cached from global_status); absent when not readable.',
+    labelNames: ['process'],
+    registers: r,
     collect () {
       this.reset()
       const c = store.current.cluster
@@ -19,14 +22,20 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
     },
   })
   new Gauge({
-    name: `${PREFIX}cluster_evacuation_connections`, help: 'Current connections on each evacuating node (cached from global_status).', labelNames: ['node'], registers: r,
+    name: `${PREFIX}cluster_evacuation_connections`,
+    help: 'Current connections on each evacuating node (cached from global_status).',
+    labelNames: ['node'],
+    registers: r,
     collect () {
       this.reset()
       for (const e of store.current.cluster?.evacuations ?? []) { const v = e.stats?.current_connected; if (v !== undefined) this.set({ node: e.node }, v) }
     },
   })
   new Gauge({
-    name: `${PREFIX}cluster_rebalance_avg`, help: 'Average connections / disconnected sessions of donors and recipients per running rebalance (cached from global_status).', labelNames: ['coordinator', 'role', 'unit'], registers: r,
+    name: `${PREFIX}cluster_rebalance_avg`,
+    help: 'Average connections / disconnected sessions of donors and recipients per running rebalance (cached from global_status).',
+    labelNames: ['coordinator', 'role', 'unit'],
+    registers: r,
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {
@@ -39,7 +48,10 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
     },
   })
   new Gauge({
-    name: `${PREFIX}cluster_rebalance_balanced`, help: 'Balance condition per running rebalance: avg(donor) <= avg(recipient) + abs_threshold or <= avg(recipient) * rel_threshold, sessions counting disconnected ones (1 balanced, 0 not); absent until EMQX reports both averages.', labelNames: ['coordinator', 'unit'], registers: r,
+    name: `${PREFIX}cluster_rebalance_balanced`,
+    help: 'Balance condition per running rebalance: avg(donor) <= avg(recipient) + abs_threshold or <= avg(recipient) * rel_threshold, sessions counting disconnected ones (1 balanced, 0 not); absent until EMQX reports both averages.',
+    labelNames: ['coordinator', 'unit'],
+    registers: r,
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {

@@ -10,7 +10,9 @@ import { PREFIX } from './names.js'
 export function registerEvacuationAckMetrics (registry: Registry, store: Store, rebalance?: { readonly unacknowledged: number }): void {
   const r = [registry]
   const toEviction = new Histogram({
-    name: `${PREFIX}evacuation_eviction_start_seconds`, help: 'Time from an evacuation request to the moment EMQX begins evicting (when it was asked plus the wait_health_check sent), one observation per evacuation.', registers: r,
+    name: `${PREFIX}evacuation_eviction_start_seconds`,
+    help: 'Time from an evacuation request to the moment EMQX begins evicting (when it was asked plus the wait_health_check sent), one observation per evacuation.',
+    registers: r,
     buckets: [1, 2, 3, 5, 10, 20, 30, 60, 120, 300],
   })
   const ends = new Counter({ name: `${PREFIX}evacuation_ack_waits_total`, help: 'Evacuation waits for the load balancers\' acknowledgement, by how they ended: all_told (early), max_reached (--wait-health-check passed first), no_checkers (none known: EMQX waited blind).', labelNames: ['ended_by'], registers: r })
@@ -23,7 +25,9 @@ export function registerEvacuationAckMetrics (registry: Registry, store: Store, 
   })
   if (rebalance !== undefined) {
     new Counter({
-      name: `${PREFIX}rebalance_unacknowledged_evictions_total`, help: 'Rebalances in which EMQX began evicting this donor before every load-balancer checker had been told: wait_health_check too short for them.', registers: r,
+      name: `${PREFIX}rebalance_unacknowledged_evictions_total`,
+      help: 'Rebalances in which EMQX began evicting this donor before every load-balancer checker had been told: wait_health_check too short for them.',
+      registers: r,
       collect () { this.reset(); this.inc(rebalance.unacknowledged) },
     })
   }

@@ -14,7 +14,6 @@ import { PREFIX } from './names.js'
 import { processRegistry } from './process.js'
 import { registerCheckerMetrics } from './checkers.js'
 
-
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
   probe: (protocol: 'http' | 'agent', answer: string) => void
@@ -53,35 +52,54 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     .set({ version: VERSION, nodejs_version: process.version }, 1)
 
   new Gauge({
-    name: `${PREFIX}state`, help: 'Current node state as served to load balancers: 1 for the current state, 0 for the others.', labelNames: ['state'], registers: r,
+    name: `${PREFIX}state`,
+    help: 'Current node state as served to load balancers: 1 for the current state, 0 for the others.',
+    labelNames: ['state'],
+    registers: r,
     collect () { const s = store.current.state; for (const st of NODE_STATES) this.set({ state: st }, st === s ? 1 : 0) },
   })
   new Gauge({
-    name: `${PREFIX}available`, help: '1 when probes answer 200 (node should get new connections), else 0.', registers: r,
+    name: `${PREFIX}available`,
+    help: '1 when probes answer 200 (node should get new connections), else 0.',
+    registers: r,
     collect () { this.set(isAvailable(store.current.state) ? 1 : 0) },
   })
   new Gauge({
-    name: `${PREFIX}state_since_timestamp_seconds`, help: 'Unix time of the last state change.', registers: r,
+    name: `${PREFIX}state_since_timestamp_seconds`,
+    help: 'Unix time of the last state change.',
+    registers: r,
     collect () { this.set(store.current.since / 1000) },
   })
   new Gauge({
-    name: `${PREFIX}emqx_up`, help: 'Whether the last check got a usable answer from the EMQX API (1) or failed (0).', registers: r,
+    name: `${PREFIX}emqx_up`,
+    help: 'Whether the last check got a usable answer from the EMQX API (1) or failed (0).',
+    registers: r,
     collect () { this.set(store.current.emqxAnswered ? 1 : 0) },
   })
   new Gauge({
-    name: `${PREFIX}emqx_last_success_timestamp_seconds`, help: 'Unix time of the last check that got a usable answer from EMQX (0 if none yet).', registers: r,
+    name: `${PREFIX}emqx_last_success_timestamp_seconds`,
+    help: 'Unix time of the last check that got a usable answer from EMQX (0 if none yet).',
+    registers: r,
     collect () { this.set((store.current.lastSuccessAt ?? 0) / 1000) },
   })
   new Gauge({
-    name: `${PREFIX}emqx_consecutive_failures`, help: 'Failed EMQX checks in a row (0 after any usable answer).', registers: r,
+    name: `${PREFIX}emqx_consecutive_failures`,
+    help: 'Failed EMQX checks in a row (0 after any usable answer).',
+    registers: r,
     collect () { this.set(store.current.consecutiveFailures) },
   })
   new Gauge({
-    name: `${PREFIX}emqx_api_info`, help: 'EMQX API in use: version (v4/v5) and mode (rebalance, or node_status when the rebalance API is missing); 1 once detected.', labelNames: ['api_version', 'mode'], registers: r,
+    name: `${PREFIX}emqx_api_info`,
+    help: 'EMQX API in use: version (v4/v5) and mode (rebalance, or node_status when the rebalance API is missing); 1 once detected.',
+    labelNames: ['api_version', 'mode'],
+    registers: r,
     collect () { this.reset(); const a = store.current.api; if (a !== undefined) this.set({ api_version: a.version, mode: a.mode }, 1) },
   })
   new Gauge({
-    name: `${PREFIX}rebalance_enabled`, help: 'Local rebalance/evacuation status from EMQX (cached): 1 while a process runs on this node, 0 when disabled; absent when not readable.', labelNames: ['process', 'rebalance_state'], registers: r,
+    name: `${PREFIX}rebalance_enabled`,
+    help: 'Local rebalance/evacuation status from EMQX (cached): 1 while a process runs on this node, 0 when disabled; absent when not readable.',
+    labelNames: ['process', 'rebalance_state'],
+    registers: r,
     collect () {
       this.reset()
       const rb = store.current.rebalance
@@ -91,7 +109,10 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   })
   for (const [name, help, fields] of STAT_GAUGES) {
     new Gauge({
-      name: `${PREFIX}${name}`, help, labelNames: ['stat'], registers: r,
+      name: `${PREFIX}${name}`,
+      help,
+      labelNames: ['stat'],
+      registers: r,
       collect () {
         this.reset()
         const stats = store.current.rebalance?.stats
@@ -105,7 +126,9 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   const failures = new Counter({ name: `${PREFIX}emqx_check_failures_total`, help: 'Failed EMQX checks by reason.', labelNames: ['reason'], registers: r })
   for (const reason of FAILURE_REASONS) failures.inc({ reason }, 0)
   const duration = new Histogram({
-    name: `${PREFIX}emqx_check_duration_seconds`, help: 'Duration of EMQX checks, failures included.', registers: r,
+    name: `${PREFIX}emqx_check_duration_seconds`,
+    help: 'Duration of EMQX checks, failures included.',
+    registers: r,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   })
   const transitions = new Counter({ name: `${PREFIX}state_transitions_total`, help: 'State changes, by the state entered.', labelNames: ['to'], registers: r })
@@ -115,7 +138,10 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   type Pending = Map<string, { readonly labels: { protocol: string, answer: string }, n: number }>
   const pendingProbes: Record<'http' | 'agent', Pending> = { http: new Map(), agent: new Map() }
   const probes = new Counter({
-    name: `${PREFIX}probes_total`, help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).', labelNames: ['protocol', 'answer'], registers: r,
+    name: `${PREFIX}probes_total`,
+    help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).',
+    labelNames: ['protocol', 'answer'],
+    registers: r,
     collect () {
       for (const pending of [pendingProbes.http, pendingProbes.agent]) {
         for (const p of pending.values()) if (p.n > 0) { this.inc(p.labels, p.n); p.n = 0 }
@@ -145,7 +171,9 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   const heartbeat = extras.heartbeat
   if (heartbeat !== undefined) {
     new Gauge({
-      name: `${PREFIX}poll_lag_seconds`, help: `How late the next EMQX check is: time since the last one started, beyond the poll interval (0 on schedule). /livez answers 503 once the time since the last start passes ${heartbeat.boundMs / 1000}s.`, registers: r,
+      name: `${PREFIX}poll_lag_seconds`,
+      help: `How late the next EMQX check is: time since the last one started, beyond the poll interval (0 on schedule). /livez answers 503 once the time since the last start passes ${heartbeat.boundMs / 1000}s.`,
+      registers: r,
       collect () { this.set(heartbeat.lagMs() / 1000) },
     })
   }

@@ -20,23 +20,35 @@ export function createSyncMetrics (sync: NginxSync): Registry {
   new Gauge({ name: `${P}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'], registers: r })
     .set({ version: VERSION, nodejs_version: process.version }, 1)
   new Gauge({
-    name: `${P}node_available`, help: 'Last answer of the node\'s sidecar: 1 for 200, 0 for anything else or no answer (absent before the first poll).', labelNames: ['node'], registers: r,
+    name: `${P}node_available`,
+    help: 'Last answer of the node\'s sidecar: 1 for 200, 0 for anything else or no answer (absent before the first poll).',
+    labelNames: ['node'],
+    registers: r,
     collect () { this.reset(); for (const n of sync.nodes()) if (n.last !== undefined) this.set({ node: n.address }, n.last.kind === 'available' ? 1 : 0) },
   })
   new Gauge({
-    name: `${P}node_in_upstream`, help: 'Whether the node is in the upstream nginx last loaded (1) or written down (0).', labelNames: ['node'], registers: r,
+    name: `${P}node_in_upstream`,
+    help: 'Whether the node is in the upstream nginx last loaded (1) or written down (0).',
+    labelNames: ['node'],
+    registers: r,
     collect () { this.reset(); for (const n of sync.nodes()) this.set({ node: n.address }, n.inUpstream ? 1 : 0) },
   })
   new Gauge({
-    name: `${P}failsafe`, help: '1 while every node is unavailable and all are kept in the upstream (fail-safe), else 0.', registers: r,
+    name: `${P}failsafe`,
+    help: '1 while every node is unavailable and all are kept in the upstream (fail-safe), else 0.',
+    registers: r,
     collect () { this.set(sync.failsafe ? 1 : 0) },
   })
   new Gauge({
-    name: `${P}pending_change`, help: '1 while the wanted upstream differs from what nginx runs with (settling, between reloads, or failing).', registers: r,
+    name: `${P}pending_change`,
+    help: '1 while the wanted upstream differs from what nginx runs with (settling, between reloads, or failing).',
+    registers: r,
     collect () { this.set(sync.pending ? 1 : 0) },
   })
   new Gauge({
-    name: `${P}last_reload_timestamp_seconds`, help: 'Unix time of the last successful reload by this process (0 if none).', registers: r,
+    name: `${P}last_reload_timestamp_seconds`,
+    help: 'Unix time of the last successful reload by this process (0 if none).',
+    registers: r,
     collect () { this.set((sync.lastReloadAt ?? 0) / 1000) },
   })
 
@@ -49,7 +61,9 @@ export function createSyncMetrics (sync: NginxSync): Registry {
 
   if (sync.njsMode) {
     new Gauge({
-      name: `${P}state_written_timestamp_seconds`, help: 'njs mode: Unix time of the last successful write of the state file (0 before the first); njs stops trusting it after a few poll intervals.', registers: r,
+      name: `${P}state_written_timestamp_seconds`,
+      help: 'njs mode: Unix time of the last successful write of the state file (0 before the first); njs stops trusting it after a few poll intervals.',
+      registers: r,
       collect () { this.set((sync.stateWrittenAt ?? 0) / 1000) },
     })
     const stateFailures = new Counter({ name: `${P}state_write_failures_total`, help: 'njs mode: failed writes of the state file.', registers: r })

@@ -143,7 +143,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       this.#lastError = `write: cannot write ${path}: ${e.code ?? e.message}`
       if (!this.#stateFailing) {
         this.#log.error({ event: 'state_write_failed', code: ErrorCodes.NGINX_WRITE_FAILED, detail: this.#lastError },
-          `cannot write the njs state file; nginx keeps the last one until it is stale, then sends to every node`)
+          'cannot write the njs state file; nginx keeps the last one until it is stale, then sends to every node')
       }
       this.#stateFailing = true
       this.emit('state', false)
@@ -184,6 +184,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     if (this.#c.njsState !== undefined) return this.#stateFailing
     return this.#wanted !== undefined && this.#wanted.text !== this.#debounce.applied
   }
+
   get njsMode (): boolean { return this.#c.njsState !== undefined }
   get stateWrittenAt (): number | undefined { return this.#stateWrittenAt }
   get lastReloadAt (): number | undefined { return this.#lastReloadAt }

@@ -3,7 +3,6 @@ import type { LastCheck, Reason, Snapshot, Verdict } from './model.js'
 import { moveTo } from './move.js'
 import { effectiveVerdict } from './overrides.js'
 
-
 export interface CheckEvent {
   readonly outcome: CheckOutcome
   readonly at: number

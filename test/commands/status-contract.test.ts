@@ -10,8 +10,13 @@ import type { Snapshot } from '../../src/state/model.js'
 // parser, and checks that every section reaches the text.
 const T0 = Date.parse('2026-01-01T00:00:00.000Z')
 const snapshot: Snapshot = {
-  state: 'draining', reason: 'evacuation', message: 'evacuating', since: T0,
-  emqxAnswered: true, consecutiveFailures: 2, lastSuccessAt: T0,
+  state: 'draining',
+  reason: 'evacuation',
+  message: 'evacuating',
+  since: T0,
+  emqxAnswered: true,
+  consecutiveFailures: 2,
+  lastSuccessAt: T0,
   lastCheck: { at: T0 + 1000, durationMs: 12.345, outcome: 'failure', failureReason: 'timeout', detail: 'no complete answer' },
   api: { version: 'v5', base: new URL('http://127.0.0.1:18083'), mode: 'rebalance' },
   nodeName: 'emqx@n1',
@@ -20,7 +25,13 @@ const snapshot: Snapshot = {
   overrides: {
     manualDrain: { since: T0, by: '10.0.0.1' },
     evacuation: {
-      phase: 'awaiting_ack', by: '127.0.0.1', startedAt: T0, deadlineAt: T0 + 60_000, emqxState: 'waiting_health_check', connections: 40, sessions: 41,
+      phase: 'awaiting_ack',
+      by: '127.0.0.1',
+      startedAt: T0,
+      deadlineAt: T0 + 60_000,
+      emqxState: 'waiting_health_check',
+      connections: 40,
+      sessions: 41,
       ack: { stage: 'checkers', expect: 2, known: 1, told: 0, awaited: ['http 10.0.0.5 "HAProxy"'], maxAt: T0 + 30_000 },
     },
   },

@@ -26,21 +26,37 @@ t.test('show servers state: the agent drain is the forced-drain admin bit', asyn
 
 t.test('the demo screen marks the selected node and shows every column', async (t) => {
   const [lb] = parseShowStat(SHOW_STAT)
-  const screen = renderScreen({ mqttPort: 1883, configName: 'haproxy-agent.cfg', selected: 1, connected: 5, total: 6, message: 'emqx2: evacuate', rows: [
-    { name: 'emqx1', process: 'none', availability: 200, sidecar: 'up', agent: 'up ready', lb: undefined, brokerClients: 3 },
-    { name: 'emqx2', process: 'evacuation: evicting_conns', availability: 503, sidecar: 'draining', agent: 'up drain', lb, brokerClients: 2 },
-  ] })
+  const screen = renderScreen({
+    mqttPort: 1883,
+    configName: 'haproxy-agent.cfg',
+    selected: 1,
+    connected: 5,
+    total: 6,
+    message: 'emqx2: evacuate',
+    rows: [
+      { name: 'emqx1', process: 'none', availability: 200, sidecar: 'up', agent: 'up ready', lb: undefined, brokerClients: 3 },
+      { name: 'emqx2', process: 'evacuation: evicting_conns', availability: 503, sidecar: 'draining', agent: 'up drain', lb, brokerClients: 2 },
+    ]
+  })
   t.match(screen, /127\.0\.0\.1:1883 \(haproxy\/haproxy-agent\.cfg\); 5\/6 demo clients connected/)
-  t.match(screen, /\n  emqx1 +none +200 +up +up ready +\? +3/)
+  t.match(screen, /\n {2}emqx1 +none +200 +up +up ready +\? +3/)
   t.match(screen, /\n> emqx2 +evacuation: evicting_conns +503 +draining +up drain +DRAIN \(agent\) +2/)
   t.match(screen, /emqx2: evacuate\n$/)
 })
 
 t.test('the demo screen widens a column for a long EMQX process state instead of running into the next', async (t) => {
   const process = 'rebalance recipient: waiting_health_check'
-  const screen = renderScreen({ mqttPort: 1883, configName: 'haproxy-agent.cfg', selected: 0, connected: 0, total: 0, message: '', rows: [
-    { name: 'emqx1', process, availability: 503, sidecar: 'draining', agent: 'up drain', lb: undefined, brokerClients: 0 },
-  ] })
+  const screen = renderScreen({
+    mqttPort: 1883,
+    configName: 'haproxy-agent.cfg',
+    selected: 0,
+    connected: 0,
+    total: 0,
+    message: '',
+    rows: [
+      { name: 'emqx1', process, availability: 503, sidecar: 'draining', agent: 'up drain', lb: undefined, brokerClients: 0 },
+    ]
+  })
   t.match(screen, new RegExp(`\n> emqx1 +${process} {2,}503 +draining +up drain +\\? +0\n`))
   const [header, row] = screen.split('\n').slice(2, 4)
   t.equal(header?.indexOf('avail.'), row?.indexOf('503'), 'columns stay aligned')

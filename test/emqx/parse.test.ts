@@ -46,8 +46,13 @@ t.test('node name from JSON or text', async (t) => {
 t.test('local rebalance status keeps only typed, documented fields', async (t) => {
   t.same(parseLocalRebalance('{"status":"disabled"}'), { status: 'disabled' })
   const v = parseLocalRebalance(JSON.stringify({
-    status: 'enabled', process: 'evacuation', state: 'evicting_conns', connection_eviction_rate: 500, session_recipients: ['a@h', 7],
-    stats: { initial_connected: 100, current_connected: 40, initial_sessions: 'x' }, secret_field: 'no',
+    status: 'enabled',
+    process: 'evacuation',
+    state: 'evicting_conns',
+    connection_eviction_rate: 500,
+    session_recipients: ['a@h', 7],
+    stats: { initial_connected: 100, current_connected: 40, initial_sessions: 'x' },
+    secret_field: 'no',
   }))
   t.same(v, { status: 'enabled', process: 'evacuation', state: 'evicting_conns', connection_eviction_rate: 500, session_recipients: ['a@h'], stats: { initial_connected: 100, current_connected: 40 } })
   t.equal(parseLocalRebalance('{"status":"weird"}'), undefined)

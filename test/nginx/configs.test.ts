@@ -44,47 +44,49 @@ t.test('nginx -t passes on the shipped njs configs (nginx-njs.conf, emqx-stream-
   t.match(readFileSync(join(NGINX_DIR, 'njs', 'emqx-lb.js'), 'utf8'), /export default \{ upstream: upstream \};/)
 })
 
-for (const mode of ['reload', 'njs'] as const) t.test(`the shipped ${mode === 'njs' ? 'njs ' : ''}stream config sends the PROXY protocol header, over TCP and after TLS termination`, async (t) => {
-  const nginx = requireBinary(t, 'nginx', mode === 'njs' ? 'nginx libnginx-mod-stream libnginx-mod-stream-js' : 'nginx libnginx-mod-stream')
-  if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || (mode === 'njs' && !requireNjs(t))) return
-  // A raw TCP backend (not mosquitto: it cannot parse PROXY headers) records what nginx sends first.
-  const received: Array<Promise<string>> = []
-  const backend = createServer((s: Socket) => {
-    received.push(new Promise((resolve) => {
-      let data = ''
-      s.setEncoding('latin1').on('data', (c: string) => { data += c; if (data.includes('MQTT-ISH')) { resolve(data); s.end() } })
-    }))
-  })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  t.teardown(() => { backend.close() })
-  const backendPort = (backend.address() as { port: number }).port
-  const tcpPort = await freePort()
-  const tlsPort = await freePort()
-  // njs: the fallback upstream points nowhere, so only a node picked from the state reaches the backend
-  const setup = prepareNginx(t, nginx, { tcpPort, tlsPort, proxyProtocol: true, ...(mode === 'njs' ? { njsFallback: ['127.0.0.1:1'] } : {}) })
-  const { nodes } = parseNodesFlag(`127.0.0.1:${backendPort} http://127.0.0.1:1`, 't')
-  const available = new Map([[`127.0.0.1:${backendPort}`, true]])
-  if (mode === 'njs') writeFileSync(setup.stateFile, JSON.stringify(renderNjsState(nodes, available, { balance: 'random', staleAfterMs: 60_000 }, Date.now())))
-  else writeFileSync(setup.upstreamFile, renderUpstream(nodes, available, { upstreamName: 'emqx_mqtt', balance: 'least_conn', zoneSize: '64k' }).text)
-  await startNginx(t, nginx, setup, tcpPort)
+for (const mode of ['reload', 'njs'] as const) {
+  t.test(`the shipped ${mode === 'njs' ? 'njs ' : ''}stream config sends the PROXY protocol header, over TCP and after TLS termination`, async (t) => {
+    const nginx = requireBinary(t, 'nginx', mode === 'njs' ? 'nginx libnginx-mod-stream libnginx-mod-stream-js' : 'nginx libnginx-mod-stream')
+    if (nginx === undefined || requireBinary(t, 'openssl', 'openssl') === undefined || (mode === 'njs' && !requireNjs(t))) return
+    // A raw TCP backend (not mosquitto: it cannot parse PROXY headers) records what nginx sends first.
+    const received: Array<Promise<string>> = []
+    const backend = createServer((s: Socket) => {
+      received.push(new Promise((resolve) => {
+        let data = ''
+        s.setEncoding('latin1').on('data', (c: string) => { data += c; if (data.includes('MQTT-ISH')) { resolve(data); s.end() } })
+      }))
+    })
+    backend.listen(0, '127.0.0.1')
+    await once(backend, 'listening')
+    t.teardown(() => { backend.close() })
+    const backendPort = (backend.address() as { port: number }).port
+    const tcpPort = await freePort()
+    const tlsPort = await freePort()
+    // njs: the fallback upstream points nowhere, so only a node picked from the state reaches the backend
+    const setup = prepareNginx(t, nginx, { tcpPort, tlsPort, proxyProtocol: true, ...(mode === 'njs' ? { njsFallback: ['127.0.0.1:1'] } : {}) })
+    const { nodes } = parseNodesFlag(`127.0.0.1:${backendPort} http://127.0.0.1:1`, 't')
+    const available = new Map([[`127.0.0.1:${backendPort}`, true]])
+    if (mode === 'njs') writeFileSync(setup.stateFile, JSON.stringify(renderNjsState(nodes, available, { balance: 'random', staleAfterMs: 60_000 }, Date.now())))
+    else writeFileSync(setup.upstreamFile, renderUpstream(nodes, available, { upstreamName: 'emqx_mqtt', balance: 'least_conn', zoneSize: '64k' }).text)
+    await startNginx(t, nginx, setup, tcpPort)
 
-  const plain = tcpConnect(tcpPort, '127.0.0.1')
-  await once(plain, 'connect')
-  const plainLocal = plain.localPort
-  plain.write('MQTT-ISH')
-  const secure = tlsConnect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false, servername: 'localhost' })
-  await once(secure, 'secureConnect')
-  const secureLocal = secure.localPort
-  secure.write('MQTT-ISH')
-  await waitFor(() => received.length, (n) => n >= 2, { what: 'both connections to reach the backend', timeoutMs: 5000 })
-  const got = await Promise.all(received)
-  t.equal(got.length, 2, 'both connections reached the backend')
-  t.ok(got.includes(`PROXY TCP4 127.0.0.1 127.0.0.1 ${plainLocal} ${tcpPort}\r\nMQTT-ISH`), `TCP: PROXY header with the client's address first (${JSON.stringify(got)})`)
-  t.ok(got.includes(`PROXY TCP4 127.0.0.1 127.0.0.1 ${secureLocal} ${tlsPort}\r\nMQTT-ISH`), 'TLS: terminated by nginx, plaintext with PROXY header to EMQX')
-  plain.destroy()
-  secure.destroy()
-})
+    const plain = tcpConnect(tcpPort, '127.0.0.1')
+    await once(plain, 'connect')
+    const plainLocal = plain.localPort
+    plain.write('MQTT-ISH')
+    const secure = tlsConnect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false, servername: 'localhost' })
+    await once(secure, 'secureConnect')
+    const secureLocal = secure.localPort
+    secure.write('MQTT-ISH')
+    await waitFor(() => received.length, (n) => n >= 2, { what: 'both connections to reach the backend', timeoutMs: 5000 })
+    const got = await Promise.all(received)
+    t.equal(got.length, 2, 'both connections reached the backend')
+    t.ok(got.includes(`PROXY TCP4 127.0.0.1 127.0.0.1 ${plainLocal} ${tcpPort}\r\nMQTT-ISH`), `TCP: PROXY header with the client's address first (${JSON.stringify(got)})`)
+    t.ok(got.includes(`PROXY TCP4 127.0.0.1 127.0.0.1 ${secureLocal} ${tlsPort}\r\nMQTT-ISH`), 'TLS: terminated by nginx, plaintext with PROXY header to EMQX')
+    plain.destroy()
+    secure.destroy()
+  })
+}
 
 t.test('the NGINX Plus and Tengine examples say plainly that they are untested here', async (t) => {
   for (const f of ['plus-stream.conf', 'tengine-stream.conf']) {

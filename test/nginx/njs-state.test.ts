@@ -10,7 +10,11 @@ const avail = (...up: boolean[]): Map<string, boolean> => new Map(nodes.map((n, 
 t.test('every node with its weight (nginx default 1) and availability; a node without an answer is unavailable', async (t) => {
   const s = renderNjsState(nodes, new Map([['10.0.0.1:1883', true], ['10.0.0.2:1883', false]]), { balance: 'least_conn', staleAfterMs: 6000 }, 1234)
   t.same(s, {
-    version: 1, writtenAt: 1234, staleAfterMs: 6000, balance: 'random', failsafe: false,
+    version: 1,
+    writtenAt: 1234,
+    staleAfterMs: 6000,
+    balance: 'random',
+    failsafe: false,
     nodes: [{ address: '10.0.0.1:1883', weight: 3, available: true }, { address: '10.0.0.2:1883', weight: 1, available: false }, { address: '[::1]:1883', weight: 1, available: false }],
   })
   t.equal(renderNjsState(nodes, avail(true, true, true), { balance: 'hash_remote_addr', staleAfterMs: 1 }, 0).balance, 'hash_remote_addr')

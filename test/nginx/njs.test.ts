@@ -32,8 +32,15 @@ t.test('njs picks nodes from the state file: weights, drains, hash, fail-open on
   const ngx = await startNginx(t, nginx, setup, tcpPort)
 
   const write = (avail: boolean[], extra: Record<string, unknown> = {}): void => {
-    writeFileSync(setup.stateFile, JSON.stringify({ version: 1, writtenAt: Date.now(), staleAfterMs: 60_000, balance: 'random', failsafe: false,
-      nodes: [a, b, c].map((address, i) => ({ address, weight: i === 2 ? 3 : 1, available: avail[i] })), ...extra }))
+    writeFileSync(setup.stateFile, JSON.stringify({
+      version: 1,
+      writtenAt: Date.now(),
+      staleAfterMs: 60_000,
+      balance: 'random',
+      failsafe: false,
+      nodes: [a, b, c].map((address, i) => ({ address, weight: i === 2 ? 3 : 1, available: avail[i] })),
+      ...extra
+    }))
   }
   /** `count` connections (from 127.0.0.<from>..) through nginx; returns connections per backend name */
   const run = async (count: number, from?: (i: number) => string): Promise<Record<string, number>> => {

@@ -91,8 +91,16 @@ export async function soak (t: Test, seconds: number, loops = 16): Promise<SoakR
   const handlesAfter = await waitFor(async () => await activeHandles(sc), (n) => n <= handlesBaseline + 4, { timeoutMs: 15_000, intervalMs: 100, what: `active handles back to baseline ${handlesBaseline}` })
   const half = rss.filter(([m]) => m >= seconds / 120)
   const report: SoakReport = {
-    seconds, probes, flips, fdBaseline, fdAfter, handlesBaseline, handlesAfter,
-    rssStartMiB: rss[0]?.[1] ?? 0, rssEndMiB: rss.at(-1)?.[1] ?? 0, rssSlopeMiBPerMin: slope(half),
+    seconds,
+    probes,
+    flips,
+    fdBaseline,
+    fdAfter,
+    handlesBaseline,
+    handlesAfter,
+    rssStartMiB: rss[0]?.[1] ?? 0,
+    rssEndMiB: rss.at(-1)?.[1] ?? 0,
+    rssSlopeMiBPerMin: slope(half),
   }
   t.comment(`soak ${seconds}s: ${formatStats(probes)}, answers ${JSON.stringify(probes.statuses)}, ${flips} upstream flips`)
   t.comment(`fds ${fdBaseline} -> ${fdAfter}, active handles ${handlesBaseline} -> ${handlesAfter}, RSS ${report.rssStartMiB.toFixed(1)} -> ${report.rssEndMiB.toFixed(1)} MiB, slope over the second half ${report.rssSlopeMiBPerMin.toFixed(2)} MiB/min`)

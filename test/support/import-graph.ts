@@ -80,7 +80,6 @@ export function circles (edges: ReadonlyMap<string, readonly string[]>): string[
   return found
 }
 
-
 /** Bare package names imported by the .ts files under root (node: builtins left out), each with one file that imports it. */
 export function readPackageImports (root: string): Map<string, string> {
   const out = new Map<string, string>()

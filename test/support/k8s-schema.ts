@@ -78,8 +78,13 @@ export function unknownFieldProblems (objects: ReadonlyArray<{ where: string, ob
   })
   const source = [...imports, EMQX_TYPES, ...body].join('\n')
   const options: ts.CompilerOptions = {
-    strict: true, noEmit: true, skipLibCheck: true, types: [],
-    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
   }
   const host = ts.createCompilerHost(options)
   const getSourceFile = host.getSourceFile.bind(host)

@@ -62,4 +62,3 @@ export function kernelView (localPort: number): string {
   if (r.error !== undefined) return `ss unavailable (${r.error.message})`
   return r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).filter((_, i) => i !== 1 && i !== 2).join(' ')).join('; ')
 }
-

@@ -49,7 +49,7 @@ export function createProbeServer (
   fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
   answer: (req: IncomingMessage, res: ServerResponse) => void,
   t: ServerTimeouts,
-  options: ServerOptions,
+  options: ServerOptions
 ): Server {
   const server = createServer(options, (req, res) => {
     if (isProbe(req.method, req.url)) answer(req, res)

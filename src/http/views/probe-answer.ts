@@ -21,7 +21,8 @@ export function probeAnswer (s: Pick<Snapshot, 'state' | 'reason' | 'since'>): P
 function answerWith (status: 200 | 503, doc: Record<string, string>): ProbeAnswer {
   const body = JSON.stringify(doc)
   return {
-    status, body,
+    status,
+    body,
     getHeaders: ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'cache-control', 'no-store'],
     bodylessHeaders: BODYLESS_HEADERS,
   }

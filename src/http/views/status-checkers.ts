@@ -4,11 +4,19 @@ import type { CheckerView, DrainAckView } from './status-types.js'
 /** A checker as /status (and the slow-checker log line) shows it. */
 export function checkerView (c: CheckerInfo): CheckerView {
   return {
-    source: c.source, kind: c.kind, user_agent: c.userAgent,
-    first_seen: new Date(c.firstSeen).toISOString(), last_seen: new Date(c.lastSeen).toISOString(),
-    probes: c.probes, interval_ms: c.intervalMs ?? null, last_answer: c.lastAnswer,
-    drain_answers: c.drainAnswers, fall: c.fall, told: c.told,
-    detection_ms: c.detectionMs ?? null, within_budget: c.withinBudget ?? null,
+    source: c.source,
+    kind: c.kind,
+    user_agent: c.userAgent,
+    first_seen: new Date(c.firstSeen).toISOString(),
+    last_seen: new Date(c.lastSeen).toISOString(),
+    probes: c.probes,
+    interval_ms: c.intervalMs ?? null,
+    last_answer: c.lastAnswer,
+    drain_answers: c.drainAnswers,
+    fall: c.fall,
+    told: c.told,
+    detection_ms: c.detectionMs ?? null,
+    within_budget: c.withinBudget ?? null,
   }
 }
 

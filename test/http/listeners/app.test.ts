@@ -74,7 +74,11 @@ t.test('/status shows state, reason, since, check details, API and rebalance', a
   const res = await app.inject({ method: 'GET', url: '/status' })
   t.equal(res.statusCode, 200, '/status itself is always 200')
   t.match(res.json(), {
-    state: 'draining', available: false, reason: 'emqx_unavailable', message: 'EMQX said 503', since: '2023-11-14T22:13:20.000Z',
+    state: 'draining',
+    available: false,
+    reason: 'emqx_unavailable',
+    message: 'EMQX said 503',
+    since: '2023-11-14T22:13:20.000Z',
     emqx: { answered: true, api_version: 'v5', api_mode: 'rebalance', drains_detectable: true, node_name: 'emqx@n1', last_check: { duration_ms: 1.23, outcome: 'unavailable' } },
     rebalance: { process: 'evacuation', state: 'evicting_conns', stats: { current_connected: 4 } },
   })

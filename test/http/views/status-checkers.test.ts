@@ -8,10 +8,19 @@ t.test('/status shows a checker in JSON terms: snake_case, ISO times, null where
   const tr = tracker()
   tr.observe({ source: '10.0.0.1', kind: 'http', userAgent: 'HAProxy', available: true, answer: '200', at: 1000 })
   t.same(tr.checkers(1000).map(checkerView), [{
-    source: '10.0.0.1', kind: 'http', user_agent: 'HAProxy',
-    first_seen: '1970-01-01T00:00:01.000Z', last_seen: '1970-01-01T00:00:01.000Z',
-    probes: 1, interval_ms: null, last_answer: '200', drain_answers: 0, fall: 3, told: false,
-    detection_ms: null, within_budget: null,
+    source: '10.0.0.1',
+    kind: 'http',
+    user_agent: 'HAProxy',
+    first_seen: '1970-01-01T00:00:01.000Z',
+    last_seen: '1970-01-01T00:00:01.000Z',
+    probes: 1,
+    interval_ms: null,
+    last_answer: '200',
+    drain_answers: 0,
+    fall: 3,
+    told: false,
+    detection_ms: null,
+    within_budget: null,
   }], 'seen once: no interval, so no detection time and no budget verdict')
   tr.observe({ source: '10.0.0.1', kind: 'http', userAgent: 'HAProxy', available: true, answer: '200', at: 5000 })
   t.match(checkerView(tr.checkers(5000)[0] ?? t.fail('no checker') as never), { interval_ms: 4000, detection_ms: 12_000, within_budget: false, last_seen: '1970-01-01T00:00:05.000Z' })
