@@ -1,4 +1,4 @@
-import type { NodeState, Snapshot } from '../state/model.js'
+import { servedAnswer, type NodeState, type Snapshot } from '../state/model.js'
 
 /**
  * HAProxy agent-check words for a snapshot: pure, one line, no newline.
@@ -34,9 +34,11 @@ const COMMANDS: Readonly<Record<NodeState, { word: AgentWord, words: string }>> 
 }
 
 export function agentReply (s: Snapshot): AgentReply {
-  const { word, words } = COMMANDS[s.state]
+  const a = servedAnswer(s)
+  // `ready` only where HTTP answers 200: the words follow the one decision (state/model.ts servedAnswer)
+  const { word, words } = a.available ? COMMANDS.up : COMMANDS[a.state]
   // Reason codes are [a-z_] only, so the description can never smuggle in a word, a `#` or a line end.
-  return { word, line: `${words} #${s.state} ${sanitize(s.reason)}` }
+  return { word, line: `${words} #${a.state} ${sanitize(a.reason)}` }
 }
 
 function sanitize (text: string): string {

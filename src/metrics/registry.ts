@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { AGENT_WORDS } from '../agent/words.js'
 import { FAILURE_REASONS } from '../errors.js'
-import { isAvailable, NODE_STATES } from '../state/model.js'
+import { NODE_STATES, servedAnswer } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
 import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
@@ -62,7 +62,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     name: `${PREFIX}available`,
     help: '1 when probes answer 200 (node should get new connections), else 0.',
     registers: r,
-    collect () { this.set(isAvailable(store.current.state) ? 1 : 0) },
+    collect () { this.set(servedAnswer(store.current).available ? 1 : 0) },
   })
   new Gauge({
     name: `${PREFIX}state_since_timestamp_seconds`,

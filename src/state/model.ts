@@ -140,3 +140,21 @@ export interface Snapshot {
 export function isAvailable (state: NodeState): boolean {
   return state === 'up'
 }
+
+/** What every reader serves for a snapshot: the HTTP probes, the agent-check words, metrics and /status. */
+export interface ServedAnswer {
+  readonly status: 200 | 503
+  readonly available: boolean
+  readonly state: NodeState
+  readonly reason: Reason
+  readonly since: number
+}
+
+/**
+ * The one decision from a snapshot to the answer served: 200 only for `up`, 503 for everything else
+ * (starting, draining, down, stopping). No other rule anywhere decides a 503.
+ */
+export function servedAnswer (s: Pick<Snapshot, 'state' | 'reason' | 'since'>): ServedAnswer {
+  const available = isAvailable(s.state)
+  return { status: available ? 200 : 503, available, state: s.state, reason: s.reason, since: s.since }
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Secret } from '../../config/secret.js'
 import type { AdminAction, AdminRecorder } from '../../metrics/admin.js'
-import { isAvailable, type EvacuationProgress, type Snapshot } from '../../state/model.js'
+import { servedAnswer, type EvacuationProgress, type Snapshot } from '../../state/model.js'
 import type { Evacuator } from '../../state/evacuator.js'
 import type { Store } from '../../state/store.js'
 import { bearerChecker } from './admin-auth.js'
@@ -55,7 +55,7 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     const send = async (reply: FastifyReply, status: number, doc: Record<string, unknown>): Promise<void> => {
       await reply.code(status).type('application/json').send(JSON.stringify(doc, null, 2) + '\n')
     }
-    const served = (s: Snapshot): Record<string, unknown> => ({ state: s.state, available: isAvailable(s.state), reason: s.reason, message: s.message })
+    const served = (s: Snapshot): Record<string, unknown> => ({ state: s.state, available: servedAnswer(s).available, reason: s.reason, message: s.message })
 
     scope.post('/admin/drain', { config: { adminAction: 'drain' } }, async (req, reply) => {
       const now = Date.now()

@@ -1,4 +1,4 @@
-import { isAvailable, type Snapshot } from '../../state/model.js'
+import { servedAnswer, type Snapshot } from '../../state/model.js'
 
 /** The probe answer for a snapshot: pure, and cached per snapshot so the hot path allocates nothing. */
 export interface ProbeAnswer {
@@ -15,7 +15,8 @@ export interface ProbeAnswer {
 const BODYLESS_HEADERS: readonly string[] = ['content-length', '0', 'cache-control', 'no-store']
 
 export function probeAnswer (s: Pick<Snapshot, 'state' | 'reason' | 'since'>): ProbeAnswer {
-  return answerWith(isAvailable(s.state) ? 200 : 503, { state: s.state, reason: s.reason, since: new Date(s.since).toISOString() })
+  const a = servedAnswer(s)
+  return answerWith(a.status, { state: a.state, reason: a.reason, since: new Date(a.since).toISOString() })
 }
 
 function answerWith (status: 200 | 503, doc: Record<string, string>): ProbeAnswer {

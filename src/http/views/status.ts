@@ -1,4 +1,4 @@
-import { isAvailable, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../../state/model.js'
+import { servedAnswer, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../../state/model.js'
 import type { ClusterConfig } from '../../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../../emqx/global-status.js'
 import type { CheckerTracker } from '../../checkers/tracker.js'
@@ -35,7 +35,7 @@ export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Om
 export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {}): StatusDocument {
   return {
     state: s.state,
-    available: isAvailable(s.state),
+    available: servedAnswer(s).available,
     reason: s.reason,
     message: s.message,
     since: isoAt(s.since),
