@@ -56,14 +56,16 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
       problems.push(...r.problems)
       if (r.nodes.length === 0 && r.problems.length === 0) problems.push(`--nodes-file: ${nodesFile} lists no nodes`)
     }
-  } else problems.push('no nodes: set --nodes-file (SIDECAR_NODES_FILE) or --nodes (SIDECAR_NODES)')
+  } else if (!parsed.invalid.has('nodes') && !parsed.invalid.has('nodes-file')) {
+    problems.push('no nodes: set --nodes-file (SIDECAR_NODES_FILE) or --nodes (SIDECAR_NODES)')
+  }
   if (nodesText !== undefined && nodes.length === 0 && problems.length === 0) problems.push('--nodes lists no nodes')
 
   const output = v['output']
   const njsState = v['njs-state']
   let balance = v['balance']
   if (output !== undefined && njsState !== undefined) problems.push('--output and --njs-state are both set; use one (reload mode or njs mode)')
-  else if (output === undefined && njsState === undefined) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes, or --njs-state (SIDECAR_NJS_STATE) for nginx with njs')
+  else if (output === undefined && njsState === undefined && !parsed.invalid.has('output') && !parsed.invalid.has('njs-state')) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes, or --njs-state (SIDECAR_NJS_STATE) for nginx with njs')
   for (const [flag, path] of [['--output', output], ['--njs-state', njsState]] as const) {
     if (path?.endsWith('/') === true) problems.push(`${flag}: ${path} is a directory; name the file`)
   }

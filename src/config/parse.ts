@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { parseDuration } from '../duration.js'
+import { durationProblem, parseDuration } from '../duration.js'
 import { Secret } from './secret.js'
 import { envOf, type OptionSpec, type OptionValues } from './options.js'
 
@@ -12,6 +12,11 @@ export interface ParsedOptions<V = Readonly<Record<string, OptionValue | undefin
   readonly values: V
   /** flags given on the command line or in the environment (not defaulted) */
   readonly explicit: ReadonlySet<string>
+  /**
+   * flags given a value that was refused (its problem is listed; the flag has no value): a check that
+   * needs the flag says nothing more, so one mistake is reported once
+   */
+  readonly invalid: ReadonlySet<string>
   readonly problems: string[]
   readonly warnings: string[]
   readonly actions: { help: boolean, version: boolean, checkConfig: boolean }
@@ -81,12 +86,14 @@ export function parseOptions<const S extends readonly OptionSpec[]> (specs: S, a
 
   const values: Record<string, OptionValue> = {}
   const explicit = new Set<string>()
+  const invalid = new Set<string>()
   for (const spec of specs) {
     const given = raw.get(spec.flag)
     // only secrets have a -file variant; `--nodes-file` of nginx-sync is an option of its own
     const file = spec.fileVariant === true ? raw.get(`${spec.flag}-file`) : undefined
     if (given !== undefined && file !== undefined) {
       problems.push(`${given.source} and ${file.source} are both set for ${spec.flag}; use one`)
+      invalid.add(spec.flag)
       continue
     }
     if (file !== undefined) {
@@ -95,19 +102,24 @@ export function parseOptions<const S extends readonly OptionSpec[]> (specs: S, a
         problems.push(`${file.source}: cannot read ${file.text} (${errnoCode(err)})`)
       }
       if (content === '') problems.push(`${file.source}: ${file.text} is empty`)
-      else if (content !== undefined) { values[spec.flag] = new Secret(content); explicit.add(spec.flag) }
+      if (content !== undefined && content !== '') { values[spec.flag] = new Secret(content); explicit.add(spec.flag) } else invalid.add(spec.flag)
       continue
     }
     const source = given?.source ?? 'default'
     const text = given?.text ?? spec.default
     if (text === undefined) continue
     const result = convert(spec, text)
-    if (typeof result === 'string') problems.push(`${source === 'default' ? `default of --${spec.flag}` : source}: ${result}`)
-    else { values[spec.flag] = result.value; if (given !== undefined) explicit.add(spec.flag) }
+    if (typeof result === 'string') {
+      problems.push(`${source === 'default' ? `default of --${spec.flag}` : source}: ${result}`)
+      invalid.add(spec.flag)
+    } else {
+      values[spec.flag] = result.value
+      if (given !== undefined) explicit.add(spec.flag)
+    }
   }
   // The one cast of the option layer: convert() gave each flag a value of its kind, and a flag without
   // a default and without a value is absent, which OptionValues types as possibly undefined.
-  return { values: Object.freeze(values) as OptionValues<S>, explicit, problems, warnings, actions }
+  return { values: Object.freeze(values) as OptionValues<S>, explicit, invalid, problems, warnings, actions }
 }
 
 function convert (spec: OptionSpec, text: string): { value: OptionValue } | string {
@@ -143,7 +155,7 @@ function convert (spec: OptionSpec, text: string): { value: OptionValue } | stri
     }
     case 'duration': {
       const ms = parseDuration(text)
-      if (ms === undefined) return `"${text}" is not a duration (e.g. 500ms, 2s, 1m)`
+      if (ms === undefined) return durationProblem(text) ?? `"${text}" is not a duration`
       return inRange(spec, ms, 'ms') ?? { value: ms }
     }
     case 'url': {

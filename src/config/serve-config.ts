@@ -111,8 +111,13 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
   const apiVersion = v['emqx-api-version']
   const username = v['emqx-username']
   const password = v['emqx-password']
-  if (username !== undefined && password === undefined) problems.push('--emqx-username is set but no password (SIDECAR_EMQX_PASSWORD or SIDECAR_EMQX_PASSWORD_FILE)')
-  if (password !== undefined && username === undefined) problems.push('an EMQX password is set but no --emqx-username (SIDECAR_EMQX_USERNAME)')
+  // a password (file) that was given but refused is reported once, by its own problem
+  if (username !== undefined && password === undefined && !parsed.invalid.has('emqx-password')) {
+    problems.push('--emqx-username is set but no password (SIDECAR_EMQX_PASSWORD or SIDECAR_EMQX_PASSWORD_FILE)')
+  }
+  if (password !== undefined && username === undefined && !parsed.invalid.has('emqx-username')) {
+    problems.push('an EMQX password is set but no --emqx-username (SIDECAR_EMQX_USERNAME)')
+  }
   const urlExplicit = parsed.explicit.has('emqx-url')
   const url = v['emqx-url'] ?? new URL(apiVersion === 'v4' ? DEFAULT_V4_URL : DEFAULT_V5_URL)
   const caFile = v['emqx-ca-file']
@@ -188,11 +193,13 @@ export function defaultHttpLimits (): HttpLimits {
 
 type ServeParsed = ParsedOptions<OptionValues<typeof serveOptions>>
 
-function adminConfig ({ values: v, explicit, problems }: ServeParsed): AdminConfig | undefined {
+function adminConfig ({ values: v, explicit, invalid, problems }: ServeParsed): AdminConfig | undefined {
   const token = v['admin-token']
   const port = v['admin-port']
   if (token === undefined) {
-    if (port !== undefined || explicit.has('admin-host')) problems.push('--admin-port/--admin-host are set but no admin token (SIDECAR_ADMIN_TOKEN or SIDECAR_ADMIN_TOKEN_FILE)')
+    if ((port !== undefined || explicit.has('admin-host')) && !invalid.has('admin-token')) {
+      problems.push('--admin-port/--admin-host are set but no admin token (SIDECAR_ADMIN_TOKEN or SIDECAR_ADMIN_TOKEN_FILE)')
+    }
     return undefined
   }
   // Never echo the token: only its length is wrong.
@@ -202,10 +209,10 @@ function adminConfig ({ values: v, explicit, problems }: ServeParsed): AdminConf
   return Object.freeze({ token, ...(port !== undefined ? { listen: Object.freeze({ host: v['admin-host'], port }) } : {}) })
 }
 
-function evacuationConfig ({ values: v, problems }: ServeParsed): EvacuationConfig {
+function evacuationConfig ({ values: v, invalid, problems }: ServeParsed): EvacuationConfig {
   const seconds = (flag: 'wait-health-check' | 'evacuation-wait-takeover'): number => {
     const ms = v[flag]
-    if (ms % 1000 !== 0) problems.push(`--${flag}: EMQX takes whole seconds (got ${ms}ms)`)
+    if (!invalid.has(flag) && ms % 1000 !== 0) problems.push(`--${flag}: EMQX takes whole seconds (got ${ms}ms)`)
     return Math.ceil(ms / 1000)
   }
   const redirectTo = v['evacuation-redirect-to']

@@ -78,3 +78,9 @@ t.test('the default port is clear of every port the sidecar and the deploy manif
   t.ok(used.has(9184) && used.has(9185), 'the scan sees the agent-check port and the manifests\' admin port')
   t.notOk(used.has(config.port), `nginx-sync's ${config.port} is not used by ${used.get(config.port) ?? 'anything'}`)
 })
+
+t.test('a refused --nodes or --output is reported once, not also as missing', async (t) => {
+  t.same(problems(['--nodes', '', '--output', '/o']), ['--nodes: must not be empty'])
+  t.same(problems(['--nodes-file', '/n.txt', '--output', '']), ['--output: must not be empty'])
+  t.same(problems(['--nodes-file', '/n.txt', '--output', '/o', '--settle', '2']), ['--settle: "2" has no unit: write 2s or 2ms (every duration needs a unit)'])
+})

@@ -138,3 +138,13 @@ t.test('a duration out of range names its unit on both sides', async (t) => {
   const err = t.throws(() => loadServeConfig(['--poll-interval', '10ms', '--checker-ttl', '0.5s'], {})) as ConfigError
   t.same(err.problems, ['--poll-interval: 10ms is below the minimum 50ms', '--checker-ttl: 500ms is below the minimum 1000ms'])
 })
+
+t.test('an unreadable password or token file is reported once: no second problem about the missing secret', async (t) => {
+  const eacces = (p: string): string => { throw Object.assign(new Error(`EACCES ${p}`), { code: 'EACCES' }) }
+  let err = t.throws(() => loadServeConfig(['--emqx-username', 'key', '--emqx-password-file', '/run/p'], {}, eacces)) as ConfigError
+  t.same(err.problems, ['--emqx-password-file: cannot read /run/p (EACCES)'])
+  err = t.throws(() => loadServeConfig(['--emqx-username', 'key'], { SIDECAR_EMQX_PASSWORD_FILE: '/empty' }, () => '')) as ConfigError
+  t.same(err.problems, ['SIDECAR_EMQX_PASSWORD_FILE: /empty is empty'])
+  err = t.throws(() => loadServeConfig(['--admin-port', '9185', '--admin-token-file', '/run/t'], {}, eacces)) as ConfigError
+  t.same(err.problems, ['--admin-token-file: cannot read /run/t (EACCES)'])
+})
