@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { EmqxSim } from '../src/sim/emqx-sim.js'
+import { EmqxDouble } from '../src/emqx-double/emqx-sim.js'
 import { plan, UsageError, type Plan } from './lib/plan.js'
 import { Observer } from './lib/observe.js'
-import { startSidecar, type Target } from './lib/proc.js'
-import { checkTargets, renderMarkdown, type Results } from './lib/report.js'
+import { startSidecar, stopAll, type Target } from './lib/proc.js'
+import { checkTargets, renderMarkdown, type Failure, type Results } from './lib/report.js'
 import { drainDetection, type DrainResult } from './sections/drain.js'
 import { footprint } from './sections/footprint.js'
 import { haproxyEndToEnd } from './sections/haproxy.js'
@@ -23,32 +23,68 @@ const DEFAULT_OUT = fileURLToPath(new URL('../../results.md', import.meta.url))
 
 const progress = (msg: string): void => { process.stderr.write(`[bench] ${msg}\n`) }
 
+/**
+ * Runs one section; when it throws, reports it as failed (progress line, `failed` in the results), stops every
+ * process it left running (proc.ts stopAll) and goes on with the next: one broken section costs its own figures only.
+ */
+async function section<T> (name: string, failed: Failure[], run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run()
+  } catch (err) {
+    const stopped = await stopAll()
+    const text = err instanceof Error ? err.message : String(err)
+    const left = stopped > 0 ? ` (stopped ${stopped} process(es) it left running)` : ''
+    progress(`section ${name} failed${left}: ${err instanceof Error ? err.stack ?? text : text}`)
+    failed.push({ section: name, error: text })
+    return undefined
+  }
+}
+
 async function main (p: Plan): Promise<Results> {
   const cpu = cpus()
   let results: Results = {
     machine: { cpu: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, node: process.version, os: `${type()} ${release()}`, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), load: loadavg().map((l) => l.toFixed(2)).join(' ') },
     mode: p.smoke ? 'smoke mode: seconds, figures not meaningful' : `full run, ${p.serving.durationMs / 1000} s per probe-serving load`,
   }
-  const sim = new EmqxSim()
+  const failed: Failure[] = []
+  const sim = new EmqxDouble()
   await sim.listen()
   try {
-    if (p.sections.has('serving')) results = { ...results, serving: await servingWithTargets(sim, p) }
-    if (p.sections.has('drain')) {
-      const drain: DrainResult[] = []
-      for (const i of p.drain.intervalsMs) drain.push(await drainDetection(sim, i, p.drain.flips, progress))
-      results = { ...results, drain }
+    if (p.sections.has('serving')) {
+      const serving = await section('probe serving', failed, async () => await servingWithTargets(sim, p))
+      if (serving !== undefined) results = { ...results, serving }
     }
-    if (p.sections.has('upstream')) results = { ...results, upstream: await upstreamCost(p.upstream.rates, p.upstream.durationMs, progress) }
-    if (p.sections.has('footprint')) results = { ...results, footprint: await footprint(sim, p.footprint, progress), storm: await checkerStorm(sim, p.storm, progress) }
-    if (p.sections.has('haproxy')) results = { ...results, haproxy: await haproxyEndToEnd(p.haproxy, progress) }
+    if (p.sections.has('drain')) {
+      const drain = await section('drain detection', failed, async () => {
+        const out: DrainResult[] = []
+        for (const i of p.drain.intervalsMs) out.push(await drainDetection(sim, i, p.drain.flips, progress))
+        return out
+      })
+      if (drain !== undefined) results = { ...results, drain }
+    }
+    if (p.sections.has('upstream')) {
+      const upstream = await section('upstream cost', failed, async () =>
+        await upstreamCost(p.upstream.rates, p.upstream.durationMs, progress))
+      if (upstream !== undefined) results = { ...results, upstream }
+    }
+    if (p.sections.has('footprint')) {
+      const fp = await section('footprint', failed, async () => await footprint(sim, p.footprint, progress))
+      if (fp !== undefined) results = { ...results, footprint: fp }
+      const storm = await section('checker storm', failed, async () => await checkerStorm(sim, p.storm, progress))
+      if (storm !== undefined) results = { ...results, storm }
+    }
+    if (p.sections.has('haproxy')) {
+      const haproxy = await section('haproxy end to end', failed, async () => await haproxyEndToEnd(p.haproxy, progress))
+      if (haproxy !== undefined) results = { ...results, haproxy }
+    }
   } finally {
     await sim.close()
   }
-  return results
+  return failed.length > 0 ? { ...results, failed } : results
 }
 
 /** The sidecar, the bare node:http server answering the sidecar's exact `up` body, and nginx when installed. */
-async function servingWithTargets (sim: EmqxSim, p: Plan): Promise<NonNullable<Results['serving']>> {
+async function servingWithTargets (sim: EmqxDouble, p: Plan): Promise<NonNullable<Results['serving']>> {
   sim.stopProcess()
   const targets: Target[] = []
   try {
@@ -75,16 +111,41 @@ async function servingWithTargets (sim: EmqxSim, p: Plan): Promise<NonNullable<R
   }
 }
 
+let p: Plan | undefined
 try {
-  const p = plan(process.argv.slice(2), DEFAULT_OUT)
-  const results = await main(p)
-  const md = renderMarkdown(results)
-  process.stdout.write(md)
-  if (p.out !== undefined) { writeFileSync(p.out, withKept(md, existsSync(p.out) ? readFileSync(p.out, 'utf8') : undefined)); progress(`wrote ${p.out}`) }
-  const missed = checkTargets(results).filter((c) => !c.met)
-  if (missed.length > 0) progress(`${missed.length} target(s) missed: ${missed.map((c) => c.target).join('; ')}`)
-  // targets are reported, not enforced: a missed target is a finding, not a crash
-  process.exitCode = 0
+  p = plan(process.argv.slice(2), DEFAULT_OUT)
 } catch (err) {
-  if (err instanceof UsageError) { process.stderr.write(`${err.message}\n`); process.exitCode = 2 } else throw err
+  if (!(err instanceof UsageError)) throw err
+  process.stderr.write(`${err.message}\n`)
+  process.exitCode = 2
+}
+if (p !== undefined) {
+  try {
+    const results = await main(p)
+    const md = renderMarkdown(results)
+    process.stdout.write(md)
+    const failed = results.failed ?? []
+    if (failed.length > 0) {
+      // a partial report must not replace a complete results.md
+      const notWritten = p.out !== undefined ? `; ${p.out} not written` : ''
+      progress(`${failed.length} section(s) failed: ${failed.map((f) => f.section).join(', ')}${notWritten}`)
+      process.exitCode = 1
+    } else {
+      if (p.out !== undefined) {
+        writeFileSync(p.out, withKept(md, existsSync(p.out) ? readFileSync(p.out, 'utf8') : undefined))
+        progress(`wrote ${p.out}`)
+      }
+      // targets are reported, not enforced: a missed target is a finding, not a crash
+      process.exitCode = 0
+    }
+    const missed = checkTargets(results).filter((c) => !c.met)
+    if (missed.length > 0) progress(`${missed.length} target(s) missed: ${missed.map((c) => c.target).join('; ')}`)
+  } catch (err) {
+    // outside any section (the EMQX double, the report): reported, exit 1, nothing left running (below)
+    progress(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+    process.exitCode = 1
+  } finally {
+    const stopped = await stopAll()
+    if (stopped > 0) progress(`stopped ${stopped} process(es) left running`)
+  }
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { LoadReport } from '../load/child.js'
 import type { LoadSpec } from '../load/generator.js'
 import { pinProcess } from './pin.js'
+import { track } from './proc.js'
 
 export type { LoadReport } from '../load/child.js'
 export type { LoadSpec } from '../load/generator.js'
@@ -12,7 +13,7 @@ const CHILD = fileURLToPath(new URL('../load/child.js', import.meta.url))
 
 /** Runs one load in a fresh generator process (pinned to `cpu` when given) and returns its report. */
 export async function load (spec: LoadSpec, cpu?: number): Promise<LoadReport> {
-  const child = fork(CHILD, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = track(fork(CHILD, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   if (cpu !== undefined && child.pid !== undefined) pinProcess(child.pid, cpu)
   const reply = once(child, 'message') as Promise<[LoadReport]>
   const exit = once(child, 'exit').then(([code]) => { throw new Error(`load generator exited (${String(code)}) without a report`) })

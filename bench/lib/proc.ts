@@ -1,10 +1,12 @@
 import { SIDECAR } from './names.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { delimiter, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_FLAGS } from '../../src/node-flags.js'
+import {
+  drained, exitReason, gone, killAndWait, LineTail, running, startupBound, startupFailure, toBound, type Bound,
+} from './startup.js'
 
 /** The product artifact: what `npm start` and the container run. */
 export const CLI = fileURLToPath(new URL('../../../../dist/cli.js', import.meta.url))
@@ -46,42 +48,83 @@ export function findBinary (name: string): string | undefined {
   return found.status === 0 && path !== undefined && path !== '' ? path : undefined
 }
 
+/** Every child the bench started that has not exited yet: what stopAll() kills when a section fails. */
+const live = new Set<ChildProcess>()
+
+/** Registers a child for stopAll(); it leaves the set when it exits. */
+export function track<C extends ChildProcess> (child: C): C {
+  if (!running(child)) return child
+  live.add(child)
+  gone(child).then(() => { live.delete(child) }, () => {})
+  return child
+}
+
+/** The pids of the tracked children still running. */
+export const livePids = (): number[] => [...live].map((c) => c.pid ?? -1)
+
+/** Kills (SIGKILL) and awaits every tracked child still running; returns how many there were. */
+export async function stopAll (): Promise<number> {
+  const children = [...live]
+  await Promise.all(children.map(async (c) => { await killAndWait(c) }))
+  return children.length
+}
+
 /** Kill and wait: every process the bench starts is stopped by the bench. */
 export async function stopChild (child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
+  if (!running(child)) return
+  const exited = gone(child)
   child.kill(signal)
   await exited
 }
 
-/** Resolves with the first stdout line matching, or rejects when the process exits or after timeoutMs. */
-export async function waitForLine (child: ChildProcess, match: (line: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-  let buf = ''
+/**
+ * Resolves with the first stdout line matching, or rejects (a StartupError naming `what`, the bound, the last
+ * stdout lines and stderr) when the process exits or after the bound. Does not stop the child: awaitStartup does.
+ */
+export async function waitForLine (child: ChildProcess, match: (line: string) => boolean, timeout: number | Bound,
+  what: string): Promise<string> {
+  const bound = toBound(timeout)
+  const tail = new LineTail()
   let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c })
+  const onStderr = (c: string): void => { if (stderr.length < 100_000) stderr += c }
+  child.stderr?.setEncoding('utf8').on('data', onStderr)
+  const fail = (reason: string): Error => startupFailure({ what, reason, bound, pid: child.pid, stdout: tail.lines(), stderr })
   return await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; stderr: ${stderr}`)) }, timeoutMs)
+    let done = false
+    const timer = setTimeout(() => { finish(fail(`timed out after ${bound.ms} ms`)) }, bound.ms)
     const onData = (chunk: string): void => {
-      buf += chunk
-      let nl
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl)
-        buf = buf.slice(nl + 1)
-        if (match(line)) { finish(undefined, line); return }
-      }
+      const line = tail.push(chunk).find(match)
+      if (line !== undefined) finish(undefined, line)
     }
-    const onExit = (code: number | null): void => { finish(new Error(`${what}: process exited (${String(code)}); stderr: ${stderr}`)) }
     const finish = (err?: Error, line?: string): void => {
+      if (done) return
+      done = true
       clearTimeout(timer)
       child.stdout?.off('data', onData)
-      child.off('exit', onExit)
-      // keep draining stdout so a chatty child never blocks on a full pipe
+      child.stderr?.off('data', onStderr)
+      // keep draining both pipes so a chatty child never blocks on a full one
       child.stdout?.resume()
+      child.stderr?.resume()
       if (err !== undefined) reject(err); else resolve(line ?? '')
     }
     child.stdout?.setEncoding('utf8').on('data', onData)
-    child.once('exit', onExit)
+    if (child.exitCode !== null || child.signalCode !== null) { finish(fail(exitReason(child.exitCode, child.signalCode))); return }
+    gone(child).then(async (e) => { await drained(child); finish(fail(exitReason(e.code, e.signal, e.spawnError))) }, () => {})
   })
+}
+
+/**
+ * waitForLine for a child's start-up line within the start-up bound (bench/lib/startup.ts); when the wait
+ * fails, kills the child (SIGKILL) and awaits its exit before rethrowing: a failed start leaves nothing running.
+ */
+export async function awaitStartup (child: ChildProcess, match: (line: string) => boolean, what: string,
+  bound: number | Bound = startupBound()): Promise<string> {
+  try {
+    return await waitForLine(child, match, bound, what)
+  } catch (err) {
+    await killAndWait(child)
+    throw err
+  }
 }
 
 export interface SidecarOptions {
@@ -97,9 +140,16 @@ export interface SidecarOptions {
    * picks `node` from PATH, with the flags of src/node-flags.ts), with this binary's directory first on PATH.
    */
   readonly runtime?: string
+  /** how long to wait for the listening line; startupBound() by default */
+  readonly startupBound?: number | Bound
+  /** another command to spawn instead of the CLI (the failure path's test: a child that never listens) */
+  readonly launch?: { readonly file: string, readonly args: readonly string[] }
 }
 
-/** Spawns dist/cli.js on loopback and resolves once it logs that it listens. */
+/**
+ * Spawns dist/cli.js on loopback and resolves once it logs that it listens; when it does not within the
+ * start-up bound (or exits first), kills it and rejects with a StartupError.
+ */
 export async function startSidecar (o: SidecarOptions): Promise<Target> {
   const args = ['--host', '127.0.0.1', '--port', String(o.port ?? 0), '--emqx-url', o.emqxUrl]
   if (o.pollIntervalMs !== undefined) args.push('--poll-interval', `${o.pollIntervalMs}ms`)
@@ -112,10 +162,11 @@ export async function startSidecar (o: SidecarOptions): Promise<Target> {
     PATH = `${dirname(o.runtime)}${delimiter}${PATH}`
     cmd = CLI
   } else args.unshift(...NODE_FLAGS, ...(o.nodeArgs ?? []), CLI)
+  const [file, argv] = o.launch !== undefined ? [o.launch.file, [...o.launch.args]] : [cmd, args]
   // The agent-check listener (when this build has one) would take its fixed default port: off,
   // through the environment so that builds without the option only warn.
-  const child = spawn(cmd, args, { env: { PATH, SIDECAR_AGENT_PORT: '0', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'sidecar listening')
+  const child = track(spawn(file, argv, { env: { PATH, SIDECAR_AGENT_PORT: '0', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] }))
+  const line = await awaitStartup(child, (l) => l.includes('"event":"listening"'), 'sidecar listening', o.startupBound)
   const port = (JSON.parse(line) as { port: number }).port
   return { name: SIDECAR, pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }
 }

@@ -18,7 +18,12 @@ export interface Results {
   readonly footprint?: FootprintResult
   readonly storm?: StormResult
   readonly haproxy?: HaproxyResult
+  /** sections that threw: their figures are missing from this report */
+  readonly failed?: readonly Failure[]
 }
+
+/** A section that failed, with its error message. */
+export interface Failure { readonly section: string, readonly error: string }
 
 export interface TargetCheck { readonly target: string, readonly figure: string, readonly met: boolean }
 
@@ -119,6 +124,10 @@ export function renderMarkdown (r: Results): string {
     '',
     table(['target', 'measured', 'result'], checkTargets(r).map((c) => [c.target, c.figure, c.met ? 'met' : '**MISSED**'])),
   ]
+  if (r.failed !== undefined && r.failed.length > 0) {
+    parts.push('', '## Failed sections', '', 'These sections threw; their figures are missing below (the bench exited 1).')
+    for (const f of r.failed) parts.push('', `${f.section}:`, '', '```', f.error.replaceAll('```', "'''"), '```')
+  }
   if (r.serving !== undefined) parts.push('', ...servingSection(r.serving))
   if (r.drain !== undefined) {
     parts.push('', '## 2. Drain detection', '', 'EMQX double flipped between normal and rebalance donor at random moments; delay until the sidecar\'s own answer changes (ms).', '',

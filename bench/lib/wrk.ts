@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import type { LoadReport } from '../load/child.js'
-import { findBinary } from './proc.js'
+import { findBinary, track } from './proc.js'
 import { pinned } from './pin.js'
 
 /**
@@ -25,7 +25,7 @@ export interface WrkSpec {
 export async function runWrk (s: WrkSpec): Promise<LoadReport> {
   const args = ['-t1', `-c${s.connections}`, `-d${Math.max(1, Math.round(s.durationMs / 1000))}s`, '--latency', `http://127.0.0.1:${s.port}${s.path}`]
   const [cmd, argv] = pinned(s.bin, args, s.cpu)
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = track(spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] }))
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
   child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })

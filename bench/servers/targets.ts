@@ -1,18 +1,20 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BARE, IN_SIDECAR_BARE } from '../lib/names.js'
-import { findBinary, freePort, startSidecar, stopChild, waitForLine, type Target } from '../lib/proc.js'
+import { awaitStartup, findBinary, freePort, startSidecar, stopChild, track, type Target } from '../lib/proc.js'
+import { exitReason, LineTail, running, startupBound, startupFailure, TAIL_LINES } from '../lib/startup.js'
 
 const BARE_SCRIPT = fileURLToPath(new URL('./bare-http.js', import.meta.url))
 const IN_PROCESS = new URL('./in-process.js', import.meta.url).href
 
 /** The bare node:http baseline in its own process (by default on this runtime, without node flags). */
 export async function startBare (body: string, port = 0, node = process.execPath, nodeArgs: readonly string[] = [], name = BARE): Promise<Target> {
-  const child = spawn(node, [...nodeArgs, BARE_SCRIPT], { env: { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const line = await waitForLine(child, (l) => l.includes('"event":"listening"'), 10_000, 'bare node:http listening')
+  const env = { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }
+  const child = track(spawn(node, [...nodeArgs, BARE_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] }))
+  const line = await awaitStartup(child, (l) => l.includes('"event":"listening"'), 'bare node:http listening')
   return { name, pid: child.pid ?? -1, port: (JSON.parse(line) as { port: number }).port, child, stop: async () => { await stopChild(child) } }
 }
 
@@ -24,7 +26,12 @@ export async function startBare (body: string, port = 0, node = process.execPath
 export async function startInSidecarBare (body: string, emqxUrl: string): Promise<Target> {
   const port = await freePort()
   const sidecar = await startSidecar({ emqxUrl, nodeArgs: ['--import', IN_PROCESS], env: { BARE_BODY: body, BARE_PORT: String(port) } })
-  await waitUntilAnswering(port, sidecar.pid)
+  try {
+    await waitUntilAnswering(port, sidecar.child, 'the bare handler in the sidecar')
+  } catch (err) {
+    await sidecar.stop()
+    throw err
+  }
   return { ...sidecar, name: IN_SIDECAR_BARE, port }
 }
 
@@ -57,23 +64,57 @@ http {
   }
 }
 `)
-  const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] })
-  await waitUntilAnswering(port, child.pid ?? -1)
+  const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')]
+  const child = track(spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] }))
+  try {
+    await waitUntilAnswering(port, child, 'nginx', join(dir, 'error.log'))
+  } catch (err) {
+    await stopChild(child)
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
   return {
     name: 'nginx return 200', pid: child.pid ?? -1, port, child,
     stop: async () => { await stopChild(child, 'SIGTERM'); rmSync(dir, { recursive: true, force: true }) },
   }
 }
 
-async function waitUntilAnswering (port: number, pid: number): Promise<void> {
-  const deadline = performance.now() + 10_000
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`)
-      await res.arrayBuffer()
-      if (res.status === 200) return
-    } catch {}
-    if (performance.now() > deadline) throw new Error(`nginx (pid ${pid}) did not answer on port ${port} within 10 s`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+/**
+ * Polls http://127.0.0.1:port/ until it answers 200 within the start-up bound (no line to wait for); fails
+ * early when the child exits. The error names what was awaited, the bound, the child's output and `log` (a file).
+ * The caller stops the child on failure.
+ */
+async function waitUntilAnswering (port: number, child: ChildProcess, what: string, log?: string): Promise<void> {
+  const bound = startupBound()
+  const stdout = new LineTail()
+  let stderr = ''
+  const onOut = (c: string): void => { stdout.push(c) }
+  const onErr = (c: string): void => { if (stderr.length < 100_000) stderr += c }
+  child.stdout?.setEncoding('utf8').on('data', onOut)
+  child.stderr?.setEncoding('utf8').on('data', onErr)
+  const fail = (reason: string): Error => {
+    let logText = ''
+    if (log !== undefined) { try { logText = readFileSync(log, 'utf8') } catch {} }
+    const more = logText === '' ? [] : [`${log ?? ''}:`, ...logText.trimEnd().split('\n').slice(-TAIL_LINES).map((l) => `  ${l}`)]
+    const awaited = `${what} to answer 200 on port ${port}`
+    return startupFailure({ what: awaited, reason, bound, pid: child.pid, stdout: stdout.lines(), stderr, more })
+  }
+  const deadline = performance.now() + bound.ms
+  try {
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`)
+        await res.arrayBuffer()
+        if (res.status === 200) return
+      } catch {}
+      if (!running(child)) throw fail(exitReason(child.exitCode, child.signalCode))
+      if (performance.now() > deadline) throw fail(`timed out after ${bound.ms} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  } finally {
+    child.stdout?.off('data', onOut)
+    child.stderr?.off('data', onErr)
+    child.stdout?.resume()
+    child.stderr?.resume()
   }
 }

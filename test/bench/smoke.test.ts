@@ -1,7 +1,7 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -85,4 +85,22 @@ t.test('the smoke bench runs every section and prints well-formed tables', async
     t.match(md, /\n\| haproxy-agent\.cfg \| 1 \|/, 'the shipped agent-check config was timed')
     t.match(md, /\n\| haproxy-httpchk\.cfg \| 1 \|/, 'the shipped httpchk config was timed')
   }
+})
+
+t.test('a section that fails is reported, the others still run, and the bench exits 1 without writing --out', async (t) => {
+  // the harness built by the test above (subtests run in order); /bin/false as a runtime: the storm's bare server
+  // exits at once, so its start-up wait fails (bench/lib/proc.ts awaitStartup) and with it the storm section
+  const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-failed-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const out = join(dir, 'results.md')
+  const res = await run(process.execPath, ['bench/dist/bench/run.js', '--smoke', '--only', 'footprint', '--node', '/bin/false',
+    '--out', out])
+  t.equal(res.code, 1, `exit 1, not a crash; stderr: ${res.stderr.slice(-2000)}`)
+  t.match(res.stderr, /\[bench\] section checker storm failed: StartupError: waiting for bare node:http listening \(pid \d+\): /)
+  t.match(res.stderr, /bare node:http listening \(pid \d+\): process exited \(code 1\)/)
+  t.match(res.stderr, /\[bench\] \d section\(s\) failed: [^\n]*checker storm/, 'a closing line names the failed sections')
+  t.notMatch(res.stderr, /Unhandled|uncaught/i)
+  t.match(res.stdout, /\n## Failed sections\n[\s\S]*checker storm:\n\n```\nwaiting for bare node:http listening/,
+    'the report shows the failure')
+  t.notOk(existsSync(out), 'a partial report is not written')
 })
