@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, type } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { EmqxDouble } from '../src/emqx-double/emqx-sim.js'
+import { EmqxDouble } from '../src/emqx-double/double.js'
 import { plan, UsageError, type Plan } from './lib/plan.js'
 import { Observer } from './lib/observe.js'
 import { startSidecar, stopAll, type Target } from './lib/proc.js'
