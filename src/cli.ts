@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --optimize-for-size
-import { ConfigError } from './errors.js'
+import { ConfigError, SidecarError } from './errors.js'
 import { VERSION } from './version.js'
 
 /**
@@ -8,30 +8,85 @@ import { VERSION } from './version.js'
  * Each command's module is loaded only when it runs: the long-running sidecar does not carry the
  * EMQX simulator, the demo or nginx-sync in memory.
  */
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  serve: async (argv) => await (await import('./commands/serve.js')).serveMain(argv),
-  status: async (argv) => await (await import('./commands/status.js')).statusMain(argv),
-  simulate: async (argv) => await (await import('./commands/simulate.js')).simulateMain(argv),
-  demo: async (argv) => await (await import('./commands/demo.js')).demoMain(argv),
-  'nginx-sync': async (argv) => await (await import('./commands/nginx-sync.js')).nginxSyncMain(argv),
+interface Command {
+  /** one line for the command list of `--help` */
+  readonly summary: string
+  readonly main: (argv: string[]) => Promise<number>
+}
+
+const SERVE: Command = {
+  summary: 'the sidecar: polls the local EMQX node, answers load-balancer probes from memory (the default command)',
+  main: async (argv) => await (await import('./commands/serve.js')).serveMain(argv),
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: SERVE,
+  status: {
+    summary: 'the node\'s and the cluster\'s drain state, from a running sidecar',
+    main: async (argv) => await (await import('./commands/status.js')).statusMain(argv),
+  },
+  simulate: {
+    summary: 'a simulated EMQX node\'s HTTP API, to rehearse without EMQX',
+    main: async (argv) => await (await import('./commands/simulate.js')).simulateMain(argv),
+  },
+  demo: {
+    summary: 'a local HAProxy rehearsal with three simulated nodes, live table and keys (needs haproxy, mosquitto)',
+    main: async (argv) => await (await import('./commands/demo.js')).demoMain(argv),
+  },
+  'nginx-sync': {
+    summary: 'beside open-source nginx: keeps its upstream (or njs state file) in line with every node\'s sidecar',
+    main: async (argv) => await (await import('./commands/nginx-sync.js')).nginxSyncMain(argv),
+  },
+}
+
+/** The command list, git/kubectl style: one line each. */
+function commandList (): string {
+  const rows: Array<[string, string]> = [
+    ...Object.entries(COMMANDS).map(([name, c]): [string, string] => [name, c.summary]),
+    ['help [command]', 'this help, or a command\'s help (the same as <command> --help)'],
+  ]
+  const width = Math.max(...rows.map(([name]) => name.length)) + 3
+  return `Commands:\n${rows.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`).join('\n')}\n`
+}
+
+/** `--help` without a command, and `help`: the commands, then the options of serve, the default command. */
+async function topLevelHelp (): Promise<number> {
+  process.stdout.write('Usage: emqx-lb-sidecar [command] [options]\n\n' +
+    'Tells load balancers whether this EMQX node should get new MQTT connections.\n\n' +
+    `${commandList()}\n` +
+    'Run `emqx-lb-sidecar help <command>` (or `emqx-lb-sidecar <command> --help`) for a command\'s options.\n' +
+    'Without a command, emqx-lb-sidecar runs serve; its options:\n\n')
+  return await SERVE.main(['--help'])
+}
+
+function unknownCommand (name: string): number {
+  process.stderr.write(`emqx-lb-sidecar: unknown command "${name}"\n\n${commandList()}\nSee emqx-lb-sidecar --help.\n`)
+  return 2
+}
+
+/** `help`, `help <command>`: the top-level help, or that command's own `--help`. */
+async function help (name: string | undefined): Promise<number> {
+  if (name === undefined || name === 'help') return await topLevelHelp()
+  const command = COMMANDS[name]
+  return command === undefined ? unknownCommand(name) : await command.main(['--help'])
 }
 
 export async function run (argv: string[]): Promise<number> {
   const first = argv[0]
   if (first === '--version' || first === '-v') { process.stdout.write(`${VERSION}\n`); return 0 }
-  const command = first !== undefined && !first.startsWith('-') ? first : 'serve'
-  const rest = command === first ? argv.slice(1) : argv
-  const main = COMMANDS[command]
-  if (main === undefined) {
-    process.stderr.write(`emqx-lb-sidecar: unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')} (see --help)\n`)
-    return 2
-  }
+  const named = first !== undefined && !first.startsWith('-')
   try {
-    return await main(rest)
+    if (first === 'help') return await help(argv[1])
+    if (!named && argv.some((a) => a === '--help' || a === '-h')) return await topLevelHelp()
+    const name = named ? first : 'serve'
+    const command = COMMANDS[name]
+    if (command === undefined) return unknownCommand(name)
+    return await command.main(named ? argv.slice(1) : argv)
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`emqx-lb-sidecar: ${err.message}\n`)
-      return 2
+    // a SidecarError's code comes first (docs/errors.md): SIDECAR_ERR_CONFIG_INVALID: invalid configuration: ...
+    if (err instanceof SidecarError) {
+      process.stderr.write(`emqx-lb-sidecar: ${err.code}: ${err.message}\n`)
+      return err instanceof ConfigError ? 2 : 1
     }
     const e = err as { code?: string, message?: string }
     process.stderr.write(`emqx-lb-sidecar: ${e.code !== undefined ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`)

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { request } from 'undici'
+import { ErrorCodes } from '../src/errors.js'
 import { runCli, startSidecar } from './support/sidecar-proc.js'
 import { startDouble } from './support/emqx-double.js'
 import { waitFor } from './support/wait.js'
@@ -18,6 +20,42 @@ t.test('--help lists every flag with its environment variable', async (t) => {
   }
 })
 
+const COMMANDS = ['serve', 'status', 'simulate', 'demo', 'nginx-sync']
+
+t.test('--help lists the commands, one line each, then the options of serve (the default command)', async (t) => {
+  const r = await runCli(['--help'])
+  const list = r.stdout.slice(r.stdout.indexOf('Commands:'), r.stdout.indexOf('Usage: emqx-lb-sidecar [serve]'))
+  for (const c of COMMANDS) t.match(list, new RegExp(`^  ${c} +\\S`, 'm'), `${c} has a line`)
+  t.match(list, /^ {2}help \[command\] +\S/m)
+  t.match(r.stdout, /emqx-lb-sidecar help <command>/, 'points at help <command>')
+  t.ok(r.stdout.indexOf('Commands:') < r.stdout.indexOf('--emqx-url / SIDECAR_EMQX_URL'), 'commands first, serve\'s options after')
+  for (const args of [['help'], ['-h'], ['--port', '1', '--help']]) {
+    const same = await runCli(args)
+    t.equal(same.code, 0, args.join(' '))
+    t.equal(same.stdout, r.stdout, `${args.join(' ')} is the top-level help`)
+  }
+})
+
+t.test('help <command> is <command> --help', async (t) => {
+  for (const c of COMMANDS) {
+    const viaHelp = await runCli(['help', c])
+    const viaFlag = await runCli([c, '--help'])
+    t.equal(viaHelp.code, 0, `help ${c}: exit 0`)
+    t.equal(viaHelp.stdout, viaFlag.stdout, `help ${c} = ${c} --help`)
+    t.match(viaHelp.stdout, new RegExp(`^Usage: emqx-lb-sidecar ${c === 'serve' ? '\\[serve\\]' : c} `), `${c}'s own usage`)
+    t.notMatch(viaHelp.stdout, /Commands:/, `help ${c} is that command's help only`)
+  }
+  t.match((await runCli(['help', 'status'])).stdout, /--url \/ SIDECAR_URL/)
+})
+
+t.test('help with an unknown command: exit 2 and the list of commands', async (t) => {
+  const r = await runCli(['help', 'nosuch'])
+  t.equal(r.code, 2)
+  t.equal(r.stdout, '')
+  t.match(r.stderr, /unknown command "nosuch"/)
+  for (const c of COMMANDS) t.match(r.stderr, new RegExp(`^  ${c} `, 'm'))
+})
+
 t.test('--version prints the package version', async (t) => {
   const r = await runCli(['--version'])
   t.equal(r.code, 0)
@@ -27,7 +65,9 @@ t.test('--version prints the package version', async (t) => {
 t.test('bad configuration: exit 2, one message listing every problem, no stack trace', async (t) => {
   const r = await runCli(['--port', 'x', '--poll-interval', 'soon'], { SIDECAR_EMQX_API_VERSION: 'v9', SIDECAR_EMQX_PASSWORD: 'hunter2' })
   t.equal(r.code, 2)
-  t.match(r.stderr, /invalid configuration:/)
+  const first = `emqx-lb-sidecar: ${ErrorCodes.CONFIG_INVALID}: invalid configuration:\n`
+  t.ok(r.stderr.startsWith(first), 'the code, then the message')
+  t.ok(readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8').includes(first), 'docs/errors.md shows that line')
   t.match(r.stderr, /--port: "x"/)
   t.match(r.stderr, /--poll-interval: "soon"/)
   t.match(r.stderr, /SIDECAR_EMQX_API_VERSION: "v9"/)
@@ -41,6 +81,18 @@ t.test('unknown command: exit 2', async (t) => {
   const r = await runCli(['frobnicate'])
   t.equal(r.code, 2)
   t.match(r.stderr, /unknown command "frobnicate"/)
+  t.match(r.stderr, /^ {2}status /m, 'with the list of commands')
+})
+
+t.test('a duration without a unit: exit 2 naming the option and the rule (issue #28 item 3)', async (t) => {
+  const r = await runCli(['--check-config', '--poll-interval', '60'])
+  t.equal(r.code, 2)
+  t.equal(r.stdout, '', 'no "configuration OK"')
+  t.equal(r.stderr, `emqx-lb-sidecar: ${ErrorCodes.CONFIG_INVALID}: invalid configuration:\n` +
+    '  - --poll-interval: "60" has no unit: write 60s or 60ms (every duration needs a unit)\n')
+  const env = await runCli(['status', '--check-config'], { SIDECAR_TIMEOUT: '3' })
+  t.equal(env.code, 2, 'the same rule for another command and a variable')
+  t.match(env.stderr, /SIDECAR_TIMEOUT: "3" has no unit/)
 })
 
 t.test('--check-config prints the effective config with secrets redacted', async (t) => {

@@ -1,3 +1,4 @@
+import { DURATION_RULE } from '../duration.js'
 import { envOf, type OptionSpec } from './options.js'
 
 /** The --help text, generated from the option table so it cannot drift from what is parsed. */
@@ -11,5 +12,6 @@ export function helpText (usage: string, summary: string, specs: readonly Option
   }
   lines.push('  --check-config   validate the configuration, print it (secrets redacted) and exit')
   lines.push('  --help, --version')
+  if (specs.some((s) => s.kind === 'duration')) lines.push('', `Durations: ${DURATION_RULE} (500ms, 2s, 1m, 1h; only 0 may go without).`)
   return lines.join('\n') + '\n'
 }

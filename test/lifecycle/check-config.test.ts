@@ -23,6 +23,7 @@ t.test('--check-config finds what start-up would trip on, all at once, exit 2; s
     t.equal(r.code, 2, `${what}: exit 2`)
     t.equal(r.stdout, '', `${what}: nothing on stdout`)
     for (const line of expected) t.ok(r.stderr.includes(`  - ${line}\n`), `${what}: ${line}`)
+    t.equal(r.stderr.split('\n  - ').length - 1, expected.length, `${what}: those problems and no others (an unreadable file is one problem)`)
     t.notMatch(r.stderr, /\n\s+at /, `${what}: no stack trace`)
   }
   // root reads a 0000 file anyway; elsewhere an unreadable password file is named like a missing one
@@ -30,5 +31,6 @@ t.test('--check-config finds what start-up would trip on, all at once, exit 2; s
     const r = await runCli(['--check-config', '--emqx-username', 'key', '--emqx-password-file', unreadable])
     t.equal(r.code, 2)
     t.match(r.stderr, `--emqx-password-file: cannot read ${unreadable} (EACCES)`)
+    t.notMatch(r.stderr, /no password/, 'the cause once: not also "--emqx-username is set but no password"')
   }
 })
