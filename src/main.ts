@@ -9,7 +9,8 @@ import { listenBacklog } from './http/listeners/backlog.js'
 import { warnOnceAtLimit } from './http/listeners/limits.js'
 import { checkerView, drainAckView } from './http/views/status-checkers.js'
 import { createMetrics } from './metrics/registry.js'
-import { followDrains } from './checkers/follow-store.js'
+import { DrainAcknowledgement } from './ack/drain.js'
+import { ackPort } from './ack/wait.js'
 import { CheckerTracker } from './checkers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
 import { warnIgnoredSettings } from './state/compat-warnings.js'
@@ -17,7 +18,7 @@ import { DrainFileWatcher } from './state/drain-file.js'
 import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
-import { RebalanceAckWatch } from './state/rebalance-ack-watch.js'
+import { RebalanceAckWatch } from './ack/rebalance-watch.js'
 import { Store } from './state/store.js'
 import { initialSnapshot } from './state/transition.js'
 import { listenProblem, StartError, UndoList } from './lifecycle/start-steps.js'
@@ -70,22 +71,30 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     budgetMs: p.waitHealthCheckMs,
     onSlowChecker: (c) => log.warn({ checker: checkerView(c), waitHealthCheckMs: p.waitHealthCheckMs, code: LogCodes.CHECKER_TOO_SLOW },
       `checker ${c.kind} ${c.source} needs ~${c.detectionMs ?? '?'}ms (interval x fall) to take this node out, more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
+    onTold: (at) => { drainAck.checkerTold(at) },
+  })
+  const expect = config.evacuation.ack.expectCheckers
+  const drainAck = new DrainAcknowledgement({
+    store,
+    tracker,
+    expect,
     onAcknowledged: (ack) => log.info({ drainAcknowledgement: drainAckView(ack), event: 'drain_acknowledged' },
       `drain acknowledged: all ${ack.active} checkers told after ${ack.acknowledgedAfterMs === undefined ? '?' : ack.acknowledgedAfterMs / 1000}s`),
   })
-  followDrains(store, tracker)
-  // the tracker tells the evacuator when every load balancer has been told (--evacuation-ack)
-  const evacuator = new Evacuator({ client, store, log: log.child({ component: 'evacuation' }), config: config.evacuation, pollIntervalMs: config.pollIntervalMs, checkers: tracker })
+  const evacLog = log.child({ component: 'evacuation' })
+  // the evacuation waits for the same acknowledgement rule (--evacuation-ack)
+  const ack = ackPort({ checkers: tracker, graceMs: config.evacuation.ack.graceMs, expect, log: evacLog })
+  const evacuator = new Evacuator({ client, store, log: evacLog, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, ack })
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
   const rebalanceAck = new RebalanceAckWatch({ store, checkers: tracker, expectCheckers: config.evacuation.ack.expectCheckers, log: log.child({ component: 'rebalance' }) })
-  const metrics = createMetrics(store, { tracker, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck })
+  const metrics = createMetrics(store, { tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck })
   const adminOptions = config.admin === undefined
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
 
   // Listeners first, in order: main HTTP, agent-check, admin.
-  const app = buildApp({ store, metrics, log, limits: config.http, tracker, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
+  const app = buildApp({ store, metrics, log, limits: config.http, tracker, drainAck, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
   const backlog = listenBacklog(config.listenBacklog, log)
   await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port,
     async () => await app.listen({ host: config.host, port: config.port, backlog }), async () => { await app.close() })

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
 import { LogCodes } from '../errors.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
-import { notAcknowledged } from './drain-ack-wait.js'
-import type { CheckerSource } from './drain-ack-waiter.js'
-import type { Store } from './store.js'
+import { notAcknowledged } from './decide.js'
+import type { CheckerSource } from './wait.js'
+import type { Store } from '../state/store.js'
 
 const EVICTING = new Set(['evicting_conns', 'wait_takeover', 'evicting_sessions'])
 
@@ -40,7 +40,8 @@ export class RebalanceAckWatch {
     o.store.on('update', (next, prev) => {
       if (next.rebalance?.status !== 'enabled') { this.#warned = false; return }
       if (!donorEvictionBegan(prev.rebalance, next.rebalance)) return
-      const missing = notAcknowledged(o.checkers.checkers(now()), o.expectCheckers)
+      const at = now()
+      const missing = notAcknowledged(o.checkers.checkers(at), o.expectCheckers, at)
       if (missing === undefined) return
       this.unacknowledged++
       if (this.#warned) return

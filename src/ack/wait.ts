@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import { decideAck, nextLookAt, type AckChecker, type AckDecision, type AckEnd, type AckMemory, type AckSettings } from './drain-ack-wait.js'
-import type { AckWaitProgress } from './model.js'
+import type { AckPort } from '../state/evacuator.js'
+import type { AckEnd, AckWaitProgress } from '../state/model.js'
+import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory, type AckSettings } from './decide.js'
+import type { AckChecker } from './rule.js'
 
-/** Where the checkers come from: the prober tracker's public `checkers(now)` (already pruned by --checker-ttl). */
+/** Where the checkers come from: the checker tracker's `checkers(now)`. */
 export interface CheckerSource {
   checkers: (now: number) => readonly AckChecker[]
 }
@@ -85,5 +87,28 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void 
         : p.endedBy === 'no_checkers'
           ? `no checker seen after ${seconds}s: the full wait was held`
           : `--wait-health-check reached after ${seconds}s with ${p.awaited.length > 0 ? `checkers not told: ${p.awaited.join(', ')}` : `${p.known} of ${p.expect} expected checkers seen`}`)
+  }
+}
+
+/** The acknowledged wait as the evacuator asks for it (state/evacuator.ts takes it as a port: state imports no ack code). */
+export function ackPort (o: {
+  readonly checkers: CheckerSource
+  readonly graceMs: number
+  readonly expect: number
+  readonly log: Logger
+  readonly now?: () => number
+}): AckPort {
+  const now = o.now ?? Date.now
+  return {
+    canWait: () => canAcknowledge(o.checkers.checkers(now()), o.expect, now()),
+    wait: async (w) => await awaitAcknowledgement({
+      checkers: o.checkers,
+      settings: { graceMs: o.graceMs, expect: o.expect, maxMs: w.maxMs },
+      startedAt: w.startedAt,
+      now,
+      signal: w.signal,
+      log: o.log,
+      onProgress: w.onProgress,
+    }),
   }
 }

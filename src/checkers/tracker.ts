@@ -1,8 +1,9 @@
 /**
- * Who is checking this node, and have they all been told it is draining?
+ * Who is checking this node, and which of them have been told it is draining?
  *
  * EMQX waits a blind `wait_health_check` before evicting; the sidecar sees the probes, so it can know
- * when every load balancer has received enough 503/`drain` answers to take the node out (`fall`).
+ * when a load balancer has received enough 503/`drain` answers to take the node out (`fall`). Whether
+ * the drain is acknowledged is src/ack's rule, read from what this tracker hands out.
  * Memory is bounded: at most `maxCheckers` entries (least recently seen evicted first) and entries
  * unseen for `ttlMs` are dropped, so spoofed or many sources cannot grow it.
  */
@@ -54,7 +55,8 @@ export interface TrackerOptions {
   /** EMQX's wait_health_check: a checker slower than this cannot take the node out in time */
   readonly budgetMs: number
   readonly onSlowChecker?: (c: CheckerInfo) => void
-  readonly onAcknowledged?: (ack: DrainProgress) => void
+  /** a checker has just been told of the current drain (src/ack/drain.ts looks whether that acknowledges it) */
+  readonly onTold?: (at: number) => void
 }
 
 /** A checker as the tracker knows it: a copy, times in epoch ms, undefined where not known yet. */
@@ -71,20 +73,11 @@ export interface CheckerInfo {
   readonly fall: number
   /** has had `fall` drain answers during the current drain */
   readonly told: boolean
+  /** when it was told (epoch ms) */
+  readonly toldAt: number | undefined
   /** interval x fall: how long this checker needs to take the node out */
   readonly detectionMs: number | undefined
   readonly withinBudget: boolean | undefined
-}
-
-/** The current drain as the checkers have taken it; `since` undefined when not draining. */
-export interface DrainProgress {
-  readonly since: number | undefined
-  /** every active checker has been told */
-  readonly acknowledged: boolean
-  /** from the start of the drain until every active checker had been told */
-  readonly acknowledgedAfterMs: number | undefined
-  readonly told: number
-  readonly active: number
 }
 
 const UA_MAX = 64
@@ -94,7 +87,6 @@ export class CheckerTracker {
   /** insertion order = least recently seen first (re-inserted on every observation) */
   readonly #checkers = new Map<string, Checker>()
   #drainSince: number | undefined
-  #ackAt: number | undefined
   #evicted = 0
 
   constructor (options: TrackerOptions) { this.#o = options }
@@ -146,8 +138,10 @@ export class CheckerTracker {
     c.lastAnswer = answer
     if (this.#drainSince !== undefined && !available && at >= this.#drainSince) {
       c.drainAnswers++
-      if (c.toldAt === undefined && c.drainAnswers >= c.fall) c.toldAt = at
-      this.#checkAck(at)
+      if (c.toldAt === undefined && c.drainAnswers >= c.fall) {
+        c.toldAt = at
+        this.#o.onTold?.(at)
+      }
     }
     if (!c.warnedSlow && c.probes >= 3 && c.intervalMs !== undefined && c.intervalMs * c.fall > this.#o.budgetMs) {
       c.warnedSlow = true
@@ -159,48 +153,12 @@ export class CheckerTracker {
   drainStarted (at: number): void {
     if (this.#drainSince !== undefined) return
     this.#drainSince = at
-    this.#ackAt = undefined
     for (const c of this.#checkers.values()) { c.drainAnswers = 0; c.toldAt = undefined }
   }
 
   drainEnded (): void {
     this.#drainSince = undefined
-    this.#ackAt = undefined
     for (const c of this.#checkers.values()) { c.drainAnswers = 0; c.toldAt = undefined }
-  }
-
-  /** Checkers seen recently enough to be expected to probe again. */
-  #active (now: number): Checker[] {
-    const out: Checker[] = []
-    for (const c of this.#checkers.values()) {
-      const window = Math.max(3 * (c.intervalMs ?? 1000), 5000)
-      if (now - c.lastSeen <= window) out.push(c)
-    }
-    return out
-  }
-
-  #checkAck (now: number): void {
-    if (this.#ackAt !== undefined || this.#drainSince === undefined) return
-    const active = this.#active(now)
-    if (active.length === 0 || active.some((c) => c.toldAt === undefined)) return
-    // a loop, not Math.max(...spread): up to maxCheckers (100,000) arguments would overflow the stack
-    let last = 0
-    for (const c of active) last = Math.max(last, c.toldAt ?? now)
-    this.#ackAt = last
-    this.#o.onAcknowledged?.(this.drain(now))
-  }
-
-  drain (now: number): DrainProgress {
-    const active = this.#active(now)
-    const since = this.#drainSince
-    const ackAt = this.#ackAt
-    return {
-      since,
-      acknowledged: ackAt !== undefined,
-      acknowledgedAfterMs: ackAt !== undefined && since !== undefined ? ackAt - since : undefined,
-      told: active.filter((c) => c.toldAt !== undefined).length,
-      active: active.length,
-    }
   }
 
   /** The checkers still known (pruned by the ttl), most recently seen first. */
@@ -224,6 +182,7 @@ export class CheckerTracker {
       drainAnswers: c.drainAnswers,
       fall,
       told: c.toldAt !== undefined,
+      toldAt: c.toldAt,
       detectionMs: detection,
       withinBudget: detection === undefined ? undefined : detection <= this.#o.budgetMs,
     }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { CheckerInfo, DrainProgress, CheckerTracker } from '../checkers/tracker.js'
+import type { DrainAcknowledgement, DrainProgress } from '../ack/drain.js'
+import type { CheckerInfo, CheckerTracker } from '../checkers/tracker.js'
 import { PREFIX } from './names.js'
 
 /**
@@ -7,14 +8,16 @@ import { PREFIX } from './names.js'
  * bounded: counts and 0/1 verdicts; one series per source only when configured (and then at most
  * --max-checkers of them).
  */
-export function registerCheckerMetrics (registry: Registry, tracker: CheckerTracker, perSource: boolean): void {
+const NOT_FOLLOWED: DrainProgress = { since: undefined, acknowledged: false, acknowledgedAfterMs: undefined, told: 0, active: 0 }
+
+export function registerCheckerMetrics (registry: Registry, tracker: CheckerTracker, drainAck: DrainAcknowledgement | undefined, perSource: boolean): void {
   const r = [registry]
   // One scrape reads the tracker once: the gauges below share one walk of the checkers and one drain view.
   let scrape: { readonly views: CheckerInfo[], readonly drain: DrainProgress } | undefined
   const read = (): { readonly views: CheckerInfo[], readonly drain: DrainProgress } => {
     if (scrape === undefined) {
       const now = Date.now()
-      scrape = { views: tracker.checkers(now), drain: tracker.drain(now) }
+      scrape = { views: tracker.checkers(now), drain: drainAck?.progress(now) ?? NOT_FOLLOWED }
       setImmediate(() => { scrape = undefined }) // every collect() of one scrape runs before the next turn
     }
     return scrape

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
-import { ACK_ENDS } from '../state/drain-ack-wait.js'
+import { ACK_ENDS } from '../state/model.js'
 import type { Store } from '../state/store.js'
 import { PREFIX } from './names.js'
 

@@ -6,6 +6,7 @@ import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
 import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
+import type { DrainAcknowledgement } from '../ack/drain.js'
 import type { CheckerTracker } from '../checkers/tracker.js'
 import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
@@ -37,10 +38,11 @@ const STAT_GAUGES = [
  */
 export interface MetricsExtras {
   readonly tracker?: CheckerTracker
+  readonly drainAck?: DrainAcknowledgement
   readonly perSource?: boolean
   readonly cluster?: ClusterConfig
   readonly heartbeat?: Heartbeat
-  /** rebalance donors evicted before every checker was told (src/state/rebalance-ack-watch.ts) */
+  /** rebalance donors evicted before every checker was told (src/ack/rebalance-watch.ts) */
   readonly rebalanceAck?: { readonly unacknowledged: number }
 }
 
@@ -177,7 +179,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
       collect () { this.set(heartbeat.lagMs() / 1000) },
     })
   }
-  if (extras.tracker !== undefined) registerCheckerMetrics(registry, extras.tracker, extras.perSource ?? false)
+  if (extras.tracker !== undefined) registerCheckerMetrics(registry, extras.tracker, extras.drainAck, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
 
   return {

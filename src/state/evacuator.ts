@@ -3,9 +3,7 @@ import type { Logger } from 'pino'
 import type { EvacuationConfig } from '../config/serve-config.js'
 import type { EmqxClient } from '../emqx/client.js'
 import { rejectsWaitHealthCheck } from '../emqx/evacuation.js'
-import type { EvacuationProgress } from './model.js'
-import { canAcknowledge, MIN_WAIT_HEALTH_CHECK_S } from './drain-ack-wait.js'
-import { awaitAcknowledgement, type CheckerSource } from './drain-ack-waiter.js'
+import type { AckEnd, AckWaitProgress, EvacuationProgress } from './model.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
 import type { Store } from './store.js'
 
@@ -17,9 +15,29 @@ export interface EvacuatorOptions {
   /** how often the local rebalance status is read while evacuating */
   readonly pollIntervalMs: number
   readonly now?: () => number
-  /** the load balancers' checkers, for the acknowledged wait (--evacuation-ack); none known without it */
-  readonly checkers?: CheckerSource
+  /** the acknowledged wait (--evacuation-ack; src/ack/wait.ts ackPort); without it EMQX waits blind */
+  readonly ack?: AckPort
 }
+
+/** The acknowledged wait, given to the evacuator from above (src/ack): state imports no ack code. */
+export interface AckPort {
+  /** whether there is anything to confirm: a checker expected, or --expect-checkers */
+  readonly canWait: () => boolean
+  /** waits until acknowledged plus the grace, or maxMs; undefined when aborted */
+  readonly wait: (o: {
+    readonly startedAt: number
+    readonly maxMs: number
+    readonly signal: AbortSignal
+    readonly onProgress: (p: AckWaitProgress) => void
+  }) => Promise<{ readonly endedBy: AckEnd } | undefined>
+}
+
+/**
+ * The smallest wait_health_check EMQX takes: `emqx_schema:timeout_duration_s()` is `0..4294967` on every
+ * line with the field (e5.1.0 on), and a 0 s state_timeout starts the eviction at once
+ * (apps/emqx_node_rebalance/src/emqx_node_rebalance_evacuation.erl). docs/emqx-compatibility.md has the evidence.
+ */
+export const MIN_WAIT_HEALTH_CHECK_S = 0
 
 export type StopResult = { ok: true, already: boolean } | { ok: false, error: string }
 
@@ -153,25 +171,21 @@ export class Evacuator {
    * without the field, #holdHealthCheck) waits the configured time blind; undefined: aborted.
    */
   async #awaitAck (signal: AbortSignal): Promise<boolean | undefined> {
-    const { config, checkers } = this.#o
+    const { config, ack } = this.#o
     const maxMs = config.settings.waitHealthCheckS * 1000
     if (!config.ack.enabled || maxMs <= 0) return false
     const start = this.#current()
-    const known = checkers?.checkers(this.#now()) ?? []
-    if (checkers === undefined || !canAcknowledge(known, config.ack.expectCheckers)) {
+    if (ack === undefined || !ack.canWait()) {
       this.#patch({ ack: { stage: 'ended', expect: config.ack.expectCheckers, known: 0, told: 0, awaited: [], maxAt: start.startedAt + maxMs, endedBy: 'no_checkers', endedAt: this.#now() } })
       this.#o.log.info({ event: 'evacuation_ack_ended', endedBy: 'no_checkers', seconds: 0 }, `no load-balancer checker seen: EMQX waits the whole wait_health_check (${config.settings.waitHealthCheckS}s) blind`)
       return false
     }
     this.#patch({ phase: 'awaiting_ack' })
-    const out = await awaitAcknowledgement({
-      checkers,
-      settings: { graceMs: config.ack.graceMs, expect: config.ack.expectCheckers, maxMs: Math.min(maxMs, start.deadlineAt - start.startedAt) },
+    const out = await ack.wait({
       startedAt: start.startedAt,
-      now: this.#now,
+      maxMs: Math.min(maxMs, start.deadlineAt - start.startedAt),
       signal,
-      log: this.#o.log,
-      onProgress: (ack) => { this.#patch({ ack }) },
+      onProgress: (p) => { this.#patch({ ack: p }) },
     })
     if (out === undefined) return undefined
     // the evacuation deadline cut the wait short: EMQX is not asked to evict before the load balancers had

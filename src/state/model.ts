@@ -3,7 +3,6 @@ import type { FailureReason } from '../errors.js'
 import type { OutcomeKind } from '../emqx/outcome.js'
 import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
-import type { AckEnd } from './drain-ack-wait.js'
 
 /**
  * starting: no answer from EMQX yet (503 until the first successful check)
@@ -50,12 +49,20 @@ export interface DrainSwitch {
 
 /**
  * starting: asked EMQX (or, on 4.4, holding 503 for wait_health_check before asking);
- * awaiting_ack: draining, waiting until every load balancer checking the node has been told (./drain-ack-wait.ts);
+ * awaiting_ack: draining, waiting until the drain is acknowledged (src/ack/rule.ts);
  * running: EMQX accepted, progress is being read; done: prohibiting or nothing left on the node;
  * deadline: the time limit passed first; failed: EMQX refused or could not be asked.
  */
 export type EvacuationPhase = 'starting' | 'awaiting_ack' | 'running' | 'done' | 'deadline' | 'failed'
 export const EVACUATION_PHASES: readonly EvacuationPhase[] = ['starting', 'awaiting_ack', 'running', 'done', 'deadline', 'failed']
+
+/**
+ * How the acknowledged wait ended. all_told: the drain was acknowledged (src/ack/rule.ts) and the grace
+ * passed; max_reached: --wait-health-check passed first (a checker not told, or fewer than
+ * --expect-checkers); no_checkers: no checker was expected: the full blind wait, nothing to confirm.
+ */
+export type AckEnd = 'all_told' | 'max_reached' | 'no_checkers'
+export const ACK_ENDS: readonly AckEnd[] = ['all_told', 'max_reached', 'no_checkers']
 
 /** The wait for the load balancers' acknowledgement before EMQX is asked to evict (--evacuation-ack). */
 export interface AckWaitProgress {

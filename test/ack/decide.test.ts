@@ -1,10 +1,14 @@
 import t from 'tap'
-import { canAcknowledge, checkerId, decideAck, nextLookAt, type AckChecker, type AckMemory } from '../../src/state/drain-ack-wait.js'
+import { canAcknowledge, decideAck, nextLookAt, type AckMemory } from '../../src/ack/decide.js'
+import { checkerId, type AckChecker } from '../../src/ack/rule.js'
+
+/** a checker that keeps probing: seen "now" at every look */
+const SEEN_NOW = Number.MAX_SAFE_INTEGER
 
 const S = { graceMs: 1000, expect: 0, maxMs: 60_000 }
 const M: AckMemory = { startedAt: 0, everSeen: false }
-const agent = (told: boolean, source = '10.0.0.9'): AckChecker => ({ kind: 'agent', source, userAgent: '', told })
-const http = (told: boolean): AckChecker => ({ kind: 'http', source: '10.0.0.5', userAgent: 'kube-probe/1.29', told })
+const agent = (told: boolean, source = '10.0.0.9'): AckChecker => ({ kind: 'agent', source, userAgent: '', told, lastSeen: SEEN_NOW })
+const http = (told: boolean): AckChecker => ({ kind: 'http', source: '10.0.0.5', userAgent: 'kube-probe/1.29', told, lastSeen: SEEN_NOW })
 
 t.test('every checker told: the grace, then the end, long before the maximum', async (t) => {
   let d = decideAck(S, M, [agent(false)], 100)
@@ -54,8 +58,8 @@ t.test('no checker at all: the whole wait, ended as no_checkers; one that went a
 })
 
 t.test('canAcknowledge: nothing to confirm without checkers and without --expect-checkers', async (t) => {
-  t.equal(canAcknowledge([], 0), false)
-  t.equal(canAcknowledge([], 1), true)
-  t.equal(canAcknowledge([agent(false)], 0), true)
+  t.equal(canAcknowledge([], 0, 0), false)
+  t.equal(canAcknowledge([], 1, 0), true)
+  t.equal(canAcknowledge([agent(false)], 0, 0), true)
   t.equal(checkerId(agent(false)), 'agent 10.0.0.9')
 })

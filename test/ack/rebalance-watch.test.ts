@@ -2,10 +2,13 @@ import t from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import type { LocalRebalance } from '../../src/emqx/rebalance.js'
-import type { AckChecker } from '../../src/state/drain-ack-wait.js'
-import { donorEvictionBegan, RebalanceAckWatch } from '../../src/state/rebalance-ack-watch.js'
+import type { AckChecker } from '../../src/ack/rule.js'
+import { donorEvictionBegan, RebalanceAckWatch } from '../../src/ack/rebalance-watch.js'
 import { TestStore } from '../support/test-store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
+
+/** a checker that keeps probing: seen "now" at every look */
+const SEEN_NOW = Number.MAX_SAFE_INTEGER
 
 const rb = (state: string, process = 'rebalance'): LocalRebalance => ({ status: 'enabled', process, state, coordinator_node: 'emqx@c' })
 
@@ -29,7 +32,7 @@ function setup (checkers: AckChecker[], expect = 0) {
 }
 
 t.test('a donor evicted before every checker was told: warned once per rebalance, counted every time', async (t) => {
-  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true }, { kind: 'http', source: '10.0.0.5', userAgent: '', told: false }])
+  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true, lastSeen: SEEN_NOW }, { kind: 'http', source: '10.0.0.5', userAgent: '', told: false, lastSeen: SEEN_NOW }])
   move(rb('wait_health_check'))
   move(rb('evicting_conns'))
   t.equal(watch.unacknowledged, 1)
@@ -45,7 +48,7 @@ t.test('a donor evicted before every checker was told: warned once per rebalance
 })
 
 t.test('every checker told in time: nothing to say', async (t) => {
-  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true }])
+  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true, lastSeen: SEEN_NOW }])
   move(rb('wait_health_check'))
   move(rb('evicting_conns'))
   t.equal(watch.unacknowledged, 0)
@@ -53,7 +56,7 @@ t.test('every checker told in time: nothing to say', async (t) => {
 })
 
 t.test('fewer checkers than --expect-checkers counts as not acknowledged', async (t) => {
-  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true }], 2)
+  const { watch, lines, move } = setup([{ kind: 'agent', source: '10.0.0.9', userAgent: '', told: true, lastSeen: SEEN_NOW }], 2)
   move(rb('wait_health_check'))
   move(rb('evicting_conns'))
   t.equal(watch.unacknowledged, 1)

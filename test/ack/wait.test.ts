@@ -1,9 +1,12 @@
 import t from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
-import type { AckChecker } from '../../src/state/drain-ack-wait.js'
-import { awaitAcknowledgement } from '../../src/state/drain-ack-waiter.js'
+import type { AckChecker } from '../../src/ack/rule.js'
+import { awaitAcknowledgement } from '../../src/ack/wait.js'
 import type { AckWaitProgress } from '../../src/state/model.js'
+
+/** a checker that keeps probing: seen "now" at every look */
+const SEEN_NOW = Number.MAX_SAFE_INTEGER
 
 function logSink (): { log: pino.Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
@@ -13,14 +16,14 @@ function logSink (): { log: pino.Logger, lines: Array<Record<string, unknown>> }
 
 t.test('ends once the checker is told plus the grace, with one log line per stage and the progress shown', async (t) => {
   const { log, lines } = logSink()
-  let checkers: AckChecker[] = [{ kind: 'agent', source: '127.0.0.1', userAgent: '', told: false }]
+  let checkers: AckChecker[] = [{ kind: 'agent', source: '127.0.0.1', userAgent: '', told: false, lastSeen: SEEN_NOW }]
   const shown: AckWaitProgress[] = []
   const startedAt = Date.now()
   const grace = 100
   const run = awaitAcknowledgement({ checkers: { checkers: () => checkers }, settings: { graceMs: grace, expect: 0, maxMs: 60_000 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: (p) => shown.push(p), tickMs: 10 })
   await new Promise((resolve) => setTimeout(resolve, 30))
   const toldAt = Date.now()
-  checkers = [{ kind: 'agent', source: '127.0.0.1', userAgent: '', told: true }]
+  checkers = [{ kind: 'agent', source: '127.0.0.1', userAgent: '', told: true, lastSeen: SEEN_NOW }]
   const out = await run
   t.equal(out?.endedBy, 'all_told')
   t.ok(Date.now() - toldAt >= grace, 'not before the grace passed')
@@ -33,7 +36,7 @@ t.test('ends once the checker is told plus the grace, with one log line per stag
 t.test('a checker never told: ends at the maximum with max_reached, logged as a warning naming it', async (t) => {
   const { log, lines } = logSink()
   const startedAt = Date.now()
-  const out = await awaitAcknowledgement({ checkers: { checkers: () => [{ kind: 'http', source: '10.0.0.5', userAgent: '', told: false }] }, settings: { graceMs: 0, expect: 0, maxMs: 150 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: () => {} })
+  const out = await awaitAcknowledgement({ checkers: { checkers: () => [{ kind: 'http', source: '10.0.0.5', userAgent: '', told: false, lastSeen: SEEN_NOW }] }, settings: { graceMs: 0, expect: 0, maxMs: 150 }, startedAt, now: Date.now, signal: new AbortController().signal, log, onProgress: () => {} })
   t.equal(out?.endedBy, 'max_reached')
   t.ok(Date.now() - startedAt >= 150)
   t.match(lines.at(-1), { event: 'evacuation_ack_ended', level: 40, awaited: ['http 10.0.0.5'] })

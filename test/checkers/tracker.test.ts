@@ -3,14 +3,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SidecarProber } from '../../src/nginx/probe.js'
 import { NGINX_SYNC_USER_AGENT } from '../../src/checkers/known-checkers.js'
-import { drainBegins } from '../../src/checkers/follow-store.js'
-import { CheckerTracker, type CheckerInfo, type DrainProgress, type Observation } from '../../src/checkers/tracker.js'
+import { CheckerTracker, type CheckerInfo, type Observation } from '../../src/checkers/tracker.js'
 
 function tracker (over: Partial<ConstructorParameters<typeof CheckerTracker>[0]> = {}) {
   const slow: CheckerInfo[] = []
-  const acks: DrainProgress[] = []
-  const tr = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), onAcknowledged: (a) => acks.push(a), ...over })
-  return { tr, slow, acks }
+  const tr = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), ...over })
+  return { tr, slow }
 }
 const probe = (source: string, at: number, available: boolean, kind: 'http' | 'agent' = 'http'): Observation =>
   ({ source, kind, available, answer: kind === 'http' ? (available ? '200' : '503') : (available ? 'up' : 'drain'), at })
@@ -28,26 +26,6 @@ t.test('checkers are identified by kind, source and user agent, with their inter
   t.match(views.find((c) => c.kind === 'agent'), { intervalMs: 1000, fall: 1 })
 })
 
-t.test('drain acknowledgement: every active checker told after `fall` drain answers', async (t) => {
-  const { tr, acks } = tracker()
-  for (let i = 0; i < 3; i++) { tr.observe(probe('lb1', i * 1000, true)); tr.observe(probe('lb2', i * 1000 + 500, true, 'agent')) }
-  tr.drainStarted(3000)
-  t.match(tr.drain(3000), { acknowledged: false, told: 0, active: 2 })
-  tr.observe(probe('lb2', 3500, false, 'agent'))
-  t.match(tr.drain(3500), { told: 1, acknowledged: false }, 'the agent acts on one drain answer')
-  tr.observe(probe('lb1', 4000, false))
-  tr.observe(probe('lb1', 5000, false))
-  t.equal(acks.length, 0, 'not yet: lb1 needs 3')
-  tr.observe(probe('lb1', 6000, false))
-  t.equal(acks.length, 1)
-  t.match(acks[0], { acknowledged: true, acknowledgedAfterMs: 3000, told: 2, active: 2 })
-  tr.observe(probe('lb1', 7000, false))
-  t.equal(acks.length, 1, 'acknowledged once per drain')
-  tr.drainEnded()
-  t.match(tr.drain(8000), { acknowledged: false, told: 0 })
-  t.equal(tr.drain(8000).since, undefined, 'not draining')
-})
-
 t.test('answers before the drain began do not count', async (t) => {
   const { tr } = tracker()
   tr.observe(probe('lb1', 0, false))
@@ -55,16 +33,6 @@ t.test('answers before the drain began do not count', async (t) => {
   tr.drainStarted(1500)
   tr.observe(probe('lb1', 2000, false))
   t.match(tr.checkers(2000)[0], { drainAnswers: 1, told: false })
-})
-
-t.test('a checker that went away does not block acknowledgement', async (t) => {
-  const { tr, acks } = tracker()
-  tr.observe(probe('gone', 0, true))
-  tr.observe(probe('gone', 1000, true))
-  for (let i = 0; i <= 20; i++) tr.observe(probe('lb', i * 1000, true, 'agent'))
-  tr.drainStarted(21_000)
-  tr.observe(probe('lb', 22_000, false, 'agent'))
-  t.equal(acks.length, 1, 'only recently seen checkers are waited for')
 })
 
 t.test('warns once about a checker too slow for wait_health_check', async (t) => {
@@ -89,15 +57,6 @@ t.test('checkers unseen for the ttl are forgotten', async (t) => {
   t.same(tr.checkers(6000).map((c) => c.source), ['new'])
 })
 
-t.test('what counts as the start of a drain', async (t) => {
-  t.equal(drainBegins('up', 'draining'), true)
-  t.equal(drainBegins('starting', 'draining'), true, 'already draining when the sidecar started')
-  t.equal(drainBegins('up', 'down'), true)
-  t.equal(drainBegins('up', 'stopping'), true)
-  t.equal(drainBegins('draining', 'stopping'), false, 'same drain continues')
-  t.equal(drainBegins('starting', 'down'), false)
-  t.equal(drainBegins('down', 'up'), false)
-})
 
 t.test('the least recently seen checker is the one forgotten: a probe moves its checker to the recent end', async (t) => {
   const { tr } = tracker({ maxCheckers: 3 })
@@ -116,21 +75,6 @@ t.test('the ttl forgets a checker behind one seen again later (pruning walks the
   tr.observe(probe('b', 1000, true))
   tr.observe(probe('a', 5500, true))
   t.same(tr.checkers(6500).map((c) => c.source), ['a'], 'b unseen for 5.5 s is gone though a was first seen before it')
-})
-
-t.test('nginx-sync, known by its User-Agent, is told after one drain answer: it takes a node out on its first 503', async (t) => {
-  const { tr, acks } = tracker()
-  const sync = (at: number, available: boolean): Observation => ({ ...probe('10.0.0.9', at, available), userAgent: NGINX_SYNC_USER_AGENT })
-  const other = (at: number, available: boolean): Observation => ({ ...probe('10.0.0.9', at, available), userAgent: 'emqx-lb-sidecar-nginx-sync-lookalike/2' })
-  for (let i = 0; i < 3; i++) { tr.observe(sync(i * 1000, true)); tr.observe(other(i * 1000 + 100, true)) }
-  t.match(tr.checkers(3000).find((c) => c.userAgent === NGINX_SYNC_USER_AGENT), { fall: 1, detectionMs: 1000 })
-  t.match(tr.checkers(3000).find((c) => c.userAgent !== NGINX_SYNC_USER_AGENT), { fall: 3 }, 'any other HTTP checker keeps --checker-fall')
-  tr.drainStarted(3000)
-  tr.observe(sync(3500, false))
-  t.match(tr.drain(3500), { told: 1, active: 2, acknowledged: false }, 'nginx-sync told by its first 503')
-  for (const at of [3600, 4600, 5600]) tr.observe(other(at, false))
-  t.equal(acks.length, 1)
-  t.match(acks[0], { acknowledged: true, acknowledgedAfterMs: 2600, told: 2 })
 })
 
 t.test('nginx-sync sends the User-Agent the tracker knows it by', async (t) => {

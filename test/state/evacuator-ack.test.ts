@@ -3,8 +3,9 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
-import type { AckChecker } from '../../src/state/drain-ack-wait.js'
+import type { AckChecker } from '../../src/ack/rule.js'
 import { evacuationDocument } from '../../src/http/views/status.js'
+import { ackPort } from '../../src/ack/wait.js'
 import { Evacuator } from '../../src/state/evacuator.js'
 import type { EvacuationPhase } from '../../src/state/model.js'
 import { Monitor } from '../../src/state/monitor.js'
@@ -12,6 +13,9 @@ import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 import { startDouble, type EmqxDouble, type SimProfile } from '../support/emqx-double.js'
 import { nextEvent } from '../support/wait.js'
+
+/** a checker that keeps probing: seen "now" at every look */
+const SEEN_NOW = Number.MAX_SAFE_INTEGER
 
 /**
  * The evacuator with the acknowledged wait: a fake checker list stands in for the tracker (its public
@@ -29,7 +33,7 @@ async function setup (t: T, sim: EmqxDouble, checkers: { list: AckChecker[] }, f
   const client = new EmqxClient(config.emqx)
   const store = new Store(initialSnapshot(Date.now()))
   const monitor = new Monitor({ client, store, log, pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold })
-  const evacuator = new Evacuator({ client, store, log, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, checkers: { checkers: () => checkers.list } })
+  const evacuator = new Evacuator({ client, store, log, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, ack: ackPort({ checkers: { checkers: () => checkers.list }, graceMs: config.evacuation.ack.graceMs, expect: config.evacuation.ack.expectCheckers, log }) })
   t.teardown(async () => { evacuator.cancel(); await evacuator.settled(); await monitor.stop(); await client.close() })
   monitor.start()
   await nextEvent(store, 'update', (s: { state: string, nodeName?: string }) => s.state === 'up' && s.nodeName !== undefined, 3000, 'up with a node name')
@@ -38,7 +42,7 @@ async function setup (t: T, sim: EmqxDouble, checkers: { list: AckChecker[] }, f
   return { store, evacuator, lines, phases }
 }
 
-const agent = (told: boolean): AckChecker => ({ kind: 'agent', source: '127.0.0.1', userAgent: '', told })
+const agent = (told: boolean): AckChecker => ({ kind: 'agent', source: '127.0.0.1', userAgent: '', told, lastSeen: SEEN_NOW })
 const REST = { conn_evict_rate: 500, sess_evict_rate: 500, wait_takeover: 1 }
 /** what EMQX receives once the drain was acknowledged: the smallest wait_health_check, or none where the field does not exist */
 const ACKED_BODIES: Readonly<Record<string, readonly unknown[]>> = {

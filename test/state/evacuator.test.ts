@@ -9,7 +9,7 @@ import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 import { startDouble, type EmqxDouble, type SimProfile } from '../support/emqx-double.js'
-import { nextEvent, waitFor } from '../support/wait.js'
+import { nextEvent } from '../support/wait.js'
 
 /** A monitor and an evacuator on one store, against the double, as main.ts wires them. */
 async function setup (t: T, sim: EmqxDouble, flags: string[] = []) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../../config/serve-config.js'
 import type { Metrics } from '../../metrics/registry.js'
+import type { DrainAcknowledgement } from '../../ack/drain.js'
 import type { CheckerTracker } from '../../checkers/tracker.js'
 import type { Heartbeat } from '../../state/heartbeat.js'
 import type { Store } from '../../state/store.js'
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly admin?: Omit<AdminOptions, 'metrics' | 'store' | 'log'>
   /** records who probes and what they were told (drain acknowledgement) */
   readonly tracker?: CheckerTracker
+  /** the drain's acknowledgement, for /status */
+  readonly drainAck?: DrainAcknowledgement
   readonly cluster?: ClusterConfig
   /** the poll loop's heartbeat: /livez fails when it stalls */
   readonly heartbeat?: Heartbeat
@@ -34,7 +37,7 @@ export interface AppOptions {
  * The HTTP app, without listen(): main.ts listens, tests listen on port 0 or use inject().
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, cluster, heartbeat }: AppOptions): FastifyInstance {
+export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, cluster, heartbeat }: AppOptions): FastifyInstance {
   // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
   const observer = tracker === undefined ? undefined : new ProbeObserver(tracker)
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
@@ -61,7 +64,8 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
   addLivezAndMetrics(app, metrics.registry, heartbeat === undefined ? undefined : pollLoopLiveness(heartbeat))
   app.route({ method: OTHER_METHODS, url: '/status', handler: notAllowed('GET') })
   app.get('/status', async (_req, reply) => {
-    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), { ...(tracker !== undefined ? { tracker } : {}), ...(cluster !== undefined ? { cluster } : {}) }), null, 2) + '\n')
+    const ctx = { ...(tracker !== undefined ? { tracker } : {}), ...(drainAck !== undefined ? { drainAck } : {}), ...(cluster !== undefined ? { cluster } : {}) }
+    await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), ctx), null, 2) + '\n')
   })
 
   if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })

@@ -1,4 +1,5 @@
-import type { CheckerInfo, DrainProgress } from '../../checkers/tracker.js'
+import type { DrainProgress } from '../../ack/drain.js'
+import type { CheckerInfo } from '../../checkers/tracker.js'
 import type { CheckerView, DrainAckView } from './status-types.js'
 
 /** A checker as /status (and the slow-checker log line) shows it. */

@@ -9,8 +9,7 @@ import type { FailureReason } from '../../errors.js'
 import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
 import type { CheckerKind } from '../../checkers/tracker.js'
-import type { AckEnd } from '../../state/drain-ack-wait.js'
-import type { AckWaitProgress, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
+import type { AckEnd, AckWaitProgress, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
 
 export interface StatusDocument {
   readonly state: NodeState

@@ -1,6 +1,7 @@
 import { servedAnswer, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../../state/model.js'
 import type { ClusterConfig } from '../../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../../emqx/global-status.js'
+import type { DrainAcknowledgement } from '../../ack/drain.js'
 import type { CheckerTracker } from '../../checkers/tracker.js'
 import { VERSION } from '../../version.js'
 import { checkerView, drainAckView } from './status-checkers.js'
@@ -8,6 +9,8 @@ import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocum
 
 export interface StatusContext {
   readonly tracker?: CheckerTracker
+  /** the drain's acknowledgement (src/ack/drain.ts); null in /status without it */
+  readonly drainAck?: DrainAcknowledgement
   readonly cluster?: ClusterConfig
 }
 
@@ -68,7 +71,7 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     },
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
-    drain_acknowledgement: ctx.tracker === undefined ? null : drainAckView(ctx.tracker.drain(now)),
+    drain_acknowledgement: ctx.drainAck === undefined ? null : drainAckView(ctx.drainAck.progress(now)),
     checkers: ctx.tracker?.checkers(now).map(checkerView) ?? [],
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,

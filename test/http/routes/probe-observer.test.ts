@@ -1,4 +1,5 @@
 import t from 'tap'
+import { countAck } from '../../../src/ack/rule.js'
 import pino from 'pino'
 import { buildApp } from '../../../src/http/listeners/app.js'
 import { userAgent } from '../../../src/http/routes/probe-observer.js'
@@ -49,7 +50,7 @@ t.test('a keep-alive checker is identified once per connection and every probe i
   tracker.drainStarted(Date.now())
   for (let i = 0; i < 3; i++) t.equal(await c.get('User-Agent: HAProxy\r\n'), 503, 'the very next probe after the snapshot change gets the drain answer')
   t.match(tracker.checkers(Date.now())[0], { probes: 8, lastAnswer: '503', drainAnswers: 3, told: true }, 'drain answers counted per probe')
-  t.equal(tracker.drain(Date.now()).acknowledged, true, 'all checkers told: acknowledged')
+  t.equal(countAck(tracker.checkers(Date.now()), 0, Date.now()).acknowledged, true, 'all checkers told: acknowledged')
   t.equal(counts.observe, 1, 'still identified only once')
 })
 

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { drainAckHarness } from '../../support/drain-ack.js'
 import { checkerView, drainAckView } from '../../../src/http/views/status-checkers.js'
 import { CheckerTracker } from '../../../src/checkers/tracker.js'
 
@@ -27,10 +28,10 @@ t.test('/status shows a checker in JSON terms: snake_case, ISO times, null where
 })
 
 t.test('/status shows the drain acknowledgement with its start as ISO time and its delay in seconds', async (t) => {
-  const tr = tracker()
-  t.same(drainAckView(tr.drain(0)), { draining_since: null, acknowledged: false, acknowledged_after_seconds: null, checkers_told: 0, checkers_active: 0 })
+  const { tracker: tr, ack, drain } = drainAckHarness()
+  t.same(drainAckView(ack.progress(0)), { draining_since: null, acknowledged: false, acknowledged_after_seconds: null, checkers_told: 0, checkers_active: 0 })
   tr.observe({ source: 'lb', kind: 'agent', available: true, answer: 'up', at: 1000 })
-  tr.drainStarted(2000)
+  drain(2000)
   tr.observe({ source: 'lb', kind: 'agent', available: false, answer: 'drain', at: 3500 })
-  t.same(drainAckView(tr.drain(3500)), { draining_since: '1970-01-01T00:00:02.000Z', acknowledged: true, acknowledged_after_seconds: 1.5, checkers_told: 1, checkers_active: 1 })
+  t.same(drainAckView(ack.progress(3500)), { draining_since: '1970-01-01T00:00:02.000Z', acknowledged: true, acknowledged_after_seconds: 1.5, checkers_told: 1, checkers_active: 1 })
 })
