@@ -3,7 +3,7 @@ import { simulateOptions } from '../config/simulate-options.js'
 import { loadSimulateConfig } from '../config/simulate-config.js'
 import { createLogger } from '../log.js'
 import { applyAction, controlInterceptor, simState, CONTROL_PREFIX } from '../emqx-double/control.js'
-import { EmqxDouble } from '../emqx-double/emqx-sim.js'
+import { EmqxDouble } from '../emqx-double/double.js'
 import { KEY_HELP, KEYS, listenToKeys } from './keys.js'
 import { VERSION } from '../version.js'
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parseDuration } from '../duration.js'
-import type { EmqxDouble } from './emqx-sim.js'
+import type { EmqxDouble } from './double.js'
 import { FAULT_SCOPES, SIM_FAULTS, type FaultScope, type SimFault } from './faults.js'
 
 /** What a control action answers: an HTTP status and a JSON document. */
@@ -39,12 +39,20 @@ export function simState (sim: EmqxDouble): Record<string, unknown> {
  * Applies one action to the simulated node. Starting a process while another runs is refused (409),
  * as EMQX refuses with `already_started`; `restore` ends any process, clears the fault and starts EMQX.
  */
-export async function applyAction (sim: EmqxDouble, action: SimAction, query: URLSearchParams = new URLSearchParams()): Promise<ControlAnswer> {
+export async function applyAction (
+  sim: EmqxDouble,
+  action: SimAction,
+  query: URLSearchParams = new URLSearchParams()
+): Promise<ControlAnswer> {
   const busy = (): ControlAnswer => ({ status: 409, doc: { error: 'already_started', process: sim.process.kind } })
   switch (action) {
     case 'evacuate': {
       if (sim.process.kind !== 'none') return busy()
-      const secs = (name: string): number | undefined => { const v = query.get(name); const ms = v === null ? undefined : parseDuration(/^\d+$/.test(v) ? `${v}s` : v); return ms === undefined ? undefined : ms / 1000 }
+      const secs = (name: string): number | undefined => {
+        const v = query.get(name)
+        const ms = v === null ? undefined : parseDuration(/^\d+$/.test(v) ? `${v}s` : v)
+        return ms === undefined ? undefined : ms / 1000
+      }
       const wait = secs('wait_health_check')
       sim.startEvacuation(wait === undefined ? {} : { wait_health_check: wait })
       break
@@ -63,22 +71,41 @@ export async function applyAction (sim: EmqxDouble, action: SimAction, query: UR
  * Injects a fault; `for` (a duration) clears it again by itself. `refuse` closes the listener this very
  * interface answers on, so it is only accepted with `for` (or from the keyboard).
  */
-export async function applyFault (sim: EmqxDouble, name: string, forText: string | null, fromKeyboard = false, pathText: string | null = null): Promise<ControlAnswer> {
+export async function applyFault (
+  sim: EmqxDouble,
+  name: string,
+  forText: string | null,
+  fromKeyboard = false,
+  pathText: string | null = null
+): Promise<ControlAnswer> {
   if (!(SIM_FAULTS as readonly string[]).includes(name)) return { status: 404, doc: { error: 'unknown_fault', faults: SIM_FAULTS } }
   const fault = name as SimFault
   const forMs = forText === null ? undefined : parseDuration(forText)
   if (forText !== null && forMs === undefined) return { status: 400, doc: { error: 'bad_duration', for: forText } }
-  if (pathText !== null && !(FAULT_SCOPES as readonly string[]).includes(pathText)) return { status: 400, doc: { error: 'bad_path', path: pathText, paths: FAULT_SCOPES } }
+  if (pathText !== null && !(FAULT_SCOPES as readonly string[]).includes(pathText)) {
+    return { status: 400, doc: { error: 'bad_path', path: pathText, paths: FAULT_SCOPES } }
+  }
   const path = (pathText ?? 'all') as FaultScope
-  if (fault === 'refuse' && path !== 'all') return { status: 400, doc: { error: 'refuse closes the whole listener: it cannot hit one path' } }
-  if (fault === 'refuse' && forMs === undefined && !fromKeyboard) return { status: 400, doc: { error: 'refuse closes this listener: give ?for=<duration> so it comes back' } }
+  if (fault === 'refuse' && path !== 'all') {
+    return { status: 400, doc: { error: 'refuse closes the whole listener: it cannot hit one path' } }
+  }
+  if (fault === 'refuse' && forMs === undefined && !fromKeyboard) {
+    return { status: 400, doc: { error: 'refuse closes this listener: give ?for=<duration> so it comes back' } }
+  }
   // not unref()ed: while `refuse` has the listener closed, this timer is what keeps the process alive
-  if (forMs !== undefined) setTimeout(() => { if (sim.fault === fault) void sim.setFault('none') }, forMs)
-  return { status: 200, doc: { ...simState(sim), fault, fault_path: path, fault_for_ms: forMs ?? null }, after: async () => { await sim.setFault(fault, { path }) } }
+  if (forMs !== undefined) setTimeout(() => { if (sim.fault === fault) sim.setFault('none') }, forMs)
+  return {
+    status: 200,
+    doc: { ...simState(sim), fault, fault_path: path, fault_for_ms: forMs ?? null },
+    after: async () => { await sim.setFault(fault, { path }) },
+  }
 }
 
 /** The HTTP side: `GET /_sim/state`, `POST /_sim/<action>`, `POST /_sim/fault/<name>[?for=5s][&path=availability|status]`. */
-export function controlInterceptor (sim: EmqxDouble, onChange: (what: string) => void = () => {}): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function controlInterceptor (
+  sim: EmqxDouble,
+  onChange: (what: string) => void = () => {}
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim')
     if (!url.pathname.startsWith(CONTROL_PREFIX)) return false
@@ -86,7 +113,7 @@ export function controlInterceptor (sim: EmqxDouble, onChange: (what: string) =>
     const send = ({ status, doc, after }: ControlAnswer): void => {
       const body = JSON.stringify(doc) + '\n'
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' })
-      res.end(body, () => { if (after !== undefined) void after().then(() => onChange(`fault ${sim.fault}`)) })
+      res.end(body, () => { if (after !== undefined) after().then(() => onChange(`fault ${sim.fault}`)) })
     }
     req.resume()
     req.on('end', () => {
@@ -94,9 +121,13 @@ export function controlInterceptor (sim: EmqxDouble, onChange: (what: string) =>
       if (req.method !== 'POST') { send({ status: 405, doc: { error: 'use POST for actions', actions: ACTIONS } }); return }
       const fault = /^fault\/([a-z0-9_]+)$/.exec(name)
       const done = (a: ControlAnswer): void => { send(a); if (a.status === 200 && fault === null) onChange(name) }
-      if (fault !== null) { void applyFault(sim, fault[1] ?? '', url.searchParams.get('for'), false, url.searchParams.get('path')).then(done); return }
-      if ((ACTIONS as readonly string[]).includes(name)) { void applyAction(sim, name as SimAction, url.searchParams).then(done); return }
-      send({ status: 404, doc: { error: 'unknown_action', actions: ACTIONS, faults: `POST ${CONTROL_PREFIX}fault/<${SIM_FAULTS.join('|')}>[?for=5s][&path=${FAULT_SCOPES.join('|')}]` } })
+      if (fault !== null) {
+        applyFault(sim, fault[1] ?? '', url.searchParams.get('for'), false, url.searchParams.get('path')).then(done)
+        return
+      }
+      if ((ACTIONS as readonly string[]).includes(name)) { applyAction(sim, name as SimAction, url.searchParams).then(done); return }
+      const faults = `POST ${CONTROL_PREFIX}fault/<${SIM_FAULTS.join('|')}>[?for=5s][&path=${FAULT_SCOPES.join('|')}]`
+      send({ status: 404, doc: { error: 'unknown_action', actions: ACTIONS, faults } })
     })
     return true
   }

@@ -1,41 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createTlsServer } from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
-import { once } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { faultAnswer } from './answers.js'
 import { takeOver, writeAnswer } from './wire.js'
-import { evacuationCall, type SimAnswer } from './evacuation-api.js'
-import { advanceEvacuation, startEvacuationProcess } from './evacuation-machine.js'
-import { faultHits, type FaultScope, type SimFault } from './faults.js'
+import { evacuationCall, type EvacuationTarget, type SimAnswer } from './evacuation-api.js'
+import { DEFAULT_EVACUATION, advanceEvacuation, startEvacuationProcess } from './evacuation-machine.js'
+import { FaultSwitch } from './fault-switch.js'
+import type { FaultScope, SimFault } from './faults.js'
+import { SimListeners, type Listener } from './listeners.js'
 import { unavailable, type EvacuationParams, type NodeCounts, type SimProcess } from './node-model.js'
+import type { SimOptions } from './options.js'
 import { routeApi, routeDashboard, type RouteContext } from './router.js'
 import { PROFILES, type ProfileTraits, type SimProfile } from './profiles.js'
-
-export interface SimOptions {
-  readonly profile?: SimProfile
-  readonly nodeName?: string
-  /** API key / AppID; default `admin` like 4.4's default app */
-  readonly username?: string
-  readonly password?: string
-  /** 4.4's dashboard user (its own login on the dashboard listener); default admin/public like 4.4 */
-  readonly dashboardUser?: { readonly username: string, readonly password: string }
-  readonly host?: string
-  readonly port?: number
-  /** 4.4: port of the dashboard listener (18083 on the real thing); default: any free one */
-  readonly dashboardPort?: number
-  readonly connections?: number
-  /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
-  readonly tls?: { readonly key: string, readonly cert: string }
-  /** where the `redirect` fault points (another host, to prove no credentials follow) */
-  readonly redirectTo?: string
-  /**
-   * How fast simulated time runs against the real clock (evacuation phases and evictions): 1 is real
-   * time, 10 makes a 10 s wait_health_check take 1 s. 0 stops the clock: only advance() moves it.
-   */
-  readonly timeScale?: number
-}
-
-export const DEFAULT_EVACUATION: EvacuationParams = { wait_health_check: 60, conn_evict_rate: 500, sess_evict_rate: 500, wait_takeover: 60, redirect_to: '', migrate_to: [] }
+import { countKey, keep } from './received.js'
 
 type Answer = SimAnswer
 
@@ -51,24 +26,16 @@ export class EmqxDouble {
   readonly nodeName: string
   readonly #username: string
   readonly #password: string
-  readonly #host: string
-  readonly #tls: SimOptions['tls']
   readonly #redirectTo: string
   readonly #dashboardAuth: string
-  #port: number
-  #server: Server | undefined
-  #dashboardPort: number
-  #dashboard: Server | undefined
-  readonly #sockets = new Set<Socket>()
-  #fault: SimFault = 'none'
-  #faultScope: FaultScope = 'all'
-  #slowMs = 2000
+  readonly #listeners: SimListeners
+  readonly #fault = new FaultSwitch()
   running = true
   #process: SimProcess = { kind: 'none' }
   readonly #timeScale: number
   readonly #realStart = performance.now()
   #advancedMs = 0
-  // What was received is kept for tests, bounded: `simulate` runs for days and anyone may send it anything.
+  // What was received is kept for tests, bounded (received.ts).
   /** the last evacuation start/stop requests received: node as sent in the path (undecoded), parsed JSON body, when */
   readonly evacuationRequests: Array<{ op: 'start' | 'stop', node: string, body: unknown, at: number }> = []
   /** wall-clock time (Date.now()) the current evacuation begins evicting: start + its wait_health_check, in simulated time */
@@ -79,8 +46,6 @@ export class EmqxDouble {
   totalRequests = 0
   /** the last Authorization headers seen, for tests of what the sidecar sends */
   readonly authHeaders: Array<string | undefined> = []
-  /** requests the current fault still hits; undefined: every one */
-  #faultLeft: number | undefined
   /**
    * Requests this returns true for are answered by it before faults and routing apply (the control
    * interface of `emqx-lb-sidecar simulate`, src/emqx-double/control.ts); they are not counted as API requests.
@@ -93,13 +58,17 @@ export class EmqxDouble {
     this.nodeName = o.nodeName ?? 'emqx@127.0.0.1'
     this.#username = o.username ?? 'admin'
     this.#password = o.password ?? 'public'
-    this.#host = o.host ?? '127.0.0.1'
-    this.#port = o.port ?? 0
-    this.#tls = o.tls
     this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
     const du = o.dashboardUser ?? { username: 'admin', password: 'public' }
     this.#dashboardAuth = basic(du.username, du.password)
-    this.#dashboardPort = o.dashboardPort ?? 0
+    this.#listeners = new SimListeners({
+      host: o.host ?? '127.0.0.1',
+      port: o.port ?? 0,
+      dashboardPort: o.dashboardPort ?? 0,
+      dashboard: this.traits.dashboard,
+      tls: o.tls,
+      handler: (req, res, listener) => { this.#handle(req, res, listener) },
+    })
     const n = o.connections ?? 0
     this.counts = { connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
     this.#timeScale = o.timeScale ?? 1
@@ -119,64 +88,26 @@ export class EmqxDouble {
     if (this.#process.kind === 'evacuation') this.#process = advanceEvacuation(this.#process, this.counts, this.now)
   }
 
-  get port (): number { return this.#port }
+  get port (): number { return this.#listeners.port }
   /** The API listener: 5.x's dashboard/API port, 4.4's management port (8081). */
-  get url (): string { return this.#urlOf(this.#port) }
+  get url (): string { return this.#listeners.url }
   /** 4.4 only: the dashboard listener (18083 on the real thing); undefined for other profiles. */
-  get dashboardUrl (): string | undefined { return this.traits.dashboard && this.#dashboard !== undefined ? this.#urlOf(this.#dashboardPort) : undefined }
-  get fault (): SimFault { return this.#fault }
-  get faultScope (): FaultScope { return this.#faultScope }
+  get dashboardUrl (): string | undefined { return this.#listeners.dashboardUrl }
+  get fault (): SimFault { return this.#fault.fault }
+  get faultScope (): FaultScope { return this.#fault.scope }
   get available (): boolean { return !unavailable(this.process) }
 
-  #urlOf (port: number): string { return `${this.#tls !== undefined ? 'https' : 'http'}://${this.#host.includes(':') ? `[${this.#host}]` : this.#host}:${port}` }
-
-  async listen (): Promise<number> {
-    if (this.#server !== undefined) return this.#port
-    const server = await this.#open(this.#port, 'api')
-    this.#port = (server.address() as AddressInfo).port
-    this.#server = server
-    if (this.traits.dashboard && this.#dashboard === undefined) {
-      this.#dashboard = await this.#open(this.#dashboardPort, 'dashboard')
-      this.#dashboardPort = (this.#dashboard.address() as AddressInfo).port
-    }
-    return this.#port
-  }
-
-  async #open (port: number, listener: Listener): Promise<Server> {
-    const handler = (req: IncomingMessage, res: ServerResponse): void => { this.#handle(req, res, listener) }
-    const server = this.#tls !== undefined ? createTlsServer({ key: this.#tls.key, cert: this.#tls.cert }, handler) : createServer(handler)
-    server.keepAliveTimeout = 30_000
-    server.on('connection', (s: Socket) => { this.#sockets.add(s); s.on('close', () => this.#sockets.delete(s)) })
-    server.listen(port, this.#host)
-    await once(server, 'listening')
-    return server
-  }
+  async listen (): Promise<number> { return await this.#listeners.listen() }
 
   /** Closes the API listener (and, with `all`, 4.4's dashboard listener too). */
-  async close (opts: { all?: boolean } = { all: true }): Promise<void> {
-    const servers = [this.#server, ...(opts.all === true ? [this.#dashboard] : [])].filter((x): x is Server => x !== undefined)
-    this.#server = undefined
-    if (opts.all === true) this.#dashboard = undefined
-    if (servers.length === 0) return
-    // Stop listening first, then drop the connections (as a stopping EMQX does): a client that
-    // retries after its connection is reset must find the port closed, not a last accept.
-    const closed = servers.map(async (server) => await new Promise<void>((resolve) => server.close(() => resolve())))
-    await new Promise((resolve) => setImmediate(resolve))
-    for (const s of this.#sockets) s.destroy()
-    await Promise.all(closed)
-  }
+  async close (opts: { all?: boolean } = { all: true }): Promise<void> { await this.#listeners.close(opts) }
 
   /**
    * Inject a fault, on every path or (`path`) only on availability_check or only on the node status
    * endpoint. `refuse` closes the API listener (same port kept); leaving it listens again.
    */
   async setFault (fault: SimFault, opts: { slowMs?: number, path?: FaultScope, times?: number } = {}): Promise<void> {
-    if (opts.slowMs !== undefined) this.#slowMs = opts.slowMs
-    // `times`: only the next N requests it applies to (a one-off reset, like EMQX closing a kept-alive connection)
-    this.#faultLeft = fault === 'refuse' ? undefined : opts.times
-    const was = this.#fault
-    this.#fault = fault
-    this.#faultScope = fault === 'refuse' || fault === 'none' ? 'all' : opts.path ?? 'all'
+    const was = this.#fault.set(fault, opts)
     if (fault === 'refuse' && was !== 'refuse') await this.close({ all: false })
     if (fault !== 'refuse' && was === 'refuse') await this.listen()
   }
@@ -195,8 +126,10 @@ export class EmqxDouble {
   /** Forces a state; an evacuation continues from there with simulated time. */
   setProcessState (state: string): void {
     const p = this.process
-    if (p.kind === 'evacuation') this.process = { ...p, state, phaseStartedAt: this.now, phaseStartCount: state === 'evicting_sessions' ? this.counts.disconnectedSessions : this.counts.connections }
-    else if (p.kind !== 'none') this.process = { ...p, state }
+    if (p.kind === 'evacuation') {
+      const phaseStartCount = state === 'evicting_sessions' ? this.counts.disconnectedSessions : this.counts.connections
+      this.process = { ...p, state, phaseStartedAt: this.now, phaseStartCount }
+    } else if (p.kind !== 'none') this.process = { ...p, state }
   }
 
   becomeDonor (coordinator = this.nodeName, recipients: readonly string[] = ['emqx2@127.0.0.1']): void {
@@ -216,35 +149,28 @@ export class EmqxDouble {
   #handle (req: IncomingMessage, res: ServerResponse, listener: Listener): void {
     if (this.intercept?.(req, res) === true) return
     const path = (req.url ?? '/').split('?')[0] ?? '/'
-    if (this.requests.has(path) || this.requests.size < MAX_KEPT) this.requests.set(path, (this.requests.get(path) ?? 0) + 1)
+    countKey(this.requests, path)
     this.totalRequests++
     keep(this.authHeaders, req.headers.authorization)
     let body = ''
     req.setEncoding('utf8')
     req.on('data', (c: string) => { if (body.length < 65536) body += c })
     req.on('end', () => {
-      const faulty = faultHits(this.#faultScope, path) && this.#takeFault()
+      const faulty = this.#fault.hits(path)
       if (faulty && this.#applyFault(req, res)) return
-      const a = (listener === 'dashboard' ? routeDashboard : routeApi)(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
-      const delay = faulty && this.#fault === 'slow' ? this.#slowMs : 0
+      const route = listener === 'dashboard' ? routeDashboard : routeApi
+      const a = route(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
+      const delay = faulty && this.fault === 'slow' ? this.#fault.slowMs : 0
       const send = (): void => { if (!res.destroyed) this.#send(res, a, faulty) }
       if (delay > 0) setTimeout(send, delay).unref(); else send()
     })
   }
 
-  /** Whether the fault applies to this request (counting down a `times` fault). */
-  #takeFault (): boolean {
-    if (this.#faultLeft === undefined) return true
-    if (this.#faultLeft <= 0) return false
-    this.#faultLeft--
-    return true
-  }
-
-  #send (res: ServerResponse, a: Answer, faulty = true): void { writeAnswer(res, a, faulty ? this.#fault : 'none') }
+  #send (res: ServerResponse, a: Answer, faulty = true): void { writeAnswer(res, a, faulty ? this.fault : 'none') }
 
   /** true when the fault took over the answer */
   #applyFault (req: IncomingMessage, res: ServerResponse): boolean {
-    return takeOver(req, res, this.#fault, faultAnswer(this.#fault, this.traits.api, this.#redirectTo))
+    return takeOver(req, res, this.fault, faultAnswer(this.fault, this.traits.api, this.#redirectTo))
   }
 
   #authorized (header: string | undefined): boolean {
@@ -273,23 +199,20 @@ export class EmqxDouble {
     let parsed: unknown = body
     try { parsed = body.trim() === '' ? {} : JSON.parse(body) } catch { /* kept as text */ }
     keep(this.evacuationRequests, { op: start ? 'start' : 'stop', node: rawNode, body: parsed, at: Date.now() })
-    const d = evacuationCall({ api: this.traits.api, rules: this.traits.startBody, nodeName: this.nodeName, process: this.process, rpcError: this.#fault === 'rpc_error' }, rawNode, start, body)
+    const target: EvacuationTarget = {
+      api: this.traits.api,
+      rules: this.traits.startBody,
+      nodeName: this.nodeName,
+      process: this.process,
+      rpcError: this.fault === 'rpc_error',
+    }
+    const d = evacuationCall(target, rawNode, start, body)
     if (d.action === 'start') this.startEvacuation(d.params)
     else if (d.action === 'stop') this.stopProcess()
     return d.answer
   }
 }
 
-type Listener = 'api' | 'dashboard'
-
 function basic (user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-}
-
-const MAX_KEPT = 1000
-
-/** Appends, dropping the oldest past MAX_KEPT. */
-function keep<T> (list: T[], item: T): void {
-  list.push(item)
-  if (list.length > MAX_KEPT) list.shift()
 }

@@ -9,6 +9,16 @@ export type EvacuationDecision =
   | { readonly answer: SimAnswer, readonly action: 'start', readonly params: Partial<EvacuationParams> }
   | { readonly answer: SimAnswer, readonly action: 'stop' }
 
+/** What an evacuation call reads of the node it is sent to. */
+export interface EvacuationTarget {
+  readonly api: 'v4' | 'v5'
+  readonly rules: StartBodyRules
+  readonly nodeName: string
+  readonly process: SimProcess
+  /** the `rpc_error` fault: the node could not be reached */
+  readonly rpcError: boolean
+}
+
 /**
  * `POST /api/{v}/load_rebalance/{node}/evacuation/{start|stop}` as EMQX answers it
  * (apps/emqx_node_rebalance/src/emqx_node_rebalance_api.erl, wrap_rpc; docs/emqx-compatibility.md).
@@ -16,7 +26,7 @@ export type EvacuationDecision =
  * matches the undecoded path, so `emqx%40host` is an invalid node there; 5.x decodes it. 4.4 answers
  * every error as HTTP 200 with `{"code":400,"message":...}`.
  */
-export function evacuationCall (o: { api: 'v4' | 'v5', rules: StartBodyRules, nodeName: string, process: SimProcess, rpcError: boolean }, rawNode: string, start: boolean, body: string): EvacuationDecision {
+export function evacuationCall (o: EvacuationTarget, rawNode: string, start: boolean, body: string): EvacuationDecision {
   const v4 = o.api === 'v4'
   const error = (status: number, code: string, message: string): EvacuationDecision => ({
     action: 'none',

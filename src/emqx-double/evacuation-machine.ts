@@ -8,6 +8,16 @@ export interface EvacuationParams {
   readonly migrate_to: readonly string[]
 }
 
+/** What an evacuation start request's missing fields default to. */
+export const DEFAULT_EVACUATION: EvacuationParams = {
+  wait_health_check: 60,
+  conn_evict_rate: 500,
+  sess_evict_rate: 500,
+  wait_takeover: 60,
+  redirect_to: '',
+  migrate_to: [],
+}
+
 export interface NodeCounts {
   connections: number
   sessions: number
@@ -34,7 +44,12 @@ export interface EvacuationProcess {
   readonly phaseStartCount?: number
 }
 
-export function startEvacuationProcess (params: EvacuationParams, waitsHealthCheck: boolean, counts: NodeCounts, now: number): EvacuationProcess {
+export function startEvacuationProcess (
+  params: EvacuationParams,
+  waitsHealthCheck: boolean,
+  counts: NodeCounts,
+  now: number
+): EvacuationProcess {
   const state = waitsHealthCheck ? 'waiting_health_check' : 'evicting_conns'
   return { kind: 'evacuation', state, params, phaseStartedAt: now, phaseStartCount: counts.connections }
 }
@@ -75,7 +90,9 @@ const PHASES = new Map<string, Phase>([
 function step (cur: EvacuationProcess, start: number, counts: NodeCounts, now: number): EvacuationProcess {
   const phase = PHASES.get(cur.state)
   if (phase === undefined) return cur
-  const enter = (at: number, count: number): EvacuationProcess => ({ ...cur, state: phase.next, phaseStartedAt: at, phaseStartCount: count })
+  const enter = (at: number, count: number): EvacuationProcess => (
+    { ...cur, state: phase.next, phaseStartedAt: at, phaseStartCount: count }
+  )
   if ('wait' in phase) {
     const end = start + phase.wait(cur.params) * 1000
     return now < end ? cur : enter(end, phase.nextCount(counts))

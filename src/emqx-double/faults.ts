@@ -34,7 +34,10 @@ export type SimFault =
   /** evacuation start/stop answer 503 RPC_ERROR (5.x) or an in-body error (4.4): the node could not be reached */
   | 'rpc_error'
 
-export const SIM_FAULTS: readonly SimFault[] = ['none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503', 'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10', 'rpc_error']
+export const SIM_FAULTS: readonly SimFault[] = [
+  'none', 'refuse', 'hang', 'hang_mid_body', 'reset', 'slow', 'drip', '5xx', 'garbage', 'garbage_503',
+  'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10', 'rpc_error',
+]
 
 /** Which requests a fault hits: every path, only availability_check, or only the node status endpoint. */
 export type FaultScope = 'all' | 'availability' | 'status'

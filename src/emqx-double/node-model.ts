@@ -10,7 +10,14 @@ export type { EvacuationParams, NodeCounts } from './evacuation-machine.js'
 export type SimProcess =
   | { readonly kind: 'none' }
   | EvacuationProcess
-  | { readonly kind: 'rebalance', readonly role: 'donor' | 'recipient' | 'coordinator', readonly state: string, readonly coordinator: string, readonly donors: readonly string[], readonly recipients: readonly string[] }
+  | {
+    readonly kind: 'rebalance'
+    readonly role: 'donor' | 'recipient' | 'coordinator'
+    readonly state: string
+    readonly coordinator: string
+    readonly donors: readonly string[]
+    readonly recipients: readonly string[]
+  }
   | { readonly kind: 'purge', readonly state: string }
 
 /** Does availability_check answer 503 for this process? (facts: donors, evacuating and purging nodes) */
@@ -43,11 +50,23 @@ export function localStatus (p: SimProcess, c: NodeCounts): Record<string, unkno
         connection_goal: 0,
         session_goal: 0,
         session_recipients: p.params.migrate_to,
-        stats: { initial_connected: c.initialConnections, current_connected: c.connections, initial_sessions: c.initialSessions, current_sessions: fresh ? c.sessions : c.initialSessions },
+        stats: {
+          initial_connected: c.initialConnections,
+          current_connected: c.connections,
+          initial_sessions: c.initialSessions,
+          current_sessions: fresh ? c.sessions : c.initialSessions,
+        },
       }
     }
     case 'purge':
-      return { status: 'enabled', process: 'purge', state: p.state, purge_rate: 500, session_goal: 0, stats: { initial_sessions: c.initialSessions, current_sessions: c.sessions } }
+      return {
+        status: 'enabled',
+        process: 'purge',
+        state: p.state,
+        purge_rate: 500,
+        session_goal: 0,
+        stats: { initial_sessions: c.initialSessions, current_sessions: c.sessions },
+      }
     case 'rebalance':
       if (p.role !== 'donor') return { status: 'disabled' }
       return {
@@ -60,7 +79,13 @@ export function localStatus (p: SimProcess, c: NodeCounts): Record<string, unkno
         session_eviction_rate: 500,
         session_eviction_rpc_timeout: 15,
         recipients: p.recipients,
-        stats: { initial_connected: c.initialConnections, initial_sessions: c.initialSessions, current_connected: c.connections, current_sessions: c.sessions, current_disconnected_sessions: c.disconnectedSessions },
+        stats: {
+          initial_connected: c.initialConnections,
+          initial_sessions: c.initialSessions,
+          current_connected: c.connections,
+          current_sessions: c.sessions,
+          current_disconnected_sessions: c.disconnectedSessions,
+        },
         ...(EVICTING.has(p.state) ? { connection_goal: Math.floor(c.initialConnections / 2), disconnected_session_goal: 0 } : {}),
       }
   }
@@ -81,7 +106,14 @@ export function globalStatus (node: string, p: SimProcess, c: NodeCounts, api: '
         connection_eviction_rpc_timeout: 15,
         session_eviction_rate: 500,
         session_eviction_rpc_timeout: 15,
-        ...(EVICTING.has(p.state) ? { connection_goal: Math.floor(c.initialConnections / 2), disconnected_session_goal: 0, donor_conn_avg: c.connections, donor_sess_avg: c.disconnectedSessions } : {}),
+        ...(EVICTING.has(p.state)
+          ? {
+              connection_goal: Math.floor(c.initialConnections / 2),
+              disconnected_session_goal: 0,
+              donor_conn_avg: c.connections,
+              donor_sess_avg: c.disconnectedSessions,
+            }
+          : {}),
       }]
     : []
   const doc: Record<string, unknown> = { evacuations, rebalances }

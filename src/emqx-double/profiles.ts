@@ -34,7 +34,9 @@ export interface ProfileTraits {
 }
 
 const V5 = { api: 'v5', hasRebalance: true, dashboard: false, authBeforeRouting: false, defaultPort: 18083 } as const
-const V4 = { api: 'v4', hasRebalance: true, waitsHealthCheck: false, startBody: 'v4', dashboard: true, authBeforeRouting: true, defaultPort: 8081 } as const
+const V4 = {
+  api: 'v4', hasRebalance: true, waitsHealthCheck: false, startBody: 'v4', dashboard: true, authBeforeRouting: true, defaultPort: 8081,
+} as const
 
 export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
   /** 5.4+ and 6.x: availability_check public */

@@ -17,11 +17,19 @@ export interface RouteContext {
 }
 
 /** The API listener (5.x's 18083, 4.4's management port 8081). */
-export function routeApi (ctx: RouteContext, method: string, url: string, authorization: string | undefined, body: string): SimAnswer {
+export function routeApi (
+  ctx: RouteContext,
+  method: string,
+  url: string,
+  authorization: string | undefined,
+  body: string
+): SimAnswer {
   const [path = '/', query = ''] = url.split('?')
   const { api, hasRebalance, availabilityNeedsAuth } = ctx.traits
   const jsonFormat = /(^|&)format=json(&|$)/.test(query)
-  if (method === 'GET' && (path === '/status' || (api === 'v5' && path === '/api/v5/status'))) return nodeStatus({ api, nodeName: ctx.nodeName, running: ctx.running, jsonFormat })
+  if (method === 'GET' && (path === '/status' || (api === 'v5' && path === '/api/v5/status'))) {
+    return nodeStatus({ api, nodeName: ctx.nodeName, running: ctx.running, jsonFormat })
+  }
   const prefix = `/api/${api}/load_rebalance/`
   // 4.4's minirest checks login before routing: without credentials even a missing path is 401
   // (4.4.24+ made availability_check public).
@@ -32,7 +40,13 @@ export function routeApi (ctx: RouteContext, method: string, url: string, author
 }
 
 /** 4.4's dashboard listener (18083): /api/v4 behind the dashboard user's login, checked before routing; no /status. */
-export function routeDashboard (ctx: RouteContext, method: string, url: string, authorization: string | undefined, body: string): SimAnswer {
+export function routeDashboard (
+  ctx: RouteContext,
+  method: string,
+  url: string,
+  authorization: string | undefined,
+  body: string
+): SimAnswer {
   const path = url.split('?')[0] ?? '/'
   if (!path.startsWith('/api/')) return notFound('v4')
   if (!ctx.dashboardAuthorized(authorization)) return unauthorized('v4')

@@ -13,20 +13,32 @@ export function readStartBody (rules: StartBodyRules, body: string): { params: P
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'invalid request body' }
     doc = v as Record<string, unknown>
   } catch { return { error: 'invalid request body' } }
-  const known = ['conn_evict_rate', 'sess_evict_rate', 'redirect_to', 'wait_takeover', 'migrate_to', ...(rules === 'e5.0.4' ? [] : ['wait_health_check'])]
+  const known = [
+    'conn_evict_rate', 'sess_evict_rate', 'redirect_to', 'wait_takeover', 'migrate_to',
+    ...(rules === 'e5.0.4' ? [] : ['wait_health_check']),
+  ]
   if (rules === 'e5.0.4' || rules === 'e5.1.0') {
     // hocon rejects fields the schema does not declare
     const unknown = Object.keys(doc).filter((k) => !known.includes(k))
-    if (unknown.length > 0) return { error: JSON.stringify({ kind: 'validation_error', reason: 'unknown_fields', unknown: unknown.join(','), path: 'rebalance_evacuation_start' }) }
+    if (unknown.length > 0) {
+      const problem = { kind: 'validation_error', reason: 'unknown_fields', unknown: unknown.join(','), path: 'rebalance_evacuation_start' }
+      return { error: JSON.stringify(problem) }
+    }
   }
   const out: Record<string, unknown> = {}
   for (const k of ['wait_health_check', 'wait_takeover'] as const) {
     if (!known.includes(k) || doc[k] === undefined) continue
     const v = doc[k]
     const integerOnly = k === 'wait_takeover' && rules !== 'v5'
-    const secs = typeof v === 'number' && Number.isInteger(v) ? v : !integerOnly && typeof v === 'string' && /^\d+s$/.test(v) ? parseInt(v, 10) : undefined
-    if (secs === undefined) return { error: JSON.stringify({ kind: 'validation_error', path: `rebalance_evacuation_start.${k}`, reason: integerOnly ? 'bad_integer' : 'bad_duration', value: v }) }
-    if (k === 'wait_takeover' && rules !== 'v5' && secs <= 0) return { error: rules === 'v4' ? 'invalid wait_takeover: must be > 0' : JSON.stringify({ kind: 'validation_error', path: `rebalance_evacuation_start.${k}`, reason: 'not_positive', value: v }) }
+    const secs = typeof v === 'number' && Number.isInteger(v)
+      ? v
+      : !integerOnly && typeof v === 'string' && /^\d+s$/.test(v) ? parseInt(v, 10) : undefined
+    const invalid = (reason: string): string =>
+      JSON.stringify({ kind: 'validation_error', path: `rebalance_evacuation_start.${k}`, reason, value: v })
+    if (secs === undefined) return { error: invalid(integerOnly ? 'bad_integer' : 'bad_duration') }
+    if (k === 'wait_takeover' && rules !== 'v5' && secs <= 0) {
+      return { error: rules === 'v4' ? 'invalid wait_takeover: must be > 0' : invalid('not_positive') }
+    }
     out[k] = secs
   }
   for (const k of ['conn_evict_rate', 'sess_evict_rate'] as const) if (typeof doc[k] === 'number') out[k] = doc[k]

@@ -7,7 +7,11 @@ import type { SimFault } from './faults.js'
 export function writeAnswer (res: ServerResponse, a: SimAnswer, fault: SimFault): void {
   if (fault === 'http10') {
     // Raw bytes: node's server would answer a 1.1 request in 1.1; an old proxy in front of EMQX would not.
-    const head = [`HTTP/1.0 ${a.status} ${STATUS_TEXT[a.status] ?? 'Status'}`, 'server: old-proxy', ...Object.entries(a.headers ?? {}).map(([k, v]) => `${k}: ${v}`)]
+    const head = [
+      `HTTP/1.0 ${a.status} ${STATUS_TEXT[a.status] ?? 'Status'}`,
+      'server: old-proxy',
+      ...Object.entries(a.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    ]
     res.socket?.end(`${head.join('\r\n')}\r\n\r\n${a.body}`)
     return
   }

@@ -1,10 +1,11 @@
 /**
- * The EMQX test double is the product's own simulator (src/sim), so what users rehearse with and
+ * The EMQX test double is the product's own simulator (src/emqx-double), so what users rehearse with and
  * what the tests prove against are the same code. Re-exported here for the tests.
  */
 import type { Test } from 'tap'
-import { EmqxDouble, type SimOptions } from '../../src/emqx-double/emqx-sim.js'
-export { EmqxDouble } from '../../src/emqx-double/emqx-sim.js'
+import { EmqxDouble } from '../../src/emqx-double/double.js'
+import type { SimOptions } from '../../src/emqx-double/options.js'
+export { EmqxDouble } from '../../src/emqx-double/double.js'
 export type { SimProfile } from '../../src/emqx-double/profiles.js'
 export type { SimFault } from '../../src/emqx-double/faults.js'
 

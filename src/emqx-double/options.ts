@@ -1,0 +1,26 @@
+import type { SimProfile } from './profiles.js'
+
+/** How to start an EmqxDouble: which EMQX it plays, its credentials, where it listens and how fast its clock runs. */
+export interface SimOptions {
+  readonly profile?: SimProfile
+  readonly nodeName?: string
+  /** API key / AppID; default `admin` like 4.4's default app */
+  readonly username?: string
+  readonly password?: string
+  /** 4.4's dashboard user (its own login on the dashboard listener); default admin/public like 4.4 */
+  readonly dashboardUser?: { readonly username: string, readonly password: string }
+  readonly host?: string
+  readonly port?: number
+  /** 4.4: port of the dashboard listener (18083 on the real thing); default: any free one */
+  readonly dashboardPort?: number
+  readonly connections?: number
+  /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
+  readonly tls?: { readonly key: string, readonly cert: string }
+  /** where the `redirect` fault points (another host, to prove no credentials follow) */
+  readonly redirectTo?: string
+  /**
+   * How fast simulated time runs against the real clock (evacuation phases and evictions): 1 is real
+   * time, 10 makes a 10 s wait_health_check take 1 s. 0 stops the clock: only advance() moves it.
+   */
+  readonly timeScale?: number
+}
