@@ -1,8 +1,11 @@
 import type { EmqxConfig } from '../config/serve-config.js'
 import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
-import { isEmqxNodeStatus, judgeCandidate, saysNotRunning } from './detect.js'
+import { saysNotRunning } from './detect.js'
+import { detectionRound, type Candidate } from './detection-round.js'
 import { EmqxHttp } from './http.js'
-import { classifyEvacuationAnswer, evacuationBody, type EvacuationCall, type EvacuationSettings } from './evacuation.js'
+import {
+  classifyEvacuationAnswer, evacuationBody, type EvacuationBodyOptions, type EvacuationCall, type EvacuationSettings,
+} from './evacuation.js'
 import { failure, type CheckOutcome } from './outcome.js'
 import { classifyAvailability, classifyNodeStatus, parseNodeName } from './parse.js'
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
@@ -26,12 +29,8 @@ export const NODE_STATUS_EVERY = 5
 /** EMQX requests per poll interval in rebalance mode (the availability check, plus node status every Nth). */
 export const REQUESTS_PER_POLL = 1 + 1 / NODE_STATUS_EVERY
 
-interface Candidate { readonly version: ApiVersion, readonly base: URL }
-
-type Round =
-  | { readonly kind: 'found', readonly target: ApiTarget, readonly outcome: CheckOutcome }
-  | { readonly kind: 'absent', readonly target: ApiTarget, readonly outcome: CheckOutcome, readonly evidence: readonly string[] }
-  | { readonly kind: 'unknown', readonly outcome: CheckOutcome }
+/** A status document of the rebalance API, parsed, or why it could not be read. */
+type StatusRead<T> = { value: T } | { error: string }
 
 /**
  * Knows where the local EMQX API is and how to ask it (docs/emqx-compatibility.md, "Detection").
@@ -85,7 +84,7 @@ export class EmqxClient {
     const target = this.#target
     const recheckFallback = target?.mode === 'node_status' && performance.now() - this.#fallbackSince >= this.#fallbackRecheckMs
     if (target === undefined || this.#recheck || recheckFallback) {
-      const r = await this.#round()
+      const r = await detectionRound(this.#http, this.candidates())
       const took = (): number => performance.now() - started
       if (r.kind === 'found') {
         this.#absentRounds = 0
@@ -102,7 +101,9 @@ export class EmqxClient {
         this.#absentRounds = 0
         return { outcome: r.outcome, durationMs: took() }
       } else if (++this.#absentRounds < ABSENT_ROUNDS_TO_FALL_BACK) {
-        return { outcome: failure('not_found', `EMQX answered 404 on the load_rebalance API (${r.evidence.join('; ')}); confirming before falling back to node status`, 404), durationMs: took() }
+        const detail = `EMQX answered 404 on the load_rebalance API (${r.evidence.join('; ')}); ` +
+          'confirming before falling back to node status'
+        return { outcome: failure('not_found', detail, 404), durationMs: took() }
       } else {
         this.#recheck = false
         this.#target = r.target
@@ -142,36 +143,15 @@ export class EmqxClient {
     }).finally(() => { this.#nodeStatusRead = undefined })
   }
 
-  /** One detection round over every candidate: the first that answers wins; see CandidateVerdict. */
-  async #round (): Promise<Round> {
-    const absent: Array<{ c: Candidate, evidence: string, notFound: boolean, outcome: CheckOutcome }> = []
-    let unknown: CheckOutcome | undefined
-    for (const c of this.candidates()) {
-      const v = judgeCandidate(c.version, await this.#http.get(c.base, paths.availability(c.version)))
-      if (v.kind === 'found') return { kind: 'found', target: { version: c.version, base: c.base, mode: 'rebalance' }, outcome: v.outcome }
-      if (v.kind === 'unknown') unknown ??= v.outcome
-      else absent.push({ c, evidence: `${c.base.origin}${paths.availability(c.version)}: ${v.evidence}`, notFound: v.notFound, outcome: v.outcome })
-    }
-    if (unknown !== undefined) return { kind: 'unknown', outcome: unknown }
-    // Every candidate is cleanly absent. Only a node status endpoint that names the node proves this is
-    // EMQX without the rebalance API; 404 everywhere (a proxy routing elsewhere) proves nothing.
-    for (const a of absent.filter((x) => x.notFound)) {
-      const res = await this.#http.get(a.c.base, paths.nodeStatus(a.c.version))
-      if (res.ok && isEmqxNodeStatus(res.answer)) {
-        const target: ApiTarget = { version: a.c.version, base: a.c.base, mode: 'node_status' }
-        return { kind: 'absent', target, outcome: classifyNodeStatus(res.answer), evidence: [...absent.map((x) => x.evidence), `${a.c.base.origin}${paths.nodeStatus(a.c.version)}: ${res.answer.status}, node ${parseNodeName(res.answer.body) ?? '?'}`] }
-      }
-    }
-    return { kind: 'unknown', outcome: absent[0]?.outcome ?? failure('transport', 'no EMQX API candidate answered') }
-  }
-
   /**
    * Open-source 4.4 checks login before routing: without credentials its load_rebalance paths answer
    * 401 too, so a 401 there cannot tell "credentials needed" from "no rebalance API". Say both.
    */
   #explain (outcome: CheckOutcome, t: ApiTarget): CheckOutcome {
-    if (outcome.kind !== 'failure' || outcome.reason !== 'auth' || t.version !== 'v4' || this.hasCredentials || outcome.httpStatus !== 401) return outcome
-    return failure('auth', 'EMQX 4.4 answered 401: credentials needed, or open-source EMQX (which answers 401 before 404 without login); set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD to an AppID/AppSecret to tell', 401)
+    if (outcome.kind !== 'failure' || outcome.reason !== 'auth' || outcome.httpStatus !== 401) return outcome
+    if (t.version !== 'v4' || this.hasCredentials) return outcome
+    return failure('auth', 'EMQX 4.4 answered 401: credentials needed, or open-source EMQX (which answers 401 before 404 without login); ' +
+      'set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD to an AppID/AppSecret to tell', 401)
   }
 
   /** Node name from the unauthenticated node status endpoint; undefined when unknown. */
@@ -183,12 +163,12 @@ export class EmqxClient {
   }
 
   /** Local rebalance/evacuation status; needs credentials. Returns an error text when unreadable. */
-  async localRebalance (): Promise<{ value: LocalRebalance } | { error: string }> {
+  async localRebalance (): Promise<StatusRead<LocalRebalance>> {
     return await this.#readStatus(paths.localStatus, parseLocalRebalance, 'rebalance status')
   }
 
   /** GET of an authenticated status document of the rebalance API, parsed; an error text when unreadable. */
-  async #readStatus<T> (path: (v: ApiVersion) => string, parse: (body: string) => T | undefined, what: string): Promise<{ value: T } | { error: string }> {
+  async #readStatus<T> (path: (v: ApiVersion) => string, parse: (body: string) => T | undefined, what: string): Promise<StatusRead<T>> {
     const t = this.#target
     if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
     const res = await this.#http.get(t.base, path(t.version))
@@ -203,10 +183,18 @@ export class EmqxClient {
    * of `node`, which the caller got from nodeName(). Never throws; `already_started` / `not_started`
    * come back as ok with `already`.
    */
-  async evacuation (op: 'start' | 'stop', node: string, settings?: EvacuationSettings, opts: { withoutWaitHealthCheck?: boolean } = {}): Promise<EvacuationCall> {
+  async evacuation (
+    op: 'start' | 'stop',
+    node: string,
+    settings?: EvacuationSettings,
+    opts: EvacuationBodyOptions = {}
+  ): Promise<EvacuationCall> {
     const t = this.#target
     if (t === undefined || t.mode !== 'rebalance') {
-      return { ok: false, code: 'no_api', message: t === undefined ? 'the EMQX API has not answered yet' : 'EMQX has no load_rebalance API (open-source EMQX?): evacuation is not available' }
+      const message = t === undefined
+        ? 'the EMQX API has not answered yet'
+        : 'EMQX has no load_rebalance API (open-source EMQX?): evacuation is not available'
+      return { ok: false, code: 'no_api', message }
     }
     const path = paths.evacuation(t.version, node, op)
     const body = op === 'start' && settings !== undefined ? evacuationBody(t.version, settings, opts) : {}
@@ -219,7 +207,7 @@ export class EmqxClient {
   }
 
   /** Cluster-wide evacuations, purges and rebalances; needs credentials. */
-  async globalStatus (): Promise<{ value: ClusterStatus } | { error: string }> {
+  async globalStatus (): Promise<StatusRead<ClusterStatus>> {
     return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status')
   }
 

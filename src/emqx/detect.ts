@@ -18,15 +18,21 @@ export type CandidateVerdict =
 export function judgeCandidate (version: ApiVersion, res: HttpResult): CandidateVerdict {
   if (!res.ok) {
     // Nothing listening on this port is a clean "not here"; a hang or a reset says nothing.
-    if (res.outcome.kind === 'failure' && res.outcome.reason === 'refused') return { kind: 'absent', evidence: 'connection refused', notFound: false, outcome: res.outcome }
+    if (res.outcome.kind === 'failure' && res.outcome.reason === 'refused') {
+      return { kind: 'absent', evidence: 'connection refused', notFound: false, outcome: res.outcome }
+    }
     return { kind: 'unknown', outcome: res.outcome }
   }
   const outcome = classifyAvailability(res.answer)
   if (outcome.kind !== 'failure') return { kind: 'found', outcome }
   switch (outcome.reason) {
-    case 'auth':
+    case 'auth': {
       if (generationOfAuth(res.answer) === version) return { kind: 'found', outcome }
-      return { kind: 'absent', evidence: `${res.answer.status} in another API generation's form`, notFound: false, outcome: failure('not_found', `EMQX answered ${res.answer.status} in another API generation's form: no EMQX ${version === 'v5' ? '5' : '4.4'} API here`, res.answer.status) }
+      const { status } = res.answer
+      const detail = `EMQX answered ${status} in another API generation's form: no EMQX ${version === 'v5' ? '5' : '4.4'} API here`
+      const notHere = failure('not_found', detail, status)
+      return { kind: 'absent', evidence: `${status} in another API generation's form`, notFound: false, outcome: notHere }
+    }
     case 'not_found': return { kind: 'absent', evidence: `404${snippet(res.answer.body)}`, notFound: true, outcome }
     default: return { kind: 'unknown', outcome }
   }

@@ -48,6 +48,11 @@ function nodeProcesses (v: unknown): NodeProcess[] {
   return out
 }
 
+/** The numbers kept from a global_status rebalance entry, each when present. */
+const REBALANCE_NUMBERS = [
+  'connection_eviction_rate', 'session_eviction_rate', 'connection_goal', 'disconnected_session_goal', 'donor_conn_avg', 'donor_sess_avg',
+] as const
+
 function rebalances (v: unknown): ClusterRebalance[] {
   if (!Array.isArray(v)) return []
   const out: ClusterRebalance[] = []
@@ -57,7 +62,7 @@ function rebalances (v: unknown): ClusterRebalance[] {
     if (typeof r.node !== 'string') continue
     const entry: Record<string, unknown> = { node: r.node, donors: strings(r.donors), recipients: strings(r.recipients) }
     for (const k of ['state', 'coordinator_node'] as const) if (typeof r[k] === 'string') entry[k] = r[k]
-    for (const k of ['connection_eviction_rate', 'session_eviction_rate', 'connection_goal', 'disconnected_session_goal', 'donor_conn_avg', 'donor_sess_avg'] as const) {
+    for (const k of REBALANCE_NUMBERS) {
       const n = num(r[k])
       if (n !== undefined) entry[k] = n
     }

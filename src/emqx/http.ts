@@ -67,7 +67,9 @@ export class EmqxHttp {
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     try {
-      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({ method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}) })
+      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({
+        method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}),
+      })
       let res: Dispatcher.ResponseData
       try { res = await send() } catch (err) {
         // When EMQX stops or restarts it closes every kept-alive connection, and the next request on
@@ -84,7 +86,8 @@ export class EmqxHttp {
       const tooLarge = (): HttpResult => {
         // destroy() makes undici emit "Request aborted" on the body; nobody reads it any more
         res.body.on('error', () => undefined).destroy()
-        return { ok: false, outcome: failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode), durationMs: performance.now() - started }
+        const outcome = failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode)
+        return { ok: false, outcome, durationMs: performance.now() - started }
       }
       // A declared length over the cap is refused before a byte of it is read.
       if (Number(res.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge()
@@ -95,7 +98,8 @@ export class EmqxHttp {
         if (size > MAX_BODY_BYTES) return tooLarge()
         chunks.push(chunk as Buffer)
       }
-      return { ok: true, answer: { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }, durationMs: performance.now() - started }
+      const answer = { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }
+      return { ok: true, answer, durationMs: performance.now() - started }
     } catch (err) {
       return { ok: false, outcome: classifyError(err, this.#config.timeoutMs), durationMs: performance.now() - started }
     }
@@ -106,7 +110,7 @@ export class EmqxHttp {
     this.#pools.delete(origin)
     // close(), not destroy(): a request still running on this pool (the node status read beside a check)
     // finishes or fails on its own instead of being cut off as "destroyed"
-    void pool?.close().catch(() => undefined)
+    pool?.close().catch(() => undefined)
   }
 
   async close (): Promise<void> {

@@ -16,7 +16,9 @@ export function parseJsonObject (body: string): Record<string, unknown> | undefi
 /** Answers every endpoint shares: auth, missing path, redirects, other statuses. */
 function classifyCommon ({ status, body }: RawAnswer): CheckOutcome {
   if (status === 401 || status === 403) {
-    return failure('auth', `EMQX answered ${status}: API credentials missing or rejected (set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)`, status)
+    const detail = `EMQX answered ${status}: API credentials missing or rejected ` +
+      '(set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)'
+    return failure('auth', detail, status)
   }
   if (status === 404) return failure('not_found', 'EMQX answered 404: endpoint not found', status)
   if (status >= 300 && status < 400) return failure('redirect', `EMQX answered ${status} (redirects are not followed)`, status)
@@ -31,7 +33,8 @@ function classifyCommon ({ status, body }: RawAnswer): CheckOutcome {
 export function classifyAvailability (answer: RawAnswer): CheckOutcome {
   const { status, body } = answer
   if (status === 200) {
-    return parseJsonObject(body) !== undefined ? { kind: 'available' } : failure('bad_body', `EMQX answered 200 with a body that is not a JSON object${snippet(body)}`, 200)
+    if (parseJsonObject(body) !== undefined) return { kind: 'available' }
+    return failure('bad_body', `EMQX answered 200 with a body that is not a JSON object${snippet(body)}`, 200)
   }
   if (status === 503) {
     const json = parseJsonObject(body)

@@ -25,9 +25,13 @@ export interface LocalRebalance {
 }
 
 const STRING_FIELDS = ['process', 'state', 'coordinator_node'] as const
-const NUMBER_FIELDS = ['connection_eviction_rate', 'session_eviction_rate', 'connection_goal', 'session_goal', 'disconnected_session_goal'] as const
+const NUMBER_FIELDS = [
+  'connection_eviction_rate', 'session_eviction_rate', 'connection_goal', 'session_goal', 'disconnected_session_goal',
+] as const
 const LIST_FIELDS = ['recipients', 'session_recipients'] as const
-const STAT_FIELDS = ['initial_connected', 'current_connected', 'initial_sessions', 'current_sessions', 'current_disconnected_sessions'] as const
+const STAT_FIELDS = [
+  'initial_connected', 'current_connected', 'initial_sessions', 'current_sessions', 'current_disconnected_sessions',
+] as const
 
 export function pickFields (json: Record<string, unknown>): Omit<LocalRebalance, 'status'> {
   const out: Record<string, unknown> = {}
