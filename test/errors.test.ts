@@ -11,17 +11,47 @@ const all = readSources(`${root}/src`)
 /** src/ without the registry itself, where every literal code stands once by definition */
 const sources = [...all].filter(([file]) => file !== 'errors.ts').map(([, text]) => text).join('\n')
 
-const vocabularies: Array<[string, readonly string[]]> = [
-  ['ErrorCodes', Object.values(ErrorCodes)],
-  ['FAILURE_REASONS', FAILURE_REASONS],
-  ['EVACUATION_ERROR_CODES', EVACUATION_ERROR_CODES],
-  ['LogCodes', Object.values(LogCodes)],
+/** Each vocabulary with the heading of its section in docs/errors.md (`auth` and `transport` stand in two of them). */
+const vocabularies: Array<[string, readonly string[], string]> = [
+  ['ErrorCodes', Object.values(ErrorCodes), 'Errors thrown'],
+  ['FAILURE_REASONS', FAILURE_REASONS, 'Check failure reasons'],
+  ['EVACUATION_ERROR_CODES', EVACUATION_ERROR_CODES, 'Evacuation call failures'],
+  ['LogCodes', Object.values(LogCodes), 'Log codes'],
 ]
 
-for (const [name, codes] of vocabularies) {
-  t.test(`${name}: unique and documented`, async (t) => {
+/** docs/errors.md as `## heading` -> the codes in the first cell of its table rows (header and rule rows left out). */
+function tableCodes (markdown: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>()
+  let rows: string[] | undefined
+  for (const line of markdown.split('\n')) {
+    const heading = /^##\s+(.*)$/.exec(line)
+    if (heading !== null) { rows = []; sections.set(heading[1] ?? '', rows); continue }
+    if (!line.startsWith('|') || rows === undefined) continue
+    const first = line.split('|')[1]?.trim() ?? ''
+    const code = /^`([^`]+)`$/.exec(first)?.[1]
+    if (code !== undefined) rows.push(code)
+  }
+  return sections
+}
+
+function section (sections: Map<string, string[]>, prefix: string): string[] | undefined {
+  return [...sections].find(([heading]) => heading.startsWith(prefix))?.[1]
+}
+
+const documented = tableCodes(docs)
+
+t.test('the table reader sees codes only in first cells, under their own heading', async (t) => {
+  const sample = tableCodes('## A (x)\n| code | when |\n|---|---|\n| `one` | also `two` |\nprose `three`\n## B\n| `four` | x |\n')
+  t.same([...sample], [['A (x)', ['one']], ['B', ['four']]])
+})
+
+for (const [name, codes, heading] of vocabularies) {
+  t.test(`${name}: unique, and its table in docs/errors.md lists exactly its codes`, async (t) => {
     t.equal(new Set(codes).size, codes.length, 'no code twice')
-    for (const code of codes) t.ok(docs.includes(`| \`${code}\` |`), `${code} has a row in docs/errors.md`)
+    const rows = section(documented, heading)
+    if (rows === undefined) return t.fail(`docs/errors.md has a section "## ${heading}..."`)
+    t.equal(new Set(rows).size, rows.length, 'no row twice')
+    t.same([...rows].sort(), [...codes].sort(), `the rows under "## ${heading}" are ${name}, no more, no fewer`)
   })
 }
 
@@ -37,7 +67,9 @@ t.test('LogCodes: src/ logs each one', async (t) => {
 })
 
 t.test('failure reasons and evacuation codes: src/ produces each one', async (t) => {
-  for (const code of [...FAILURE_REASONS, ...EVACUATION_ERROR_CODES]) t.ok(sources.includes(`'${code}'`), `'${code}' is produced`)
+  // produced, not merely mentioned: a reason is made by failure('<r>', ...) or `reason = '<r>'`, an evacuation code by `code: '<c>'`
+  for (const reason of FAILURE_REASONS) t.ok(sources.includes(`failure('${reason}'`) || sources.includes(`reason = '${reason}'`), `reason '${reason}' is produced`)
+  for (const code of EVACUATION_ERROR_CODES) t.ok(sources.includes(`code: '${code}'`), `evacuation code '${code}' is produced`)
 })
 
 t.test('errors carry their code and name', async (t) => {
