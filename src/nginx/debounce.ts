@@ -29,7 +29,13 @@ export function initialDebounce (applied: string | undefined): DebounceState {
 }
 
 /** `immediate` skips settling (the very first poll: the file may be missing or stale). */
-export function decide (s: DebounceState, wanted: string, now: number, rules: DebounceRules, immediate = false): { state: DebounceState, decision: Decision } {
+export function decide (
+  s: DebounceState,
+  wanted: string,
+  now: number,
+  rules: DebounceRules,
+  immediate = false
+): { state: DebounceState, decision: Decision } {
   if (wanted === s.applied) return { state: { ...s, candidate: undefined }, decision: { action: 'none' } }
   const state = wanted === s.candidate ? s : { ...s, candidate: wanted, candidateSince: now }
   const settledAt = state.candidateSince + rules.settleMs

@@ -60,7 +60,13 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     this.#c = config
     this.#prober = prober
     this.#log = log
-    const o: ApplyOptions = { output: config.output, checkCommand: config.checkCommand, reloadCommand: config.reloadCommand, commandTimeoutMs: config.commandTimeoutMs, ...(run !== undefined ? { run } : {}) }
+    const o: ApplyOptions = {
+      output: config.output,
+      checkCommand: config.checkCommand,
+      reloadCommand: config.reloadCommand,
+      commandTimeoutMs: config.commandTimeoutMs,
+      ...(run !== undefined ? { run } : {}),
+    }
     this.#apply = async (text) => await applyUpstream(text, o)
     this.#loop = new Loop({
       intervalMs: config.pollIntervalMs,
@@ -101,7 +107,8 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     this.#noteFailsafe(rendered.failsafe)
 
     const now = Date.now()
-    const { state, decision } = decide(this.#debounce, rendered.text, now, { settleMs: this.#c.settleMs, minIntervalMs: this.#c.minReloadIntervalMs }, this.#first)
+    const rules = { settleMs: this.#c.settleMs, minIntervalMs: this.#c.minReloadIntervalMs }
+    const { state, decision } = decide(this.#debounce, rendered.text, now, rules, this.#first)
     this.#first = false
     this.#debounce = state
     if (decision.action === 'wait' && this.#decision.action !== 'wait') {
@@ -117,12 +124,16 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       this.#lastReloadAt = Date.now()
       this.#lastError = undefined
       this.#decision = { action: 'none' }
-      this.#log.info({ event: 'reloaded', down: rendered.down, failsafe: rendered.failsafe, checkMs: Math.round(result.checkMs), reloadMs: Math.round(result.reloadMs) },
+      const timings = { checkMs: Math.round(result.checkMs), reloadMs: Math.round(result.reloadMs) }
+      this.#log.info({ event: 'reloaded', down: rendered.down, failsafe: rendered.failsafe, ...timings },
         `nginx reloaded: ${rendered.down.length === 0 ? 'every node in' : `down: ${rendered.down.join(', ')}`}`)
     } else {
       this.#lastError = `${result.stage}: ${result.detail}`
-      this.#log.error({ event: `${result.stage}_failed`, code: STAGE_CODES[result.stage], stage: result.stage, detail: result.detail, restored: result.restored },
-        result.stage === 'check' ? `nginx -t rejected the new upstream; ${result.restored ? 'previous file restored' : 'could not restore the previous file'}` : `nginx update failed at ${result.stage}`)
+      const { stage, detail, restored } = result
+      const msg = stage === 'check'
+        ? `nginx -t rejected the new upstream; ${restored ? 'previous file restored' : 'could not restore the previous file'}`
+        : `nginx update failed at ${stage}`
+      this.#log.error({ event: `${stage}_failed`, code: STAGE_CODES[stage], stage, detail, restored }, msg)
     }
     this.emit('apply', result, rendered)
     return result.ok
@@ -133,7 +144,8 @@ export class NginxSync extends EventEmitter<SyncEvents> {
    * is alive. No debounce: nothing is reloaded, and each new connection simply reads the latest answer.
    */
   async #writeState (path: string, available: ReadonlyMap<string, boolean>): Promise<boolean> {
-    const state = renderNjsState(this.#c.nodes, available, { balance: this.#c.balance, staleAfterMs: staleAfterMs(this.#c.pollIntervalMs, this.#c.probeTimeoutMs) }, Date.now())
+    const rules = { balance: this.#c.balance, staleAfterMs: staleAfterMs(this.#c.pollIntervalMs, this.#c.probeTimeoutMs) }
+    const state = renderNjsState(this.#c.nodes, available, rules, Date.now())
     this.#noteFailsafe(state.failsafe)
     const down = state.failsafe ? [] : state.nodes.filter((n) => !n.available).map((n) => n.address)
     try {
@@ -150,7 +162,8 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       return false
     }
     if (this.#stateFailing || down.join() !== this.#appliedDown.join() || this.#stateWrittenAt === undefined) {
-      this.#log.info({ event: 'state_written', down }, `njs state: ${down.length === 0 ? 'every node available' : `unavailable: ${down.join(', ')}`}`)
+      this.#log.info({ event: 'state_written', down },
+        `njs state: ${down.length === 0 ? 'every node available' : `unavailable: ${down.join(', ')}`}`)
     }
     this.#stateFailing = false
     this.#lastError = undefined
@@ -165,7 +178,11 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       (now.kind !== 'error' || (before.kind === 'error' && before.reason === now.reason))
     if (same) return
     const detail = now.kind === 'unavailable' ? { status: now.status } : now.kind === 'error' ? { reason: now.reason } : {}
-    const msg = now.kind === 'available' ? 'node available' : now.kind === 'unavailable' ? `node unavailable (sidecar answered ${now.status})` : `node sidecar not answering (${now.reason}): treated as unavailable`
+    const msg = now.kind === 'available'
+      ? 'node available'
+      : now.kind === 'unavailable'
+        ? `node unavailable (sidecar answered ${now.status})`
+        : `node sidecar not answering (${now.reason}): treated as unavailable`
     this.#log.info({ event: 'node', node: address, result: now.kind, ...detail }, msg)
   }
 
@@ -174,7 +191,8 @@ export class NginxSync extends EventEmitter<SyncEvents> {
     this.#failsafe = active
     if (active) {
       this.#log.warn({ event: 'failsafe', nodes: this.#c.nodes.map((n) => n.address) },
-        'FAIL-SAFE: every node is unavailable (draining or sidecar not answering); keeping ALL nodes in the upstream instead of refusing every client')
+        'FAIL-SAFE: every node is unavailable (draining or sidecar not answering); ' +
+        'keeping ALL nodes in the upstream instead of refusing every client')
     } else this.#log.info({ event: 'failsafe_cleared' }, 'fail-safe cleared: at least one node is available again')
     this.emit('failsafe', active)
   }
@@ -190,19 +208,26 @@ export class NginxSync extends EventEmitter<SyncEvents> {
   get lastReloadAt (): number | undefined { return this.#lastReloadAt }
 
   nodes (): NodeView[] {
-    return this.#c.nodes.map((n) => ({ address: n.address, sidecarUrl: n.sidecarUrl.href, last: this.#last.get(n.address), inUpstream: !this.#appliedDown.includes(n.address) }))
+    return this.#c.nodes.map((n) => ({
+      address: n.address,
+      sidecarUrl: n.sidecarUrl.href,
+      last: this.#last.get(n.address),
+      inUpstream: !this.#appliedDown.includes(n.address),
+    }))
   }
 
   status (): Record<string, unknown> {
+    const iso = (ms: number | undefined): string | null => ms !== undefined ? new Date(ms).toISOString() : null
     const mode = this.#c.njsState !== undefined
-      ? { njsState: this.#c.njsState, stateWrittenAt: this.#stateWrittenAt !== undefined ? new Date(this.#stateWrittenAt).toISOString() : null }
+      ? { njsState: this.#c.njsState, stateWrittenAt: iso(this.#stateWrittenAt) }
       : { output: this.#c.output }
+    const waiting = this.#decision.action === 'wait' ? { waiting: this.#decision.why } : {}
     return {
       ...mode,
       upstream: this.#c.upstreamName,
       failsafe: this.#failsafe,
-      pending: this.pending ? { down: this.#wanted?.down ?? [], ...(this.#decision.action === 'wait' ? { waiting: this.#decision.why } : {}) } : null,
-      lastReloadAt: this.#lastReloadAt !== undefined ? new Date(this.#lastReloadAt).toISOString() : null,
+      pending: this.pending ? { down: this.#wanted?.down ?? [], ...waiting } : null,
+      lastReloadAt: iso(this.#lastReloadAt),
       lastError: this.#lastError ?? null,
       nodes: this.nodes().map((n) => ({ address: n.address, sidecarUrl: n.sidecarUrl, inUpstream: n.inUpstream, last: n.last ?? null })),
     }
