@@ -177,5 +177,5 @@ t.test('the probe paths answer as the manifests expect on a running sidecar', as
   sim.startEvacuation()
   await waitFor(async () => await status(ready), (s) => s === 503, { what: `${ready} 503 while evacuating`, timeoutMs: 5000 })
   t.equal(await status(live), 200, `${live} stays 200 while draining: kubelet must not restart a draining sidecar`)
-  t.pass('readiness 503 while evacuating')
+  t.equal(await status(ready), 503, `${ready} stays 503 while evacuating`)
 })

@@ -54,7 +54,10 @@ for (const v of VARIANTS) {
     t.match(final.drain_acknowledgement, { acknowledged: true, checkers_told: 1, checkers_active: 1 })
     await waitForServer(lb.haproxy, node.name, (s) => v.out(s.status), 'out of rotation', 2000)
     t.ok(node.sidecar.logs.some((l) => l.event === 'drain_acknowledged'), 'the moment is logged')
-    t.pass(`acknowledged ${Math.round(took)}ms after EMQX's flip (sidecar says ${final.drain_acknowledgement.acknowledged_after_seconds ?? '?'}s after the drain began)`)
+    // the sidecar counts from the drain it saw, which is after EMQX's flip: never more than the time measured here
+    const after = final.drain_acknowledgement.acknowledged_after_seconds
+    t.ok(after !== null && after > 0 && after * 1000 <= took + 100,
+      `acknowledged ${Math.round(took)}ms after EMQX's flip (sidecar says ${after ?? 'null'}s after the drain began)`)
 
     node.sim.stopProcess()
     await waitFor(status, (s) => s.state === 'up' && s.drain_acknowledgement.acknowledged === false, { what: 'drain over', timeoutMs: 10_000 })
