@@ -24,9 +24,17 @@ export interface AckMemory {
   readonly everSeen: boolean
 }
 
+/** What every look reports: the memory to carry on and the counts by the rule. */
+interface AckLook {
+  readonly memory: AckMemory
+  readonly known: number
+  readonly told: number
+  readonly awaited: readonly string[]
+}
+
 export type AckDecision =
-  | { readonly done: false, readonly stage: 'checkers' | 'grace', readonly memory: AckMemory, readonly known: number, readonly told: number, readonly awaited: readonly string[] }
-  | { readonly done: true, readonly endedBy: AckEnd, readonly memory: AckMemory, readonly known: number, readonly told: number, readonly awaited: readonly string[] }
+  | AckLook & { readonly done: false, readonly stage: 'checkers' | 'grace' }
+  | AckLook & { readonly done: true, readonly endedBy: AckEnd }
 
 /**
  * Whether an evacuation can wait for acknowledgements at all: with no checker expected and none required
@@ -66,7 +74,7 @@ export function nextLookAt (s: AckSettings, d: AckDecision, now: number, tickMs:
 
 /** The checkers not told yet, or `fewer` than --expect-checkers; undefined when the drain is acknowledged. */
 export function notAcknowledged (
-  checkers: readonly AckChecker[], expect: number, now: number,
+  checkers: readonly AckChecker[], expect: number, now: number
 ): { readonly awaited: readonly string[], readonly fewer: boolean } | undefined {
   const count = countAck(checkers, expect, now)
   return count.acknowledged ? undefined : { awaited: count.awaited, fewer: count.fewer || count.expected === 0 }

@@ -46,8 +46,18 @@ export class RebalanceAckWatch {
       this.unacknowledged++
       if (this.#warned) return
       this.#warned = true
-      o.log.warn({ event: 'rebalance_unacknowledged_eviction', code: LogCodes.DRAIN_NOT_ACKNOWLEDGED, awaited: missing.awaited, fewerThanExpected: missing.fewer, emqxState: next.rebalance.state, coordinator: next.rebalance.coordinator_node },
-        `EMQX began evicting this rebalance donor before every load balancer had been told (${missing.fewer ? `fewer checkers than --expect-checkers ${o.expectCheckers}` : `not told: ${missing.awaited.join(', ')}`}): new clients may still arrive; raise the rebalance's wait_health_check`)
+      const why = missing.fewer
+        ? `fewer checkers than --expect-checkers ${o.expectCheckers}`
+        : `not told: ${missing.awaited.join(', ')}`
+      o.log.warn({
+        event: 'rebalance_unacknowledged_eviction',
+        code: LogCodes.DRAIN_NOT_ACKNOWLEDGED,
+        awaited: missing.awaited,
+        fewerThanExpected: missing.fewer,
+        emqxState: next.rebalance.state,
+        coordinator: next.rebalance.coordinator_node,
+      }, `EMQX began evicting this rebalance donor before every load balancer had been told (${why}): ` +
+        "new clients may still arrive; raise the rebalance's wait_health_check")
     })
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import type { AckPort } from '../state/evacuator.js'
+import type { AckPort } from '../state/ack-port.js'
 import type { AckEnd, AckWaitProgress } from '../state/model.js'
 import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory, type AckSettings } from './decide.js'
 import type { AckChecker } from './rule.js'
@@ -49,7 +49,8 @@ export async function awaitAcknowledgement (o: AckWaitOptions): Promise<AckOutco
     if (key !== shown) { shown = key; o.onProgress(p) }
     if (p.stage !== stage) { logStage(o, p, stage === undefined); stage = p.stage }
     if (d.done) return { endedBy: d.endedBy, progress: p }
-    try { await sleep(Math.max(1, nextLookAt(o.settings, d, now, o.tickMs ?? TICK_MS) - now), undefined, { signal: o.signal }) } catch { return undefined }
+    const untilNextLook = Math.max(1, nextLookAt(o.settings, d, now, o.tickMs ?? TICK_MS) - now)
+    try { await sleep(untilNextLook, undefined, { signal: o.signal }) } catch { return undefined }
   }
 }
 
@@ -71,8 +72,9 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void 
   const ctx = { known: p.known, told: p.told, awaited: p.awaited, expect: p.expect }
   const after = (at: number): number => Math.round(at - o.startedAt) / 1000
   if (first && p.stage !== 'ended') {
+    const atLeast = p.expect > 0 ? ` (at least ${p.expect} expected)` : ''
     o.log.info({ ...ctx, event: 'evacuation_awaiting_ack', maxSeconds: o.settings.maxMs / 1000 },
-      `draining; waiting until ${p.known} known checker(s)${p.expect > 0 ? ` (at least ${p.expect} expected)` : ''} have been told, at most ${o.settings.maxMs / 1000}s`)
+      `draining; waiting until ${p.known} known checker(s)${atLeast} have been told, at most ${o.settings.maxMs / 1000}s`)
   }
   if (p.stage === 'grace') {
     o.log.info({ ...ctx, event: 'evacuation_ack_grace', seconds: after(p.allToldAt ?? o.now()), graceSeconds: o.settings.graceMs / 1000 },
@@ -81,16 +83,19 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void 
   if (p.stage === 'ended') {
     const seconds = after(p.endedAt ?? o.now())
     const level = p.endedBy === 'max_reached' ? 'warn' : 'info'
+    const shortOf = p.awaited.length > 0
+      ? `checkers not told: ${p.awaited.join(', ')}`
+      : `${p.known} of ${p.expect} expected checkers seen`
     o.log[level]({ ...ctx, event: 'evacuation_ack_ended', endedBy: p.endedBy, seconds },
       p.endedBy === 'all_told'
         ? `drain acknowledged by every checker after ${seconds}s: asking EMQX to evict now`
         : p.endedBy === 'no_checkers'
           ? `no checker seen after ${seconds}s: the full wait was held`
-          : `--wait-health-check reached after ${seconds}s with ${p.awaited.length > 0 ? `checkers not told: ${p.awaited.join(', ')}` : `${p.known} of ${p.expect} expected checkers seen`}`)
+          : `--wait-health-check reached after ${seconds}s with ${shortOf}`)
   }
 }
 
-/** The acknowledged wait as the evacuator asks for it (state/evacuator.ts takes it as a port: state imports no ack code). */
+/** The acknowledged wait as the evacuator asks for it (the port of state/ack-port.ts: state imports no ack code). */
 export function ackPort (o: {
   readonly checkers: CheckerSource
   readonly graceMs: number

@@ -11,8 +11,11 @@ import { LogCodes } from '../errors.js'
  * against emqx_node_rebalance_api.erl). 4.4 honours it. docs/emqx-compatibility.md.
  */
 export function ignoredSettingWarning (s: Snapshot, settings: EvacuationSettings): string | undefined {
-  if (s.api?.version !== 'v5' || s.api.mode !== 'rebalance' || settings.redirectTo === undefined || settings.redirectTo === '') return undefined
-  return '--evacuation-redirect-to is set, but EMQX 5.x ignores redirect_to in its HTTP API (only `emqx ctl rebalance start --evacuation --redirect-to` sets the MQTT 5 Server-Reference): evicted clients get no server reference from an evacuation the sidecar starts'
+  if (s.api?.version !== 'v5' || s.api.mode !== 'rebalance') return undefined
+  if (settings.redirectTo === undefined || settings.redirectTo === '') return undefined
+  return '--evacuation-redirect-to is set, but EMQX 5.x ignores redirect_to in its HTTP API ' +
+    '(only `emqx ctl rebalance start --evacuation --redirect-to` sets the MQTT 5 Server-Reference): ' +
+    'evicted clients get no server reference from an evacuation the sidecar starts'
 }
 
 /** Logs ignoredSettingWarning once, as soon as the API is detected. */

@@ -26,7 +26,9 @@ export class DrainFileWatcher {
       intervalMs: o.intervalMs,
       step: async () => { await this.check() },
       // a bug (a throwing store listener) is logged and the watch goes on
-      onError: (err) => { this.#log.error({ err, code: LogCodes.INTERNAL_ERROR, path: this.#path }, 'drain file check failed unexpectedly') },
+      onError: (err) => {
+        this.#log.error({ err, code: LogCodes.INTERNAL_ERROR, path: this.#path }, 'drain file check failed unexpectedly')
+      },
     })
   }
 
@@ -36,7 +38,8 @@ export class DrainFileWatcher {
     this.#loop.start(this.#intervalMs)
   }
 
-  stop (): void { void this.#loop.stop() }
+  /** Stops scheduling checks; one in flight finishes on its own (Loop.stop never rejects). */
+  stop (): void { this.#loop.stop() }
 
   async check (): Promise<boolean> {
     const present = await access(this.#path).then(() => true, () => false)

@@ -16,7 +16,9 @@ export function isFinal (p: EvacuationProgress): boolean {
  */
 export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: number): EvacuationProgress {
   if (rb.status !== 'enabled' || rb.process !== 'evacuation') {
-    return { ...p, phase: 'failed', finishedAt: now, error: `the evacuation is no longer running in EMQX (status ${rb.status}${rb.process !== undefined ? `, process ${rb.process}` : ''}): stopped outside the sidecar?` }
+    const ofProcess = rb.process !== undefined ? `, process ${rb.process}` : ''
+    const error = `the evacuation is no longer running in EMQX (status ${rb.status}${ofProcess}): stopped outside the sidecar?`
+    return { ...p, phase: 'failed', finishedAt: now, error }
   }
   const connections = rb.stats?.current_connected
   const fresh = rb.state === 'evicting_sessions' || rb.state === 'prohibiting'

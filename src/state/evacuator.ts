@@ -3,8 +3,10 @@ import type { Logger } from 'pino'
 import type { EvacuationConfig } from '../config/serve-config.js'
 import type { EmqxClient } from '../emqx/client.js'
 import { rejectsWaitHealthCheck } from '../emqx/evacuation.js'
-import type { AckEnd, AckWaitProgress, EvacuationProgress } from './model.js'
+import type { AckWaitProgress, EvacuationProgress } from './model.js'
+import type { AckPort } from './ack-port.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
+import { stopLeftoverEvacuation } from './leftover-evacuation.js'
 import type { Store } from './store.js'
 
 export interface EvacuatorOptions {
@@ -15,21 +17,8 @@ export interface EvacuatorOptions {
   /** how often the local rebalance status is read while evacuating */
   readonly pollIntervalMs: number
   readonly now?: () => number
-  /** the acknowledged wait (--evacuation-ack; src/ack/wait.ts ackPort); without it EMQX waits blind */
+  /** the acknowledged wait (--evacuation-ack; ./ack-port.ts, made by src/ack/wait.ts ackPort); without it EMQX waits blind */
   readonly ack?: AckPort
-}
-
-/** The acknowledged wait, given to the evacuator from above (src/ack): state imports no ack code. */
-export interface AckPort {
-  /** whether there is anything to confirm: a checker expected, or --expect-checkers */
-  readonly canWait: () => boolean
-  /** waits until acknowledged plus the grace, or maxMs; undefined when aborted */
-  readonly wait: (o: {
-    readonly startedAt: number
-    readonly maxMs: number
-    readonly signal: AbortSignal
-    readonly onProgress: (p: AckWaitProgress) => void
-  }) => Promise<{ readonly endedBy: AckEnd } | undefined>
 }
 
 /**
@@ -45,7 +34,8 @@ export type StopResult = { ok: true, already: boolean } | { ok: false, error: st
  * Evacuates the local EMQX node on request (POST /admin/evacuate, GET /prestop) and follows it until
  * EMQX reports it finished or the deadline passes. The override is set before EMQX is called, so the
  * node answers 503 from the very first moment. The node name always comes from EMQX itself.
- * Thin I/O around the pure folds in ./evacuation-progress.ts.
+ * Thin I/O around the pure folds in ./evacuation-progress.ts; a leftover evacuation is stopped by
+ * ./leftover-evacuation.ts.
  */
 export class Evacuator {
   readonly #o: EvacuatorOptions
@@ -94,32 +84,14 @@ export class Evacuator {
       return { ok: false, error: r.message }
     }
     store.setOverride('evacuation', undefined, this.#now())
-    log.info({ event: 'evacuation_stopped', node, by, already: r.already }, r.already ? 'no evacuation was running in EMQX; override cleared' : 'evacuation stopped in EMQX; override cleared')
+    log.info({ event: 'evacuation_stopped', node, by, already: r.already },
+      r.already ? 'no evacuation was running in EMQX; override cleared' : 'evacuation stopped in EMQX; override cleared')
     return { ok: true, already: r.already }
   }
 
-  /**
-   * --evacuation-stop-on-start: EMQX persists an evacuation and resumes it after a restart, so a pod that
-   * evacuated on shutdown would come back answering 503 for good and stall a rolling restart. Once EMQX
-   * answers, an evacuation of this node that nobody asked this sidecar for is stopped. Ends on `signal`.
-   */
+  /** --evacuation-stop-on-start: stops an evacuation EMQX resumed after a restart (./leftover-evacuation.ts). */
   async stopLeftover (signal: AbortSignal): Promise<'stopped' | 'none' | 'failed'> {
-    const { client, store, log } = this.#o
-    for (;;) {
-      const s = store.current
-      if (s.api?.mode === 'node_status') return 'none'
-      if (s.api !== undefined && s.nodeName !== undefined) {
-        const r = await client.localRebalance()
-        if ('value' in r) {
-          if (r.value.status !== 'enabled' || r.value.process !== 'evacuation' || this.progress !== undefined) return 'none'
-          const stop = await client.evacuation('stop', s.nodeName)
-          if (stop.ok) log.warn({ event: 'evacuation_leftover_stopped', node: s.nodeName, emqxState: r.value.state }, 'EMQX resumed an evacuation of this node after a restart: stopped it (--evacuation-stop-on-start)')
-          else log.error({ event: 'evacuation_leftover_stop_failed', node: s.nodeName, code: stop.code }, `could not stop the evacuation EMQX resumed: ${stop.message}`)
-          return stop.ok ? 'stopped' : 'failed'
-        }
-      }
-      try { await sleep(this.#o.pollIntervalMs, undefined, { signal }) } catch { return 'none' }
-    }
+    return await stopLeftoverEvacuation(this.#o, signal)
   }
 
   async #execute (signal: AbortSignal): Promise<EvacuationProgress> {
@@ -134,18 +106,23 @@ export class Evacuator {
     const settings = held ? { ...config.settings, waitHealthCheckS: MIN_WAIT_HEALTH_CHECK_S } : config.settings
     // 4.4 and e5.0.4 have no wait_health_check: EMQX would evict at once, while load balancers still send
     // new clients. The sidecar already answers 503, so it gives them that time itself before asking.
-    if (client.target?.version === 'v4' && !held && !await this.#holdHealthCheck(node, 'EMQX 4.4', signal)) return this.#current()
+    const holdsForV4 = client.target?.version === 'v4' && !held
+    if (holdsForV4 && !await this.#holdHealthCheck(node, 'EMQX 4.4', signal)) return this.#current()
     let r = await client.evacuation('start', node, settings)
     let waitS = client.target?.version === 'v4' ? 0 : settings.waitHealthCheckS
     if (rejectsWaitHealthCheck(r)) {
-      log.info({ event: 'evacuation_no_wait_health_check', node }, `EMQX refused wait_health_check (EMQX 5.0.4): ${held ? 'already held here' : 'holding 503 for it here'}, asking without it`)
+      const here = held ? 'already held here' : 'holding 503 for it here'
+      log.info({ event: 'evacuation_no_wait_health_check', node },
+        `EMQX refused wait_health_check (EMQX 5.0.4): ${here}, asking without it`)
       if (!held && !await this.#holdHealthCheck(node, 'EMQX 5.0.4', signal)) return this.#current()
       r = await client.evacuation('start', node, settings, { withoutWaitHealthCheck: true })
       waitS = 0
     }
     if (!r.ok) return this.#fail(r.message, r.code)
-    this.#patch({ phase: 'running', alreadyStarted: r.already, ...(r.already ? {} : { waitHealthCheckS: waitS, evictionStartsAt: this.#now() + waitS * 1000 }) })
-    log.info({ event: 'evacuation_started', node, already: r.already, settings: config.settings, deadline: new Date(this.#current().deadlineAt).toISOString() },
+    const eviction = r.already ? {} : { waitHealthCheckS: waitS, evictionStartsAt: this.#now() + waitS * 1000 }
+    this.#patch({ phase: 'running', alreadyStarted: r.already, ...eviction })
+    const deadline = new Date(this.#current().deadlineAt).toISOString()
+    log.info({ event: 'evacuation_started', node, already: r.already, settings: config.settings, deadline },
       r.already ? 'evacuation was already running in EMQX: following it' : 'EMQX started evacuating this node')
     for (;;) {
       const read = await client.localRebalance()
@@ -159,16 +136,20 @@ export class Evacuator {
       }
       next = checkDeadline(next, this.#now())
       this.#update(next)
-      if (next.emqxState !== before.emqxState) log.info({ event: 'evacuation_progress', node, emqxState: next.emqxState, connections: next.connections, sessions: next.sessions }, `evacuation: ${next.emqxState ?? 'unknown state'}`)
+      if (next.emqxState !== before.emqxState) {
+        log.info({ event: 'evacuation_progress', node, emqxState: next.emqxState, connections: next.connections, sessions: next.sessions },
+          `evacuation: ${next.emqxState ?? 'unknown state'}`)
+      }
       if (isFinal(next)) return this.#finish(next)
       if (!await this.#pause(Math.min(this.#o.pollIntervalMs, Math.max(1, this.#left())), signal)) return this.#current()
     }
   }
 
   /**
-   * --evacuation-ack on: waits until every checker has been told (./drain-ack-wait.ts). true: the wait was
-   * held here (EMQX gets the smallest wait_health_check); false: nothing to confirm, EMQX (or, on lines
-   * without the field, #holdHealthCheck) waits the configured time blind; undefined: aborted.
+   * --evacuation-ack on: waits, through the AckPort, until the drain is acknowledged (the rule: src/ack/rule.ts;
+   * each look: src/ack/decide.ts). true: the wait was held here (EMQX gets the smallest wait_health_check);
+   * false: nothing to confirm, EMQX (or, on lines without the field, #holdHealthCheck) waits the
+   * configured time blind; undefined: aborted.
    */
   async #awaitAck (signal: AbortSignal): Promise<boolean | undefined> {
     const { config, ack } = this.#o
@@ -176,8 +157,19 @@ export class Evacuator {
     if (!config.ack.enabled || maxMs <= 0) return false
     const start = this.#current()
     if (ack === undefined || !ack.canWait()) {
-      this.#patch({ ack: { stage: 'ended', expect: config.ack.expectCheckers, known: 0, told: 0, awaited: [], maxAt: start.startedAt + maxMs, endedBy: 'no_checkers', endedAt: this.#now() } })
-      this.#o.log.info({ event: 'evacuation_ack_ended', endedBy: 'no_checkers', seconds: 0 }, `no load-balancer checker seen: EMQX waits the whole wait_health_check (${config.settings.waitHealthCheckS}s) blind`)
+      const blind: AckWaitProgress = {
+        stage: 'ended',
+        expect: config.ack.expectCheckers,
+        known: 0,
+        told: 0,
+        awaited: [],
+        maxAt: start.startedAt + maxMs,
+        endedBy: 'no_checkers',
+        endedAt: this.#now(),
+      }
+      this.#patch({ ack: blind })
+      this.#o.log.info({ event: 'evacuation_ack_ended', endedBy: 'no_checkers', seconds: 0 },
+        `no load-balancer checker seen: EMQX waits the whole wait_health_check (${config.settings.waitHealthCheckS}s) blind`)
       return false
     }
     this.#patch({ phase: 'awaiting_ack' })
@@ -201,13 +193,16 @@ export class Evacuator {
     const seconds = this.#o.config.settings.waitHealthCheckS
     if (seconds <= 0) return true
     this.#patch({ emqxState: 'sidecar_waiting_health_check' })
-    this.#o.log.info({ event: 'evacuation_wait', node, seconds }, `${version}: draining for wait_health_check before asking EMQX to evacuate`)
+    this.#o.log.info({ event: 'evacuation_wait', node, seconds },
+      `${version}: draining for wait_health_check before asking EMQX to evacuate`)
     return await this.#pause(Math.min(seconds * 1000, this.#left()), signal)
   }
 
   #finish (p: EvacuationProgress): EvacuationProgress {
     const seconds = ((p.finishedAt ?? this.#now()) - p.startedAt) / 1000
-    const ctx = { event: `evacuation_${p.phase}`, node: p.node, emqxState: p.emqxState, connections: p.connections, sessions: p.sessions, seconds }
+    const ctx = {
+      event: `evacuation_${p.phase}`, node: p.node, emqxState: p.emqxState, connections: p.connections, sessions: p.sessions, seconds,
+    }
     if (p.phase === 'done') this.#o.log.info(ctx, `evacuation finished after ${seconds}s: the node can be stopped`)
     else if (p.phase === 'deadline') this.#o.log.warn(ctx, `evacuation deadline passed after ${seconds}s; still draining`)
     else this.#o.log.error({ ...ctx, error: p.error }, `evacuation failed: ${p.error ?? 'unknown'}`)

@@ -33,7 +33,12 @@ export class Monitor {
     this.#o = options
     this.#now = options.now ?? Date.now
     // tick() handles EMQX's failures itself; onError is for bugs in listeners, which must not stop polling
-    this.#loop = new Loop({ intervalMs: options.pollIntervalMs, step: async () => { await this.tick() }, onError: this.#unexpected('check'), onStep: () => { options.heartbeat?.beat() } })
+    this.#loop = new Loop({
+      intervalMs: options.pollIntervalMs,
+      step: async () => { await this.tick() },
+      onError: this.#unexpected('check'),
+      onStep: () => { options.heartbeat?.beat() },
+    })
   }
 
   start (): void { this.#loop.start() }
@@ -58,7 +63,9 @@ export class Monitor {
         log.info({ apiVersion: api.version, url: api.base.href, mode: api.mode }, 'EMQX API detected')
       }
       if (api.mode === 'node_status' && known?.mode !== 'node_status') {
-        log.warn({ code: LogCodes.EMQX_REBALANCE_API_MISSING, evidence: result.evidence }, 'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; drains and evacuations cannot be detected')
+        log.warn({ code: LogCodes.EMQX_REBALANCE_API_MISSING, evidence: result.evidence },
+          'EMQX has no load_rebalance API (open-source EMQX?): falling back to the node status endpoint; ' +
+          'drains and evacuations cannot be detected')
       }
       client.nodeName().then((nodeName) => { if (nodeName !== undefined) store.setDetails({ nodeName }) })
         .catch(this.#unexpected('node name lookup'))
@@ -67,7 +74,8 @@ export class Monitor {
     const prev = store.current
     const next = store.applyCheck(event, failureThreshold)
     // every check at trace level (off by default): where a log reader sees the successes between failures
-    log.trace({ outcome: result.outcome.kind, ...(result.outcome.kind === 'failure' ? { failure: result.outcome.reason } : {}), durationMs: Math.round(result.durationMs) }, `EMQX check: ${result.outcome.kind}`)
+    const failure = result.outcome.kind === 'failure' ? { failure: result.outcome.reason } : {}
+    log.trace({ outcome: result.outcome.kind, ...failure, durationMs: Math.round(result.durationMs) }, `EMQX check: ${result.outcome.kind}`)
     this.#logChange(prev, next)
     this.#maybeFetchDetails(next)
   }
@@ -80,9 +88,11 @@ export class Monitor {
   #logChange (prev: Snapshot, next: Snapshot): void {
     const { log } = this.#o
     const ctx = { state: next.state, reason: next.reason, previousState: prev.state }
-    if (next.observed !== prev.observed && next.reason !== next.observed.reason && (prev.observed.state !== next.observed.state || prev.observed.reason !== next.observed.reason)) {
+    const observedMoved = prev.observed.state !== next.observed.state || prev.observed.reason !== next.observed.reason
+    if (next.observed !== prev.observed && next.reason !== next.observed.reason && observedMoved) {
       // An override (drain switch, evacuation) hides EMQX's own changes from the served state: say them anyway.
-      log.info({ ...ctx, emqxState: next.observed.state, emqxReason: next.observed.reason }, `EMQX alone would now say ${next.observed.state} (${next.observed.message}); still serving ${next.state} (${next.reason})`)
+      log.info({ ...ctx, emqxState: next.observed.state, emqxReason: next.observed.reason },
+        `EMQX alone would now say ${next.observed.state} (${next.observed.message}); still serving ${next.state} (${next.reason})`)
     }
     if (prev.state !== next.state || prev.reason !== next.reason) {
       if (next.reason === 'emqx_auth') log.error({ ...ctx, code: LogCodes.EMQX_AUTH }, `configuration error: ${next.message}`)
@@ -93,23 +103,29 @@ export class Monitor {
     const failed = next.lastCheck?.failureReason
     if (failed !== undefined && next.state !== 'down' && prev.lastCheck?.failureReason !== failed) {
       const level = failed === 'auth' ? 'error' : 'warn'
-      log[level]({ ...ctx, failure: failed, consecutiveFailures: next.consecutiveFailures, threshold: this.#o.failureThreshold },
-        `EMQX check failed (${next.lastCheck?.detail ?? failed}); keeping state ${next.state} until ${this.#o.failureThreshold} failures in a row`)
+      const threshold = this.#o.failureThreshold
+      log[level]({ ...ctx, failure: failed, consecutiveFailures: next.consecutiveFailures, threshold },
+        `EMQX check failed (${next.lastCheck?.detail ?? failed}); keeping state ${next.state} until ${threshold} failures in a row`)
     }
   }
 
-  /** Local rebalance status is read only while it can be interesting, so the steady-state cost stays one request per poll. */
+  /**
+   * Local rebalance status is read only while it can be interesting, so the steady-state cost stays one
+   * request per poll.
+   */
   #maybeFetchDetails (s: Snapshot): void {
     const { client, store } = this.#o
     if (this.#detailsInFlight !== undefined || s.api?.mode !== 'rebalance') return
     if (!client.hasCredentials) {
-      if (s.rebalanceError === undefined) store.setDetails({ rebalanceError: 'no EMQX credentials configured: local rebalance status not readable' })
+      const rebalanceError = 'no EMQX credentials configured: local rebalance status not readable'
+      if (s.rebalanceError === undefined) store.setDetails({ rebalanceError })
       return
     }
     // While the sidecar follows its own evacuation, the evacuator reads the status itself.
     const phase = s.overrides.evacuation?.phase
     const following = phase === 'starting' || phase === 'awaiting_ack' || phase === 'running'
-    const wanted = !following && (s.observed.state === 'draining' || s.rebalance?.status === 'enabled' || (s.rebalance === undefined && s.rebalanceError === undefined))
+    const neverRead = s.rebalance === undefined && s.rebalanceError === undefined
+    const wanted = !following && (s.observed.state === 'draining' || s.rebalance?.status === 'enabled' || neverRead)
     if (!wanted || !s.emqxAnswered) return
     this.#detailsInFlight = client.localRebalance().then((r) => {
       store.setDetails('value' in r ? { rebalance: r.value, rebalanceError: undefined } : { rebalanceError: r.error })

@@ -12,7 +12,8 @@ export function effectiveVerdict (observed: Verdict, o: Overrides): Verdict {
   if (observed.state === 'down' || observed.state === 'stopping') return observed
   if (o.evacuation !== undefined) return { state: 'draining', reason: 'evacuation', message: evacuationMessage(o.evacuation) }
   if (o.manualDrain !== undefined) {
-    return { state: 'draining', reason: 'manual_drain', message: `drained by an operator (POST /admin/drain from ${o.manualDrain.by}); EMQX alone would say ${observed.state}` }
+    const message = `drained by an operator (POST /admin/drain from ${o.manualDrain.by}); EMQX alone would say ${observed.state}`
+    return { state: 'draining', reason: 'manual_drain', message }
   }
   if (o.drainFile !== undefined) {
     return { state: 'draining', reason: 'drain_file', message: `drained by the drain file; EMQX alone would say ${observed.state}` }
@@ -23,7 +24,9 @@ export function effectiveVerdict (observed: Verdict, o: Overrides): Verdict {
 export function evacuationMessage (e: EvacuationProgress): string {
   switch (e.phase) {
     case 'starting': return `evacuation of this node requested by ${e.by}: draining while EMQX is asked to start it`
-    case 'awaiting_ack': return `evacuation of this node requested by ${e.by}: draining until every load balancer has been told (${e.ack?.told ?? 0}/${e.ack?.known ?? 0} told), then EMQX evicts`
+    case 'awaiting_ack':
+      return `evacuation of this node requested by ${e.by}: draining until every load balancer has been told ` +
+        `(${e.ack?.told ?? 0}/${e.ack?.known ?? 0} told), then EMQX evicts`
     case 'running': return `EMQX is evacuating this node (${e.emqxState ?? 'state unknown'}${counts(e)})`
     case 'done': return `evacuation finished (${e.emqxState ?? 'nothing left'}${counts(e)}): the node can be stopped`
     case 'deadline': return `evacuation deadline passed (${e.emqxState ?? 'state unknown'}${counts(e)}); still draining`
@@ -32,7 +35,8 @@ export function evacuationMessage (e: EvacuationProgress): string {
 }
 
 function counts (e: EvacuationProgress): string {
-  return e.connections === undefined && e.sessions === undefined ? '' : `, ${e.connections ?? '?'} connections and ${e.sessions ?? '?'} sessions left`
+  if (e.connections === undefined && e.sessions === undefined) return ''
+  return `, ${e.connections ?? '?'} connections and ${e.sessions ?? '?'} sessions left`
 }
 
 /** Recomputes the served state from `observed` and `overrides`; `stopping` is final. */

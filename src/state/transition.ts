@@ -40,7 +40,9 @@ export function applyCheck (prev: Snapshot, ev: CheckEvent, failureThreshold: nu
       }, ev.at)
     case 'unavailable':
       return serve({ ...prev, ...answered }, {
-        state: 'draining', reason: 'emqx_unavailable', message: 'EMQX availability_check answered 503: the node is a rebalance donor, evacuating or purging',
+        state: 'draining',
+        reason: 'emqx_unavailable',
+        message: 'EMQX availability_check answered 503: the node is a rebalance donor, evacuating or purging',
       }, ev.at)
     case 'not_running':
       return serve({ ...prev, ...answered }, {
@@ -51,7 +53,8 @@ export function applyCheck (prev: Snapshot, ev: CheckEvent, failureThreshold: nu
       const next: Snapshot = { ...prev, lastCheck, emqxAnswered: false, consecutiveFailures: failures }
       if (failures < failureThreshold && prev.observed.state !== 'down') return next
       const reason: Reason = `emqx_${outcome.reason}`
-      return serve(next, { state: 'down', reason, message: `${outcome.detail} (${failures} failed check${failures === 1 ? '' : 's'} in a row)` }, ev.at)
+      const message = `${outcome.detail} (${failures} failed check${failures === 1 ? '' : 's'} in a row)`
+      return serve(next, { state: 'down', reason, message }, ev.at)
     }
   }
 }
