@@ -55,14 +55,29 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
 async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise<Sidecar> {
   const storeLog = log.child({ component: 'store' })
   const store = new Store(initialSnapshot(Date.now()), (err, event) => {
-    storeLog.error({ err, event, code: LogCodes.STORE_LISTENER_FAILED }, `a reader of the store's ${event} event failed; the others still ran`)
+    storeLog.error({ err, event, code: LogCodes.STORE_LISTENER_FAILED },
+      `a reader of the store's ${event} event failed; the others still ran`)
   })
   const client = newClient(config)
   undo.push(async () => { await client.close() })
-  const heartbeat = new Heartbeat({ intervalMs: config.pollIntervalMs, boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs) })
-  const monitor = new Monitor({ client, store, log: log.child({ component: 'monitor' }), pollIntervalMs: config.pollIntervalMs, failureThreshold: config.failureThreshold, heartbeat })
+  const heartbeat = new Heartbeat({
+    intervalMs: config.pollIntervalMs,
+    boundMs: livenessBoundMs(config.pollIntervalMs, config.emqx.timeoutMs),
+  })
+  const monitor = new Monitor({
+    client,
+    store,
+    log: log.child({ component: 'monitor' }),
+    pollIntervalMs: config.pollIntervalMs,
+    failureThreshold: config.failureThreshold,
+    heartbeat,
+  })
   warnIgnoredSettings(store, log.child({ component: 'evacuation' }), config.evacuation.settings)
-  const drainFile = config.drainFile === undefined ? undefined : new DrainFileWatcher({ path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs })
+  const drainFile = config.drainFile === undefined
+    ? undefined
+    : new DrainFileWatcher({
+      path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs,
+    })
   const p = config.checkers
   const tracker = new CheckerTracker({
     maxCheckers: p.maxCheckers,
@@ -70,7 +85,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     fall: { http: p.checkerFall, agent: 1 },
     budgetMs: p.waitHealthCheckMs,
     onSlowChecker: (c) => log.warn({ checker: checkerView(c), waitHealthCheckMs: p.waitHealthCheckMs, code: LogCodes.CHECKER_TOO_SLOW },
-      `checker ${c.kind} ${c.source} needs ~${c.detectionMs ?? '?'}ms (interval x fall) to take this node out, more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
+      `checker ${c.kind} ${c.source} needs ~${c.detectionMs ?? '?'}ms (interval x fall) to take this node out, ` +
+      `more than wait_health_check ${p.waitHealthCheckMs}ms: new connections may arrive after EMQX starts evicting`),
     onTold: (at) => { drainAck.checkerTold(at) },
   })
   const expect = config.evacuation.ack.expectCheckers
@@ -78,23 +94,40 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     store,
     tracker,
     expect,
-    onAcknowledged: (ack) => log.info({ drainAcknowledgement: drainAckView(ack), event: 'drain_acknowledged' },
-      `drain acknowledged: all ${ack.active} checkers told after ${ack.acknowledgedAfterMs === undefined ? '?' : ack.acknowledgedAfterMs / 1000}s`),
+    onAcknowledged: (ack) => {
+      const after = ack.acknowledgedAfterMs === undefined ? '?' : ack.acknowledgedAfterMs / 1000
+      log.info({ drainAcknowledgement: drainAckView(ack), event: 'drain_acknowledged' },
+        `drain acknowledged: all ${ack.active} checkers told after ${after}s`)
+    },
   })
   const evacLog = log.child({ component: 'evacuation' })
   // the evacuation waits for the same acknowledgement rule (--evacuation-ack)
   const ack = ackPort({ checkers: tracker, graceMs: config.evacuation.ack.graceMs, expect, log: evacLog })
   const evacuator = new Evacuator({ client, store, log: evacLog, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, ack })
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
-  const rebalanceAck = new RebalanceAckWatch({ store, checkers: tracker, expectCheckers: config.evacuation.ack.expectCheckers, log: log.child({ component: 'rebalance' }) })
-  const metrics = createMetrics(store, { tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck })
+  const rebalanceAck = new RebalanceAckWatch({
+    store, checkers: tracker, expectCheckers: config.evacuation.ack.expectCheckers, log: log.child({ component: 'rebalance' }),
+  })
+  const metrics = createMetrics(store, {
+    tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck,
+  })
   const adminOptions = config.admin === undefined
     ? undefined
     : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
 
   // Listeners first, in order: main HTTP, agent-check, admin.
-  const app = buildApp({ store, metrics, log, limits: config.http, tracker, drainAck, cluster: config.cluster, heartbeat, ...(onMain ? { admin: adminOptions } : {}) })
+  const app = buildApp({
+    store,
+    metrics,
+    log,
+    limits: config.http,
+    tracker,
+    drainAck,
+    cluster: config.cluster,
+    heartbeat,
+    ...(onMain ? { admin: adminOptions } : {}),
+  })
   const backlog = listenBacklog(config.listenBacklog, log)
   await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port,
     async () => await app.listen({ host: config.host, port: config.port, backlog }), async () => { await app.close() })
@@ -104,16 +137,22 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const onAgentDrop = (): void => { metrics.connectionDropped('agent'); warnAgentLimit() }
   if (config.agentPort !== 0) {
     agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
-      async () => await startAgentServer(config.agentHost, config.agentPort, { store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop, backlog }),
+      async () => await startAgentServer(config.agentHost, config.agentPort, {
+        store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop, backlog,
+      }),
       async (a) => { await a.close() })
-    log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' }, `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
+    log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },
+      `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
   }
   let adminApp: FastifyInstance | undefined
   let adminPort: number | undefined
   const listen = config.admin?.listen
   if (adminOptions !== undefined && listen !== undefined) {
-    const admin = buildAdminApp({ ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') } })
-    await listenOrExplain(undo, { port: '--admin-port', host: '--admin-host' }, listen.host, listen.port, async () => await admin.listen({ host: listen.host, port: listen.port, backlog }), async () => { await admin.close() })
+    const admin = buildAdminApp({
+      ...adminOptions, store, metrics, log, limits: config.http, onDrop: () => { metrics.connectionDropped('http') },
+    })
+    await listenOrExplain(undo, { port: '--admin-port', host: '--admin-host' }, listen.host, listen.port,
+      async () => await admin.listen({ host: listen.host, port: listen.port, backlog }), async () => { await admin.close() })
     adminApp = admin
     adminPort = (admin.server.address() as AddressInfo).port
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
@@ -131,7 +170,9 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   cluster.start()
   const leftover = new AbortController()
   if (config.evacuation.stopOnStart) {
-    evacuator.stopLeftover(leftover.signal).catch((err: unknown) => { log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'stopping a leftover evacuation failed unexpectedly') })
+    evacuator.stopLeftover(leftover.signal).catch((err: unknown) => {
+      log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'stopping a leftover evacuation failed unexpectedly')
+    })
   }
   log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
 
@@ -139,7 +180,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const shutdown = async (signal: string): Promise<void> => {
     shuttingDown ??= (async () => {
       store.stop(`the sidecar is shutting down (${signal})`, Date.now())
-      log.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
+      log.info({ signal, delayMs: config.shutdownDelayMs },
+        'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
       // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
       leftover.abort()

@@ -25,7 +25,8 @@ export function classifyTransportError (err: unknown): TransportFailure {
   const rawName = (err as { name?: unknown } | null | undefined)?.name
   const name = typeof rawName === 'string' ? rawName : ''
   let reason: FailureReason
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ABORT_ERR' || code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') reason = 'timeout'
+  const aborted = name === 'TimeoutError' || name === 'AbortError' || code === 'ABORT_ERR'
+  if (aborted || code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') reason = 'timeout'
   else if (code === 'ECONNREFUSED') reason = 'refused'
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = 'dns'
   else if (TLS_CODE.test(code)) reason = 'tls'

@@ -44,7 +44,13 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
     socket.resume()
     const reply = agentReply(o.store.current)
     o.metrics.probe('agent', reply.word)
-    o.tracker?.observe({ source: socket.remoteAddress ?? 'unknown', kind: 'agent', available: reply.word === 'ready', answer: reply.word, at: Date.now() })
+    o.tracker?.observe({
+      source: socket.remoteAddress ?? 'unknown',
+      kind: 'agent',
+      available: reply.word === 'ready',
+      answer: reply.word,
+      at: Date.now(),
+    })
     socket.end(`${reply.line}\n`)
   })
   if (o.maxConnections !== undefined) server.maxConnections = o.maxConnections

@@ -104,7 +104,22 @@ export class CheckerTracker {
     if (c === undefined) {
       this.#prune(o.at)
       if (this.#checkers.size >= this.#o.maxCheckers) this.#evictOldest()
-      c = { key, source: o.source, kind: o.kind, userAgent: ua, firstSeen: o.at, lastSeen: o.at, probes: 0, intervalMs: undefined, lastAnswer: o.answer, drainAnswers: 0, toldAt: undefined, warnedSlow: false, fall: fallOf(o.kind, ua, this.#o.fall[o.kind]), tracked: true }
+      c = {
+        key,
+        source: o.source,
+        kind: o.kind,
+        userAgent: ua,
+        firstSeen: o.at,
+        lastSeen: o.at,
+        probes: 0,
+        intervalMs: undefined,
+        lastAnswer: o.answer,
+        drainAnswers: 0,
+        toldAt: undefined,
+        warnedSlow: false,
+        fall: fallOf(o.kind, ua, this.#o.fall[o.kind]),
+        tracked: true,
+      }
       this.#checkers.set(key, c)
     }
     this.#record(c, o.available, o.answer, o.at)

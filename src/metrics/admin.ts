@@ -1,3 +1,4 @@
+/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { EVACUATION_PHASES } from '../state/model.js'
 import type { Store } from '../state/store.js'
@@ -45,7 +46,12 @@ export function registerOverrideMetrics (registry: Registry, store: Store, prefi
     registers: r,
     collect () { this.set((store.current.overrides.evacuation?.deadlineAt ?? 0) / 1000) },
   })
-  const requests = new Counter({ name: `${prefix}admin_requests_total`, help: 'Admin requests by action and result (ok, unauthorized, failed; evacuations by phase reached).', labelNames: ['action', 'result'], registers: r })
+  const requests = new Counter({
+    name: `${prefix}admin_requests_total`,
+    help: 'Admin requests by action and result (ok, unauthorized, failed; evacuations by phase reached).',
+    labelNames: ['action', 'result'],
+    registers: r,
+  })
   for (const action of ACTIONS) for (const result of ['ok', 'unauthorized']) requests.inc({ action, result }, 0)
   return { admin (action, result) { requests.inc({ action, result }) } }
 }

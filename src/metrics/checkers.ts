@@ -1,16 +1,20 @@
+/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { DrainAcknowledgement, DrainProgress } from '../ack/drain.js'
 import type { CheckerInfo, CheckerTracker } from '../checkers/tracker.js'
 import { PREFIX } from './names.js'
+
+/** The drain view when no drain acknowledgement is followed. */
+const NOT_FOLLOWED: DrainProgress = { since: undefined, acknowledged: false, acknowledgedAfterMs: undefined, told: 0, active: 0 }
 
 /**
  * Checker and drain-acknowledgement metrics, read from the tracker at scrape time. Cardinality is
  * bounded: counts and 0/1 verdicts; one series per source only when configured (and then at most
  * --max-checkers of them).
  */
-const NOT_FOLLOWED: DrainProgress = { since: undefined, acknowledged: false, acknowledgedAfterMs: undefined, told: 0, active: 0 }
-
-export function registerCheckerMetrics (registry: Registry, tracker: CheckerTracker, drainAck: DrainAcknowledgement | undefined, perSource: boolean): void {
+export function registerCheckerMetrics (
+  registry: Registry, tracker: CheckerTracker, drainAck: DrainAcknowledgement | undefined, perSource: boolean
+): void {
   const r = [registry]
   // One scrape reads the tracker once: the gauges below share one walk of the checkers and one drain view.
   let scrape: { readonly views: CheckerInfo[], readonly drain: DrainProgress } | undefined
@@ -56,7 +60,8 @@ export function registerCheckerMetrics (registry: Registry, tracker: CheckerTrac
     registers: r,
     collect () { this.set(read().drain.acknowledged ? 1 : 0) },
   })
-  new OptionalGauge(`${PREFIX}drain_acknowledged_after_seconds`, 'Time from the start of the current drain until every active checker had been told; absent until then.', r, () => {
+  const acknowledgedAfter = 'Time from the start of the current drain until every active checker had been told; absent until then.'
+  new OptionalGauge(`${PREFIX}drain_acknowledged_after_seconds`, acknowledgedAfter, r, () => {
     const ms = read().drain.acknowledgedAfterMs
     return ms === undefined ? undefined : ms / 1000
   })
@@ -72,7 +77,10 @@ export function registerCheckerMetrics (registry: Registry, tracker: CheckerTrac
       help: 'Per checker source: 1 when told about the current drain, 0 otherwise.',
       labelNames: ['source', 'kind'],
       registers: r,
-      collect () { this.reset(); for (const c of read().views) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0) },
+      collect () {
+        this.reset()
+        for (const c of read().views) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0)
+      },
     })
   }
 }

@@ -1,3 +1,4 @@
+/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Gauge, type Registry } from 'prom-client'
 import type { ClusterConfig } from '../config/serve-config.js'
 import { isBalanced } from '../emqx/global-status.js'
@@ -28,7 +29,10 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
     registers: r,
     collect () {
       this.reset()
-      for (const e of store.current.cluster?.evacuations ?? []) { const v = e.stats?.current_connected; if (v !== undefined) this.set({ node: e.node }, v) }
+      for (const e of store.current.cluster?.evacuations ?? []) {
+        const v = e.stats?.current_connected
+        if (v !== undefined) this.set({ node: e.node }, v)
+      }
     },
   })
   new Gauge({
@@ -39,7 +43,9 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {
-        const set = (role: string, unit: string, v: number | undefined): void => { if (v !== undefined) this.set({ coordinator: rb.node, role, unit }, v) }
+        const set = (role: string, unit: string, v: number | undefined): void => {
+          if (v !== undefined) this.set({ coordinator: rb.node, role, unit }, v)
+        }
         set('donor', 'connections', rb.donor_conn_avg)
         set('recipient', 'connections', rb.connection_goal)
         set('donor', 'sessions', rb.donor_sess_avg)
@@ -49,7 +55,8 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
   })
   new Gauge({
     name: `${PREFIX}cluster_rebalance_balanced`,
-    help: 'Balance condition per running rebalance: avg(donor) <= avg(recipient) + abs_threshold or <= avg(recipient) * rel_threshold, sessions counting disconnected ones (1 balanced, 0 not); absent until EMQX reports both averages.',
+    help: 'Balance condition per running rebalance: avg(donor) <= avg(recipient) + abs_threshold or <= avg(recipient) * rel_threshold, ' +
+      'sessions counting disconnected ones (1 balanced, 0 not); absent until EMQX reports both averages.',
     labelNames: ['coordinator', 'unit'],
     registers: r,
     collect () {

@@ -4,11 +4,12 @@ import { Registry, collectDefaultMetrics } from 'prom-client'
 export function processRegistry (): Registry {
   const registry = new Registry()
   // prom-client samples event-loop delay with a 10 ms timer by default: 100 wake-ups a second, most of an
-  // idle sidecar's CPU (~0.4% of a core, bench/results.md). At 100 ms, stalls long enough to delay a probe
+  // idle sidecar's CPU (bench/README.md, Footprint). At 100 ms, stalls long enough to delay a probe
   // answer (tens of ms) still show in the nodejs_eventloop_lag_* gauges.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 })
   // prom-client names these gauges *_total, which `promtool check metrics` rejects; the per-type
   // nodejs_active_handles / nodejs_active_requests / nodejs_active_resources gauges carry the same data.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name)
+  const duplicates = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
+  for (const name of duplicates) registry.removeSingleMetric(name)
   return registry
 }

@@ -1,3 +1,4 @@
+/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { AGENT_WORDS } from '../agent/words.js'
 import { FAILURE_REASONS } from '../errors.js'
@@ -28,8 +29,18 @@ export interface Metrics extends ProbeRecorder, AdminRecorder {
 
 /** Local rebalance/evacuation stats, grouped per unit; label `stat` is the EMQX field name. */
 const STAT_GAUGES = [
-  ['rebalance_connections', 'Connections on this node per the local rebalance/evacuation status (cached from EMQX): stat=initial_connected|current_connected; absent when not readable.', ['initial_connected', 'current_connected']],
-  ['rebalance_sessions', 'Sessions on this node per the local rebalance/evacuation status (cached from EMQX): stat=initial_sessions|current_sessions|current_disconnected_sessions; absent when not readable.', ['initial_sessions', 'current_sessions', 'current_disconnected_sessions']],
+  [
+    'rebalance_connections',
+    'Connections on this node per the local rebalance/evacuation status (cached from EMQX): ' +
+      'stat=initial_connected|current_connected; absent when not readable.',
+    ['initial_connected', 'current_connected'],
+  ],
+  [
+    'rebalance_sessions',
+    'Sessions on this node per the local rebalance/evacuation status (cached from EMQX): ' +
+      'stat=initial_sessions|current_sessions|current_disconnected_sessions; absent when not readable.',
+    ['initial_sessions', 'current_sessions', 'current_disconnected_sessions'],
+  ],
 ] as const
 
 /**
@@ -99,7 +110,8 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   })
   new Gauge({
     name: `${PREFIX}rebalance_enabled`,
-    help: 'Local rebalance/evacuation status from EMQX (cached): 1 while a process runs on this node, 0 when disabled; absent when not readable.',
+    help: 'Local rebalance/evacuation status from EMQX (cached): 1 while a process runs on this node, 0 when disabled; ' +
+      'absent when not readable.',
     labelNames: ['process', 'rebalance_state'],
     registers: r,
     collect () {
@@ -123,9 +135,16 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     })
   }
 
-  const checks = new Counter({ name: `${PREFIX}emqx_checks_total`, help: 'EMQX checks by outcome (available, unavailable, not_running, failure).', labelNames: ['outcome'], registers: r })
+  const checks = new Counter({
+    name: `${PREFIX}emqx_checks_total`,
+    help: 'EMQX checks by outcome (available, unavailable, not_running, failure).',
+    labelNames: ['outcome'],
+    registers: r,
+  })
   for (const o of ['available', 'unavailable', 'not_running', 'failure']) checks.inc({ outcome: o }, 0)
-  const failures = new Counter({ name: `${PREFIX}emqx_check_failures_total`, help: 'Failed EMQX checks by reason.', labelNames: ['reason'], registers: r })
+  const failures = new Counter({
+    name: `${PREFIX}emqx_check_failures_total`, help: 'Failed EMQX checks by reason.', labelNames: ['reason'], registers: r,
+  })
   for (const reason of FAILURE_REASONS) failures.inc({ reason }, 0)
   const duration = new Histogram({
     name: `${PREFIX}emqx_check_duration_seconds`,
@@ -133,7 +152,9 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     registers: r,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   })
-  const transitions = new Counter({ name: `${PREFIX}state_transitions_total`, help: 'State changes, by the state entered.', labelNames: ['to'], registers: r })
+  const transitions = new Counter({
+    name: `${PREFIX}state_transitions_total`, help: 'State changes, by the state entered.', labelNames: ['to'], registers: r,
+  })
   for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
   // Probes are nearly all the traffic: counted in plain numbers on the hot path and handed to the
   // counter when it is scraped (a labelled inc() hashes its labels on every call).
@@ -157,7 +178,13 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     else pending.set(answer, { labels: { protocol, answer }, n: 1 })
   }
   for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
-  const dropped = new Counter({ name: `${PREFIX}connections_dropped_total`, help: 'Connections closed at once because the listener had reached its connection limit (--http-max-connections, --agent-max-connections), by protocol.', labelNames: ['protocol'], registers: r })
+  const dropped = new Counter({
+    name: `${PREFIX}connections_dropped_total`,
+    help: 'Connections closed at once because the listener had reached its connection limit ' +
+      '(--http-max-connections, --agent-max-connections), by protocol.',
+    labelNames: ['protocol'],
+    registers: r,
+  })
   for (const protocol of ['http', 'agent']) dropped.inc({ protocol }, 0)
   for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
@@ -174,7 +201,8 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   if (heartbeat !== undefined) {
     new Gauge({
       name: `${PREFIX}poll_lag_seconds`,
-      help: `How late the next EMQX check is: time since the last one started, beyond the poll interval (0 on schedule). /livez answers 503 once the time since the last start passes ${heartbeat.boundMs / 1000}s.`,
+      help: 'How late the next EMQX check is: time since the last one started, beyond the poll interval (0 on schedule). ' +
+        `/livez answers 503 once the time since the last start passes ${heartbeat.boundMs / 1000}s.`,
       registers: r,
       collect () { this.set(heartbeat.lagMs() / 1000) },
     })

@@ -37,7 +37,9 @@ export interface AppOptions {
  * The HTTP app, without listen(): main.ts listens, tests listen on port 0 or use inject().
  * Probe routes only read the store; nothing here waits on EMQX.
  */
-export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, cluster, heartbeat }: AppOptions): FastifyInstance {
+export function buildApp ({
+  store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, cluster, heartbeat,
+}: AppOptions): FastifyInstance {
   // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
   const observer = tracker === undefined ? undefined : new ProbeObserver(tracker)
   const answer = (req: IncomingMessage, res: ServerResponse): void => {
@@ -64,7 +66,11 @@ export function buildApp ({ store, metrics, log, limits = defaultHttpLimits(), a
   addLivezAndMetrics(app, metrics.registry, heartbeat === undefined ? undefined : pollLoopLiveness(heartbeat))
   app.route({ method: OTHER_METHODS, url: '/status', handler: notAllowed('GET') })
   app.get('/status', async (_req, reply) => {
-    const ctx = { ...(tracker !== undefined ? { tracker } : {}), ...(drainAck !== undefined ? { drainAck } : {}), ...(cluster !== undefined ? { cluster } : {}) }
+    const ctx = {
+      ...(tracker !== undefined ? { tracker } : {}),
+      ...(drainAck !== undefined ? { drainAck } : {}),
+      ...(cluster !== undefined ? { cluster } : {}),
+    }
     await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), ctx), null, 2) + '\n')
   })
 
@@ -91,10 +97,16 @@ export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits,
  * Settings, limits and handlers both listeners share. `onDrop` runs for each connection refused at the limit.
  * `probe` answers availability probes before fastify's routing (fast-path.ts); the admin listener has none.
  */
-function baseApp (log: Logger, limits: HttpLimits, onDrop?: () => void, probe?: (req: IncomingMessage, res: ServerResponse) => void): FastifyInstance {
+function baseApp (
+  log: Logger, limits: HttpLimits, onDrop?: () => void, probe?: (req: IncomingMessage, res: ServerResponse) => void
+): FastifyInstance {
   const httpLog = log.child({ component: 'http' })
   // fastify applies these itself only to a server it creates, so the probe server gets them too
-  const timeouts = { keepAliveTimeout: limits.keepAliveTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionTimeout: limits.requestTimeoutMs }
+  const timeouts = {
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs,
+  }
   const serverFactory = probe === undefined
     ? undefined
     : (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, timeouts, serverOptions(limits))
@@ -129,7 +141,12 @@ function pollLoopLiveness (h: Heartbeat): Liveness {
     alive: () => h.alive(),
     explain: () => {
       const since = Math.round(h.sinceLastMs())
-      return { reason: 'poll_loop_stalled', message: `no EMQX check started for ${since}ms (allowed ${h.boundMs}ms: poll interval, EMQX timeouts and a grace)`, since_last_check_start_ms: since, bound_ms: h.boundMs }
+      return {
+        reason: 'poll_loop_stalled',
+        message: `no EMQX check started for ${since}ms (allowed ${h.boundMs}ms: poll interval, EMQX timeouts and a grace)`,
+        since_last_check_start_ms: since,
+        bound_ms: h.boundMs,
+      }
     },
   }
 }

@@ -30,7 +30,8 @@ export function listenBacklog (requested: number, log: Logger, somaxconn = readS
   const backlog = effectiveBacklog(requested, somaxconn)
   if (backlog < requested) {
     log.warn({ code: LogCodes.LISTEN_BACKLOG_CAPPED, requested, somaxconn },
-      `--listen-backlog ${requested} is capped by the kernel to net.core.somaxconn = ${backlog}; raise it (sysctl -w net.core.somaxconn=${requested}) for the full accept queue`)
+      `--listen-backlog ${requested} is capped by the kernel to net.core.somaxconn = ${backlog}; ` +
+      `raise it (sysctl -w net.core.somaxconn=${requested}) for the full accept queue`)
   }
   return backlog
 }

@@ -60,6 +60,7 @@ export function warnOnceAtLimit (log: Logger, code: LogCode, listener: string, m
   return () => {
     if (logged) return
     logged = true
-    log.warn({ code, maxConnections }, `${listener} connection limit (${maxConnections}) reached: new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)`)
+    log.warn({ code, maxConnections }, `${listener} connection limit (${maxConnections}) reached: ` +
+      'new connections are closed at once (counted in emqx_lb_sidecar_connections_dropped_total)')
   }
 }

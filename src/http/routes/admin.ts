@@ -24,7 +24,9 @@ declare module 'fastify' {
   interface FastifyContextConfig { adminAction?: AdminAction }
 }
 
-const PRESTOP_STATUS: Record<EvacuationProgress['phase'], number> = { starting: 202, awaiting_ack: 202, running: 202, done: 200, deadline: 504, failed: 502 }
+const PRESTOP_STATUS: Record<EvacuationProgress['phase'], number> = {
+  starting: 202, awaiting_ack: 202, running: 202, done: 200, deadline: 504, failed: 502,
+}
 
 /**
  * The admin endpoints, registered only when a token is configured (otherwise they are 404 like any
@@ -35,7 +37,7 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
   const authorized = bearerChecker(o.token)
   const log = o.log.child({ component: 'admin' })
 
-  void app.register(async (scope) => {
+  app.register(async (scope) => {
     // Admin calls carry no body; accept and ignore any so `curl -d ''` or a JSON content type is not a 400.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 4096 }, (_req, _body, done) => { done(null, undefined) })
@@ -44,7 +46,9 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
       const action = req.routeOptions.config.adminAction ?? 'unknown'
       if (authorized(req.headers.authorization)) return
       o.metrics.admin(action, 'unauthorized')
-      log.warn({ event: 'admin_unauthorized', action, remote: req.ip, method: req.method, path: req.url.split('?')[0] }, 'admin request without a valid token refused')
+      const path = req.url.split('?')[0]
+      log.warn({ event: 'admin_unauthorized', action, remote: req.ip, method: req.method, path },
+        'admin request without a valid token refused')
       await reply.code(401).header('www-authenticate', 'Bearer').type('application/json').send('{"error":"unauthorized"}')
     })
 
@@ -55,11 +59,15 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     const send = async (reply: FastifyReply, status: number, doc: Record<string, unknown>): Promise<void> => {
       await reply.code(status).type('application/json').send(JSON.stringify(doc, null, 2) + '\n')
     }
-    const served = (s: Snapshot): Record<string, unknown> => ({ state: s.state, available: servedAnswer(s).available, reason: s.reason, message: s.message })
+    const served = (s: Snapshot): Record<string, unknown> => ({
+      state: s.state, available: servedAnswer(s).available, reason: s.reason, message: s.message,
+    })
 
     scope.post('/admin/drain', { config: { adminAction: 'drain' } }, async (req, reply) => {
       const now = Date.now()
-      const s = o.store.current.overrides.manualDrain !== undefined ? o.store.current : o.store.setOverride('manualDrain', { since: now, by: req.ip }, now)
+      const s = o.store.current.overrides.manualDrain !== undefined
+        ? o.store.current
+        : o.store.setOverride('manualDrain', { since: now, by: req.ip }, now)
       audit(req, 'drain', 'ok')
       await send(reply, 200, { manual_drain: true, ...served(s) })
     })
@@ -76,13 +84,15 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
       run.catch((err: unknown) => { log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'evacuation failed unexpectedly') })
       const p = o.evacuator.progress
       audit(req, 'evacuate', p?.phase ?? 'unknown')
-      await send(reply, p?.phase === 'done' ? 200 : 202, { evacuation: p === undefined ? null : evacuationDocument(p), ...served(o.store.current) })
+      const evacuation = p === undefined ? null : evacuationDocument(p)
+      await send(reply, p?.phase === 'done' ? 200 : 202, { evacuation, ...served(o.store.current) })
     })
 
     scope.post('/admin/evacuate/stop', { config: { adminAction: 'evacuate_stop' } }, async (req, reply) => {
       const r = await o.evacuator.stop(req.ip)
       audit(req, 'evacuate_stop', r.ok ? 'ok' : 'failed')
-      await send(reply, r.ok ? 200 : 502, r.ok ? { stopped: true, already: r.already, ...served(o.store.current) } : { stopped: false, error: r.error })
+      const doc = r.ok ? { stopped: true, already: r.already, ...served(o.store.current) } : { stopped: false, error: r.error }
+      await send(reply, r.ok ? 200 : 502, doc)
     })
 
     // For a Kubernetes preStop httpGet hook: blocks until the evacuation is finished or its deadline
@@ -90,7 +100,8 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     scope.get('/prestop', { config: { adminAction: 'prestop' } }, async (req, reply) => {
       const socket = req.raw.socket as Partial<Socket> | undefined
       if (typeof socket?.setTimeout === 'function') socket.setTimeout(o.prestopTimeoutMs) // inject() has no real socket
-      log.info({ event: 'admin', action: 'prestop', remote: req.ip, result: 'waiting' }, `admin prestop by ${req.ip}: evacuating and waiting`)
+      log.info({ event: 'admin', action: 'prestop', remote: req.ip, result: 'waiting' },
+        `admin prestop by ${req.ip}: evacuating and waiting`)
       const p = await o.evacuator.start(req.ip)
       audit(req, 'prestop', p.phase)
       await send(reply, PRESTOP_STATUS[p.phase], { evacuation: evacuationDocument(p), ...served(o.store.current) })

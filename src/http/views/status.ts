@@ -28,7 +28,8 @@ export function clusterView (c: ClusterStatus, t: ClusterConfig | undefined): Om
         : {
             connections: isBalanced(r.donor_conn_avg, r.connection_goal, t.conn) ?? null,
             sessions: isBalanced(r.donor_sess_avg, r.disconnected_session_goal, t.sess) ?? null,
-            condition: `avg(donor) =< avg(recipient) + abs_threshold or avg(donor) =< avg(recipient) * rel_threshold; sessions are disconnected sessions (conn: ${t.conn.abs}, ${t.conn.rel}; sess: ${t.sess.abs}, ${t.sess.rel})`,
+            condition: 'avg(donor) =< avg(recipient) + abs_threshold or avg(donor) =< avg(recipient) * rel_threshold; ' +
+              `sessions are disconnected sessions (conn: ${t.conn.abs}, ${t.conn.rel}; sess: ${t.sess.abs}, ${t.sess.rel})`,
           },
     })),
   }
