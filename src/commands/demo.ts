@@ -14,7 +14,9 @@ const SUMMARY = `Starts a local rehearsal: HAProxy running a shipped config, thr
 three simulated EMQX APIs (as \`emqx-lb-sidecar simulate\`), three sidecars and MQTT clients. Shows per-node state
 and client counts live; keys evacuate/restore nodes. Needs haproxy and mosquitto installed.`
 
-const INSTALL = 'the demo needs haproxy and mosquitto: apt-get install haproxy mosquitto (Debian/Ubuntu), brew install haproxy mosquitto (macOS)'
+const INSTALL = 'the demo needs haproxy and mosquitto: ' +
+  'apt-get install haproxy mosquitto (Debian/Ubuntu), brew install haproxy mosquitto (macOS)'
+const USAGE = 'emqx-lb-sidecar demo [options]   (npm run demo -- [options])'
 
 function findBinary (name: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name} /usr/local/sbin/${name} 2>/dev/null`], { encoding: 'utf8' })
@@ -25,23 +27,27 @@ function findBinary (name: string): string | undefined {
 /** `emqx-lb-sidecar demo` (`npm run demo`): returns an exit code, or -1 while the demo runs. */
 export async function demoMain (argv: string[]): Promise<number> {
   const parsed = parseOptions(demoOptions, argv, process.env)
-  if (parsed.actions.help) { process.stdout.write(helpText('emqx-lb-sidecar demo [options]   (npm run demo -- [options])', SUMMARY, demoOptions)); return 0 }
+  if (parsed.actions.help) { process.stdout.write(helpText(USAGE, SUMMARY, demoOptions)); return 0 }
   if (parsed.problems.length > 0) throw new ConfigError(parsed.problems)
   const v = parsed.values
   const haproxyBin = findBinary('haproxy')
   const mosquittoBin = findBinary('mosquitto')
   if (haproxyBin === undefined || mosquittoBin === undefined) {
-    process.stderr.write(`emqx-lb-sidecar demo: ${[haproxyBin === undefined ? 'haproxy' : '', mosquittoBin === undefined ? 'mosquitto' : ''].filter(Boolean).join(' and ')} not found; ${INSTALL}\n`)
+    const missing = [haproxyBin === undefined ? 'haproxy' : '', mosquittoBin === undefined ? 'mosquitto' : ''].filter(Boolean)
+    process.stderr.write(`emqx-lb-sidecar demo: ${missing.join(' and ')} not found; ${INSTALL}\n`)
     return 1
   }
   let Load: typeof DemoLoad
   try { ({ DemoLoad: Load } = await import('../demo/load.js')) } catch {
-    process.stderr.write('emqx-lb-sidecar demo: the MQTT client library `mqtt` (a dependency of this package) is not installed: reinstall the package with its dependencies (npm install)\n')
+    process.stderr.write('emqx-lb-sidecar demo: the MQTT client library `mqtt` (a dependency of this package) is not installed: ' +
+      'reinstall the package with its dependencies (npm install)\n')
     return 1
   }
   const tty = process.stdout.isTTY === true
   process.stderr.write('starting the demo stack...\n')
-  const stack: DemoStack = await startDemoStack({ haproxyBin, mosquittoBin, configName: v['lb-config'], mqttPort: v['mqtt-port'], nodeCount: 3 })
+  const stack: DemoStack = await startDemoStack({
+    haproxyBin, mosquittoBin, configName: v['lb-config'], mqttPort: v['mqtt-port'], nodeCount: 3,
+  })
   const clients = v['clients']
   const load = new Load(stack.nodes, { waitHealthCheckMs: v['wait-health-check'], evictPerSecond: v['evict-rate'] })
   load.start(`mqtt://127.0.0.1:${stack.mqttPort}`, clients)
@@ -60,7 +66,9 @@ export async function demoMain (argv: string[]): Promise<number> {
         const snap = n.sidecar.store.current
         return {
           name: n.name,
-          process: p.kind === 'none' ? (n.sim.running ? 'none' : 'EMQX stopped') : `${p.kind === 'rebalance' ? `rebalance ${p.role}` : p.kind}: ${p.state}`,
+          process: p.kind === 'none'
+            ? (n.sim.running ? 'none' : 'EMQX stopped')
+            : `${p.kind === 'rebalance' ? `rebalance ${p.role}` : p.kind}: ${p.state}`,
           availability: n.sim.available ? 200 : 503,
           sidecar: snap.state,
           agent: agentReply(snap).line.split(' #')[0] ?? '',
@@ -68,14 +76,16 @@ export async function demoMain (argv: string[]): Promise<number> {
           brokerClients: n.broker.clients.size,
         }
       })
-      const screen = renderScreen({ mqttPort: stack.mqttPort, configName: stack.configName, rows, selected, connected: load.connected, total: clients, message })
+      const screen = renderScreen({
+        mqttPort: stack.mqttPort, configName: stack.configName, rows, selected, connected: load.connected, total: clients, message,
+      })
       if (tty) process.stdout.write(`\x1b[H\x1b[2J${screen}`)
       else if (screen !== last) process.stdout.write(`${screen}---\n`) // piped: only frames that changed
       last = screen
     } finally { drawing = false }
   }
-  const timer = setInterval(() => { void draw() }, 500)
-  void draw()
+  const timer = setInterval(() => { draw() }, 500)
+  draw()
 
   let stopping: Promise<void> | undefined
   const stop = (why: string): void => {
@@ -92,14 +102,19 @@ export async function demoMain (argv: string[]): Promise<number> {
   const restoreKeys = listenToKeys(process.stdin, (key) => {
     if (key === 'q') { stop('q'); return }
     const n = Number(key)
-    if (Number.isInteger(n) && n >= 1 && n <= stack.nodes.length) { selected = n - 1; message = `selected ${stack.nodes[selected]?.name ?? ''}`; void draw(); return }
+    if (Number.isInteger(n) && n >= 1 && n <= stack.nodes.length) {
+      selected = n - 1
+      message = `selected ${stack.nodes[selected]?.name ?? ''}`
+      draw()
+      return
+    }
     const action = KEYS[key]
     const node = stack.nodes[selected]
-    if (action === undefined || node === undefined) { message = `unknown key "${key}"`; void draw(); return }
+    if (action === undefined || node === undefined) { message = `unknown key "${key}"`; draw(); return }
     const query = new URLSearchParams({ wait_health_check: String(v['wait-health-check'] / 1000) })
-    void applyAction(node.sim, action, query).then((a) => {
+    applyAction(node.sim, action, query).then((a) => {
       message = a.status === 200 ? `${node.name}: ${action}` : `${node.name}: ${action} refused (${String(a.doc.error)})`
-      void draw()
+      draw()
     })
   })
   process.on('SIGTERM', () => stop('SIGTERM'))

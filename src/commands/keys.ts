@@ -10,7 +10,8 @@ export const KEYS: Readonly<Record<string, SimAction>> = {
   a: 'start-emqx',
 }
 
-export const KEY_HELP = 'keys: e evacuate, d rebalance donor, p purge, r restore (end process, clear fault), s stop EMQX, a start EMQX, q quit'
+export const KEY_HELP = 'keys: e evacuate, d rebalance donor, p purge, r restore (end process, clear fault), ' +
+  's stop EMQX, a start EMQX, q quit'
 
 /**
  * Calls onKey for every key typed. A terminal is put in raw mode (no Enter needed; Ctrl-C arrives as a

@@ -6,7 +6,8 @@ import { StartError } from '../lifecycle/start-steps.js'
 import { startSidecar, type Sidecar } from '../main.js'
 import { VERSION } from '../version.js'
 
-const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n/readyz, /livez, /status and /metrics.'
+const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n' +
+  '/readyz, /livez, /status and /metrics.'
 
 /** Returns an exit code, or -1 while the server runs (the process then ends on a signal). */
 export async function serveMain (argv: string[]): Promise<number> {

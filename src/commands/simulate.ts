@@ -36,11 +36,14 @@ export async function simulateMain (argv: string[]): Promise<number> {
     password: config.password.reveal(),
     connections: config.connections,
   })
-  const changed = (what: string): void => { log.info({ event: 'sim_change', change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`) }
+  const changed = (what: string): void => {
+    log.info({ event: 'sim_change', change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`)
+  }
   sim.intercept = controlInterceptor(sim, changed)
   await sim.listen()
   log.info({ event: 'sim_listening', host: config.host, port: sim.port, profile: config.profile, node: config.nodeName },
-    `simulated EMQX (${config.profile}) ${config.nodeName} on ${sim.url}; control with POST ${sim.url}${CONTROL_PREFIX}<action> or ${KEY_HELP}`)
+    `simulated EMQX (${config.profile}) ${config.nodeName} on ${sim.url}; ` +
+    `control with POST ${sim.url}${CONTROL_PREFIX}<action> or ${KEY_HELP}`)
 
   let stopping = false
   const stop = (why: string): void => {
@@ -48,13 +51,13 @@ export async function simulateMain (argv: string[]): Promise<number> {
     stopping = true
     restoreKeys()
     log.info({ event: 'sim_stopping', why }, 'stopping')
-    void sim.close().then(() => process.exit(0))
+    sim.close().then(() => process.exit(0))
   }
   const restoreKeys = listenToKeys(process.stdin, (key) => {
     if (key === 'q') { stop('q'); return }
     const action = KEYS[key]
     if (action === undefined) { process.stderr.write(`${KEY_HELP}\n`); return }
-    void applyAction(sim, action).then((a) => { if (a.status === 200) changed(action); else log.warn({ ...a.doc }, `${action} refused`) })
+    applyAction(sim, action).then((a) => { if (a.status === 200) changed(action); else log.warn({ ...a.doc }, `${action} refused`) })
   })
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))

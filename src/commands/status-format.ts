@@ -7,26 +7,38 @@ import type { RebalanceStats } from '../emqx/rebalance.js'
 
 // Only the state and reason were checked (./status.ts): a section may still hold anything, so each is
 // read through these guards, never trusted to be an object or a list.
-const obj = <T extends object>(v: T | null | undefined): T | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined)
-const arr = <T extends object>(v: readonly T[] | null | undefined): T[] => (Array.isArray(v) ? v.filter((x: unknown): x is T => typeof x === 'object' && x !== null) : [])
-const str = (v: unknown): string => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v))
+const obj = <T extends object>(v: T | null | undefined): T | undefined =>
+  (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined)
+const arr = <T extends object>(v: readonly T[] | null | undefined): T[] =>
+  (Array.isArray(v) ? v.filter((x: unknown): x is T => typeof x === 'object' && x !== null) : [])
+const str = (v: unknown): string =>
+  (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v))
 const yes = (v: unknown): string => (v === true ? 'yes' : v === false ? 'no' : 'unknown')
 
 function statsLine (stats: Received<RebalanceStats> | undefined): string | undefined {
   if (stats === undefined) return undefined
-  return `connections ${str(stats.current_connected)}/${str(stats.initial_connected)}, sessions ${str(stats.current_sessions)}/${str(stats.initial_sessions)}` +
-    (stats.current_disconnected_sessions !== undefined ? `, disconnected sessions ${str(stats.current_disconnected_sessions)}` : '')
+  const disconnected = stats.current_disconnected_sessions
+  return `connections ${str(stats.current_connected)}/${str(stats.initial_connected)}, ` +
+    `sessions ${str(stats.current_sessions)}/${str(stats.initial_sessions)}` +
+    (disconnected !== undefined ? `, disconnected sessions ${str(disconnected)}` : '')
 }
 
 export function formatStatus (d: ReceivedStatus): string {
   const out: string[] = []
   const emqx = obj(d.emqx) ?? {}
-  out.push(`Node ${str(emqx.node_name)}: ${str(d.state).toUpperCase()} (${d.available === true ? 'gets new connections' : 'no new connections'}) since ${str(d.since)} (${Math.round(Number(d.seconds_in_state ?? 0))}s)`)
+  const gets = d.available === true ? 'gets new connections' : 'no new connections'
+  out.push(`Node ${str(emqx.node_name)}: ${str(d.state).toUpperCase()} (${gets}) since ${str(d.since)} ` +
+    `(${Math.round(Number(d.seconds_in_state ?? 0))}s)`)
   out.push(`  reason: ${str(d.reason)}: ${str(d.message)}`)
   const last = obj(emqx.last_check)
-  out.push(`  EMQX API: ${str(emqx.api_version)} ${str(emqx.api_mode)} at ${str(emqx.api_url)}; last check ${str(last?.at)} ${str(last?.outcome)} in ${str(last?.duration_ms)}ms` +
-    (Number(emqx.consecutive_failures ?? 0) > 0 ? `; ${str(emqx.consecutive_failures)} failures in a row (${str(last?.failure_reason)})` : ''))
-  if (emqx.drains_detectable === false) out.push('  WARNING: the EMQX rebalance API is missing (open-source EMQX?): drains cannot be detected')
+  const failing = Number(emqx.consecutive_failures ?? 0) > 0
+    ? `; ${str(emqx.consecutive_failures)} failures in a row (${str(last?.failure_reason)})`
+    : ''
+  out.push(`  EMQX API: ${str(emqx.api_version)} ${str(emqx.api_mode)} at ${str(emqx.api_url)}; ` +
+    `last check ${str(last?.at)} ${str(last?.outcome)} in ${str(last?.duration_ms)}ms${failing}`)
+  if (emqx.drains_detectable === false) {
+    out.push('  WARNING: the EMQX rebalance API is missing (open-source EMQX?): drains cannot be detected')
+  }
   if (emqx.config_error !== null && emqx.config_error !== undefined) out.push(`  CONFIGURATION ERROR: ${str(emqx.config_error)}`)
   out.push(...overrideLines(d))
 
@@ -34,9 +46,15 @@ export function formatStatus (d: ReceivedStatus): string {
   if (rb === undefined) out.push(`Local rebalance: not readable (${str(d.rebalance_error)})`)
   else if (rb.status !== 'enabled') out.push('Local rebalance: disabled')
   else {
-    out.push(`Local rebalance: ${str(rb.process)}, state: ${str(rb.state)}${rb.coordinator_node !== undefined ? `, coordinator: ${str(rb.coordinator_node)}` : ''}`)
-    if (rb.connection_eviction_rate !== undefined) out.push(`  eviction rates: ${str(rb.connection_eviction_rate)} connections/s, ${str(rb.session_eviction_rate)} sessions/s`)
-    if (rb.connection_goal !== undefined) out.push(`  goals: connections ${str(rb.connection_goal)}, sessions ${str(rb.session_goal)}, disconnected sessions ${str(rb.disconnected_session_goal)}`)
+    const coordinator = rb.coordinator_node !== undefined ? `, coordinator: ${str(rb.coordinator_node)}` : ''
+    out.push(`Local rebalance: ${str(rb.process)}, state: ${str(rb.state)}${coordinator}`)
+    if (rb.connection_eviction_rate !== undefined) {
+      out.push(`  eviction rates: ${str(rb.connection_eviction_rate)} connections/s, ${str(rb.session_eviction_rate)} sessions/s`)
+    }
+    if (rb.connection_goal !== undefined) {
+      out.push(`  goals: connections ${str(rb.connection_goal)}, sessions ${str(rb.session_goal)}, ` +
+        `disconnected sessions ${str(rb.disconnected_session_goal)}`)
+    }
     const recipients = rb.recipients ?? rb.session_recipients
     if (recipients !== undefined) out.push(`  recipients: ${str(recipients)}`)
     const s = statsLine(obj(rb.stats))
@@ -47,11 +65,13 @@ export function formatStatus (d: ReceivedStatus): string {
   const checkers = arr(d.checkers)
   out.push(`Load balancer checkers: ${checkers.length}`)
   if (ack !== undefined && ack.draining_since !== null) {
-    out.push(`  drain since ${str(ack.draining_since)}: ${str(ack.checkers_told)}/${str(ack.checkers_active)} checkers told; acknowledged: ${yes(ack.acknowledged)}` +
-      (ack.acknowledged === true ? ` after ${str(ack.acknowledged_after_seconds)}s` : ''))
+    out.push(`  drain since ${str(ack.draining_since)}: ${str(ack.checkers_told)}/${str(ack.checkers_active)} checkers told; ` +
+      `acknowledged: ${yes(ack.acknowledged)}` + (ack.acknowledged === true ? ` after ${str(ack.acknowledged_after_seconds)}s` : ''))
   }
   for (const c of checkers) {
-    out.push(`  ${str(c.kind)} ${str(c.source)}${c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''}: ${typeof c.interval_ms === 'number' ? `every ${c.interval_ms}ms` : 'one probe so far (interval not known yet)'}, fall ${str(c.fall)}, last answer ${str(c.last_answer)}` +
+    const agent = c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''
+    const every = typeof c.interval_ms === 'number' ? `every ${c.interval_ms}ms` : 'one probe so far (interval not known yet)'
+    out.push(`  ${str(c.kind)} ${str(c.source)}${agent}: ${every}, fall ${str(c.fall)}, last answer ${str(c.last_answer)}` +
       (ack?.draining_since !== null ? `, told: ${yes(c.told)} (${str(c.drain_answers)} drain answers)` : '') +
       (c.within_budget === false ? ' [TOO SLOW for wait_health_check]' : ''))
   }
@@ -69,8 +89,10 @@ export function formatStatus (d: ReceivedStatus): string {
       const bal = obj(r.balanced)
       out.push(`Cluster rebalance coordinated by ${str(r.coordinator_node ?? r.node)}: ${str(r.state)}`)
       out.push(`  donors: ${str(r.donors)}; recipients: ${str(r.recipients)}`)
-      out.push(`  avg connections donor ${str(r.donor_conn_avg)} vs recipient ${str(r.recipient_conn_avg)}: balanced ${yes(bal?.connections)}; ` +
-        `avg disconnected sessions donor ${str(r.donor_sess_avg)} vs recipient ${str(r.recipient_sess_avg)}: balanced ${yes(bal?.sessions)}`)
+      out.push(`  avg connections donor ${str(r.donor_conn_avg)} vs recipient ${str(r.recipient_conn_avg)}: ` +
+        `balanced ${yes(bal?.connections)}; ` +
+        `avg disconnected sessions donor ${str(r.donor_sess_avg)} vs recipient ${str(r.recipient_sess_avg)}: ` +
+        `balanced ${yes(bal?.sessions)}`)
     }
   }
   return out.join('\n') + '\n'
@@ -85,13 +107,20 @@ function overrideLines (d: ReceivedStatus): string[] {
   const manual = obj(o.manual_drain)
   const file = obj(o.drain_file)
   const ev = obj(o.evacuation)
-  if (manual !== undefined) out.push(`  manual drain: on since ${str(manual.since)} (by ${str(manual.by)}); POST /admin/undrain to undo`)
+  if (manual !== undefined) {
+    out.push(`  manual drain: on since ${str(manual.since)} (by ${str(manual.by)}); POST /admin/undrain to undo`)
+  }
   if (file !== undefined) out.push(`  drain file: present since ${str(file.since)}`)
   if (ev !== undefined) {
-    out.push(`  evacuation (requested by ${str(ev.requested_by)} at ${str(ev.started_at)}): ${str(ev.phase)}, EMQX state ${str(ev.emqx_state)}, ` +
-      `${str(ev.connections)} connections and ${str(ev.sessions)} sessions left, deadline ${str(ev.deadline)}` + (ev.error !== null && ev.error !== undefined ? `; error: ${str(ev.error)}` : ''))
+    out.push(`  evacuation (requested by ${str(ev.requested_by)} at ${str(ev.started_at)}): ` +
+      `${str(ev.phase)}, EMQX state ${str(ev.emqx_state)}, ` +
+      `${str(ev.connections)} connections and ${str(ev.sessions)} sessions left, deadline ${str(ev.deadline)}` +
+      (ev.error !== null && ev.error !== undefined ? `; error: ${str(ev.error)}` : ''))
     const ack = obj(ev.acknowledgement)
-    if (ack !== undefined) out.push(`    load balancers: ${ackLine(ack)}` + (typeof ev.wait_health_check_sent === 'number' ? `; EMQX asked for wait_health_check ${ev.wait_health_check_sent}s, evicting from ${str(ev.eviction_starts_at)}` : ''))
+    const sent = typeof ev.wait_health_check_sent === 'number'
+      ? `; EMQX asked for wait_health_check ${ev.wait_health_check_sent}s, evicting from ${str(ev.eviction_starts_at)}`
+      : ''
+    if (ack !== undefined) out.push(`    load balancers: ${ackLine(ack)}${sent}`)
   }
   if (out.length > 0 && observed !== undefined) out.push(`  EMQX alone says: ${str(observed.state)} (${str(observed.reason)})`)
   return out
@@ -99,7 +128,8 @@ function overrideLines (d: ReceivedStatus): string[] {
 
 /** The acknowledged wait in one line: who is awaited, or why it ended. */
 function ackLine (a: Received<AckView>): string {
-  const told = `${str(a.checkers_told)}/${str(a.checkers_known)} checkers told` + (Number(a.checkers_expected ?? 0) > 0 ? ` (${str(a.checkers_expected)} expected)` : '')
+  const told = `${str(a.checkers_told)}/${str(a.checkers_known)} checkers told` +
+    (Number(a.checkers_expected ?? 0) > 0 ? ` (${str(a.checkers_expected)} expected)` : '')
   if (a.stage === 'checkers') return `awaiting acknowledgement: ${told}; still awaited: ${str(a.awaited)}; at most until ${str(a.max_at)}`
   if (a.stage === 'grace') return `every checker told after ${str(a.all_told_after_seconds)}s; grace before EMQX evicts`
   return `wait ended by ${str(a.ended_by)} after ${str(a.ended_after_seconds)}s (${told})`

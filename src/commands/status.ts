@@ -27,7 +27,8 @@ function isSidecarStatus (doc: unknown): doc is ReceivedStatus {
 export async function statusMain (argv: string[]): Promise<number> {
   const parsed = parseOptions(statusOptions, argv, process.env)
   if (parsed.actions.help) {
-    process.stdout.write(helpText('emqx-lb-sidecar status [options]', 'Prints the node and cluster drain state reported by a running sidecar (like emqx_ctl rebalance node-status).', statusOptions))
+    const summary = 'Prints the node and cluster drain state reported by a running sidecar (like emqx_ctl rebalance node-status).'
+    process.stdout.write(helpText('emqx-lb-sidecar status [options]', summary, statusOptions))
     return 0
   }
   if (parsed.problems.length > 0) throw new ConfigError(parsed.problems)
@@ -38,7 +39,11 @@ export async function statusMain (argv: string[]): Promise<number> {
   let doc: ReceivedStatus
   try {
     const res = await request(url, { signal: AbortSignal.timeout(timeout), headersTimeout: timeout, bodyTimeout: timeout })
-    if (res.statusCode !== 200) { await res.body.dump(); process.stderr.write(`emqx-lb-sidecar status: ${url.href} answered ${res.statusCode}: ${NOT_A_SIDECAR}\n`); return 1 }
+    if (res.statusCode !== 200) {
+      await res.body.dump()
+      process.stderr.write(`emqx-lb-sidecar status: ${url.href} answered ${res.statusCode}: ${NOT_A_SIDECAR}\n`)
+      return 1
+    }
     const text = await res.body.text()
     const parsed = parseSidecarStatus(text)
     if (parsed === undefined) {

@@ -74,7 +74,9 @@ export function parseNodeList (entries: readonly string[], where: (i: number) =>
     }
     if (seen.has(address)) problems.push(`${at}: ${address} is listed twice`)
     seen.add(address)
-    if (bad === undefined && typeof url !== 'string') nodes.push(Object.freeze({ address, sidecarUrl: url.url, params: Object.freeze(params) }))
+    if (bad === undefined && typeof url !== 'string') {
+      nodes.push(Object.freeze({ address, sidecarUrl: url.url, params: Object.freeze(params) }))
+    }
   })
   return { nodes, problems }
 }

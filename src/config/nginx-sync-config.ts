@@ -64,25 +64,35 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
   const output = v['output']
   const njsState = v['njs-state']
   let balance = v['balance']
-  if (output !== undefined && njsState !== undefined) problems.push('--output and --njs-state are both set; use one (reload mode or njs mode)')
-  else if (output === undefined && njsState === undefined && !parsed.invalid.has('output') && !parsed.invalid.has('njs-state')) problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes, or --njs-state (SIDECAR_NJS_STATE) for nginx with njs')
+  const modeRefused = parsed.invalid.has('output') || parsed.invalid.has('njs-state')
+  if (output !== undefined && njsState !== undefined) {
+    problems.push('--output and --njs-state are both set; use one (reload mode or njs mode)')
+  } else if (output === undefined && njsState === undefined && !modeRefused) {
+    problems.push('no --output (SIDECAR_OUTPUT): the upstream file nginx includes, or --njs-state (SIDECAR_NJS_STATE) for nginx with njs')
+  }
   for (const [flag, path] of [['--output', output], ['--njs-state', njsState]] as const) {
     if (path?.endsWith('/') === true) problems.push(`${flag}: ${path} is a directory; name the file`)
   }
   if (njsState !== undefined) {
     // njs 0.7 has no memory shared between connections, so no connection counts or rotation.
     if (!parsed.explicit.has('balance')) balance = 'random'
-    else if (balance === 'least_conn' || balance === 'round_robin') problems.push(`--balance ${balance} needs nginx's upstream; with --njs-state use random (weighted random) or hash_remote_addr`)
+    else if (balance === 'least_conn' || balance === 'round_robin') {
+      problems.push(`--balance ${balance} needs nginx's upstream; with --njs-state use random (weighted random) or hash_remote_addr`)
+    }
   }
   const upstreamName = v['upstream-name']
   if (!NGINX_NAME.test(upstreamName)) problems.push(`--upstream-name: "${upstreamName}" is not a plain name (letters, digits, _ and -)`)
   const zoneSize = v['zone-size']
   if (!/^\d{1,6}[kKmM]?$/.test(zoneSize)) problems.push(`--zone-size: "${zoneSize}" is not an nginx size (e.g. 64k, 1m)`)
   const availabilityPath = v['availability-path']
-  if (!availabilityPath.startsWith('/') || /[?#\s]/.test(availabilityPath)) problems.push(`--availability-path: "${availabilityPath}" must start with / and have no query`)
+  if (!availabilityPath.startsWith('/') || /[?#\s]/.test(availabilityPath)) {
+    problems.push(`--availability-path: "${availabilityPath}" must start with / and have no query`)
+  }
   const pollIntervalMs = v['poll-interval']
   const probeTimeoutMs = v['probe-timeout']
-  if (probeTimeoutMs > pollIntervalMs * 5) problems.push(`--probe-timeout (${probeTimeoutMs}ms) is more than 5 poll intervals; a dead sidecar would stall detection`)
+  if (probeTimeoutMs > pollIntervalMs * 5) {
+    problems.push(`--probe-timeout (${probeTimeoutMs}ms) is more than 5 poll intervals; a dead sidecar would stall detection`)
+  }
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
 
   const config: NginxSyncConfig = Object.freeze({

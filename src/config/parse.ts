@@ -102,7 +102,10 @@ export function parseOptions<const S extends readonly OptionSpec[]> (specs: S, a
         problems.push(`${file.source}: cannot read ${file.text} (${errnoCode(err)})`)
       }
       if (content === '') problems.push(`${file.source}: ${file.text} is empty`)
-      if (content !== undefined && content !== '') { values[spec.flag] = new Secret(content); explicit.add(spec.flag) } else invalid.add(spec.flag)
+      if (content !== undefined && content !== '') {
+        values[spec.flag] = new Secret(content)
+        explicit.add(spec.flag)
+      } else invalid.add(spec.flag)
       continue
     }
     const source = given?.source ?? 'default'
@@ -164,7 +167,9 @@ function convert (spec: OptionSpec, text: string): { value: OptionValue } | stri
       try { url = new URL(text) } catch { return `is not a URL (e.g. ${spec.default ?? 'http://127.0.0.1:18083'})` }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') return `protocol ${url.protocol} is not http: or https:`
       // Credentials in a URL end up in error messages and logs; they have their own settings.
-      if (url.username !== '' || url.password !== '') return 'must not contain credentials; use SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD(_FILE)'
+      if (url.username !== '' || url.password !== '') {
+        return 'must not contain credentials; use SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD(_FILE)'
+      }
       if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment'
       return { value: url }
     }

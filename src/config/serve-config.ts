@@ -1,111 +1,23 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
-import { serveOptions, LOG_LEVELS, type OptionValues } from './options.js'
+import { serveOptions, type OptionValues } from './options.js'
 import { errnoCode, parseOptions, type Env, type ParsedOptions } from './parse.js'
 import { portClashes } from './port-clashes.js'
-import type { Secret } from './secret.js'
+import type { AdminConfig, EmqxConfig, EvacuationConfig, EvacuationSettings, HttpLimits, Loaded, ServeConfig } from './serve-types.js'
 
-export type ApiVersionSetting = 'auto' | 'v4' | 'v5'
-export type LogLevel = (typeof LOG_LEVELS)[number]
-
-export interface EmqxConfig {
-  /** base URL of the API; in auto mode with the default URL, 4.4's port 8081 is tried too */
-  readonly url: URL
-  readonly urlExplicit: boolean
-  readonly apiVersion: ApiVersionSetting
-  readonly username?: string
-  readonly password?: Secret
-  readonly caFile?: string
-  readonly timeoutMs: number
-}
-
-/** Limits of the HTTP listener (node's http.Server settings). */
-export interface HttpLimits {
-  readonly maxHeaderSize: number
-  readonly headersTimeoutMs: number
-  readonly requestTimeoutMs: number
-  readonly keepAliveTimeoutMs: number
-  readonly maxConnections: number
-}
-
-/** Admin endpoints exist only when a token is configured. */
-export interface AdminConfig {
-  readonly token: Secret
-  /** a separate listener for the admin endpoints; when absent they are served on the main port */
-  readonly listen?: { readonly host: string, readonly port: number }
-}
-
-/** The evacuation parameters the sidecar sends (--evacuation-* settings), in EMQX's units. */
-export interface EvacuationSettings {
-  /** 5.1+: EMQX answers 503 but still accepts connections this long, so load balancers react first */
-  readonly waitHealthCheckS: number
-  readonly connEvictRate: number
-  readonly sessEvictRate: number
-  readonly waitTakeoverS: number
-  /** MQTT 5 Server-Reference for evicted clients: honoured by 4.4; EMQX 5.x's HTTP API accepts and ignores it */
-  readonly redirectTo?: string
-  /** nodes that receive the remaining sessions; EMQX picks when empty */
-  readonly migrateTo: readonly string[]
-}
-
-export interface EvacuationConfig {
-  readonly settings: EvacuationSettings
-  readonly timeoutMs: number
-  /** stop an evacuation of this node found at start-up (left over from before a restart) */
-  readonly stopOnStart: boolean
-  /** acknowledged evacuation (src/state/drain-ack-wait.ts) */
-  readonly ack: { readonly enabled: boolean, readonly graceMs: number, readonly expectCheckers: number }
-}
+export type {
+  ApiVersionSetting, LogLevel, EmqxConfig, HttpLimits, AdminConfig, EvacuationSettings,
+  EvacuationConfig, CheckerConfig, ClusterConfig, ServeConfig, Loaded,
+} from './serve-types.js'
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
-
-export interface CheckerConfig {
-  readonly waitHealthCheckMs: number
-  readonly checkerFall: number
-  readonly maxCheckers: number
-  readonly checkerTtlMs: number
-  readonly metricsPerSource: boolean
-}
-
-export interface ClusterConfig {
-  /** 0 = off */
-  readonly intervalMs: number
-  readonly conn: { readonly abs: number, readonly rel: number }
-  readonly sess: { readonly abs: number, readonly rel: number }
-}
-
-export interface ServeConfig {
-  readonly emqx: EmqxConfig
-  readonly http: HttpLimits
-  readonly pollIntervalMs: number
-  readonly failureThreshold: number
-  readonly host: string
-  readonly port: number
-  /** HAProxy agent-check listener; 0 = disabled */
-  readonly agentPort: number
-  readonly agentHost: string
-  readonly agentMaxConnections: number
-  /** listen() backlog asked for every listener (the kernel caps it at net.core.somaxconn) */
-  readonly listenBacklog: number
-  readonly shutdownDelayMs: number
-  readonly logLevel: LogLevel
-  readonly drainFile?: string
-  readonly admin?: AdminConfig
-  readonly evacuation: EvacuationConfig
-  readonly checkers: CheckerConfig
-  readonly cluster: ClusterConfig
-}
 
 export const DEFAULT_V5_URL = 'http://127.0.0.1:18083'
 export const DEFAULT_V4_URL = 'http://127.0.0.1:8081'
 
-export interface Loaded<T> {
-  readonly config: T
-  readonly parsed: ParsedOptions
-}
-
 /** Flags + env -> validated, frozen ServeConfig. Throws ConfigError listing every problem. */
-export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Loaded<ServeConfig> {
+export function loadServeConfig (argv: readonly string[], env: Env,
+  readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Loaded<ServeConfig> {
   const parsed = parseOptions(serveOptions, argv, env, readFile)
   const { values: v, problems } = parsed
   const apiVersion = v['emqx-api-version']
@@ -131,7 +43,9 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
     maxConnections: v['http-max-connections'],
   })
   // node refuses to start a server whose headers timeout exceeds its request timeout
-  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    problems.push(`--http-headers-timeout (${http.headersTimeoutMs}ms) must not exceed --http-request-timeout (${http.requestTimeoutMs}ms)`)
+  }
   const admin = adminConfig(parsed)
   const evacuation = evacuationConfig(parsed)
   // start-up would fail on the second of two listeners on one port: say so before
@@ -141,7 +55,8 @@ export function loadServeConfig (argv: readonly string[], env: Env, readFile: (p
     ...(admin?.listen !== undefined ? [{ flag: '--admin-port', host: admin.listen.host, port: admin.listen.port }] : []),
   ].filter((l) => l.port !== undefined)))
   if (admin !== undefined && username === undefined) {
-    parsed.warnings.push('admin endpoints are enabled but no EMQX credentials are set: /admin/evacuate and /prestop need them (the rebalance API requires auth)')
+    parsed.warnings.push('admin endpoints are enabled but no EMQX credentials are set: ' +
+      '/admin/evacuate and /prestop need them (the rebalance API requires auth)')
   }
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
 
@@ -217,7 +132,9 @@ function evacuationConfig ({ values: v, invalid, problems }: ServeParsed): Evacu
   }
   const redirectTo = v['evacuation-redirect-to']
   const migrateTo = (v['evacuation-migrate-to'] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '')
-  for (const n of migrateTo) if (!/^[^@\s]+@[^@\s]+$/.test(n)) problems.push(`--evacuation-migrate-to: "${n}" is not an EMQX node name (name@host)`)
+  for (const n of migrateTo) {
+    if (!/^[^@\s]+@[^@\s]+$/.test(n)) problems.push(`--evacuation-migrate-to: "${n}" is not an EMQX node name (name@host)`)
+  }
   const settings: EvacuationSettings = Object.freeze({
     waitHealthCheckS: seconds('wait-health-check'),
     connEvictRate: v['evacuation-conn-evict-rate'],
@@ -226,7 +143,11 @@ function evacuationConfig ({ values: v, invalid, problems }: ServeParsed): Evacu
     ...(redirectTo !== undefined ? { redirectTo } : {}),
     migrateTo: Object.freeze(migrateTo),
   })
-  const ack = Object.freeze({ enabled: v['evacuation-ack'] === 'on', graceMs: v['evacuation-ack-grace'], expectCheckers: v['expect-checkers'] })
+  const ack = Object.freeze({
+    enabled: v['evacuation-ack'] === 'on',
+    graceMs: v['evacuation-ack-grace'],
+    expectCheckers: v['expect-checkers'],
+  })
   return Object.freeze({ settings, timeoutMs: v['evacuation-timeout'], stopOnStart: v['evacuation-stop-on-start'], ack })
 }
 
@@ -241,5 +162,6 @@ function caFileProblem (path: string, readFile: (p: string) => string): string |
 
 /** What --check-config prints and the start-up log shows: every effective value, secrets redacted. */
 export function describeConfig (config: ServeConfig): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ ...config, emqx: { ...config.emqx, url: config.emqx.url.href }, admin: config.admin ?? null })) as Record<string, unknown>
+  const shown = { ...config, emqx: { ...config.emqx, url: config.emqx.url.href }, admin: config.admin ?? null }
+  return JSON.parse(JSON.stringify(shown)) as Record<string, unknown>
 }

@@ -38,10 +38,10 @@ t.test('a bare number is refused for every duration option, as a flag and as a v
 
 t.test('the issue\'s example: --poll-interval 60 --shutdown-delay 10 is one problem each, and --wait-health-check 60 says why', async (t) => {
   const err = t.throws(() => loadServeConfig(['--poll-interval', '60', '--shutdown-delay', '10', '--wait-health-check', '60'], {})) as ConfigError
-  t.same(err.problems, [
+  t.same([...err.problems].sort(), [
     '--poll-interval: "60" has no unit: write 60s or 60ms (every duration needs a unit)',
-    '--wait-health-check: "60" has no unit: write 60s or 60ms (every duration needs a unit)',
     '--shutdown-delay: "10" has no unit: write 10s or 10ms (every duration needs a unit)',
+    '--wait-health-check: "60" has no unit: write 60s or 60ms (every duration needs a unit)',
   ], 'no second problem (whole seconds) from a value that was refused')
 })
 
