@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { agentReply } from '../agent/words.js'
 import { helpText } from '../config/help.js'
-import { demoOptions } from '../config/demo-options.js'
+import { demoOptions } from './demo-options.js'
 import { parseOptions } from '../config/parse.js'
 import { ConfigError } from '../errors.js'
 import type { DemoLoad } from '../demo/load.js'

@@ -1,6 +1,6 @@
 import { helpText } from '../config/help.js'
-import { simulateOptions } from '../config/simulate-options.js'
-import { loadSimulateConfig } from '../config/simulate-config.js'
+import { simulateOptions } from './simulate-options.js'
+import { loadSimulateConfig } from './simulate-config.js'
 import { createLogger } from '../log.js'
 import { applyAction, controlInterceptor, simState, CONTROL_PREFIX } from '../emqx-double/control.js'
 import { EmqxDouble } from '../emqx-double/double.js'

@@ -1,7 +1,7 @@
 import { request } from 'undici'
 import { helpText } from '../config/help.js'
 import { parseOptions } from '../config/parse.js'
-import { statusOptions } from '../config/status-options.js'
+import { statusOptions } from './status-options.js'
 import { ConfigError } from '../errors.js'
 import type { ReceivedStatus } from '../http/views/status-types.js'
 import { formatStatus } from './status-format.js'

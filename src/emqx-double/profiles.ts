@@ -3,10 +3,9 @@
  * source files behind each trait): where the API lives, which calls need credentials, and what an
  * evacuation start body may hold.
  */
-import type { SimProfile } from '../config/simulate-options.js'
-
-// the profile names are an option's values, so they live in the option table (config/simulate-options.ts)
-export type { SimProfile } from '../config/simulate-options.js'
+/** The EMQX versions the simulator can play: the values of `simulate --profile` (commands/simulate-options.ts). */
+export const SIM_PROFILES = ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] as const
+export type SimProfile = (typeof SIM_PROFILES)[number]
 
 /**
  * How `POST .../evacuation/start` reads its body: `v4` numbers, wait_takeover > 0 (errors in-body);

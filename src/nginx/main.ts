@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
-import { describeNginxSyncConfig, type NginxSyncConfig } from '../config/nginx-sync-config.js'
+import { describeNginxSyncConfig, type NginxSyncConfig } from './config.js'
 import { VERSION } from '../version.js'
 import { buildSyncApp } from './app.js'
 import { createSyncMetrics } from './metrics.js'

@@ -1,5 +1,5 @@
 import { writeAtomic } from './apply.js'
-import type { SyncNode } from '../config/nginx-nodes.js'
+import type { SyncNode } from './nodes.js'
 import type { Balance } from './render.js'
 
 /**

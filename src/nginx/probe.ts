@@ -1,7 +1,7 @@
 import { Agent } from 'undici'
 import type { FailureReason } from '../errors.js'
 import { classifyTransportError } from '../transport-error.js'
-import { availabilityUrl, type SyncNode } from '../config/nginx-nodes.js'
+import { availabilityUrl, type SyncNode } from './nodes.js'
 import { NGINX_SYNC_USER_AGENT } from '../checkers/known-checkers.js'
 
 /** What one node's sidecar said: 200 keeps the node in; any other status, or no answer, takes it out. */

@@ -1,7 +1,7 @@
-import type { SyncNode } from '../config/nginx-nodes.js'
-import type { Balance } from '../config/nginx-sync-options.js'
+import type { Balance } from './config.js'
+import type { SyncNode } from './nodes.js'
 
-export type { Balance } from '../config/nginx-sync-options.js'
+export type { Balance } from './config.js'
 
 export interface RenderOptions {
   readonly upstreamName: string

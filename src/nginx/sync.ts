@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import type { NginxSyncConfig } from '../config/nginx-sync-config.js'
+import type { NginxSyncConfig } from './config.js'
 import { ErrorCodes, type ErrorCode } from '../errors.js'
 import { Loop } from '../loop.js'
 import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult, type ApplyStage } from './apply.js'

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseNodesFlag } from '../../src/config/nginx-nodes.js'
+import { parseNodesFlag } from '../../src/nginx/nodes.js'
 import { renderNjsState, staleAfterMs, writeNjsState } from '../../src/nginx/njs-state.js'
 
 const { nodes } = parseNodesFlag('10.0.0.1:1883 http://10.0.0.1:9183 weight=3 max_fails=2, 10.0.0.2:1883 http://10.0.0.2:9183, [::1]:1883 http://[::1]:9183', 'test')

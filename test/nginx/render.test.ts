@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseNodesFlag } from '../../src/config/nginx-nodes.js'
+import { parseNodesFlag } from '../../src/nginx/nodes.js'
 import { downInText, renderUpstream } from '../../src/nginx/render.js'
 
 const { nodes } = parseNodesFlag('10.0.0.1:1883 http://10.0.0.1:9183 weight=2, 10.0.0.2:1883 http://10.0.0.2:9183, [::1]:1883 http://[::1]:9183 max_fails=0', 'test')

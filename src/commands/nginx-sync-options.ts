@@ -1,8 +1,5 @@
-import { commonOptions, optionTable } from './options.js'
-
-/** nginx-sync's balancing methods (nginx/render.ts turns each into upstream lines). */
-export const BALANCES = ['least_conn', 'round_robin', 'hash_remote_addr', 'random'] as const
-export type Balance = (typeof BALANCES)[number]
+import { commonOptions, optionTable } from '../config/options.js'
+import { BALANCES } from '../nginx/config.js'
 
 /**
  * Options of `emqx-lb-sidecar nginx-sync`: one process beside nginx (not one per node) that polls every

@@ -1,10 +1,7 @@
-import { commonOptions, optionTable } from './options.js'
+import { commonOptions, optionTable } from '../config/options.js'
+import { SIM_PROFILES } from '../emqx-double/profiles.js'
 
-/** The EMQX versions `simulate` can play; sim/profiles.ts holds what each one does. */
-export const SIM_PROFILES = ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] as const
-export type SimProfile = (typeof SIM_PROFILES)[number]
-
-/** Options of `emqx-lb-sidecar simulate`: one simulated EMQX node's HTTP API (src/sim). Variables SIDECAR_SIM_*. */
+/** Options of `emqx-lb-sidecar simulate`: one simulated EMQX node's HTTP API (src/emqx-double). Variables SIDECAR_SIM_*. */
 export const simulateOptions = optionTable([
   {
     flag: 'profile',

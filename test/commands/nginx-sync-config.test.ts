@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { serveOptions } from '../../src/config/options.js'
 import { ConfigError } from '../../src/errors.js'
-import { loadNginxSyncConfig } from '../../src/config/nginx-sync-config.js'
+import { loadNginxSyncConfig } from '../../src/commands/nginx-sync-config.js'
 
 const files: Record<string, string> = {
   '/n.txt': '127.0.0.1:1883 http://127.0.0.1:9183\n127.0.0.2:1883 http://127.0.0.2:9183 weight=2\n',

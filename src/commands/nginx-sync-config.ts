@@ -1,33 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
-import { parseNodesFile, parseNodesFlag, type SyncNode } from './nginx-nodes.js'
-import { nginxSyncOptions, type Balance } from './nginx-sync-options.js'
-import { errnoCode, parseOptions, type Env } from './parse.js'
-import type { Loaded, LogLevel } from './serve-config.js'
-
-export interface NginxSyncConfig {
-  readonly nodes: readonly SyncNode[]
-  /** where the nodes came from, for logs: `--nodes` or the file name */
-  readonly nodesSource: string
-  readonly output: string
-  /** reload-free mode: the state file njs reads (then output is '' and no command runs) */
-  readonly njsState: string | undefined
-  readonly upstreamName: string
-  readonly balance: Balance
-  readonly zoneSize: string
-  readonly availabilityPath: string
-  readonly pollIntervalMs: number
-  readonly probeTimeoutMs: number
-  readonly settleMs: number
-  readonly minReloadIntervalMs: number
-  readonly checkCommand: string
-  readonly reloadCommand: string
-  readonly commandTimeoutMs: number
-  readonly host: string
-  readonly port: number
-  readonly once: boolean
-  readonly logLevel: LogLevel
-}
+import { errnoCode, parseOptions, type Env } from '../config/parse.js'
+import type { Loaded } from '../config/serve-config.js'
+import type { NginxSyncConfig } from '../nginx/config.js'
+import { parseNodesFile, parseNodesFlag, type SyncNode } from '../nginx/nodes.js'
+import { nginxSyncOptions } from './nginx-sync-options.js'
 
 const NGINX_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/
 
@@ -117,12 +94,4 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
     logLevel: v['log-level'],
   })
   return { config, parsed }
-}
-
-/** What --check-config prints and the start-up log shows. */
-export function describeNginxSyncConfig (c: NginxSyncConfig): Record<string, unknown> {
-  return {
-    ...c,
-    nodes: c.nodes.map((n) => ({ address: n.address, sidecarUrl: n.sidecarUrl.href, params: n.params })),
-  }
 }

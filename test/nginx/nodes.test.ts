@@ -1,5 +1,5 @@
 import t from 'tap'
-import { addressProblem, availabilityUrl, parseNodesFile, parseNodesFlag } from '../../src/config/nginx-nodes.js'
+import { addressProblem, availabilityUrl, parseNodesFile, parseNodesFlag } from '../../src/nginx/nodes.js'
 
 t.test('a nodes file: comments, blank lines, parameters', async (t) => {
   const r = parseNodesFile('# nodes\n\n10.0.0.1:1883 http://10.0.0.1:9183  weight=3 fail_timeout=10s # first\r\nemqx-2.local:1883\thttps://emqx-2.local:9183/sc/\n', 'nodes.txt')

@@ -1,8 +1,9 @@
+import { parseOptions, type Env } from '../config/parse.js'
+import type { Secret } from '../config/secret.js'
+import type { Loaded, LogLevel } from '../config/serve-config.js'
+import type { SimProfile } from '../emqx-double/profiles.js'
 import { ConfigError } from '../errors.js'
-import { simulateOptions, type SimProfile } from './simulate-options.js'
-import { parseOptions, type Env } from './parse.js'
-import type { Secret } from './secret.js'
-import type { Loaded, LogLevel } from './serve-config.js'
+import { simulateOptions } from './simulate-options.js'
 
 export interface SimulateConfig {
   readonly profile: SimProfile
