@@ -32,7 +32,8 @@ export function parseShowStat (csv: string): ServerStat[] {
   const lines = csv.split('\n').filter((l) => l.trim() !== '')
   const header = lines.shift()?.replace(/^# /, '').split(',') ?? []
   const col = (row: string[], name: string): string => row[header.indexOf(name)] ?? ''
-  return lines.map((l) => l.split(',')).filter((r) => !['FRONTEND', 'BACKEND'].includes(col(r, 'svname')) && col(r, 'type') === '2').map((r) => ({
+  const isServer = (r: string[]): boolean => !['FRONTEND', 'BACKEND'].includes(col(r, 'svname')) && col(r, 'type') === '2'
+  return lines.map((l) => l.split(',')).filter(isServer).map((r) => ({
     backend: col(r, 'pxname'),
     server: col(r, 'svname'),
     status: col(r, 'status'),
@@ -76,13 +77,16 @@ export class Haproxy {
   static async start (binary: string, configFile: string, socketPath: string, timeoutMs = 10_000): Promise<Haproxy> {
     const h = new Haproxy(spawn(binary, ['-db', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] }), socketPath)
     let exited = false
-    void h.exited.then(() => { exited = true })
+    h.exited.then(() => { exited = true })
     const deadline = performance.now() + timeoutMs
     // haproxy has no "ready" line to wait for; its runtime socket answering is the readiness signal
     for (;;) {
       try { await haproxyCommand(socketPath, 'show info'); return h } catch { /* not yet */ }
       if (exited) throw new Error(`haproxy exited before its stats socket answered:\n${h.stderr}`)
-      if (performance.now() > deadline) { await h.stop(); throw new Error(`haproxy's stats socket did not answer within ${timeoutMs}ms:\n${h.stderr}`) }
+      if (performance.now() > deadline) {
+        await h.stop()
+        throw new Error(`haproxy's stats socket did not answer within ${timeoutMs}ms:\n${h.stderr}`)
+      }
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }

@@ -25,7 +25,8 @@ export class DemoLoad {
     for (let i = 1; i <= count; i++) {
       const id = `demo-client-${i}`
       // reconnect after ~1 s, like a device whose broker went away; jitter keeps them from moving in lockstep
-      const c = mqtt.connect(url, { clientId: id, reconnectPeriod: 700 + Math.floor(Math.random() * 600), connectTimeout: 5000, keepalive: 30 })
+      const reconnectPeriod = 700 + Math.floor(Math.random() * 600)
+      const c = mqtt.connect(url, { clientId: id, reconnectPeriod, connectTimeout: 5000, keepalive: 30 })
       c.on('error', () => {})
       this.#clients.set(id, c)
     }

@@ -55,7 +55,7 @@ export class Mosquitto extends EventEmitter<MosquittoEvents> {
           m.#parse(line)
         }
       })
-      void m.exited.then((code) => reject(new Error(`mosquitto on port ${port} exited (${code}) before running:\n${m.#log}`)))
+      m.exited.then((code) => reject(new Error(`mosquitto on port ${port} exited (${code}) before running:\n${m.#log}`)))
     })
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
     try { await running } finally { clearTimeout(timer) }

@@ -16,13 +16,24 @@ const pad = (s: string | number, n: number): string => String(s).padEnd(n)
 const HEADERS = ['node', 'EMQX process', 'avail.', 'sidecar', 'agent reply', 'HAProxy', 'clients'] as const
 
 /** The demo's screen as plain text (pure, so tests can read it and non-terminals can log it). */
-export function renderScreen (o: { mqttPort: number, configName: string, rows: readonly NodeRow[], selected: number, connected: number, total: number, message: string }): string {
-  const cells = o.rows.map((r) => [r.name, r.process, String(r.availability), r.sidecar, r.agent, r.lb?.status ?? '?', String(r.brokerClients)])
+export function renderScreen (o: {
+  mqttPort: number
+  configName: string
+  rows: readonly NodeRow[]
+  selected: number
+  connected: number
+  total: number
+  message: string
+}): string {
+  const cells = o.rows.map((r) => [
+    r.name, r.process, String(r.availability), r.sidecar, r.agent, r.lb?.status ?? '?', String(r.brokerClients),
+  ])
   // each column as wide as its longest cell plus two spaces: `rebalance recipient: waiting_health_check` must not run into the next one
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)) + 2)
   const row = (c: readonly string[]): string => c.map((v, i) => pad(v, widths[i] ?? 0)).join('').trimEnd()
   const lines = [
-    `emqx-lb-sidecar demo: MQTT through HAProxy on 127.0.0.1:${o.mqttPort} (haproxy/${o.configName}); ${o.connected}/${o.total} demo clients connected`,
+    `emqx-lb-sidecar demo: MQTT through HAProxy on 127.0.0.1:${o.mqttPort} (haproxy/${o.configName}); ` +
+      `${o.connected}/${o.total} demo clients connected`,
     '',
     `  ${row(HEADERS)}`,
     ...cells.map((c, i) => `${i === o.selected ? '>' : ' '} ${row(c)}`),
