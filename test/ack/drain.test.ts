@@ -28,7 +28,7 @@ t.test('drain acknowledgement: every active checker told after `fall` drain answ
 })
 
 t.test('nginx-sync, known by its User-Agent, is told after one drain answer: it takes a node out on its first 503', async (t) => {
-  const { tracker: tr, ack, acks, drain, up } = drainAckHarness()
+  const { tracker: tr, ack, acks, drain } = drainAckHarness()
   const sync = (at: number, available: boolean): Observation => ({ ...probe('10.0.0.9', at, available), userAgent: NGINX_SYNC_USER_AGENT })
   const other = (at: number, available: boolean): Observation => ({ ...probe('10.0.0.9', at, available), userAgent: 'emqx-lb-sidecar-nginx-sync-lookalike/2' })
   for (let i = 0; i < 3; i++) { tr.observe(sync(i * 1000, true)); tr.observe(other(i * 1000 + 100, true)) }

@@ -57,7 +57,6 @@ t.test('checkers unseen for the ttl are forgotten', async (t) => {
   t.same(tr.checkers(6000).map((c) => c.source), ['new'])
 })
 
-
 t.test('the least recently seen checker is the one forgotten: a probe moves its checker to the recent end', async (t) => {
   const { tr } = tracker({ maxCheckers: 3 })
   tr.observe(probe('a', 1000, true))

@@ -65,6 +65,7 @@ t.test('dashboard structure: unique ids, one datasource variable, a pod variable
   const ids = panels.map((p) => p.id)
   t.equal(new Set(ids).size, ids.length, 'unique panel ids')
   t.equal(dashboard.uid, 'emqx-lb-sidecar')
+  // eslint-disable-next-line no-template-curly-in-string -- Grafana's own variable syntax, meant literally
   for (const p of panels.filter((x) => x.type !== 'row')) t.equal(p.datasource?.uid, '${datasource}', `${p.title}: uses the datasource variable`)
   t.ok(dashboard.templating.list.some((v) => v.name === 'datasource' && v.type === 'datasource'))
   t.match(dashboard.templating.list.find((v) => v.name === 'pod')?.definition, /^label_values\(emqx_lb_sidecar_build_info, pod\)$/)

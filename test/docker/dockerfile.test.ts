@@ -108,6 +108,7 @@ t.test('runs as a non-root user, exposes both ports, healthcheck on /livez, OCI 
   }
   t.equal(labels.get('org.opencontainers.image.title'), 'emqx-lb-sidecar')
   t.equal(labels.get('org.opencontainers.image.licenses'), pkg.license)
+  // eslint-disable-next-line no-template-curly-in-string -- the Dockerfile's build-arg reference, meant literally
   t.equal(labels.get('org.opencontainers.image.version'), '${VERSION}')
   const versionArg = keyword(runtime, 'ARG').map(text).find((a) => a.startsWith('VERSION='))
   t.equal(versionArg, `VERSION=${pkg.version}`, 'the VERSION build arg defaults to package.json version')

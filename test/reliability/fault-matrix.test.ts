@@ -75,7 +75,7 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   const injectedAt = performance.now()
   if (sim !== undefined && s.simFault !== undefined) await sim.setFault(s.simFault, { slowMs: 150, ...(s.path !== undefined ? { path: s.path } : {}) })
   const ended = s.lastsMs !== undefined && sim !== undefined
-    ? new Promise<void>((resolve) => setTimeout(() => { void sim.setFault('none').then(resolve) }, s.lastsMs))
+    ? new Promise<void>((resolve) => setTimeout(() => { sim.setFault('none').then(resolve) }, s.lastsMs))
     : undefined
 
   const downLine = failure.reason === 'auth' ? 'configuration error: ' : 'node is down: '

@@ -65,11 +65,11 @@ export async function soak (t: Test, seconds: number, loops = 16): Promise<SoakR
   const rss: Array<[number, number]> = []
   const sampler = setInterval(() => rss.push([(performance.now() - started) / 60_000, rssBytes(pid) / 1024 / 1024]), 250)
   let flips = 0
-  let running = true
-  t.teardown(() => { running = false; clearInterval(sampler) })
+  const finished = new AbortController()
+  t.teardown(() => { finished.abort(); clearInterval(sampler) })
   // EMQX's script, one step every 400 ms, each step finished before the next (a restart takes a moment)
   const driver = (async () => {
-    for (let step = 0; running; step++) {
+    for (let step = 0; !finished.signal.aborted; step++) {
       await SCRIPT[step % SCRIPT.length]?.(sim)
       flips++
       await new Promise((resolve) => setTimeout(resolve, 400))
@@ -79,7 +79,7 @@ export async function soak (t: Test, seconds: number, loops = 16): Promise<SoakR
   // the run's length is the point of a soak: nothing to await but the clock
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   const probes = await load.stop()
-  running = false
+  finished.abort()
   await driver
   clearInterval(sampler)
 

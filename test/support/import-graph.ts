@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, posix, relative } from 'node:path'
+import { join, posix, relative } from 'node:path'
 
 /**
  * The import graph of a source tree, read as text: every relative `import`/`export ... from` and
