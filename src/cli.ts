@@ -49,14 +49,18 @@ function commandList (): string {
   return `Commands:\n${rows.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`).join('\n')}\n`
 }
 
-/** `--help` without a command, and `help`: the commands, then the options of serve, the default command. */
+/**
+ * `--help` without a command, and `help`: the commands, then the options of serve, the default command.
+ * One write, so that `--help | head` ends quietly, as serve's own help always did.
+ */
 async function topLevelHelp (): Promise<number> {
+  const { serveHelp } = await import('./commands/serve.js')
   process.stdout.write('Usage: emqx-lb-sidecar [command] [options]\n\n' +
     'Tells load balancers whether this EMQX node should get new MQTT connections.\n\n' +
     `${commandList()}\n` +
     'Run `emqx-lb-sidecar help <command>` (or `emqx-lb-sidecar <command> --help`) for a command\'s options.\n' +
-    'Without a command, emqx-lb-sidecar runs serve; its options:\n\n')
-  return await SERVE.main(['--help'])
+    'Without a command, emqx-lb-sidecar runs serve; its options:\n\n' + serveHelp())
+  return 0
 }
 
 function unknownCommand (name: string): number {

@@ -9,10 +9,15 @@ import { VERSION } from '../version.js'
 const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n' +
   '/readyz, /livez, /status and /metrics.'
 
+/** serve's --help, also the second half of the top-level help (cli.ts). */
+export function serveHelp (): string {
+  return helpText('emqx-lb-sidecar [serve] [options]', SUMMARY, serveOptions)
+}
+
 /** Returns an exit code, or -1 while the server runs (the process then ends on a signal). */
 export async function serveMain (argv: string[]): Promise<number> {
   const { config, parsed } = loadServeConfig(argv, process.env)
-  if (parsed.actions.help) { process.stdout.write(helpText('emqx-lb-sidecar [serve] [options]', SUMMARY, serveOptions)); return 0 }
+  if (parsed.actions.help) { process.stdout.write(serveHelp()); return 0 }
   if (parsed.actions.version) { process.stdout.write(`${VERSION}\n`); return 0 }
   if (parsed.actions.checkConfig) {
     for (const w of parsed.warnings) process.stderr.write(`warning: ${w}\n`)

@@ -2,7 +2,7 @@ import t from 'tap'
 import { parseSidecarStatus } from '../../src/commands/status.js'
 import { formatStatus } from '../../src/commands/status-format.js'
 import { statusDocument } from '../../src/http/views/status.js'
-import { CheckerTracker } from '../../src/checkers/tracker.js'
+import { drainAckHarness } from '../support/drain-ack.js'
 import type { Snapshot } from '../../src/state/model.js'
 
 // The command reads what the server writes: one type (src/http/status-types.ts) for both, and this
@@ -44,12 +44,14 @@ const snapshot: Snapshot = {
 }
 
 t.test('the status command formats exactly what the server renders, every section', async (t) => {
-  const tracker = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  // the tracker and the drain's acknowledgement wired as main.ts wires them (the drain starts in their store)
+  const { tracker, ack, drain } = drainAckHarness()
   const now = Date.now()
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: true, answer: '200', at: now - 2000 })
-  tracker.drainStarted(now - 1500)
+  drain(now - 1500)
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: false, answer: '503', at: now - 1000 })
-  const rendered = statusDocument(snapshot, now, { tracker, cluster: { intervalMs: 1000, conn: { abs: 1000, rel: 1.1 }, sess: { abs: 1000, rel: 1.1 } } })
+  const cluster = { intervalMs: 1000, conn: { abs: 1000, rel: 1.1 }, sess: { abs: 1000, rel: 1.1 } }
+  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, cluster })
   const received = parseSidecarStatus(JSON.stringify(rendered, null, 2))
   if (received === undefined) return t.fail('the server\'s own document is not taken for a sidecar /status')
   const text = formatStatus(received)
