@@ -10,6 +10,7 @@ import { warnOnceAtLimit } from './http/listeners/limits.js'
 import { checkerView, drainAckView } from './http/views/status-checkers.js'
 import { createMetrics } from './metrics/registry.js'
 import { DrainAcknowledgement } from './ack/drain.js'
+import { ArrivalWatch } from './ack/arrivals.js'
 import { ackPort } from './ack/wait.js'
 import { CheckerTracker } from './checkers/tracker.js'
 import { ClusterWatcher } from './state/cluster-watcher.js'
@@ -100,16 +101,26 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
         `drain acknowledged: all ${ack.active} checkers told after ${after}s`)
     },
   })
+  const graceMs = config.evacuation.ack.graceMs
+  // EMQX's own count of arriving CONNECTs: told is not stopped
+  const arrivals = new ArrivalWatch({
+    read: async () => await client.connects(store.current.nodeName),
+    store,
+    log: log.child({ component: 'arrivals' }),
+    pollIntervalMs: config.pollIntervalMs,
+    baselineMs: config.evacuation.ack.baselineMs,
+    graceMs,
+  })
   const evacLog = log.child({ component: 'evacuation' })
-  // the evacuation waits for the same acknowledgement rule (--evacuation-ack)
-  const ack = ackPort({ checkers: tracker, graceMs: config.evacuation.ack.graceMs, expect, log: evacLog })
+  // the evacuation waits for the same acknowledgement rule (--evacuation-ack), and for arrivals to stop
+  const ack = ackPort({ checkers: tracker, graceMs, expect, log: evacLog, arrivals: (now) => arrivals.evidence(now) })
   const evacuator = new Evacuator({ client, store, log: evacLog, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, ack })
   const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
   const rebalanceAck = new RebalanceAckWatch({
     store, checkers: tracker, expectCheckers: config.evacuation.ack.expectCheckers, log: log.child({ component: 'rebalance' }),
   })
   const metrics = createMetrics(store, {
-    tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck,
+    tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck, arrivals,
   })
   const adminOptions = config.admin === undefined
     ? undefined
@@ -124,8 +135,10 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     limits: config.http,
     tracker,
     drainAck,
+    arrivals,
     cluster: config.cluster,
     heartbeat,
+    events: { maxClients: config.eventsMaxClients },
     ...(onMain ? { admin: adminOptions } : {}),
   })
   const backlog = listenBacklog(config.listenBacklog, log)
@@ -168,6 +181,8 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   monitor.start()
   undo.push(async () => { await cluster.stop() })
   cluster.start()
+  undo.push(async () => { await arrivals.stop() })
+  arrivals.start()
   const leftover = new AbortController()
   if (config.evacuation.stopOnStart) {
     evacuator.stopLeftover(leftover.signal).catch((err: unknown) => {
@@ -188,6 +203,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
       if (evacuator.progress !== undefined) await evacuator.settled()
       await monitor.stop()
       await cluster.stop()
+      await arrivals.stop()
       drainFile?.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
       await evacuator.settled()

@@ -4,7 +4,7 @@
  * (./rule.ts), plus a grace for the load balancers to act on it, never longer than `--wait-health-check`.
  * Pure decisions only: ./wait.ts runs them on a timer.
  */
-import type { AckEnd } from '../state/model.js'
+import type { AckEnd, EvidenceVerdict } from '../state/model.js'
 import { countAck, type AckChecker } from './rule.js'
 
 export interface AckSettings {
@@ -33,7 +33,7 @@ interface AckLook {
 }
 
 export type AckDecision =
-  | AckLook & { readonly done: false, readonly stage: 'checkers' | 'grace' }
+  | AckLook & { readonly done: false, readonly stage: 'checkers' | 'grace' | 'quiet' }
   | AckLook & { readonly done: true, readonly endedBy: AckEnd }
 
 /**
@@ -46,9 +46,14 @@ export function canAcknowledge (checkers: readonly AckChecker[], expect: number,
 
 /**
  * One look at the checkers, by the rule (./rule.ts): a checker that appears during the wait joins, one
- * that goes silent drops out; fewer than --expect-checkers, or none, waits for the maximum.
+ * that goes silent drops out; fewer than --expect-checkers, or none, waits for the maximum. Once every
+ * expected checker is told and the grace has passed, CONNECTs that still arrive (`arrivals`, from EMQX's
+ * counter: ./evidence.ts) hold the wait until they stop for the quiet window, or the maximum; without a
+ * verdict that can judge (no counter, too little traffic) told + grace ends it, as before.
  */
-export function decideAck (s: AckSettings, m: AckMemory, checkers: readonly AckChecker[], now: number): AckDecision {
+export function decideAck (
+  s: AckSettings, m: AckMemory, checkers: readonly AckChecker[], now: number, arrivals: EvidenceVerdict = 'no_counter'
+): AckDecision {
   const count = countAck(checkers, s.expect, now)
   const { awaited, told } = count
   const known = count.expected
@@ -60,16 +65,18 @@ export function decideAck (s: AckSettings, m: AckMemory, checkers: readonly AckC
     ...(allTold ? { allToldAt: m.allToldAt ?? now } : {}),
   }
   const base = { memory, known, told, awaited }
-  if (memory.allToldAt !== undefined && now >= memory.allToldAt + s.graceMs) return { ...base, done: true, endedBy: 'all_told' }
+  const graceOver = memory.allToldAt !== undefined && now >= memory.allToldAt + s.graceMs
+  if (graceOver && arrivals !== 'arriving') return { ...base, done: true, endedBy: 'all_told' }
   if (now >= m.startedAt + s.maxMs) return { ...base, done: true, endedBy: memory.everSeen ? 'max_reached' : 'no_checkers' }
-  return { ...base, done: false, stage: allTold ? 'grace' : 'checkers' }
+  return { ...base, done: false, stage: graceOver ? 'quiet' : allTold ? 'grace' : 'checkers' }
 }
 
 /** When the next look is due: at the end of the grace or of the maximum, else after `tickMs`. */
 export function nextLookAt (s: AckSettings, d: AckDecision, now: number, tickMs: number): number {
   const max = d.memory.startedAt + s.maxMs
-  const grace = d.memory.allToldAt === undefined ? Infinity : d.memory.allToldAt + s.graceMs
-  return Math.min(max, grace, now + tickMs)
+  const graceEnd = d.memory.allToldAt === undefined ? Infinity : d.memory.allToldAt + s.graceMs
+  // once the grace is over (arrivals hold the wait), the next look is the tick's
+  return Math.min(max, graceEnd > now ? graceEnd : Infinity, now + tickMs)
 }
 
 /** The checkers not told yet, or `fewer` than --expect-checkers; undefined when the drain is acknowledged. */

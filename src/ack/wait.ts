@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { AckPort } from '../state/ack-port.js'
 import type { AckEnd, AckWaitProgress } from '../state/model.js'
+import type { ArrivalEvidence } from './evidence.js'
 import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory, type AckSettings } from './decide.js'
 import type { AckChecker } from './rule.js'
 
@@ -22,6 +23,8 @@ export interface AckWaitOptions {
   readonly onProgress: (p: AckWaitProgress) => void
   /** how often the checkers are looked at; a probe answer moves `told`, so this bounds the reaction time */
   readonly tickMs?: number
+  /** EMQX's CONNECT counter (./arrivals.ts): arrivals after the grace hold the wait */
+  readonly arrivals?: (now: number) => ArrivalEvidence
 }
 
 export interface AckOutcome {
@@ -42,9 +45,10 @@ export async function awaitAcknowledgement (o: AckWaitOptions): Promise<AckOutco
   let stage: AckWaitProgress['stage'] | undefined
   for (;;) {
     const now = o.now()
-    const d = decideAck(o.settings, memory, o.checkers.checkers(now), now)
+    const ev = o.arrivals?.(now)
+    const d = decideAck(o.settings, memory, o.checkers.checkers(now), now, ev?.verdict)
     memory = d.memory
-    const p = progressOf(o.settings, d, now)
+    const p = progressOf(o.settings, d, now, ev)
     const key = JSON.stringify(p)
     if (key !== shown) { shown = key; o.onProgress(p) }
     if (p.stage !== stage) { logStage(o, p, stage === undefined); stage = p.stage }
@@ -54,10 +58,12 @@ export async function awaitAcknowledgement (o: AckWaitOptions): Promise<AckOutco
   }
 }
 
-function progressOf (s: AckSettings, d: AckDecision, now: number): AckWaitProgress {
+function progressOf (s: AckSettings, d: AckDecision, now: number, ev: ArrivalEvidence | undefined): AckWaitProgress {
   const m = d.memory
   return {
     stage: d.done ? 'ended' : d.stage,
+    arrivals: ev?.verdict ?? 'no_counter',
+    ...(ev?.sinceDrain !== undefined ? { connectsSinceDrain: ev.sinceDrain } : {}),
     expect: s.expect,
     known: d.known,
     told: d.told,
@@ -80,15 +86,29 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void 
     o.log.info({ ...ctx, event: 'evacuation_ack_grace', seconds: after(p.allToldAt ?? o.now()), graceSeconds: o.settings.graceMs / 1000 },
       `every checker has been told; ${o.settings.graceMs / 1000}s grace for the load balancers to act`)
   }
+  if (p.stage === 'quiet') {
+    o.log.info({ ...ctx, event: 'evacuation_ack_arrivals', connectsSinceDrain: p.connectsSinceDrain },
+      `every checker has been told, but ${p.connectsSinceDrain ?? 'some'} CONNECT(s) reached the node since the drain began: ` +
+      'waiting until they stop before asking EMQX to evict')
+  }
   if (p.stage === 'ended') {
     const seconds = after(p.endedAt ?? o.now())
+    const evidence = { arrivals: p.arrivals, connectsSinceDrain: p.connectsSinceDrain }
+    if (p.endedBy === 'max_reached' && p.arrivals === 'arriving') {
+      o.log.warn({ ...ctx, ...evidence, event: 'evacuation_ack_arrivals_went_on', seconds },
+        `${p.connectsSinceDrain ?? '?'} CONNECTs in the last ${seconds} s while draining: a load balancer the sidecar does not see, ` +
+        'or direct clients, still route here')
+    }
     const level = p.endedBy === 'max_reached' ? 'warn' : 'info'
     const shortOf = p.awaited.length > 0
       ? `checkers not told: ${p.awaited.join(', ')}`
       : `${p.known} of ${p.expect} expected checkers seen`
-    o.log[level]({ ...ctx, event: 'evacuation_ack_ended', endedBy: p.endedBy, seconds },
+    const byEvidence = p.arrivals === 'quiet'
+      ? ', and no CONNECT arrives any more'
+      : ` (no arrival evidence: ${p.arrivals === 'too_little_traffic' ? 'too little traffic to judge' : 'CONNECT counter not readable'})`
+    o.log[level]({ ...ctx, ...evidence, event: 'evacuation_ack_ended', endedBy: p.endedBy, seconds },
       p.endedBy === 'all_told'
-        ? `drain acknowledged by every checker after ${seconds}s: asking EMQX to evict now`
+        ? `drain acknowledged by every checker after ${seconds}s${byEvidence}: asking EMQX to evict now`
         : p.endedBy === 'no_checkers'
           ? `no checker seen after ${seconds}s: the full wait was held`
           : `--wait-health-check reached after ${seconds}s with ${shortOf}`)
@@ -102,6 +122,7 @@ export function ackPort (o: {
   readonly expect: number
   readonly log: Logger
   readonly now?: () => number
+  readonly arrivals?: (now: number) => ArrivalEvidence
 }): AckPort {
   const now = o.now ?? Date.now
   return {
@@ -114,6 +135,7 @@ export function ackPort (o: {
       signal: w.signal,
       log: o.log,
       onProgress: w.onProgress,
+      ...(o.arrivals !== undefined ? { arrivals: o.arrivals } : {}),
     }),
   }
 }

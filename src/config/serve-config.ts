@@ -79,6 +79,7 @@ export function loadServeConfig (argv: readonly string[], env: Env,
     agentPort: v['agent-port'],
     agentHost: v['agent-host'] ?? v['host'],
     agentMaxConnections: v['agent-max-connections'],
+    eventsMaxClients: v['events-max-clients'],
     listenBacklog: v['listen-backlog'],
     shutdownDelayMs: v['shutdown-delay'],
     logLevel: v['log-level'],
@@ -104,6 +105,11 @@ export function loadServeConfig (argv: readonly string[], env: Env,
 /** The HTTP limits' defaults, from the option table (for apps built without a full config, e.g. in tests). */
 export function defaultHttpLimits (): HttpLimits {
   return loadServeConfig([], {}).config.http
+}
+
+/** --events-max-clients' default, from the option table (for apps built without a full config). */
+export function defaultEventsMaxClients (): number {
+  return loadServeConfig([], {}).config.eventsMaxClients
 }
 
 type ServeParsed = ParsedOptions<OptionValues<typeof serveOptions>>
@@ -147,6 +153,7 @@ function evacuationConfig ({ values: v, invalid, problems }: ServeParsed): Evacu
     enabled: v['evacuation-ack'] === 'on',
     graceMs: v['evacuation-ack-grace'],
     expectCheckers: v['expect-checkers'],
+    baselineMs: v['connect-baseline-interval'],
   })
   return Object.freeze({ settings, timeoutMs: v['evacuation-timeout'], stopOnStart: v['evacuation-stop-on-start'], ack })
 }

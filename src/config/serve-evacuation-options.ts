@@ -116,6 +116,14 @@ export const serveEvacuationOptions = optionTable([
       'whole --wait-health-check is waited',
   },
   {
+    flag: 'connect-baseline-interval',
+    kind: 'duration',
+    default: '15s',
+    min: 100,
+    help: 'how often EMQX\'s CONNECT counter is read while no drain runs, to know the node\'s usual arrival rate ' +
+      '(during a drain it is read every --poll-interval); an evacuation then waits until CONNECTs stop arriving',
+  },
+  {
     flag: 'evacuation-timeout',
     kind: 'duration',
     default: '5m',

@@ -52,7 +52,13 @@ export interface EvacuationConfig {
   /** stop an evacuation of this node found at start-up (left over from before a restart) */
   readonly stopOnStart: boolean
   /** acknowledged evacuation (src/ack/rule.ts) */
-  readonly ack: { readonly enabled: boolean, readonly graceMs: number, readonly expectCheckers: number }
+  readonly ack: {
+    readonly enabled: boolean
+    readonly graceMs: number
+    readonly expectCheckers: number
+    /** --connect-baseline-interval */
+    readonly baselineMs: number
+  }
 }
 
 export interface CheckerConfig {
@@ -81,6 +87,8 @@ export interface ServeConfig {
   readonly agentPort: number
   readonly agentHost: string
   readonly agentMaxConnections: number
+  /** GET /events streams open at once (the live page) */
+  readonly eventsMaxClients: number
   /** listen() backlog asked for every listener (the kernel caps it at net.core.somaxconn) */
   readonly listenBacklog: number
   readonly shutdownDelayMs: number

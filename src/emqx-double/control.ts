@@ -14,7 +14,7 @@ export interface ControlAnswer {
 export const CONTROL_PREFIX = '/_sim/'
 
 /** The control actions, by name; the same table serves HTTP (`POST /_sim/<name>`) and keyboard keys. */
-export const ACTIONS = ['evacuate', 'donor', 'recipient', 'purge', 'restore', 'stop-emqx', 'start-emqx'] as const
+export const ACTIONS = ['evacuate', 'donor', 'recipient', 'purge', 'restore', 'stop-emqx', 'start-emqx', 'connect'] as const
 export type SimAction = (typeof ACTIONS)[number]
 
 /** What the simulated node is doing, for `GET /_sim/state` and the demo's screen. */
@@ -32,6 +32,7 @@ export function simState (sim: EmqxDouble): Record<string, unknown> {
     fault: sim.fault,
     fault_path: sim.faultScope,
     connections: sim.counts.connections,
+    connects: sim.counts.connects,
   }
 }
 
@@ -63,6 +64,13 @@ export async function applyAction (
     case 'restore': sim.stopProcess(); sim.running = true; await sim.setFault('none'); break
     case 'stop-emqx': sim.running = false; break
     case 'start-emqx': sim.running = true; break
+    case 'connect': {
+      // ?n=5: that many MQTT CONNECTs reached the node (its client.connect counter)
+      const n = Number(query.get('n') ?? '1')
+      if (!Number.isInteger(n) || n < 0 || n > 1_000_000) return { status: 400, doc: { error: 'n must be an integer 0..1000000' } }
+      sim.connect(n)
+      break
+    }
   }
   return { status: 200, doc: simState(sim) }
 }

@@ -70,7 +70,7 @@ export class EmqxDouble {
       handler: (req, res, listener) => { this.#handle(req, res, listener) },
     })
     const n = o.connections ?? 0
-    this.counts = { connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
+    this.counts = { connects: 0, connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
     this.#timeScale = o.timeScale ?? 1
   }
 
@@ -176,6 +176,9 @@ export class EmqxDouble {
   #authorized (header: string | undefined): boolean {
     return header === basic(this.#username, this.#password)
   }
+
+  /** `n` MQTT CONNECTs reached the node (counted as EMQX counts `client.connect`, refused ones too). */
+  connect (n = 1): void { this.counts.connects += n }
 
   /** The routing table of the API listener: pure given the node's current model. Public for tests. */
   route (method: string, url: string, authorization: string | undefined, body: string): Answer {

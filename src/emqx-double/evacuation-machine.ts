@@ -19,6 +19,8 @@ export const DEFAULT_EVACUATION: EvacuationParams = {
 }
 
 export interface NodeCounts {
+  /** EMQX's `client.connect` counter: every MQTT CONNECT that reached the node, refused ones too */
+  connects: number
   connections: number
   sessions: number
   disconnectedSessions: number

@@ -1,4 +1,5 @@
 import { nodeStatus, notFound, unauthorized } from './answers.js'
+import { connectMetricsRoute } from './connect-metrics.js'
 import { json, type SimAnswer } from './evacuation-api.js'
 import { globalStatus, localStatus, unavailable, type NodeCounts, type SimProcess } from './node-model.js'
 import type { ProfileTraits } from './profiles.js'
@@ -30,6 +31,9 @@ export function routeApi (
   if (method === 'GET' && (path === '/status' || (api === 'v5' && path === '/api/v5/status'))) {
     return nodeStatus({ api, nodeName: ctx.nodeName, running: ctx.running, jsonFormat })
   }
+  const metrics = connectMetricsRoute(
+    { api, nodeName: ctx.nodeName, connects: ctx.counts.connects, authorized: ctx.authorized(authorization) }, method, path, query)
+  if (metrics !== undefined) return metrics
   const prefix = `/api/${api}/load_rebalance/`
   // 4.4's minirest checks login before routing: without credentials even a missing path is 401
   // (4.4.24+ made availability_check public).

@@ -1,6 +1,7 @@
 import type { EmqxConfig } from '../config/serve-config.js'
 import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
 import { saysNotRunning } from './detect.js'
+import { ConnectReader, type ConnectRead } from './connects.js'
 import { detectionRound, type Candidate } from './detection-round.js'
 import { EmqxHttp } from './http.js'
 import {
@@ -52,11 +53,13 @@ export class EmqxClient {
   /** EMQX's node status last said "emqx is not_running" (rebalance mode) */
   #notRunning = false
   #nodeStatusRead: Promise<void> | undefined
+  #connects: ConnectReader
 
   readonly #fallbackRecheckMs: number
 
   constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config), opts: { fallbackRecheckMs?: number, v4Port?: number } = {}) {
     this.#fallbackRecheckMs = opts.fallbackRecheckMs ?? FALLBACK_RECHECK_MS
+    this.#connects = new ConnectReader(http)
     this.#v4Port = String(opts.v4Port ?? V4_PORT)
     this.#config = config
     this.#http = http
@@ -210,6 +213,9 @@ export class EmqxClient {
   async globalStatus (): Promise<StatusRead<ClusterStatus>> {
     return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status')
   }
+
+  /** The node's CONNECT counter (connects.ts); never throws, an unreadable counter is an error text. */
+  async connects (node: string | undefined): Promise<ConnectRead> { return await this.#connects.read(this.#target, node) }
 
   async close (): Promise<void> { await this.#http.close() }
 }

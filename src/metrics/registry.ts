@@ -7,10 +7,12 @@ import type { Store } from '../state/store.js'
 import { VERSION } from '../version.js'
 import { registerOverrideMetrics, type AdminRecorder } from './admin.js'
 import type { ClusterConfig } from '../config/serve-config.js'
+import type { ArrivalWatch } from '../ack/arrivals.js'
 import type { DrainAcknowledgement } from '../ack/drain.js'
 import type { CheckerTracker } from '../checkers/tracker.js'
 import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
+import { registerArrivalMetrics } from './arrivals.js'
 import { registerEvacuationAckMetrics } from './evacuation-ack.js'
 import { PREFIX } from './names.js'
 import { processRegistry } from './process.js'
@@ -25,6 +27,8 @@ export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
   /** a connection closed at once because the listener's connection limit was reached */
   connectionDropped: (protocol: 'http' | 'agent') => void
+  /** the number of GET /events streams open now */
+  eventStreams: (open: number) => void
 }
 
 /** Local rebalance/evacuation stats, grouped per unit; label `stat` is the EMQX field name. */
@@ -55,6 +59,8 @@ export interface MetricsExtras {
   readonly heartbeat?: Heartbeat
   /** rebalance donors evicted before every checker was told (src/ack/rebalance-watch.ts) */
   readonly rebalanceAck?: { readonly unacknowledged: number }
+  /** EMQX's CONNECT counter while draining (src/ack/arrivals.ts) */
+  readonly arrivals?: ArrivalWatch
 }
 
 export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
@@ -186,6 +192,12 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     registers: r,
   })
   for (const protocol of ['http', 'agent']) dropped.inc({ protocol }, 0)
+  const streams = new Gauge({
+    name: `${PREFIX}event_streams`,
+    help: 'GET /events streams (the live page) open now; at most --events-max-clients.',
+    registers: r,
+  })
+  streams.set(0)
   for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {
@@ -196,6 +208,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   store.on('update', (next, prev) => { if (next.state !== prev.state) transitions.inc({ to: next.state }) })
   const admin = registerOverrideMetrics(registry, store, PREFIX)
   registerEvacuationAckMetrics(registry, store, extras.rebalanceAck)
+  if (extras.arrivals !== undefined) registerArrivalMetrics(registry, extras.arrivals)
 
   const heartbeat = extras.heartbeat
   if (heartbeat !== undefined) {
@@ -214,6 +227,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     registry,
     probe: countProbe,
     connectionDropped (protocol) { dropped.inc({ protocol }) },
+    eventStreams (open) { streams.set(open) },
     admin: admin.admin,
   }
 }

@@ -65,8 +65,20 @@ export type AckEnd = 'all_told' | 'max_reached' | 'no_checkers'
 export const ACK_ENDS: readonly AckEnd[] = ['all_told', 'max_reached', 'no_checkers']
 
 /** The wait for the load balancers' acknowledgement before EMQX is asked to evict (--evacuation-ack). */
+/**
+ * What EMQX's CONNECT counter says of a drain (src/ack/evidence.ts): not_draining; no_counter (unreadable:
+ * no evidence, never "stopped"); too_little_traffic (the usual rate cannot tell quiet from chance);
+ * arriving; quiet (no CONNECT for long enough to expect 5 at the usual rate).
+ */
+export type EvidenceVerdict = 'not_draining' | 'no_counter' | 'too_little_traffic' | 'arriving' | 'quiet'
+
 export interface AckWaitProgress {
-  readonly stage: 'checkers' | 'grace' | 'ended'
+  /** checkers: not every expected checker told; grace: told, the grace runs; quiet: CONNECTs still arrive */
+  readonly stage: 'checkers' | 'grace' | 'quiet' | 'ended'
+  /** the arrival evidence at the last look */
+  readonly arrivals?: EvidenceVerdict
+  /** CONNECTs since the drain began, at the last look */
+  readonly connectsSinceDrain?: number
   /** --expect-checkers */
   readonly expect: number
   /** checkers known at the last look, and how many of them had been told */

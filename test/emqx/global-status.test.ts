@@ -23,7 +23,7 @@ t.test('4.4 shape: no purges key', async (t) => {
 })
 
 t.test('the simulator produces parseable global_status for both API generations', async (t) => {
-  const counts = { connections: 10, sessions: 10, disconnectedSessions: 0, initialConnections: 20, initialSessions: 20 }
+  const counts = { connects: 0, connections: 10, sessions: 10, disconnectedSessions: 0, initialConnections: 20, initialSessions: 20 }
   for (const api of ['v4', 'v5'] as const) {
     const evac = parseGlobalStatus(JSON.stringify(globalStatus('emqx@a', { kind: 'evacuation', state: 'evicting_conns', params: { wait_health_check: 10, conn_evict_rate: 5, sess_evict_rate: 5, wait_takeover: 10, redirect_to: '', migrate_to: [] } }, counts, api)))
     t.equal(evac?.evacuations.length, 1, `${api} evacuation`)

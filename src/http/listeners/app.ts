@@ -1,8 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import { defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../../config/serve-config.js'
+import { defaultEventsMaxClients, defaultHttpLimits, type ClusterConfig, type HttpLimits } from '../../config/serve-config.js'
 import type { Metrics } from '../../metrics/registry.js'
+import type { ArrivalWatch } from '../../ack/arrivals.js'
 import type { DrainAcknowledgement } from '../../ack/drain.js'
 import type { CheckerTracker } from '../../checkers/tracker.js'
 import type { Heartbeat } from '../../state/heartbeat.js'
@@ -13,6 +14,7 @@ import { addCommonHandlers, addLivezAndMetrics, type Liveness } from '../routes/
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions, warnOnceAtLimit } from './limits.js'
 import { ProbeObserver } from '../routes/probe-observer.js'
+import { registerLive } from '../routes/live.js'
 import { statusDocument } from '../views/status.js'
 import { LogCodes } from '../../errors.js'
 
@@ -28,9 +30,13 @@ export interface AppOptions {
   readonly tracker?: CheckerTracker
   /** the drain's acknowledgement, for /status */
   readonly drainAck?: DrainAcknowledgement
+  /** EMQX's CONNECT counter, for /status */
+  readonly arrivals?: ArrivalWatch
   readonly cluster?: ClusterConfig
   /** the poll loop's heartbeat: /livez fails when it stalls */
   readonly heartbeat?: Heartbeat
+  /** GET /events: --events-max-clients (the option table's default when absent); tests shorten the intervals */
+  readonly events?: { readonly maxClients?: number, readonly heartbeatMs?: number, readonly progressMs?: number }
 }
 
 /**
@@ -38,7 +44,7 @@ export interface AppOptions {
  * Probe routes only read the store; nothing here waits on EMQX.
  */
 export function buildApp ({
-  store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, cluster, heartbeat,
+  store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, arrivals, cluster, heartbeat, events,
 }: AppOptions): FastifyInstance {
   // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
   const observer = tracker === undefined ? undefined : new ProbeObserver(tracker)
@@ -65,13 +71,24 @@ export function buildApp ({
 
   addLivezAndMetrics(app, metrics.registry, heartbeat === undefined ? undefined : pollLoopLiveness(heartbeat))
   app.route({ method: OTHER_METHODS, url: '/status', handler: notAllowed('GET') })
+  const ctx = {
+    ...(tracker !== undefined ? { tracker } : {}),
+    ...(drainAck !== undefined ? { drainAck } : {}),
+    ...(arrivals !== undefined ? { arrivals } : {}),
+    ...(cluster !== undefined ? { cluster } : {}),
+  }
   app.get('/status', async (_req, reply) => {
-    const ctx = {
-      ...(tracker !== undefined ? { tracker } : {}),
-      ...(drainAck !== undefined ? { drainAck } : {}),
-      ...(cluster !== undefined ? { cluster } : {}),
-    }
     await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), ctx), null, 2) + '\n')
+  })
+
+  // the live page and its event stream: the same document as /status, pushed on every change
+  registerLive(app, {
+    store,
+    render: (now) => statusDocument(store.current, now, ctx),
+    maxClients: events?.maxClients ?? defaultEventsMaxClients(),
+    ...(events?.heartbeatMs !== undefined ? { heartbeatMs: events.heartbeatMs } : {}),
+    ...(events?.progressMs !== undefined ? { progressMs: events.progressMs } : {}),
+    onCount: (open) => { metrics.eventStreams(open) },
   })
 
   if (admin !== undefined) registerAdmin(app, { ...admin, store, metrics, log })

@@ -1,6 +1,7 @@
 import type { DrainProgress } from '../../ack/drain.js'
 import type { CheckerInfo } from '../../checkers/tracker.js'
-import type { CheckerView, DrainAckView } from './status-types.js'
+import type { ArrivalEvidence } from '../../ack/evidence.js'
+import type { CheckerView, DrainAckView, DrainEvidenceView } from './status-types.js'
 
 /** A checker as /status (and the slow-checker log line) shows it. */
 export function checkerView (c: CheckerInfo): CheckerView {
@@ -29,5 +30,27 @@ export function drainAckView (d: DrainProgress): DrainAckView {
     acknowledged_after_seconds: d.acknowledgedAfterMs === undefined ? null : d.acknowledgedAfterMs / 1000,
     checkers_told: d.told,
     checkers_active: d.active,
+  }
+}
+
+const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
+const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 100) / 10)
+
+/** The arrival evidence as /status shows it. */
+export function drainEvidenceView (e: ArrivalEvidence): DrainEvidenceView {
+  return {
+    verdict: e.verdict,
+    source: e.source ?? null,
+    connects_total: e.connects ?? null,
+    usual_rate_per_second: e.usualRatePerS === undefined ? null : Math.round(e.usualRatePerS * 1000) / 1000,
+    draining_since: isoOrNull(e.drainSince),
+    eviction_since: isoOrNull(e.evictionSince),
+    connects_since_drain: e.sinceDrain ?? null,
+    connects_since_eviction: e.sinceEviction ?? null,
+    last_arrival: isoOrNull(e.lastArrivalAt),
+    quiet_seconds: seconds(e.quietMs),
+    quiet_window_seconds: seconds(e.windowMs),
+    last_read: isoOrNull(e.lastReadAt),
+    error: e.error ?? null,
   }
 }

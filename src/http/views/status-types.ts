@@ -9,7 +9,8 @@ import type { FailureReason } from '../../errors.js'
 import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
 import type { CheckerKind } from '../../checkers/tracker.js'
-import type { AckEnd, AckWaitProgress, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
+import type { ConnectSource } from '../../emqx/connects.js'
+import type { AckEnd, AckWaitProgress, EvidenceVerdict, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
 
 export interface StatusDocument {
   readonly state: NodeState
@@ -30,6 +31,8 @@ export interface StatusDocument {
   readonly rebalance: LocalRebalance | null
   readonly rebalance_error: string | null
   readonly drain_acknowledgement: DrainAckView | null
+  /** what EMQX's CONNECT counter says of the drain (src/ack/evidence.ts); null without the watch */
+  readonly drain_evidence: DrainEvidenceView | null
   readonly checkers: readonly CheckerView[]
   readonly cluster: ClusterView | null
   readonly cluster_error: string | null
@@ -114,6 +117,23 @@ export interface DrainAckView {
   readonly acknowledged_after_seconds: number | null
   readonly checkers_told: number
   readonly checkers_active: number
+}
+
+/** EMQX's own count of arriving CONNECTs during the current drain (docs/graceful-shutdown.md, "Arrival evidence"). */
+export interface DrainEvidenceView {
+  readonly verdict: EvidenceVerdict
+  readonly source: ConnectSource | null
+  readonly connects_total: number | null
+  readonly usual_rate_per_second: number | null
+  readonly draining_since: string | null
+  readonly eviction_since: string | null
+  readonly connects_since_drain: number | null
+  readonly connects_since_eviction: number | null
+  readonly last_arrival: string | null
+  readonly quiet_seconds: number | null
+  readonly quiet_window_seconds: number | null
+  readonly last_read: string | null
+  readonly error: string | null
 }
 
 /** EMQX's global_status, with its balance condition evaluated per rebalance (null without thresholds). */

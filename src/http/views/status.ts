@@ -2,15 +2,18 @@ import { servedAnswer, type AckWaitProgress, type DrainSwitch, type EvacuationPr
 import type { ClusterConfig } from '../../config/serve-config.js'
 import { isBalanced, type ClusterStatus } from '../../emqx/global-status.js'
 import type { DrainAcknowledgement } from '../../ack/drain.js'
+import type { ArrivalEvidence } from '../../ack/evidence.js'
 import type { CheckerTracker } from '../../checkers/tracker.js'
 import { VERSION } from '../../version.js'
-import { checkerView, drainAckView } from './status-checkers.js'
+import { checkerView, drainAckView, drainEvidenceView } from './status-checkers.js'
 import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocument } from './status-types.js'
 
 export interface StatusContext {
   readonly tracker?: CheckerTracker
   /** the drain's acknowledgement (src/ack/drain.ts); null in /status without it */
   readonly drainAck?: DrainAcknowledgement
+  /** EMQX's CONNECT counter (src/ack/arrivals.ts) */
+  readonly arrivals?: { evidence: (now: number) => ArrivalEvidence }
   readonly cluster?: ClusterConfig
 }
 
@@ -73,6 +76,7 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
     drain_acknowledgement: ctx.drainAck === undefined ? null : drainAckView(ctx.drainAck.progress(now)),
+    drain_evidence: ctx.arrivals === undefined ? null : drainEvidenceView(ctx.arrivals.evidence(now)),
     checkers: ctx.tracker?.checkers(now).map(checkerView) ?? [],
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,
