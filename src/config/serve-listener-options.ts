@@ -38,6 +38,14 @@ export const serveListenerOptions = optionTable([
     help: 'open connections the HTTP listener accepts at once; more are closed at once and counted',
   },
   {
+    flag: 'events-max-clients',
+    kind: 'int',
+    default: '32',
+    min: 1,
+    max: 10000,
+    help: 'GET /events streams (the live page /ui) open at once; more get 503',
+  },
+  {
     flag: 'listen-backlog',
     kind: 'int',
     default: '4096',

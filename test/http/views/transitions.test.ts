@@ -1,0 +1,38 @@
+import t from 'tap'
+import { transitionKey, transitionView } from '../../../src/http/views/transitions.js'
+import type { EvacuationProgress, Snapshot } from '../../../src/state/model.js'
+import { moveTo } from '../../../src/state/move.js'
+import { setOverride } from '../../../src/state/overrides.js'
+import { initialSnapshot } from '../../../src/state/transition.js'
+
+const T0 = Date.parse('2026-01-01T00:00:00Z')
+const up = moveTo({ ...initialSnapshot(T0), observed: { state: 'up', reason: 'emqx_available', message: 'EMQX 200' } },
+  'up', 'emqx_available', 'EMQX 200', T0 + 1000)
+const evacuation = (phase: EvacuationProgress['phase']): EvacuationProgress => ({ phase, by: '127.0.0.1', startedAt: T0, deadlineAt: T0 + 60_000 })
+
+t.test('the cause of each kind of transition', async (t) => {
+  const cases: Array<[string, Snapshot, string | RegExp]> = [
+    ['start-up', initialSnapshot(T0), 'start-up'],
+    ['EMQX', up, 'EMQX: available'],
+    ['EMQX 503', moveTo(up, 'draining', 'emqx_unavailable', 'donor', T0 + 2000), /^EMQX: 503/],
+    ['EMQX failing', moveTo(up, 'down', 'emqx_timeout', 'timeout', T0 + 2000), 'EMQX: timeout'],
+    ['manual drain', setOverride(up, 'manualDrain', { since: T0 + 2000, by: '10.0.0.1' }, T0 + 2000), 'manual drain (10.0.0.1)'],
+    ['drain file', setOverride(up, 'drainFile', { since: T0 + 2000, by: 'file' }, T0 + 2000), 'drain file'],
+    ['evacuation', setOverride(up, 'evacuation', evacuation('awaiting_ack'), T0 + 2000), 'evacuation: awaiting_ack'],
+    ['stopping', moveTo(up, 'stopping', 'shutdown', 'SIGTERM', T0 + 2000), 'stopping'],
+  ]
+  for (const [what, s, cause] of cases) t.match(transitionView(s, true, T0 + 5000).cause, cause, what)
+})
+
+t.test('an evacuation phase or a drain switch is a transition even when the state stays', async (t) => {
+  const starting = setOverride(up, 'evacuation', evacuation('starting'), T0 + 2000)
+  const running = setOverride(starting, 'evacuation', { ...evacuation('running'), connections: 10 }, T0 + 3000)
+  const fewer = setOverride(running, 'evacuation', { ...evacuation('running'), connections: 5 }, T0 + 4000)
+  t.equal(starting.state, running.state, 'both draining')
+  t.not(transitionKey(starting), transitionKey(running), 'a new phase')
+  t.equal(transitionKey(running), transitionKey(fewer), 'fewer connections is progress')
+  const v = transitionView(running, false, T0 + 3500)
+  t.equal(v.at, new Date(T0 + 3500).toISOString(), 'seen now: the state did not move')
+  t.equal(v.evacuation_phase, 'running')
+  t.equal(transitionView(starting, true, T0 + 9999).at, new Date(starting.since).toISOString(), 'a state move: its since')
+})
