@@ -1,4 +1,4 @@
-import type { EmqxSim } from '../../src/sim/emqx-sim.js'
+import type { EmqxDouble } from '../../src/emqx-double/double.js'
 import { Observer } from '../lib/observe.js'
 import { startSidecar } from '../lib/proc.js'
 import { seededRandom } from '../lib/random.js'
@@ -18,7 +18,7 @@ export interface DrainResult {
  * after a random pause of up to one poll interval (so flips land at every phase of the sidecar's
  * poll timer), and times how long until the sidecar's own answer changes.
  */
-export async function drainDetection (sim: EmqxSim, intervalMs: number, flips: number, progress: (msg: string) => void): Promise<DrainResult> {
+export async function drainDetection (sim: EmqxDouble, intervalMs: number, flips: number, progress: (msg: string) => void): Promise<DrainResult> {
   sim.stopProcess()
   const sidecar = await startSidecar({ emqxUrl: sim.url, pollIntervalMs: intervalMs })
   const observer = new Observer(sidecar.port)

@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { EmqxSim } from '../../src/sim/emqx-sim.js'
+import { EmqxDouble } from '../../src/emqx-double/double.js'
 import { Haproxy } from '../../src/demo/haproxy.js'
 import { localizeConfig } from '../lib/haproxy.js'
 import { CLI, findBinary, freePort, startSidecar } from '../lib/proc.js'
@@ -51,7 +51,7 @@ export async function haproxyEndToEnd (o: { flips: number, pollIntervalMs: numbe
 
 async function measure (bin: string, config: string, label: string, agent: boolean, o: { flips: number, pollIntervalMs: number, maxPauseMs: number }): Promise<HaproxyRow> {
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-bench-haproxy-'))
-  const sim = new EmqxSim()
+  const sim = new EmqxDouble()
   await sim.listen()
   // stands in for EMQX's MQTT listener: the L4 `check` only needs the TCP connect to succeed
   const mqtt = createServer((s) => s.destroy())

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { NODE_FLAGS } from '../../src/node-flags.js'
-import type { EmqxSim } from '../../src/sim/emqx-sim.js'
+import type { EmqxDouble } from '../../src/emqx-double/double.js'
 import { load } from '../lib/load.js'
 import { findBinary, rssBytes, startSidecar, type Target } from '../lib/proc.js'
 import { startBare } from '../servers/targets.js'
@@ -54,7 +54,7 @@ const runtimeVersion = (node: string): string => spawnSync(node, ['-p', 'process
  * through its shebang, with the runtime first on PATH) and against the bare node:http server under the
  * same node flags. Each run starts fresh servers; RSS idle, at peak, right after and laterMs after.
  */
-export async function checkerStorm (sim: EmqxSim, o: StormOptions, progress: (msg: string) => void): Promise<StormResult> {
+export async function checkerStorm (sim: EmqxDouble, o: StormOptions, progress: (msg: string) => void): Promise<StormResult> {
   sim.stopProcess()
   const wrk = findBinary('wrk')
   const taskset = findBinary('taskset')

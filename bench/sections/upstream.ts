@@ -1,4 +1,4 @@
-import { EmqxSim } from '../../src/sim/emqx-sim.js'
+import { EmqxDouble } from '../../src/emqx-double/double.js'
 import { load, type LoadReport } from '../lib/load.js'
 import { Observer } from '../lib/observe.js'
 import { startSidecar } from '../lib/proc.js'
@@ -21,7 +21,7 @@ export interface UpstreamResult {
  */
 export async function upstreamCost (rates: readonly number[], durationMs: number, progress: (msg: string) => void): Promise<UpstreamResult> {
   const intervalMs = 1000
-  const sim = new EmqxSim()
+  const sim = new EmqxDouble()
   await sim.listen()
   const sidecar = await startSidecar({ emqxUrl: sim.url })
   const rows: UpstreamRow[] = []
