@@ -33,14 +33,14 @@ const BODY = `<body>
   <div class="meta"><span id="stream" class="stream">connecting</span><div id="node"></div></div>
 </header>
 <main>
+  <section class="wide"><h2>Load-balancer checkers</h2><div id="ack" class="ack"></div>
+    <div class="scroll"><table><thead><tr><th>kind</th><th>identity</th><th>interval</th><th>last answer</th><th>last seen</th>
+      <th>drain answers</th><th>told</th><th>budget</th></tr></thead><tbody id="checkers-body"></tbody></table></div></section>
   <section><h2>Timeline</h2><ol id="timeline"></ol></section>
-  <section><h2>Load-balancer checkers</h2><div id="ack" class="ack"></div>
-    <table><thead><tr><th>kind</th><th>identity</th><th>interval</th><th>last answer</th><th>last seen</th>
-      <th>drain answers</th><th>told</th><th>budget</th></tr></thead><tbody id="checkers-body"></tbody></table></section>
+  <section><h2>EMQX and sidecar</h2><dl id="about"></dl></section>
   <section id="progress-section" class="wide" hidden><h2>Evacuation / rebalance on this node</h2><div id="progress"></div></section>
   <section id="evidence-section" hidden><h2>Drain evidence</h2><dl id="evidence"></dl></section>
   <section id="cluster-section" hidden><h2>Cluster</h2><div id="cluster"></div></section>
-  <section><h2>EMQX and sidecar</h2><dl id="about"></dl></section>
 </main>
 <footer>emqx-lb-sidecar <span id="version"></span> \u00b7 read-only \u00b7 live from /events \u00b7 the same data as
   <a href="/status">/status</a></footer>

@@ -127,6 +127,8 @@ function renderEvidence (d) {
   if (ev !== undefined && ev !== null) defs($('evidence'), flat(ev, '', []))
 }
 
+function yn (b) { return b === null || b === undefined ? '?' : (b ? 'yes' : 'no') }
+
 function renderCluster (d) {
   var c = d.cluster, box = clear($('cluster'))
   show('cluster-section', !!c || !!d.cluster_error)
@@ -139,7 +141,9 @@ function renderCluster (d) {
       var x = kinds[k][1][i], st = x.stats || {}, detail = []
       if (x.donors) detail.push('donors ' + x.donors.join(', ') + '; recipients ' + (x.recipients || []).join(', '))
       if (isNum(st.current_connected)) detail.push(num(st.current_connected) + ' connections left')
-      if (x.balanced) detail.push('balanced: connections ' + x.balanced.connections + ', sessions ' + x.balanced.sessions)
+      if (x.balanced && (x.balanced.connections !== null || x.balanced.sessions !== null)) {
+        detail.push('balanced: connections ' + yn(x.balanced.connections) + ', sessions ' + yn(x.balanced.sessions))
+      }
       t.appendChild(row([kinds[k][0], x.node, x.state || '\u2013', detail.join('; ')]))
     }
   }

@@ -21,9 +21,10 @@ html[data-state="stopping"] header { background: var(--stopping); }
 .meta { text-align: right; font-size: 13px; }
 .stream { display: inline-block; padding: 2px 10px; border-radius: 999px; background: rgba(255,255,255,.22); font-weight: 600; }
 html[data-stream="disconnected"] .stream { background: #fff; color: var(--down); }
-main { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; padding: 16px 24px; }
+main { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(440px, 100%), 1fr)); gap: 16px; padding: 16px 24px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; min-width: 0; }
 section.wide { grid-column: 1 / -1; }
+.scroll { overflow-x: auto; }
 h2 { margin: 0 0 8px; font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--mute); }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 4px 8px 4px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
