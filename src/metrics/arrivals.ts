@@ -24,7 +24,7 @@ export function registerArrivalMetrics (registry: Registry, watch: ArrivalWatch)
     collect () { this.set((watch.evidence(Date.now()).lastArrivalAt ?? 0) / 1000) },
   })
   new Gauge({
-    name: `${PREFIX}connect_counter_readable`,
+    name: `${PREFIX}connect_evidence_readable`,
     help: '1 when EMQX\'s CONNECT counter was read at the last attempt, else 0 (no arrival evidence).',
     registers: r,
     collect () { const e = watch.evidence(Date.now()); this.set(e.lastReadAt !== undefined && e.error === undefined ? 1 : 0) },

@@ -8,7 +8,7 @@ t.test('admin endpoints are off without a token; evacuation defaults are EMQX\'s
   const { config } = loadServeConfig([], {})
   t.equal(config.admin, undefined)
   t.equal(config.drainFile, undefined)
-  t.same(config.evacuation, { settings: { waitHealthCheckS: 60, connEvictRate: 500, sessEvictRate: 500, waitTakeoverS: 60, migrateTo: [] }, timeoutMs: 300_000, stopOnStart: false, ack: { enabled: true, graceMs: 1000, expectCheckers: 0 } })
+  t.same(config.evacuation, { settings: { waitHealthCheckS: 60, connEvictRate: 500, sessEvictRate: 500, waitTakeoverS: 60, migrateTo: [] }, timeoutMs: 300_000, stopOnStart: false, ack: { enabled: true, graceMs: 1000, expectCheckers: 0, baselineMs: 15_000 } })
 })
 
 t.test('token from the environment or a file; a separate listener; the token never printed', async (t) => {
@@ -25,7 +25,7 @@ t.test('token from the environment or a file; a separate listener; the token nev
 t.test('evacuation settings', async (t) => {
   const { config } = loadServeConfig(['--wait-health-check', '10s', '--evacuation-wait-takeover', '1m', '--evacuation-conn-evict-rate', '100',
     '--evacuation-redirect-to', 'mqtt.example:1883', '--evacuation-migrate-to', 'emqx@a, emqx@b', '--evacuation-timeout', '2m'], {})
-  t.same(config.evacuation, { settings: { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 500, waitTakeoverS: 60, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@a', 'emqx@b'] }, timeoutMs: 120_000, stopOnStart: false, ack: { enabled: true, graceMs: 1000, expectCheckers: 0 } })
+  t.same(config.evacuation, { settings: { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 500, waitTakeoverS: 60, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@a', 'emqx@b'] }, timeoutMs: 120_000, stopOnStart: false, ack: { enabled: true, graceMs: 1000, expectCheckers: 0, baselineMs: 15_000 } })
 })
 
 t.test('every admin/evacuation problem in one message, no token in it', async (t) => {
@@ -48,9 +48,9 @@ t.test('every admin/evacuation problem in one message, no token in it', async (t
 
 t.test('acknowledged evacuation settings: flags and SIDECAR_ variables', async (t) => {
   const { config } = loadServeConfig(['--evacuation-ack', 'off', '--evacuation-ack-grace', '2500ms', '--expect-checkers', '3'], {})
-  t.same(config.evacuation.ack, { enabled: false, graceMs: 2500, expectCheckers: 3 })
+  t.same(config.evacuation.ack, { enabled: false, graceMs: 2500, expectCheckers: 3, baselineMs: 15_000 })
   const env = loadServeConfig([], { SIDECAR_EVACUATION_ACK: 'off', SIDECAR_EXPECT_CHECKERS: '2' }).config
-  t.same(env.evacuation.ack, { enabled: false, graceMs: 1000, expectCheckers: 2 })
+  t.same(env.evacuation.ack, { enabled: false, graceMs: 1000, expectCheckers: 2, baselineMs: 15_000 })
   const err = t.throws(() => loadServeConfig(['--evacuation-ack', 'maybe', '--expect-checkers', '-1'], {})) as ConfigError
   t.match(err.problems, [/evacuation-ack/, /expect-checkers/])
 })
