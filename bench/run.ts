@@ -8,6 +8,7 @@ import { startSidecar, stopAll, type Target } from './lib/proc.js'
 import { checkTargets, renderMarkdown, type Failure, type Results } from './lib/report.js'
 import { drainDetection, type DrainResult } from './sections/drain.js'
 import { footprint } from './sections/footprint.js'
+import { probeCost } from './sections/probe-cost.js'
 import { haproxyEndToEnd } from './sections/haproxy.js'
 import { serving } from './sections/serving.js'
 import { checkerStorm } from './sections/storm.js'
@@ -50,6 +51,10 @@ async function main (p: Plan): Promise<Results> {
   const sim = new EmqxDouble()
   await sim.listen()
   try {
+    if (p.sections.has('probe-cost')) {
+      const cost = await section('probe cost', failed, async () => await probeCost(sim, p.probeCost, progress))
+      if (cost !== undefined) results = { ...results, probeCost: cost }
+    }
     if (p.sections.has('serving')) {
       const serving = await section('probe serving', failed, async () => await servingWithTargets(sim, p))
       if (serving !== undefined) results = { ...results, serving }

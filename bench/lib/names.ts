@@ -2,10 +2,10 @@
 export const SIDECAR = 'sidecar'
 export const BARE = 'bare node:http'
 /**
- * the bare handler preloaded into a running sidecar process (bench/servers/in-process.ts): it runs on the
- * sidecar's main thread, beside fastify, undici, pino and prom-client, where the sidecar's own listener ran
- * before it got a thread of its own
+ * the bare handler preloaded into a running sidecar process (bench/servers/in-process.ts), on a listener of its
+ * own beside fastify, undici, pino and prom-client: against the bare server it measures what the sidecar's process
+ * costs any handler, and the sidecar against it what its probe path costs
  */
-export const IN_SIDECAR_BARE = 'bare handler on a sidecar\'s main thread'
+export const IN_SIDECAR_BARE = 'bare handler inside a sidecar process'
 /** a second bare server, identical to the first: its ratio to the first is the method's own noise (an A/A test) */
 export const BARE_AGAIN = 'bare node:http, second process (A/A)'

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util'
+import type { ProbeCostOptions } from '../sections/probe-cost.js'
+import type { FootprintOptions } from '../sections/footprint.js'
 import type { Shape } from '../sections/serving.js'
 import type { StormOptions } from '../sections/storm.js'
 
-export const SECTIONS = ['serving', 'drain', 'upstream', 'footprint', 'haproxy'] as const
+export const SECTIONS = ['probe-cost', 'serving', 'drain', 'upstream', 'footprint', 'haproxy'] as const
 export type Section = typeof SECTIONS[number]
 
 /** What one bench run does: the full plan, or the smoke plan that CI runs in seconds. */
@@ -10,10 +12,11 @@ export interface Plan {
   readonly smoke: boolean
   readonly out: string | undefined
   readonly sections: ReadonlySet<Section>
+  readonly probeCost: ProbeCostOptions
   readonly serving: { readonly shapes: readonly Shape[], readonly durationMs: number, readonly warmupMs: number, readonly runs: number }
   readonly drain: { readonly intervalsMs: readonly number[], readonly flips: number }
   readonly upstream: { readonly rates: readonly number[], readonly durationMs: number }
-  readonly footprint: { readonly settleMs: number, readonly cpuWindowMs: number, readonly starts: number }
+  readonly footprint: FootprintOptions
   readonly storm: StormOptions
   readonly haproxy: { readonly flips: number, readonly pollIntervalMs: number, readonly maxPauseMs: number }
 }
@@ -49,9 +52,10 @@ export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS
   --out FILE   where to write the markdown (default bench/results.md; none in smoke mode)
   --only LIST  run only these sections
   --loads LIST run only these probe-serving loads: ${FULL_SHAPES.map(shapeKey).join(', ')}
-  --duration   seconds per probe-serving load (default 5)
-  --runs N     runs of each probe-serving load per server, alternating between servers (default 3; smoke 1)
-  --node PATH  a node binary for the footprint storm rows; repeat for several runtimes (default: this node)`
+  --duration   seconds per load: probe-serving loads (default 5) and probe-cost's measured h2load window (default 10)
+  --runs N     runs of each probe-cost rate and of each probe-serving load per server (default 3; smoke 1)
+  --node PATH  a node binary for the footprint rows per runtime (idle RSS vs floor, modules, storm); repeat for
+               several runtimes (default: this node)`
 
 export function plan (argv: readonly string[], defaultOut: string): Plan {
   const { values } = parseArgs({
@@ -65,6 +69,7 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
   const unknown = only?.filter((s) => !(SECTIONS as readonly string[]).includes(s)) ?? []
   if (unknown.length > 0) throw new UsageError(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`)
   const durationMs = values.duration !== undefined ? Number(values.duration) * 1000 : smoke ? 400 : 5000
+  const probeCostMs = values.duration !== undefined ? durationMs : smoke ? 1000 : 10_000
   if (!(durationMs > 0)) throw new UsageError(`--duration must be a positive number of seconds, got ${String(values.duration)}`)
   const allShapes = smoke ? SMOKE_SHAPES : FULL_SHAPES
   const loads = values.loads?.split(',').map((s) => s.trim()).filter((s) => s !== '')
@@ -72,17 +77,25 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
   if (unknownLoads.length > 0) throw new UsageError(`unknown load(s) ${unknownLoads.join(', ')}; loads: ${allShapes.map(shapeKey).join(', ')}`)
   const runs = values.runs !== undefined ? Number(values.runs) : smoke ? 1 : 3
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number >= 1, got ${String(values.runs)}`)
+  const nodes = values.node ?? [process.execPath]
   return {
     smoke,
     out: values.out ?? (smoke ? undefined : defaultOut),
     sections: new Set((only ?? SECTIONS) as Section[]),
+    // checker fleets' rates (issue 24): 100 keep-alive connections at 10 and 100 probes a second each
+    probeCost: { rates: [1000, 10_000], connections: 100, warmupMs: smoke ? 500 : 2000, durationMs: probeCostMs, runs },
     serving: { shapes: loads === undefined ? allShapes : allShapes.filter((sh) => loads.includes(shapeKey(sh))), durationMs, warmupMs: smoke ? 100 : 1000, runs },
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
     upstream: smoke ? { rates: [10, 100], durationMs: 1500 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },
-    footprint: smoke ? { settleMs: 300, cpuWindowMs: 700, starts: 1 } : { settleMs: 5000, cpuWindowMs: 30_000, starts: 5 },
+    footprint: {
+      nodes,
+      ...(smoke
+        ? { settleMs: 500, sampleMs: 100, cpuWindowMs: 700, starts: 1, floorRuns: 1, moduleRepeats: 1, moduleAlone: false }
+        : { settleMs: 5000, sampleMs: 1000, cpuWindowMs: 30_000, starts: 5, floorRuns: 3, moduleRepeats: 3, moduleAlone: true }),
+    },
     // the storm of issue 19: 1,000 checkers opening a new connection per probe for 5 s; RSS 15 s later
     storm: {
-      nodes: values.node ?? [process.execPath],
+      nodes,
       ...(smoke ? { connections: 50, durationMs: 1000, settleMs: 300, laterMs: 1000, repeats: 1 } : { connections: 1000, durationMs: 5000, settleMs: 3000, laterMs: 15_000, repeats: 3 }),
     },
     haproxy: smoke ? { flips: 1, pollIntervalMs: 1000, maxPauseMs: 100 } : { flips: 10, pollIntervalMs: 1000, maxPauseMs: 1000 },

@@ -102,7 +102,7 @@ export async function serving (o: ServingOptions): Promise<ServingResult> {
   return { targets: o.targets.map((t) => t.name), rows, pairs, pinned: PINNING, wrkMissing: o.wrk === undefined, rssBefore, rssAfter }
 }
 
-/** Targets paired with the bare server: the sidecar, the handler on a sidecar's main thread, and the A/A twin (the method's noise). */
+/** Targets paired with the bare server: the sidecar, the bare handler inside a sidecar process, and the A/A twin (the method's noise). */
 const PAIRED = [SIDECAR, IN_SIDECAR_BARE, BARE_AGAIN]
 
 async function pairRows (o: ServingOptions, wrk: string): Promise<PairRow[]> {

@@ -43,6 +43,7 @@ t.test('localizeConfig: one server on loopback, check port and stats socket rewr
 const report = (rps: number, p99 = 1): LoadReport => ({ requests: 1, errors: 0, statuses: { 200: 1 }, rps, latency: { n: 1, p50: 1, p90: 1, p99, max: 1, mean: 1 } })
 const served = (rps: number, p99 = 1, cpuUsPerRequest = NaN): ServedRun => ({ ...report(rps, p99), cpuUsPerRequest })
 const MB = 1024 * 1024
+const settled = (rss: number, hwm = rss * 1.5) => ({ rss, hwm, samples: [rss, rss, rss] })
 
 t.test('checkTargets: each target judged on the figure the issue names', async (t) => {
   const results: Results = {
@@ -67,47 +68,59 @@ t.test('checkTargets: each target judged on the figure the issue names', async (
     },
     drain: [{ intervalMs: 1000, flips: 200, drain: { n: 100, p50: 500, p90: 900, p99: 1049, max: 1100, mean: 500 }, recover: { n: 100, p50: 500, p90: 900, p99: 990, max: 999, mean: 500 } }],
     upstream: { intervalMs: 1000, rows: [{ targetRate: 10, probes: report(10), upstreamPerSecond: 1 }, { targetRate: 10_000, probes: report(10_000), upstreamPerSecond: 1.2 }] },
-    footprint: { sidecarIdle: { rssBytes: 59 * MB, cpu: 0.006 }, librariesRss: 58 * MB, bareIdle: { rssBytes: 40 * MB, cpu: 0 }, startMs: [300, 2000, 400], startMedianMs: 400 },
+    footprint: {
+      sidecarIdle: { rssBytes: 59 * MB, cpu: 0.006 },
+      bareIdle: { rssBytes: 40 * MB, cpu: 0 },
+      startMs: [300, 2000, 400],
+      startMedianMs: 400,
+      modules: [],
+      runtimes: [20, imageNodeMajor()].map((m) => ({ runtime: `v${m}.1.0`, runs: [{ sidecar: settled(60 * MB), floor: settled(50 * MB) }] })),
+    },
   }
   const verdict = Object.fromEntries(checkTargets(results).map((c) => [c.target.split(' ').slice(0, 4).join(' '), c.met]))
   t.same(verdict, {
-    'probe throughput >= 0.8x': false, // 0.79x on one closed-loop load is enough to miss
-    'probe throughput >= 0.9x': false, // 0.91x at 100 keep-alive connections, 0.89x at 1,000
+    // no throughput target: closed-loop loads are information (0.79x on one of them misses nothing)
     'p99 < 5 ms': true, // judged on the once-a-second fleet only, not the 5,000 req/s context row
     'drain detection p99 <=': true,
     'EMQX requests flat at': false, // 1.2 per interval at 10,000 probes/s
-    'idle RSS < 60': true,
+    'idle RSS <= floor': true, // 10 MiB above the floor on both runtimes: the limit itself
     'idle CPU < 0.5%': false,
     'start to first correct': true, // the median, the max is shown
     'RSS after the load': false, // 1.31x
   })
   const md = renderMarkdown(results)
-  t.match(md, /\| probe throughput >= 0\.8x bare node:http \(every closed-loop load, median of runs\) \| lowest 0\.79x \(1000 conn, new conn per request\) \| \*\*MISSED\*\* \|/)
-  t.match(md, /\| probe throughput >= 0\.9x bare node:http at 100 and 1,000 keep-alive connections \(wrk\) \| 0\.91x at 100, 0\.89x at 1,000 \(CPU per request 1\.05x at 100 the bare server's\) \| \*\*MISSED\*\* \|/)
+  t.notMatch(md, /probe throughput/, 'throughput at saturation judges no target')
+  t.match(md, '### Throughput at saturation and latency at a fixed rate\n\n`GET /availability`. Throughput at saturation ' +
+    '(the closed-loop rows and the same-core pairs) is information, not a target')
   t.match(md, /\| 100 conn, keep-alive \| sidecar \| 1,001 \| 1\.00 \| 1\.00 \| 1\.00 \| 0 \| 0\.91x \| 0\.89x-0\.95x \| 950-1,780 \| 21\.0 \| 1\.05x \(1\.00x-1\.10x\) \| wrk \|/, 'medians of the runs, ratio range, req/s range, CPU per request and its ratio, generator')
-  t.match(md, /\| 1000 conn, keep-alive, fixed 1000 req\/s \| sidecar \| .* \|  \|  \| js \|/, 'no CPU figure for the JavaScript generator\'s rows')
+  t.match(md, /\| 1000 conn, keep-alive, fixed 1000 req\/s \| sidecar \| .* \| {2}\| {2}\| js \|/, 'no CPU figure for the JavaScript generator\'s rows')
   t.match(md, 'The generator\'s own event-loop delay, p99 in ms (median of runs; in every latency it records, whatever the server did): 1000 conn, keep-alive, fixed 1000 req/s: 3.00 against bare node:http, 2.00 against sidecar.', 'the generator\'s share of the fixed-rate rows, wrk rows left out')
   t.notMatch(md, /HAProxy/, 'sections that did not run are left out')
 })
 
-t.test('with same-core pairs, the 0.9x target is judged on them (median per load), the alternating figure shown beside', async (t) => {
+t.test('same-core pairs are shown as information: no throughput target is judged on them', async (t) => {
   const ka = (connections: number, sidecar: number) => ({ shape: { connections, keepAlive: true }, generator: 'wrk' as const, runs: new Map([['bare node:http', [served(1000)]], ['sidecar', [served(sidecar)]]]) })
   const pair = (connections: number, target: string, ratios: number[]) => ({ shape: { connections, keepAlive: true }, target, ratios, generatorBusy: [0.5, 0.61] })
-  const serving = (p100: number[]): Results => ({
+  const results: Results = {
     machine: { cpu: 'cpu', cores: 2, node: 'v20.0.0', os: 'Linux', date: '2026-01-01T00:00:00Z', load: '0 0 0' },
     mode: 'test',
     serving: {
       targets: ['bare node:http', 'sidecar'],
       rows: [ka(100, 800), ka(1000, 850)],
-      pairs: [pair(100, 'sidecar', p100), pair(100, 'bare node:http, second process (A/A)', [1.01, 0.99, 1]), pair(1000, 'sidecar', [0.93, 0.95, 0.91]), pair(1000, 'bare node:http, second process (A/A)', [1, 1, 1.02])],
-      pinned: true, wrkMissing: false, rssBefore: new Map(), rssAfter: new Map(),
+      pairs: [
+        pair(100, 'sidecar', [0.92, 0.88, 0.9]),
+        pair(100, 'bare node:http, second process (A/A)', [1.01, 0.99, 1]),
+        pair(1000, 'sidecar', [0.5, 0.5, 0.5]),
+      ],
+      pinned: true,
+      wrkMissing: false,
+      rssBefore: new Map(),
+      rssAfter: new Map(),
     },
-  })
-  const target = (r: Results) => checkTargets(r).find((c) => c.target.startsWith('probe throughput >= 0.9x'))
-  t.match(target(serving([0.92, 0.88, 0.9])), { target: /same-core pairs/, figure: '0.90x at 100 (A/A 1.00x), 0.93x at 1,000 (A/A 1.00x); alternating: 0.80x at 100, 0.85x at 1,000', met: true })
-  t.equal(target(serving([0.92, 0.88, 0.89]))?.met, false, 'a median of 0.89x at 100 misses')
-  const md = renderMarkdown(serving([0.92, 0.88, 0.9]))
-  t.match(md, '### Same-core pairs')
+  }
+  t.same(checkTargets(results).filter((c) => /throughput|0\.9x/.test(c.target)), [], 'even at 0.50x')
+  const md = renderMarkdown(results)
+  t.match(md, '### Same-core pairs (information)')
   t.match(md, '| 100 conn, keep-alive | sidecar | 0.90x | 0.88x-0.92x | 3 | 61% |')
 })
 
@@ -120,7 +133,11 @@ t.test('storm target: the sidecar\'s median peak on the image\'s Node major agai
   t.ok(Number.isNaN(quantityBytes('lots')))
   const run = (peakMib: number): StormRun => ({ idle: 90 * MB, peak: peakMib * MB, after: peakMib * MB, later: 100 * MB, requests: 20_000 })
   const storm = (peaks: number[], runtime = `v${major}.1.0`): StormResult => ({
-    connections: 1000, durationMs: 5000, laterMs: 15_000, flags: ['--optimize-for-size'], generator: 'wrk',
+    connections: 1000,
+    durationMs: 5000,
+    laterMs: 15_000,
+    flags: ['--optimize-for-size'],
+    generator: 'wrk',
     rows: [{ runtime: 'v20.0.0', target: 'sidecar', runs: [run(1000)] }, { runtime, target: 'bare node:http', runs: [run(1000)] }, { runtime, target: 'sidecar', runs: peaks.map(run) }],
   })
   const limitMib = limit / MB

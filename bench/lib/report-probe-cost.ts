@@ -1,0 +1,94 @@
+import { problems, usPerProbe, type ProbeCostResult, type ProbeCostRow, type ServerWindow } from '../sections/probe-cost.js'
+import { median } from './stats.js'
+
+/** The probe-cost table and its target: the sidecar's CPU per probe within 15% of the bare server's, at each rate. */
+export const PROBE_COST_LIMIT = 1.15
+/** h2load must keep at least this share of the asked rate for a run to count. */
+export const RATE_KEPT = 0.95
+
+const num = (v: number): string => Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a'
+const us = (v: number): string => Number.isFinite(v) ? v.toFixed(1) : 'n/a'
+const ratio = (v: number): string => Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a'
+const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
+  [head, head.map(() => '---'), ...rows].map((c) => `| ${c.join(' | ')} |`).join('\n')
+const range = (v: readonly number[], f: (n: number) => string): string => v.length < 2 ? '' : `${f(Math.min(...v))}-${f(Math.max(...v))}`
+
+export interface ProbeCostStats {
+  readonly rate: number
+  readonly runs: number
+  readonly sidecarUs: number
+  readonly bareUs: number
+  /** run by run: the sidecar's CPU per probe over the bare server's in the same window */
+  readonly ratios: readonly number[]
+  readonly ratio: number
+  /** probes answered per second in the main duration, medians */
+  readonly sidecarRps: number
+  readonly bareRps: number
+  /** not answered 2xx, errored or timed out: both servers, every run */
+  readonly problems: number
+  /** fewest CPU ticks in one server's window: the resolution of the figure is one tick in that many */
+  readonly fewestTicks: number
+  /** every run kept the asked rate (RATE_KEPT) */
+  readonly rateKept: boolean
+}
+
+export function probeCostStats (p: ProbeCostResult, x: ProbeCostRow): ProbeCostStats {
+  const rps = (w: ServerWindow): number => w.report.done / (p.durationMs / 1000)
+  const cost = (w: ServerWindow): number => usPerProbe(w, p.clockTicks)
+  const sidecarRps = x.runs.map((r) => rps(r.sidecar))
+  const bareRps = x.runs.map((r) => rps(r.bare))
+  const ratios = x.runs.map((r) => cost(r.sidecar) / cost(r.bare))
+  return {
+    rate: x.rate,
+    runs: x.runs.length,
+    sidecarUs: median(x.runs.map((r) => cost(r.sidecar))),
+    bareUs: median(x.runs.map((r) => cost(r.bare))),
+    ratios,
+    ratio: median(ratios),
+    sidecarRps: median(sidecarRps),
+    bareRps: median(bareRps),
+    problems: x.runs.reduce((a, r) => a + problems(r.sidecar.report) + problems(r.bare.report), 0),
+    fewestTicks: Math.min(...x.runs.flatMap((r) => [r.sidecar.ticks, r.bare.ticks])),
+    rateKept: [...sidecarRps, ...bareRps].every((v) => v >= x.rate * RATE_KEPT),
+  }
+}
+
+const invalid = (s: ProbeCostStats): string =>
+  `${num(s.rate)}/s (${s.problems > 0 ? `${num(s.problems)} failed or non-2xx` : 'rate not kept'})`
+
+export function probeCostTarget (p: ProbeCostResult): { target: string, figure: string, met: boolean } {
+  const rates = p.rows.map((x) => num(x.rate)).join(' and ')
+  const at = rates === '' ? 'checker rates' : `${rates} probes/s`
+  const target = `CPU per probe <= ${PROBE_COST_LIMIT.toFixed(2)}x bare node:http at ${at} ` +
+    `(${num(p.connections)} keep-alive conn, h2load at a fixed rate, both on one core at once)`
+  if (p.skipped !== undefined || p.rows.length === 0) return { target, figure: `not measured: ${p.skipped ?? 'no rates'}`, met: false }
+  const st = p.rows.map((x) => probeCostStats(p, x))
+  const bad = st.filter((s) => s.problems > 0 || !s.rateKept)
+  const one = (s: ProbeCostStats): string => `${ratio(s.ratio)} at ${num(s.rate)}/s (${us(s.sidecarUs)} vs ${us(s.bareUs)} µs)`
+  const figure = st.map(one).join(', ') +
+    (bad.length > 0 ? `; not valid at ${bad.map(invalid).join(', ')}` : '')
+  return { target, figure, met: bad.length === 0 && st.every((s) => s.ratio <= PROBE_COST_LIMIT) }
+}
+
+export function probeCostSection (p: ProbeCostResult): string[] {
+  const head = ['### CPU per probe at checker rates', '']
+  if (p.skipped !== undefined) return [...head, `Skipped: ${p.skipped}.`]
+  const rows = p.rows.map((x) => probeCostStats(p, x)).map((s) => [
+    num(s.rate), us(s.sidecarUs), us(s.bareUs), ratio(s.ratio), range(s.ratios, ratio), String(s.runs),
+    `${num(s.sidecarRps)} / ${num(s.bareRps)}`, num(s.problems), num(s.fewestTicks),
+  ])
+  const rps = p.rows.map((x) => x.rate / p.connections).join('|')
+  const pinning = p.pinned ? 'both pinned to CPU 0 and each h2load to CPU 1 (taskset)' : '**not pinned** (one CPU or no taskset)'
+  return [...head,
+    `\`GET /availability\` at a fixed rate from ${num(p.connections)} keep-alive connections ` +
+      `(\`h2load --h1 -c${p.connections} --rps ${rps}\`: requests a second per connection; ${p.warmupMs / 1000} s warm-up, ` +
+      `${p.durationMs / 1000} s measured), to the sidecar and to the bare node:http server (same status, headers and body; ` +
+      `same node flags: ${p.flags.join(' ')}) at the same time, ${pinning}.`,
+    `CPU µs/probe: the server process's utime + stime (/proc/<pid>/stat, every thread, in 1/${p.clockTicks} s ticks) over ` +
+      'h2load\'s measured duration, divided by the probes answered in it; median of the runs. The ratio is the median of the ' +
+      'run-by-run ratios (both servers in the same seconds). ' +
+      `Target: <= ${PROBE_COST_LIMIT.toFixed(2)}x at every rate, every probe answered 2xx, h2load keeping ${RATE_KEPT * 100}% ` +
+      'of the rate.', '',
+    table(['probes/s per server', 'sidecar µs/probe', 'bare node:http µs/probe', 'sidecar / bare', 'range', 'runs',
+      'answered/s sidecar / bare', 'failed or non-2xx', 'fewest ticks in a window'], rows)]
+}

@@ -1,0 +1,131 @@
+import { NODE_FLAGS } from '../../src/node-flags.js'
+import type { EmqxDouble } from '../../src/emqx-double/double.js'
+import { findH2load, runH2load, type H2loadReport } from '../lib/h2load.js'
+import { BARE, SIDECAR } from '../lib/names.js'
+import { Observer } from '../lib/observe.js'
+import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
+import { startSidecar, type Target } from '../lib/proc.js'
+import { CLOCK_TICKS, cpuTicks } from '../lib/proc-stat.js'
+import { startBare } from '../servers/targets.js'
+
+export interface ProbeCostOptions {
+  /** total probes a second, spread over `connections` keep-alive connections */
+  readonly rates: readonly number[]
+  readonly connections: number
+  readonly warmupMs: number
+  readonly durationMs: number
+  readonly runs: number
+}
+
+/** One server during one h2load main duration. */
+export interface ServerWindow {
+  /** utime + stime (/proc/<pid>/stat) from the start to the end of h2load's main duration */
+  readonly ticks: number
+  /** how long that window was on this clock, ms */
+  readonly windowMs: number
+  readonly report: H2loadReport
+}
+
+export interface ProbeCostRun { readonly sidecar: ServerWindow, readonly bare: ServerWindow }
+
+export interface ProbeCostRow {
+  readonly rate: number
+  readonly runs: readonly ProbeCostRun[]
+}
+
+export interface ProbeCostResult {
+  readonly connections: number
+  readonly warmupMs: number
+  readonly durationMs: number
+  readonly clockTicks: number
+  readonly pinned: boolean
+  readonly flags: readonly string[]
+  readonly rows: readonly ProbeCostRow[]
+  /** why nothing was measured (h2load missing) */
+  readonly skipped?: string
+}
+
+export const H2LOAD_MISSING = 'h2load is not installed (Debian package nghttp2-client: apt-get install nghttp2-client)'
+
+/** CPU time per probe answered in a window, in microseconds. */
+export function usPerProbe (w: ServerWindow, clockTicks: number): number {
+  return w.ticks / clockTicks / w.report.done * 1e6
+}
+
+/**
+ * Requests done without a 2xx answer, plus those h2load counts as errored (network-level failures, a subset of
+ * its `failed`, which also counts 4xx and 5xx) or timed out.
+ */
+export function problems (r: H2loadReport): number {
+  return Math.max(0, r.done - r.status2xx) + r.errored + r.timeout
+}
+
+/**
+ * CPU time per probe at the rates checker fleets send: the sidecar (dist/cli.js under the node flags of
+ * `npm start`) and the bare node:http server (same status, headers and body, same node flags) loaded at the
+ * same time, both pinned to CPU 0, each by its own h2load on CPU 1 sending a fixed rate over keep-alive
+ * connections. The CPU time each server's process used (/proc/<pid>/stat utime + stime, every thread) over
+ * h2load's main duration, divided by the probes it answered in it; `runs` runs per rate.
+ */
+export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress: (msg: string) => void): Promise<ProbeCostResult> {
+  const base = {
+    connections: o.connections,
+    warmupMs: o.warmupMs,
+    durationMs: o.durationMs,
+    clockTicks: CLOCK_TICKS,
+    pinned: PINNING,
+    flags: NODE_FLAGS,
+  }
+  const bin = findH2load()
+  if (bin === undefined) {
+    progress(`probe cost: ${H2LOAD_MISSING}`)
+    return { ...base, rows: [], skipped: H2LOAD_MISSING }
+  }
+  sim.stopProcess()
+  const servers: Target[] = []
+  try {
+    const sidecar = await startSidecar({ emqxUrl: sim.url })
+    servers.push(sidecar)
+    const observer = new Observer(sidecar.port)
+    await observer.until(200, 10_000)
+    await observer.close()
+    const body = await (await fetch(`http://127.0.0.1:${sidecar.port}/availability`)).text()
+    const bare = await startBare(body, 0, process.execPath, NODE_FLAGS)
+    servers.push(bare)
+    for (const t of servers) pinProcess(t.pid, SERVER_CPU)
+    const rows: ProbeCostRow[] = []
+    for (const rate of o.rates) {
+      const runs: ProbeCostRun[] = []
+      for (let r = 0; r < o.runs; r++) {
+        progress(`probe cost: ${SIDECAR} and ${BARE} at once on one core, ${rate} probes/s each over ` +
+          `${o.connections} keep-alive connections (h2load, run ${r + 1}/${o.runs})`)
+        const [s, b] = await Promise.all([sidecar, bare].map(async (t) => await window(bin, t, rate, o)))
+        runs.push({ sidecar: s as ServerWindow, bare: b as ServerWindow })
+      }
+      rows.push({ rate, runs })
+    }
+    return { ...base, rows }
+  } finally {
+    for (const t of servers) await t.stop()
+  }
+}
+
+async function window (bin: string, t: Target, rate: number, o: ProbeCostOptions): Promise<ServerWindow> {
+  let t0 = NaN
+  let t1 = NaN
+  let w0 = NaN
+  let w1 = NaN
+  const report = await runH2load({
+    bin,
+    port: t.port,
+    path: '/availability',
+    clients: o.connections,
+    rpsPerClient: rate / o.connections,
+    warmupMs: o.warmupMs,
+    durationMs: o.durationMs,
+    cpu: LOAD_CPU,
+    onMainStart: () => { t0 = cpuTicks(t.pid); w0 = performance.now() },
+    onMainEnd: () => { t1 = cpuTicks(t.pid); w1 = performance.now() },
+  })
+  return { ticks: t1 - t0, windowMs: w1 - w0, report }
+}
