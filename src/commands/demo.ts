@@ -48,6 +48,7 @@ export async function demoMain (argv: string[]): Promise<number> {
   const stack: DemoStack = await startDemoStack({
     haproxyBin, mosquittoBin, configName: v['lb-config'], mqttPort: v['mqtt-port'], nodeCount: 3,
   })
+  for (const n of stack.nodes) process.stderr.write(`${n.name}: live page http://127.0.0.1:${n.sidecar.httpPort}/ui\n`)
   const clients = v['clients']
   const load = new Load(stack.nodes, { waitHealthCheckMs: v['wait-health-check'], evictPerSecond: v['evict-rate'] })
   load.start(`mqtt://127.0.0.1:${stack.mqttPort}`, clients)
@@ -74,6 +75,7 @@ export async function demoMain (argv: string[]): Promise<number> {
           agent: agentReply(snap).line.split(' #')[0] ?? '',
           lb: stats.find((s) => s.server === n.name),
           brokerClients: n.broker.clients.size,
+          page: `http://127.0.0.1:${n.sidecar.httpPort}/ui`,
         }
       })
       const screen = renderScreen({

@@ -9,6 +9,8 @@ export interface NodeRow {
   readonly agent: string
   readonly lb: ServerStat | undefined
   readonly brokerClients: number
+  /** the sidecar's live page (GET /ui) */
+  readonly page?: string
 }
 
 const pad = (s: string | number, n: number): string => String(s).padEnd(n)
@@ -38,8 +40,15 @@ export function renderScreen (o: {
     `  ${row(HEADERS)}`,
     ...cells.map((c, i) => `${i === o.selected ? '>' : ' '} ${row(c)}`),
     '',
+    ...pages(o.rows),
     `keys: 1-${o.rows.length} select node, e evacuate, d rebalance donor, r restore, s stop EMQX, a start EMQX, q quit`,
     o.message,
   ]
   return lines.join('\n') + '\n'
+}
+
+/** One line with each node's live page, when known, and an empty line after it. */
+function pages (rows: readonly NodeRow[]): string[] {
+  const known = rows.filter((r) => r.page !== undefined)
+  return known.length === 0 ? [] : [`live pages: ${known.map((r) => `${r.name} ${r.page ?? ''}`).join('  ')}`, '']
 }
