@@ -7,6 +7,7 @@ import { loadServeConfig } from '../config/serve-config.js'
 import { startSidecar, type Sidecar } from '../main.js'
 import { controlInterceptor } from '../emqx-double/control.js'
 import { EmqxDouble } from '../emqx-double/double.js'
+import { ConnectCounter } from './connect-counter.js'
 import { freePort } from './free-port.js'
 import { Haproxy } from './haproxy.js'
 import { localizeHaproxyConfig } from './haproxy-config.js'
@@ -18,6 +19,8 @@ export const SHIPPED_HAPROXY_DIR = fileURLToPath(new URL('../../haproxy/', impor
 export interface DemoNode {
   readonly name: string
   readonly broker: Mosquitto
+  /** HAProxy's server for this node: counts each CONNECT for the node's simulated EMQX, then the broker */
+  readonly hop: ConnectCounter
   readonly sim: EmqxDouble
   readonly sidecar: Sidecar
 }
@@ -39,8 +42,9 @@ export interface StackOptions {
 }
 
 /**
- * Starts the whole rehearsal on loopback: per node a mosquitto broker (the MQTT listener), a simulated
- * EMQX API and an in-process sidecar; then HAProxy running a shipped config with localized ports.
+ * Starts the whole rehearsal on loopback: per node a mosquitto broker (the MQTT listener) behind a hop that
+ * counts its CONNECTs for the node's simulated EMQX API (./connect-counter.ts), that API and an in-process
+ * sidecar; then HAProxy running a shipped config with localized ports, its servers the hops.
  * Everything started so far is stopped again if a later step fails.
  */
 export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
@@ -57,12 +61,14 @@ export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
       sim.intercept = controlInterceptor(sim)
       await sim.listen()
       undo.push(async () => { await sim.close() })
+      const hop = await ConnectCounter.start(broker.port, sim)
+      undo.push(async () => { await hop.stop() })
       const agentPort = await freePort()
       const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin', '--emqx-password', 'public',
         '--host', '127.0.0.1', '--port', '0', '--agent-port', String(agentPort), '--shutdown-delay', '0s', '--log-level', 'silent'], {})
       const sidecar = await startSidecar(config, pino({ level: 'silent' }))
       undo.push(async () => { await sidecar.shutdown('demo end') })
-      nodes.push({ name: `emqx${i}`, broker, sim, sidecar })
+      nodes.push({ name: `emqx${i}`, broker, hop, sim, sidecar })
       agentPorts.push(agentPort)
     }
     const mqttPort = o.mqttPort !== 0 ? o.mqttPort : await freePort()
@@ -72,7 +78,7 @@ export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
     writeFileSync(configFile, localizeHaproxyConfig(readFileSync(join(SHIPPED_HAPROXY_DIR, o.configName), 'utf8'), {
       listenPort: mqttPort,
       statsSocket,
-      servers: nodes.map((n, i) => ({ mqttPort: n.broker.port, checkPort: agent ? agentPorts[i] ?? 0 : n.sidecar.httpPort })),
+      servers: nodes.map((n, i) => ({ mqttPort: n.hop.port, checkPort: agent ? agentPorts[i] ?? 0 : n.sidecar.httpPort })),
     }))
     const haproxy = await Haproxy.start(o.haproxyBin, configFile, statsSocket)
     undo.push(async () => { await haproxy.stop() })

@@ -25,7 +25,7 @@ for (const v of VARIANTS) {
     const dir = tempDir(t)
     const nodes = await startNodes(t, dir, 3, [...v.args])
     if (nodes === undefined) return
-    const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: v.kind === 'agent' ? n.agentPort : n.sidecar.port })) })
+    const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: v.kind === 'agent' ? n.agentPort : n.sidecar.port })) })
     if (lb === undefined) return
     for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
     const node = nodes[1]

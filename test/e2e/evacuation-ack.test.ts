@@ -47,7 +47,7 @@ for (const v of VARIANTS) {
     const dir = tempDir(t)
     const nodes = await startNodes(t, dir, 3, [...admin, '--wait-health-check', `${WAIT_S}s`, ...v.args])
     if (nodes === undefined) return
-    const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: v.kind === 'agent' ? n.agentPort : n.sidecar.port })) }, v.edit)
+    const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: v.kind === 'agent' ? n.agentPort : n.sidecar.port })) }, v.edit)
     if (lb === undefined) return
     for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
     const node = nodes[1]
@@ -98,7 +98,7 @@ t.test('no checker at all: EMQX is asked for the configured wait_health_check, a
   // HAProxy's agent-check points at a port nobody listens on: a failed agent connection is not an error,
   // so every server stays UP and no sidecar ever sees a checker (a misconfigured agent port)
   const dead = await Promise.all(nodes.map(async () => await freePort()))
-  const lb = await startShippedHaproxy(t, dir, 'haproxy-agent.cfg', { servers: nodes.map((n, i) => ({ mqttPort: n.broker.port, checkPort: dead[i] ?? 0 })) })
+  const lb = await startShippedHaproxy(t, dir, 'haproxy-agent.cfg', { servers: nodes.map((n, i) => ({ mqttPort: n.mqttPort, checkPort: dead[i] ?? 0 })) })
   if (lb === undefined) return
   for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
   const node = nodes[1]

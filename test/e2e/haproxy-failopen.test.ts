@@ -30,7 +30,7 @@ t.test('haproxy-agent.cfg: every node draining refuses new clients; the opt-in f
   const dir = tempDir(t)
   const nodes = await startNodes(t, dir, 3)
   if (nodes === undefined) return
-  const servers = nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: n.agentPort }))
+  const servers = nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: n.agentPort }))
   const start = async (name: string, text: string): Promise<{ h: Haproxy, port: number }> => {
     const sub = join(dir, name)
     mkdirSync(sub)

@@ -25,7 +25,7 @@ for (const v of VARIANTS) {
     // a shutdown delay longer than one check interval, so step 6 can watch HAProxy see `stopping`
     const nodes = await startNodes(t, dir, 3, ['--shutdown-delay', '3s'])
     if (nodes === undefined) return
-    const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: v.port === 'agent' ? n.agentPort : n.sidecar.port })) })
+    const lb = await startShippedHaproxy(t, dir, v.config, { servers: nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: v.port === 'agent' ? n.agentPort : n.sidecar.port })) })
     if (lb === undefined) return
     const { haproxy } = lb
     const brokers = nodes.map((n) => n.broker)
@@ -99,7 +99,7 @@ t.test('haproxy-tls.cfg: MQTT over TLS through HAProxy reaches the brokers, drai
   if (pem === undefined) return
   const nodes = await startNodes(t, dir, 3)
   if (nodes === undefined) return
-  const lb = await startShippedHaproxy(t, dir, 'haproxy-tls.cfg', { certFile: pem, servers: nodes.map((n) => ({ mqttPort: n.broker.port, checkPort: n.agentPort })) })
+  const lb = await startShippedHaproxy(t, dir, 'haproxy-tls.cfg', { certFile: pem, servers: nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: n.agentPort })) })
   if (lb === undefined) return
   for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
   nodes[2]?.sim.becomeDonor()

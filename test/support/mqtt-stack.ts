@@ -1,14 +1,22 @@
 import type { Test } from 'tap'
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt'
 import { freePort } from '../../src/demo/free-port.js'
+import { startConnectCounter, type ConnectCounter } from './connect-counter.js'
 import { startDouble, type EmqxDouble } from './emqx-double.js'
 import { startMosquittos, type Mosquitto } from './mosquitto.js'
 import { startSidecar, type SidecarProcess } from './sidecar-proc.js'
 
-/** One simulated EMQX node: mosquitto for its MQTT listener, the EMQX API double, and a sidecar process. */
+/**
+ * One simulated EMQX node: mosquitto for its MQTT listener behind a hop that counts each CONNECT for the node's
+ * EMQX API double (as EMQX counts `client.connect`), the double, and a sidecar process.
+ */
 export interface StackNode {
   readonly name: string
   readonly broker: Mosquitto
+  /** the counting hop in front of the broker */
+  readonly hop: ConnectCounter
+  /** the node's MQTT port as a load balancer should use it: the hop's, so CONNECTs are counted */
+  readonly mqttPort: number
   readonly sim: EmqxDouble
   readonly sidecar: SidecarProcess
   readonly agentPort: number
@@ -20,10 +28,11 @@ export async function startNodes (t: Test, dir: string, count: number, sidecarAr
   if (brokers === undefined) return undefined
   return await Promise.all(brokers.map(async (broker, i) => {
     const sim = await startDouble(t, { nodeName: `emqx${i + 1}@127.0.0.1` })
+    const hop = await startConnectCounter(t, broker.port, sim)
     const agentPort = await freePort()
     const sidecar = await startSidecar(t, ['--emqx-url', sim.url, '--agent-port', String(agentPort), '--shutdown-delay', '0s', ...sidecarArgs])
     await sidecar.waitForLog((l) => l.event === 'agent_listening', 5000, 'agent listening')
-    return { name: `emqx${i + 1}`, broker, sim, sidecar, agentPort }
+    return { name: `emqx${i + 1}`, broker, hop, mqttPort: hop.port, sim, sidecar, agentPort }
   }))
 }
 
