@@ -2,7 +2,7 @@
  * Renders a /status document for people, in the spirit of `emqx_ctl rebalance node-status`.
  * Pure: document in, text out. Tolerates missing sections (older sidecars, no credentials).
  */
-import type { AckView, Received, ReceivedStatus } from '../http/views/status-types.js'
+import type { AckView, DrainEvidenceView, Received, ReceivedStatus } from '../http/views/status-types.js'
 import type { RebalanceStats } from '../emqx/rebalance.js'
 
 // Only the state and reason were checked (./status.ts): a section may still hold anything, so each is
@@ -76,6 +76,8 @@ export function formatStatus (d: ReceivedStatus): string {
       (c.within_budget === false ? ' [TOO SLOW for wait_health_check]' : ''))
   }
 
+  out.push(...evidenceLines(obj(d.drain_evidence)))
+
   const cluster = obj(d.cluster)
   if (cluster === undefined) out.push(`Cluster: not readable (${str(d.cluster_error)})`)
   else {
@@ -132,5 +134,53 @@ function ackLine (a: Received<AckView>): string {
     (Number(a.checkers_expected ?? 0) > 0 ? ` (${str(a.checkers_expected)} expected)` : '')
   if (a.stage === 'checkers') return `awaiting acknowledgement: ${told}; still awaited: ${str(a.awaited)}; at most until ${str(a.max_at)}`
   if (a.stage === 'grace') return `every checker told after ${str(a.all_told_after_seconds)}s; grace before EMQX evicts`
+  if (a.stage === 'quiet') {
+    return `every checker told after ${str(a.all_told_after_seconds)}s, but CONNECTs still arrive: ` +
+      `EMQX is asked to evict once they stop, at most until ${str(a.max_at)}`
+  }
   return `wait ended by ${str(a.ended_by)} after ${str(a.ended_after_seconds)}s (${told})`
+}
+
+/** Where the counter was read (src/emqx/connects.ts). */
+const SOURCES: Readonly<Record<string, string>> = {
+  prometheus: 'GET /api/v5/prometheus/stats',
+  metrics_api: 'GET /api/v5/metrics',
+  v4_metrics: 'GET /api/v4/nodes/<node>/metrics',
+}
+
+/**
+ * EMQX's CONNECT counter (docs/graceful-shutdown.md, "Arrival evidence"): the verdict in one line; while
+ * draining a second with the counts since the drain and since eviction, and a warning for CONNECTs after
+ * eviction began. Nothing from a sidecar without the section.
+ */
+function evidenceLines (e: Received<DrainEvidenceView> | undefined): string[] {
+  if (e === undefined) return []
+  const from = typeof e.source === 'string' ? `, ${SOURCES[e.source] ?? e.source}` : ''
+  const rate = typeof e.usual_rate_per_second === 'number' ? `usual rate ${e.usual_rate_per_second} CONNECTs/s` : 'usual rate not known yet'
+  const unreadable = `counter not readable (${str(e.error ?? 'no fresh reading')})`
+  const verdict = e.verdict === 'not_draining'
+    ? (e.error !== null && e.error !== undefined ? unreadable : `not draining; ${rate}`)
+    : e.verdict === 'no_counter'
+      ? `NO EVIDENCE: ${unreadable}; the wait for the load balancers ends on told + grace`
+      : e.verdict === 'too_little_traffic'
+        ? `too little traffic to judge (${rate}); the wait ends on told + grace`
+        : e.verdict === 'arriving'
+          ? `CONNECTs still arrive; ${rate}, quiet window ${str(e.quiet_window_seconds)}s`
+          : e.verdict === 'quiet'
+            ? `quiet: no CONNECT for a whole ${str(e.quiet_window_seconds)}s window; ${rate}`
+            : str(e.verdict)
+  const out = [`Arrivals (EMQX's CONNECT counter${from}): ${verdict}`]
+  if (typeof e.draining_since !== 'string') return out
+  const evicting = typeof e.eviction_since === 'string'
+    ? `, ${str(e.connects_since_eviction)} since eviction began at ${e.eviction_since}`
+    : ''
+  const quiet = typeof e.quiet_seconds === 'number' ? `; quiet for ${e.quiet_seconds}s` : ''
+  out.push(`  since the drain began at ${e.draining_since}: ` + (typeof e.connects_since_drain === 'number'
+    ? `${e.connects_since_drain} CONNECTs${evicting}; last arrival ${e.last_arrival ?? 'none'}${quiet} (read at ${str(e.last_read)})`
+    : 'CONNECTs not counted'))
+  if (typeof e.connects_since_eviction === 'number' && e.connects_since_eviction > 0) {
+    out.push(`  WARNING: ${e.connects_since_eviction} CONNECT(s) after eviction began: a load balancer the sidecar does not see, ` +
+      'or direct clients, still route here')
+  }
+  return out
 }

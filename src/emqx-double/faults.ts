@@ -39,12 +39,18 @@ export const SIM_FAULTS: readonly SimFault[] = [
   'huge', 'redirect', 'auth_reject', 'forbidden', 'not_found', 'http10', 'rpc_error',
 ]
 
-/** Which requests a fault hits: every path, only availability_check, or only the node status endpoint. */
-export type FaultScope = 'all' | 'availability' | 'status'
-export const FAULT_SCOPES: readonly FaultScope[] = ['all', 'availability', 'status']
+/**
+ * Which requests a fault hits: every path, only availability_check, only the node status endpoint, or only
+ * the CONNECT counter's sources (./connect-metrics.ts: an unreadable counter, no arrival evidence).
+ */
+export type FaultScope = 'all' | 'availability' | 'status' | 'connects'
+export const FAULT_SCOPES: readonly FaultScope[] = ['all', 'availability', 'status', 'connects']
 
 export function faultHits (scope: FaultScope, path: string): boolean {
   if (scope === 'all') return true
   if (scope === 'availability') return path.endsWith('/load_rebalance/availability_check')
+  if (scope === 'connects') {
+    return path === '/api/v5/prometheus/stats' || path === '/api/v5/metrics' || /^\/api\/v4\/nodes\/[^/]+\/metrics$/.test(path)
+  }
   return path === '/status' || path === '/api/v5/status'
 }

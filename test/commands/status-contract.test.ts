@@ -1,4 +1,6 @@
 import t from 'tap'
+import { pino } from 'pino'
+import { ArrivalWatch } from '../../src/ack/arrivals.js'
 import { parseSidecarStatus } from '../../src/commands/status.js'
 import { formatStatus } from '../../src/commands/status-format.js'
 import { statusDocument } from '../../src/http/views/status.js'
@@ -45,13 +47,33 @@ const snapshot: Snapshot = {
 
 t.test('the status command formats exactly what the server renders, every section', async (t) => {
   // the tracker and the drain's acknowledgement wired as main.ts wires them (the drain starts in their store)
-  const { tracker, ack, drain } = drainAckHarness()
+  const { store, tracker, ack, drain } = drainAckHarness()
   const now = Date.now()
+  // EMQX's CONNECT counter wired as main.ts wires it: 2 CONNECTs/s before the drain, 4 more after it began
+  let clock = now - 60_000
+  let connects = 1000
+  const arrivals = new ArrivalWatch({
+    read: async () => ({ ok: true, count: connects, source: 'prometheus' }),
+    store,
+    log: pino({ level: 'silent' }),
+    pollIntervalMs: 1000,
+    baselineMs: 15_000,
+    graceMs: 1000,
+    now: () => clock,
+  })
+  for (let i = 0; i < 4; i++) { clock = now - 60_000 + i * 15_000; connects += 30; await arrivals.readNow() }
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: true, answer: '200', at: now - 2000 })
+  clock = now - 1500
   drain(now - 1500)
+  await arrivals.readNow()
+  clock = now - 500
+  connects += 4
+  await arrivals.readNow()
+  clock = now
+  await arrivals.readNow()
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: false, answer: '503', at: now - 1000 })
   const cluster = { intervalMs: 1000, conn: { abs: 1000, rel: 1.1 }, sess: { abs: 1000, rel: 1.1 } }
-  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, cluster })
+  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, arrivals, cluster })
   const received = parseSidecarStatus(JSON.stringify(rendered, null, 2))
   if (received === undefined) return t.fail('the server\'s own document is not taken for a sidecar /status')
   const text = formatStatus(received)
@@ -71,6 +93,8 @@ t.test('the status command formats exactly what the server renders, every sectio
     /^Load balancer checkers: 1$/m,
     /^ {2}drain since \S+Z: 0\/1 checkers told; acknowledged: no$/m,
     /^ {2}http 10\.0\.0\.5 "HAProxy": every 1000ms, fall 3, last answer 503, told: no \(1 drain answers\)$/m,
+    /^Arrivals \(EMQX's CONNECT counter, GET \/api\/v5\/prometheus\/stats\): CONNECTs still arrive; usual rate 2 CONNECTs\/s, quiet window 2\.5s$/m,
+    /^ {2}since the drain began at \S+Z: 4 CONNECTs; last arrival \S+Z; quiet for 0\.5s \(read at \S+Z\)$/m,
     /^Cluster evacuation on emqx@n3: evicting_sessions; connections 1\/5, sessions 2\/6$/m,
     /^Cluster purge on emqx@n4: purging$/m,
     /^Cluster rebalance coordinated by emqx@n1: evicting_conns$/m,

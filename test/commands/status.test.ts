@@ -36,6 +36,10 @@ t.test('`status` prints the node, its checkers and the cluster view from a runni
   t.match(r.stdout, /1\/1 checkers told; acknowledged: yes/)
   t.match(r.stdout, /http 127\.0\.0\.1 "test-lb": every \d+ms, fall 3, last answer 503, told: yes \(3 drain answers\)/)
   t.match(r.stdout, /Cluster rebalance coordinated by emqx@n1/)
+  // EMQX's CONNECT counter, read from the double's /api/v5/prometheus/stats at every poll of the drain: no CONNECT, and
+  // too short a history for a usual rate
+  t.match(r.stdout, /^Arrivals \(EMQX's CONNECT counter, GET \/api\/v5\/prometheus\/stats\): too little traffic to judge \(usual rate/m)
+  t.match(r.stdout, /^ {2}since the drain began at \S+Z: 0 CONNECTs(, 0 since eviction began at \S+Z)?; last arrival none; quiet for [\d.]+s/m)
   const j = await runCli(['status', '--url', sc.url, '--json'])
   t.match(JSON.parse(j.stdout), { state: 'draining' })
 

@@ -75,6 +75,10 @@ t.test('dashboard structure: unique ids, one datasource variable, a pod variable
     'emqx_lb_sidecar_rebalance_sessions', 'emqx_lb_sidecar_probes_total', 'emqx_lb_sidecar_emqx_check_duration_seconds_bucket']) {
     t.ok(used.has(m), `dashboard shows ${m}`)
   }
+  // issue 25: the arrival evidence, CONNECTs while draining by phase and the last one
+  for (const m of ['emqx_lb_sidecar_connects_while_draining_total', 'emqx_lb_sidecar_connect_last_arrival_while_draining_timestamp_seconds']) {
+    t.ok(used.has(m), `dashboard shows ${m}`)
+  }
 })
 
 t.test('dashboard and alerts only use metrics, labels and label values a live sidecar exports', async (t) => {

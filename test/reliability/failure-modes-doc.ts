@@ -45,6 +45,64 @@ function limitsTable (): string[] {
     ...rows.map((o) => `| \`--${o.flag}\` / \`${envName(o.flag)}\` | ${o.default !== undefined ? code(o.default) : '-'} | ${cell(o.help)} |`)]
 }
 
+/** EMQX's CONNECT counter (docs/graceful-shutdown.md#arrival-evidence): where it cannot judge, and what is done then. */
+const ARRIVAL_CASES: ReadonlyArray<readonly [string, string, string, string]> = [
+  [
+    'Counter unreadable: EMQX 4.4 without credentials (no source), e5.4+ with `prometheus.enable_basic_auth` and no API key, ' +
+      'an error, timeout or garbage on the read, a Prometheus answer with one sample per node (cluster mode), no reading for 3 polls + 1 s',
+    '`no_counter`: no evidence, never "no arrivals"; an acknowledged evacuation ends on told + grace, as without the counter; ' +
+      'probes, availability and the drain are unaffected (the counter is never part of a probe answer)',
+    '`connect_evidence_readable` 0, `/status` `drain_evidence.error`; the wait\'s end logs `(no arrival evidence: CONNECT counter not readable)`; ' +
+      'alert `EmqxConnectCounterUnreadable` after a minute of drain',
+    '`test/reliability/arrival-evidence.test.ts` (5xx on both 5.x sources: asked 1-2 s after the request while CONNECTs arrive unseen), ' +
+      '`test/emqx/connects.test.ts` (answers that are no evidence)',
+  ],
+  [
+    'A read fails after a source answered',
+    'the source is kept (sticky, like the API detection): its failures are `no_counter` until it answers again; no switch to another source',
+    'as above',
+    'not run by a test (`src/emqx/connects.ts`)',
+  ],
+  [
+    'No traffic: usual rate 0, or not known yet (less than 2 × `--connect-baseline-interval` of readings since start, or since EMQX restarted)',
+    '`too_little_traffic`: a quiet spell proves nothing; told + grace',
+    '`drain_evidence.usual_rate_per_second` 0 or null; the wait\'s end logs `(no arrival evidence: too little traffic to judge)`',
+    '`test/reliability/arrival-evidence.test.ts`, `test/ack/evidence.test.ts`',
+  ],
+  [
+    'Little traffic (e.g. 0.1 CONNECT/s)',
+    'the quiet window is 5 / usual rate (50 s), never past `--wait-health-check`: arrivals to the maximum end it as `max_reached`',
+    'warn `evacuation_ack_arrivals_went_on`',
+    '`test/ack/evidence.test.ts`',
+  ],
+  [
+    'EMQX restarted (the counter went back)',
+    'the usual rate starts over; a drain counts from the new value; no negative arrivals',
+    '-',
+    'not run by a test (`src/ack/arrivals.ts`)',
+  ],
+  [
+    'CONNECTs after eviction began',
+    'counted as `phase="evicting"`; nothing changes for EMQX (it refuses them)',
+    'warn `connects_while_evicting` once per drain; alert `EmqxConnectsWhileEvicting`',
+    '`test/reliability/arrival-evidence.test.ts` (counted apart, warned once), `test/deploy/arrival-alerts.test.ts` (the alert)',
+  ],
+]
+
+function arrivalSection (): string[] {
+  return [
+    '## EMQX\'s CONNECT counter',
+    '',
+    'An acknowledged evacuation waits, once every checker is told and the grace has passed, until EMQX\'s own `client.connect`',
+    'counter shows no CONNECT for the quiet window ([arrival evidence](graceful-shutdown.md#arrival-evidence)). Where the counter',
+    'cannot judge, the wait is what it was without it, told + grace; it is never shortened by a missing reading.',
+    '',
+    '| Case | What the sidecar does | Seen as | Proven by |',
+    '|---|---|---|---|',
+    ...ARRIVAL_CASES.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ]
+}
+
 export function renderFailureModes (): string {
   const { pollInterval, emqxTimeout, otherTimeout, failureThreshold } = MATRIX_SETTINGS
   return [
@@ -97,6 +155,8 @@ export function renderFailureModes (): string {
     'where the run that took the node down began.',
     '',
     ...faultTable(),
+    '',
+    ...arrivalSection(),
     '',
     '## Hostile clients',
     '',
