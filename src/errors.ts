@@ -26,7 +26,7 @@ export const FAILURE_REASONS = [
 export type FailureReason = (typeof FAILURE_REASONS)[number]
 
 export const EVACUATION_ERROR_CODES = [
-  'auth', 'node_not_found', 'rpc_error', 'rejected', 'unexpected_answer', 'transport', 'no_api',
+  'auth', 'node_not_found', 'target_unavailable', 'rpc_error', 'rejected', 'unexpected_answer', 'transport', 'no_api',
 ] as const
 
 export type EvacuationErrorCode = (typeof EVACUATION_ERROR_CODES)[number]

@@ -8,11 +8,12 @@ export const SIM_PROFILES = ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', '
 export type SimProfile = (typeof SIM_PROFILES)[number]
 
 /**
- * How `POST .../evacuation/start` reads its body: `v4` numbers, wait_takeover > 0 (errors in-body);
+ * How `POST .../evacuation/start` reads its body: `v4` numbers, wait_takeover > 0, an unknown param
+ * (wait_health_check included) refused (errors in-body); `v4.4.24` the same with wait_health_check;
  * `e5.0.4` no wait_health_check, unknown fields and a string wait_takeover are a 400; `e5.1.0` the same
- * with wait_health_check; `v5` (e5.1.1+) durations as integers or `"10s"`.
+ * with wait_health_check; `v5` (e5.1.1+) durations as integers or `"10s"`, unknown fields a 400 too.
  */
-export type StartBodyRules = 'v4' | 'e5.0.4' | 'e5.1.0' | 'v5'
+export type StartBodyRules = 'v4' | 'v4.4.24' | 'e5.0.4' | 'e5.1.0' | 'v5'
 
 export interface ProfileTraits {
   /** API generation in paths: /api/v5/... or /api/v4/... */
@@ -21,7 +22,7 @@ export interface ProfileTraits {
   readonly availabilityNeedsAuth: boolean
   /** false: open-source, /api/v{4,5}/load_rebalance/* do not exist */
   readonly hasRebalance: boolean
-  /** an evacuation starts in waiting_health_check (503 while still accepting connections): 5.1+ */
+  /** an evacuation starts in waiting_health_check (503 while still accepting connections): 5.1+, 4.4.24+ */
   readonly waitsHealthCheck: boolean
   readonly startBody: StartBodyRules
   /** 4.4: a second listener, the dashboard (18083), serves /api/v4 with dashboard-user login and no /status */
@@ -45,7 +46,8 @@ export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
   /** e5.0.4: evicts at once, no wait_health_check field */
   'v5.0.4': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4' },
   'v4.4': { ...V4, availabilityNeedsAuth: true },
-  'v4.4.24': { ...V4, availabilityNeedsAuth: false },
+  /** 4.4.24+: public availability_check; the wait phase its release notes speak of, so wait_health_check is taken */
+  'v4.4.24': { ...V4, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v4.4.24' },
   /** open-source 5.x before the unified 5.9 line */
   oss: { ...V5, availabilityNeedsAuth: false, hasRebalance: false, waitsHealthCheck: false, startBody: 'v5' },
   /** open-source 4.4: no rebalance API, but 401 before 404 without credentials */

@@ -6,22 +6,27 @@ import { clip, parseJsonObject, type RawAnswer } from './parse.js'
 export type { EvacuationSettings } from '../config/serve-config.js'
 
 export interface EvacuationBodyOptions {
-  /** leave `wait_health_check` out (the retry for e5.0.4, which rejects the field) */
+  /** leave `wait_health_check` out (the retry for e5.0.4 and 4.4 before the wait phase, which reject the field) */
   readonly withoutWaitHealthCheck?: boolean
+  /** send `wait_takeover` as at least 1 (the retry for e5.1.0, whose field is a pos_integer) */
+  readonly positiveWaitTakeover?: boolean
 }
 
 /**
  * The start body per API generation (docs/emqx-compatibility.md, "Evacuation"). Durations go as integer
  * seconds everywhere: e5.0.4 and e5.1.0 reject a string `wait_takeover` (from e5.1.1 both forms work) and
- * 4.4 takes numbers. `wait_takeover` must be positive on 4.4, e5.0.4 and e5.1.0, so 0 is sent as 1.
- * `wait_health_check` exists from e5.1.0 on; e5.0.4 rejects unknown fields, so the caller retries
- * `withoutWaitHealthCheck` on that 400 (and holds 503 for the wait itself, as for 4.4). 5.x rejects an
- * empty `migrate_to` (nonempty_list). Optional fields are left out rather than sent empty.
+ * 4.4 takes numbers. `wait_takeover` 0 is legal from e5.1.1 (`timeout_duration_s()`) and sent as 0; 4.4
+ * (validate_pos_int) gets 1, and so do the retries for e5.0.4 and e5.1.0 (`pos_integer()`).
+ * `wait_health_check` exists from e5.1.0 on and is offered to 4.4 too (4.4.24+ may hold its own wait);
+ * e5.0.4 and older 4.4 reject unknown fields, so the caller retries `withoutWaitHealthCheck` on that 400
+ * (and holds 503 for the wait itself). 5.x rejects an empty `migrate_to` (nonempty_list). Optional fields
+ * are left out rather than sent empty.
  */
 export function evacuationBody (version: ApiVersion, s: EvacuationSettings, opts: EvacuationBodyOptions = {}): Record<string, unknown> {
-  const waitTakeover = Math.max(1, Math.round(s.waitTakeoverS))
+  const positive = version === 'v4' || opts.positiveWaitTakeover === true || opts.withoutWaitHealthCheck === true
+  const waitTakeover = Math.max(positive ? 1 : 0, Math.round(s.waitTakeoverS))
   const eviction = { conn_evict_rate: s.connEvictRate, sess_evict_rate: s.sessEvictRate, wait_takeover: waitTakeover }
-  const body: Record<string, unknown> = version === 'v5' && opts.withoutWaitHealthCheck !== true
+  const body: Record<string, unknown> = opts.withoutWaitHealthCheck !== true
     ? { wait_health_check: Math.round(s.waitHealthCheckS), ...eviction }
     : { ...eviction }
   if (s.redirectTo !== undefined && s.redirectTo !== '') body.redirect_to = s.redirectTo
@@ -29,9 +34,20 @@ export function evacuationBody (version: ApiVersion, s: EvacuationSettings, opts
   return body
 }
 
-/** e5.0.4's answer to a start body with `wait_health_check`: a 400 naming the field it does not know. */
+/**
+ * The answer to a start body with `wait_health_check` from a line without the field: e5.0.4's 400 naming
+ * the unknown field, or 4.4's in-body 400 (`Unknown evacuation param: {<<"wait_health_check">>,0}`,
+ * or `invalid wait_health_check value` should a 4.4 take the field as a positive integer).
+ */
 export function rejectsWaitHealthCheck (call: EvacuationCall): boolean {
-  return !call.ok && call.code === 'rejected' && call.httpStatus === 400 && /wait_health_check/.test(call.message)
+  if (call.ok || call.code !== 'rejected') return false
+  return (call.httpStatus === 400 || call.httpStatus === 200) && /wait_health_check/.test(call.message)
+}
+
+/** e5.1.0's 400 to `wait_takeover` 0 (its field is a pos_integer; e5.1.1+ takes 0). */
+export function rejectsZeroWaitTakeover (call: EvacuationCall): boolean {
+  return !call.ok && call.code === 'rejected' && call.httpStatus === 400 &&
+    /wait_takeover/.test(call.message) && !/wait_health_check/.test(call.message)
 }
 
 export type { EvacuationErrorCode } from '../errors.js'
@@ -58,7 +74,12 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   const idempotent = op === 'start' ? /already_started/ : /not_started/
   const refused = (httpStatus: number): EvacuationCall => {
     if (idempotent.test(text)) return { ok: true, already: true }
-    if (/node not found|nodes unavailable|invalid node/i.test(text)) {
+    // migrate_to names a node that is not running or drains itself (available_nodes/1: its eviction agent is on)
+    if (/nodes unavailable|unavailable nodes|no available nodes/i.test(text)) {
+      const message = `EMQX: a migrate_to node is not running or is draining itself: ${clip(text, 120)}`
+      return { ok: false, code: 'target_unavailable', message, httpStatus }
+    }
+    if (/node not found|invalid node/i.test(text)) {
       return { ok: false, code: 'node_not_found', message: `EMQX: ${clip(text, 120)}`, httpStatus }
     }
     return { ok: false, code: 'rejected', message: `EMQX refused to ${op} the evacuation: ${clip(text, 120)}`, httpStatus }

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { EvacuationConfig } from '../config/serve-config.js'
 import type { EmqxClient } from '../emqx/client.js'
-import { rejectsWaitHealthCheck } from '../emqx/evacuation.js'
 import type { AckWaitProgress, EvacuationProgress } from './model.js'
 import type { AckPort } from './ack-port.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
+import { askToStart } from './evacuation-start.js'
 import { stopLeftoverEvacuation } from './leftover-evacuation.js'
 import type { Store } from './store.js'
 
@@ -104,20 +104,12 @@ export class Evacuator {
     const held = await this.#awaitAck(signal)
     if (held === undefined) return this.#current()
     const settings = held ? { ...config.settings, waitHealthCheckS: MIN_WAIT_HEALTH_CHECK_S } : config.settings
-    // 4.4 and e5.0.4 have no wait_health_check: EMQX would evict at once, while load balancers still send
-    // new clients. The sidecar already answers 503, so it gives them that time itself before asking.
-    const holdsForV4 = client.target?.version === 'v4' && !held
-    if (holdsForV4 && !await this.#holdHealthCheck(node, 'EMQX 4.4', signal)) return this.#current()
-    let r = await client.evacuation('start', node, settings)
-    let waitS = client.target?.version === 'v4' ? 0 : settings.waitHealthCheckS
-    if (rejectsWaitHealthCheck(r)) {
-      const here = held ? 'already held here' : 'holding 503 for it here'
-      log.info({ event: 'evacuation_no_wait_health_check', node },
-        `EMQX refused wait_health_check (EMQX 5.0.4): ${here}, asking without it`)
-      if (!held && !await this.#holdHealthCheck(node, 'EMQX 5.0.4', signal)) return this.#current()
-      r = await client.evacuation('start', node, settings, { withoutWaitHealthCheck: true })
-      waitS = 0
-    }
+    // e5.0.4 and 4.4 before its wait phase refuse wait_health_check: EMQX would evict at once, while load
+    // balancers still send new clients. The sidecar already answers 503, so it gives them that time itself.
+    const hold = async (version: string): Promise<boolean> => await this.#holdHealthCheck(node, version, signal)
+    const started = await askToStart({ client, log, node, settings, held, hold })
+    if (started === undefined) return this.#current()
+    const { call: r, waitS } = started
     if (!r.ok) return this.#fail(r.message, r.code)
     const eviction = r.already ? {} : { waitHealthCheckS: waitS, evictionStartsAt: this.#now() + waitS * 1000 }
     this.#patch({ phase: 'running', alreadyStarted: r.already, ...eviction })

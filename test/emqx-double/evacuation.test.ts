@@ -65,6 +65,15 @@ t.test('4.4 and e5.0.4 start evicting at once (no waiting_health_check)', async 
   }
 })
 
+t.test('4.4.24+ holds its own wait (the wait health check phase of its release notes)', async (t) => {
+  const sim = new EmqxDouble({ profile: 'v4.4.24', connections: 10, timeScale: 0 })
+  sim.startEvacuation({ wait_health_check: 10, conn_evict_rate: 5 })
+  t.equal(state(sim), 'waiting_health_check')
+  t.notOk(sim.available, 'availability_check 503 from the start')
+  sim.advance(10_000)
+  t.equal(state(sim), 'evicting_conns')
+})
+
 t.test('e5.1-5.3 have waiting_health_check: 503 while connections are still accepted', async (t) => {
   const sim = new EmqxDouble({ profile: 'v5.3', connections: 10, timeScale: 0 })
   sim.startEvacuation({ wait_health_check: 10, conn_evict_rate: 5 })

@@ -96,4 +96,22 @@ t.test('start bodies: e5.0.4 refuses wait_health_check and string durations; e5.
   t.match(start('v5.3', { wait_health_check: 10, wait_takeover: 10 }), { status: 200 })
   t.match(start('v5', { wait_health_check: '10s', wait_takeover: '10s' }), { status: 200 })
   t.match(start('v5', { wait_health_check: 10, wait_takeover: 10 }), { status: 200 })
+  t.match(start('v5', { wait_health_check: 10, wait_takeover: 0 }), { status: 200 }, 'e5.1.1+: wait_takeover 0 is legal')
+  t.match(start('v5.3', { wait_health_check: 10, wait_takeover: 0 }), { status: 400, body: /wait_takeover/ }, 'e5.1.0: a pos_integer')
+  for (const profile of ['v5', 'v5.3', 'v5.0.4'] as const) {
+    t.match(start(profile, { wait_takeover: 10, bogus: 1 }), { status: 400, body: /unknown_fields/ }, `${profile}: hocon_tconf refuses an unknown field`)
+  }
+})
+
+t.test('4.4 start bodies (validate_evacuation_param/1): 4.4 refuses wait_health_check in-body, 4.4.24+ takes it', async (t) => {
+  const start = (profile: 'v4.4' | 'v4.4.24', body: unknown): { status: number, json: unknown } => {
+    const sim = new EmqxDouble({ profile, nodeName: 'emqx@a' })
+    const a = sim.route('POST', '/api/v4/load_rebalance/emqx@a/evacuation/start', AUTH, JSON.stringify(body))
+    return { status: a.status, json: JSON.parse(a.body) }
+  }
+  t.same(start('v4.4', { wait_health_check: 0, wait_takeover: 10 }), { status: 200, json: { code: 400, message: 'Unknown evacuation param: {<<"wait_health_check">>,0}' } })
+  t.same(start('v4.4', { wait_takeover: 0 }), { status: 200, json: { code: 400, message: 'invalid wait_takeover value' } })
+  t.match(start('v4.4', { wait_takeover: 10 }), { status: 200, json: { code: 0 } })
+  t.match(start('v4.4.24', { wait_health_check: 0, wait_takeover: 10 }), { status: 200, json: { code: 0 } })
+  t.match(start('v4.4.24', { wait_health_check: 10, bogus: 'x' }), { status: 200, json: { code: 400, message: 'Unknown evacuation param: {<<"bogus">>,<<"x">>}' } })
 })

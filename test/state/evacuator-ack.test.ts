@@ -48,10 +48,12 @@ const REST = { conn_evict_rate: 500, sess_evict_rate: 500, wait_takeover: 1 }
 const ACKED_BODIES: Readonly<Record<string, readonly unknown[]>> = {
   v5: [{ wait_health_check: 0, ...REST }],
   'v5.0.4': [{ wait_health_check: 0, ...REST }, REST],
-  'v4.4': [REST],
+  // 4.4.24+ holds its own wait: offered first everywhere, asked again without it where refused (Unknown evacuation param)
+  'v4.4.24': [{ wait_health_check: 0, ...REST }],
+  'v4.4': [{ wait_health_check: 0, ...REST }, REST],
 }
 
-for (const profile of ['v5', 'v5.0.4', 'v4.4'] as SimProfile[]) {
+for (const profile of ['v5', 'v5.0.4', 'v4.4.24', 'v4.4'] as SimProfile[]) {
   t.test(`${profile}: EMQX is asked only after the checker was told and the grace passed, with no wait of its own`, async (t) => {
     const sim = await startDouble(t, { profile, nodeName: 'emqx@n1', connections: 0 })
     const checkers = { list: [agent(false)] }

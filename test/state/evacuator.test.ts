@@ -30,15 +30,16 @@ async function setup (t: T, sim: EmqxDouble, flags: string[] = []) {
 
 const V5_BODY = { wait_health_check: 10, conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 }
 const NO_WAIT_BODY = { conn_evict_rate: 100, sess_evict_rate: 500, wait_takeover: 10 }
-/** what EMQX receives: e5.0.4 refuses wait_health_check (400) and gets the body again without it */
+/** what EMQX receives: e5.0.4 and 4.4 before the wait phase refuse wait_health_check (400) and get the body again without it */
 const START_BODIES: Readonly<Record<string, readonly unknown[]>> = {
   v5: [V5_BODY],
   'v5.3': [V5_BODY],
   'v5.0.4': [{ ...V5_BODY, wait_health_check: 1 }, NO_WAIT_BODY],
-  'v4.4': [NO_WAIT_BODY],
+  'v4.4.24': [V5_BODY],
+  'v4.4': [{ ...V5_BODY, wait_health_check: 1 }, NO_WAIT_BODY],
 }
 
-for (const profile of ['v5', 'v5.3', 'v5.0.4', 'v4.4'] as SimProfile[]) {
+for (const profile of ['v5', 'v5.3', 'v5.0.4', 'v4.4.24', 'v4.4'] as SimProfile[]) {
   t.test(`${profile}: the full evacuation, 503 from the first moment to the end`, async (t) => {
     // 100x: 10 s wait_health_check + 2 s of eviction + 10 s takeover in about 0.2 s
     const sim = await startDouble(t, { profile, nodeName: 'emqx@n1', connections: 200, timeScale: 100 })
@@ -150,4 +151,16 @@ t.test('--evacuation-stop-on-start: an evacuation EMQX resumed after a restart i
   t.ok(lines.some((l) => l.event === 'evacuation_leftover_stopped'))
   await nextEvent(store, 'update', (s: { state: string }) => s.state === 'up', 2000, 'up once EMQX stopped evacuating')
   t.equal(await evacuator.stopLeftover(abort.signal), 'none', 'nothing left the second time')
+})
+
+t.test('--evacuation-wait-takeover 0s: sent as 0 where EMQX takes it (e5.1.1+), as 1 after e5.1.0 refuses 0 (pos_integer)', async (t) => {
+  const sent: Record<string, unknown[]> = {}
+  for (const profile of ['v5', 'v5.3'] as SimProfile[]) {
+    const sim = await startDouble(t, { profile, nodeName: 'emqx@n1', connections: 0, timeScale: 100 })
+    const { evacuator, lines } = await setup(t, sim, ['--evacuation-wait-takeover', '0s'])
+    t.match(await evacuator.start('x'), { phase: 'done' }, `${profile}: the evacuation runs`)
+    sent[profile] = sim.evacuationRequests.map((r) => (r.body as { wait_takeover?: unknown }).wait_takeover)
+    if (profile === 'v5.3') t.ok(lines.some((l) => l.event === 'evacuation_positive_wait_takeover'), 'the retry is logged')
+  }
+  t.same(sent, { v5: [0], 'v5.3': [0, 1] })
 })

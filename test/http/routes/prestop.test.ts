@@ -51,8 +51,9 @@ for (const profile of ['v5', 'v4.4'] as SimProfile[]) {
     t.match(JSON.parse(answer.body), { evacuation: { phase: 'done', node: 'emqx@pod-0', connections: 0, sessions: 0 } })
     t.ok(took > 1000, `/prestop answered after ${Math.round(took)}ms, once EMQX had evacuated`)
     t.equal(await sc.exited, 0, 'then the sidecar exits cleanly')
-    t.equal(sim.evacuationRequests.length, 1)
-    t.same(sim.evacuationRequests[0]?.node, 'emqx@pod-0', 'the node name EMQX gave, not one from the request')
+    // 4.4 before its wait phase refuses wait_health_check, then starts without it
+    t.equal(sim.evacuationRequests.length, profile === 'v4.4' ? 2 : 1)
+    t.same(sim.evacuationRequests.map((r) => r.node), sim.evacuationRequests.map(() => 'emqx@pod-0'), 'the node name EMQX gave, not one from the request')
     const logs = JSON.stringify(sc.logs) + sc.stderr()
     t.notMatch(logs, TOKEN, 'the token is in no log line')
     t.ok(sc.logs.some((l) => l.event === 'admin' && l.action === 'prestop' && l.result === 'done'), 'audited')

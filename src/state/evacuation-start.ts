@@ -1,0 +1,41 @@
+import type { Logger } from 'pino'
+import type { EmqxClient } from '../emqx/client.js'
+import { rejectsWaitHealthCheck, rejectsZeroWaitTakeover, type EvacuationCall, type EvacuationSettings } from '../emqx/evacuation.js'
+
+export interface StartAsk {
+  readonly client: EmqxClient
+  readonly log: Logger
+  readonly node: string
+  readonly settings: EvacuationSettings
+  /** the acknowledged wait already served wait_health_check here */
+  readonly held: boolean
+  /** holds 503 for wait_health_check before EMQX is asked again; false: aborted or past the deadline */
+  readonly hold: (version: string) => Promise<boolean>
+}
+
+/** EMQX's answer to the start, and the wait_health_check it holds itself (0 where the field was refused). */
+export interface Started { readonly call: EvacuationCall, readonly waitS: number }
+
+/**
+ * Asks EMQX to start evacuating, with the body the line takes (docs/emqx-compatibility.md, "Evacuation").
+ * `wait_health_check` is offered everywhere; where it is refused (e5.0.4, 4.4 before the wait phase) the
+ * sidecar holds 503 for the wait itself unless already held, then asks without it. A `wait_takeover` 0
+ * that e5.1.0 refuses (pos_integer) is asked again as 1. undefined: aborted during the hold.
+ */
+export async function askToStart (a: StartAsk): Promise<Started | undefined> {
+  const { client, log, node, settings, held } = a
+  let call = await client.evacuation('start', node, settings)
+  let waitS = settings.waitHealthCheckS
+  if (rejectsWaitHealthCheck(call)) {
+    const version = client.target?.version === 'v4' ? 'EMQX 4.4' : 'EMQX 5.0.4'
+    const here = held ? 'already held here' : 'holding 503 for it here'
+    log.info({ event: 'evacuation_no_wait_health_check', node }, `EMQX refused wait_health_check (${version}): ${here}, asking without it`)
+    if (!held && !await a.hold(version)) return undefined
+    call = await client.evacuation('start', node, settings, { withoutWaitHealthCheck: true })
+    waitS = 0
+  } else if (rejectsZeroWaitTakeover(call)) {
+    log.info({ event: 'evacuation_positive_wait_takeover', node }, 'EMQX refused wait_takeover 0 (EMQX 5.1.0): asking with 1')
+    call = await client.evacuation('start', node, settings, { positiveWaitTakeover: true })
+  }
+  return { call, waitS }
+}
