@@ -9,6 +9,7 @@ import { checkTargets, renderMarkdown, type Failure, type Results } from './lib/
 import { drainDetection, type DrainResult } from './sections/drain.js'
 import { footprint } from './sections/footprint.js'
 import { probeCost } from './sections/probe-cost.js'
+import { probeCostWithStreams } from './sections/probe-cost-streams.js'
 import { haproxyEndToEnd } from './sections/haproxy.js'
 import { serving } from './sections/serving.js'
 import { checkerStorm } from './sections/storm.js'
@@ -54,6 +55,8 @@ async function main (p: Plan): Promise<Results> {
     if (p.sections.has('probe-cost')) {
       const cost = await section('probe cost', failed, async () => await probeCost(sim, p.probeCost, progress))
       if (cost !== undefined) results = { ...results, probeCost: cost }
+      const streams = await section('probe cost with event streams', failed, async () => await probeCostWithStreams(sim, p.probeCost, progress))
+      if (streams !== undefined) results = { ...results, probeCostStreams: streams }
     }
     if (p.sections.has('serving')) {
       const serving = await section('probe serving', failed, async () => await servingWithTargets(sim, p))

@@ -10,12 +10,16 @@ import { NODE_STATUS_EVERY, REQUESTS_PER_POLL } from '../../src/emqx/client.js'
 import { stormSection, stormTarget } from './report-storm.js'
 import type { ProbeCostResult } from '../sections/probe-cost.js'
 import { probeCostSection, probeCostTarget } from './report-probe-cost.js'
+import type { StreamsCostResult } from '../sections/probe-cost-streams.js'
+import { streamsSection } from './report-probe-cost-streams.js'
 import { floorSection, floorTarget, moduleSection } from './report-footprint.js'
 
 export interface Results {
   readonly machine: { readonly cpu: string, readonly cores: number, readonly node: string, readonly os: string, readonly date: string, readonly load: string }
   readonly mode: string
   readonly probeCost?: ProbeCostResult
+  /** probe cost with /events streams (live pages) open against none */
+  readonly probeCostStreams?: StreamsCostResult
   readonly serving?: ServingResult
   readonly drain?: readonly DrainResult[]
   readonly upstream?: UpstreamResult
@@ -118,6 +122,7 @@ export function renderMarkdown (r: Results): string {
   }
   if (r.probeCost !== undefined || r.serving !== undefined) parts.push('', '## 1. Probe serving')
   if (r.probeCost !== undefined) parts.push('', ...probeCostSection(r.probeCost))
+  if (r.probeCostStreams !== undefined) parts.push('', ...streamsSection(r.probeCostStreams))
   if (r.serving !== undefined) parts.push('', ...servingSection(r.serving))
   if (r.drain !== undefined) {
     parts.push('', '## 2. Drain detection', '', 'EMQX double flipped between normal and rebalance donor at random moments; delay until the sidecar\'s own answer changes (ms).', '',
