@@ -43,4 +43,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SIDECAR_PORT||9183)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The same command the tests and `npm start` run, with the flags of dist/cli.js's shebang: node with
 # src/node-flags.ts's flags (why: that file), then dist/cli.js.
-CMD ["node", "--optimize-for-size", "dist/cli.js"]
+CMD ["node", "--optimize-for-size", "--liftoff-only", "dist/cli.js"]

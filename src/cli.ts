@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --optimize-for-size
+#!/usr/bin/env -S node --optimize-for-size --liftoff-only
 import { ConfigError, SidecarError } from './errors.js'
 import { VERSION } from './version.js'
 

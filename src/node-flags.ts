@@ -9,5 +9,11 @@
  * `--max-semi-space-size` does not help); with it the peak is lower and RSS falls back. Its price is CPU
  * per new connection; keep-alive probes cost the same. The measurements are in bench/README.md (Node flags)
  * and bench/results.md (footprint under a checker storm).
+ *
+ * `--liftoff-only`: undici parses EMQX's answers with llhttp compiled to WebAssembly, and V8 tiers a hot
+ * WebAssembly module up to TurboFan, whose code and compilation stay resident (most of the idle RSS above
+ * the libraries' floor, and much of the start-up peak). The sidecar parses one small EMQX answer per poll,
+ * so V8's baseline WebAssembly compiler is plenty; probes use node:http's native parser and are unaffected
+ * (bench/README.md, "Footprint").
  */
-export const NODE_FLAGS: readonly string[] = ['--optimize-for-size']
+export const NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--liftoff-only']
