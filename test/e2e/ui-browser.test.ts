@@ -113,4 +113,7 @@ t.test('the live page follows a drain in headless Chromium, lists the checkers, 
   sidecar.child.kill('SIGTERM')
   await page.waitForSelector('html[data-stream="disconnected"]', { state: 'attached', timeout: 10_000 })
   t.match(await page.textContent('#stream'), /disconnected/, 'the disconnected marker')
+  // an open stream does not hold the sidecar up: it exits on its own (--shutdown-delay 0s)
+  const code = await Promise.race([sidecar.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))])
+  t.equal(code, 0, 'the sidecar exited 0 with the page still connected until then')
 })
