@@ -39,6 +39,8 @@ interface Checker {
   readonly fall: number
   /** false once pruned or evicted: a handle kept by a connection must then be identified again */
   tracked: boolean
+  /** when it was last moved to the most recent end of the map */
+  orderedAt: number
 }
 
 /**
@@ -81,10 +83,16 @@ export interface CheckerInfo {
 }
 
 const UA_MAX = 64
+/** how stale a checker's place in the LRU order may be */
+const REORDER_MS = 1000
 
 export class CheckerTracker {
   readonly #o: TrackerOptions
-  /** insertion order = least recently seen first (re-inserted on every observation) */
+  /**
+   * insertion order = least recently seen first, to a second: a checker is re-inserted when its last
+   * re-insertion is a second old, not on every probe (two Map operations per probe for an order that
+   * only TTL pruning and eviction use); reads sort by the exact time
+   */
   readonly #checkers = new Map<string, Checker>()
   #drainSince: number | undefined
   #evicted = 0
@@ -119,6 +127,7 @@ export class CheckerTracker {
         warnedSlow: false,
         fall: fallOf(o.kind, ua, this.#o.fall[o.kind]),
         tracked: true,
+        orderedAt: o.at,
       }
       this.#checkers.set(key, c)
     }
@@ -138,12 +147,12 @@ export class CheckerTracker {
   }
 
   #record (c: Checker, available: boolean, answer: string, at: number): void {
-    const key = c.key
     if (at > c.lastSeen) {
-      // moved to the most recent end; probes within the same millisecond (one source with many
-      // connections) leave the order as it is, which is all the LRU needs
-      this.#checkers.delete(key)
-      this.#checkers.set(key, c)
+      if (at - c.orderedAt >= REORDER_MS) {
+        this.#checkers.delete(c.key)
+        this.#checkers.set(c.key, c)
+        c.orderedAt = at
+      }
       const gap = at - c.lastSeen
       // EWMA: robust to a missed check, follows a changed LB interval within a few probes
       c.intervalMs = c.intervalMs === undefined ? gap : Math.round(0.7 * c.intervalMs + 0.3 * gap)
@@ -179,7 +188,7 @@ export class CheckerTracker {
   /** The checkers still known (pruned by the ttl), most recently seen first. */
   checkers (now: number): CheckerInfo[] {
     this.#prune(now)
-    return [...this.#checkers.values()].reverse().map((c) => this.#info(c))
+    return [...this.#checkers.values()].sort((a, b) => b.lastSeen - a.lastSeen).map((c) => this.#info(c))
   }
 
   #info (c: Checker): CheckerInfo {
