@@ -2,7 +2,10 @@ import { parseJsonObject } from './parse.js'
 import { pickFields, type LocalRebalance } from './rebalance.js'
 
 /**
- * Cluster-wide view from `GET .../load_rebalance/global_status` (5.x and 4.4; 4.4 has no `purges`).
+ * Cluster-wide view from `GET .../load_rebalance/global_status` (5.x and 4.4; 4.4 has no `purges`). 5.x
+ * sends lists of entries with a `node` field (`format_as_map_list/1`); the 4.4 code of 2022 sends maps keyed
+ * by node (`maps:from_list/1` of `{Node, Status}`, which minirest renders as they are), the operator parses
+ * lists; neither is verifiable for 4.4.12+, so both are read (`entries`).
  * In EMQX's coordinator status, `connection_goal` is the recipients' average connection count and
  * `disconnected_session_goal` the recipients' average count of *disconnected* sessions
  * (apps/emqx_node_rebalance/src/emqx_node_rebalance_status.erl), so the balance condition can be
@@ -36,16 +39,18 @@ export interface ClusterStatus {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A list of entries with a `node` field, or a map keyed by node (an entry's own `node` wins); entries not objects left out. */
+function entries (v: unknown): Array<Record<string, unknown> & { node: string }> {
+  const keyed = (m: Record<string, unknown>): Array<Record<string, unknown>> =>
+    Object.entries(m).flatMap(([node, r]) => (isRecord(r) ? [{ node, ...r }] : []))
+  const list = Array.isArray(v) ? v.filter(isRecord) : isRecord(v) ? keyed(v) : []
+  return list.filter((r): r is Record<string, unknown> & { node: string } => typeof r.node === 'string')
+}
+
 function nodeProcesses (v: unknown): NodeProcess[] {
-  if (!Array.isArray(v)) return []
-  const out: NodeProcess[] = []
-  for (const item of v) {
-    if (typeof item !== 'object' || item === null) continue
-    const rec = item as Record<string, unknown>
-    if (typeof rec.node !== 'string') continue
-    out.push({ node: rec.node, ...pickFields(rec) })
-  }
-  return out
+  return entries(v).map((rec) => ({ node: rec.node, ...pickFields(rec) }))
 }
 
 /** The numbers kept from a global_status rebalance entry, each when present. */
@@ -54,12 +59,8 @@ const REBALANCE_NUMBERS = [
 ] as const
 
 function rebalances (v: unknown): ClusterRebalance[] {
-  if (!Array.isArray(v)) return []
   const out: ClusterRebalance[] = []
-  for (const item of v) {
-    if (typeof item !== 'object' || item === null) continue
-    const r = item as Record<string, unknown>
-    if (typeof r.node !== 'string') continue
+  for (const r of entries(v)) {
     const entry: Record<string, unknown> = { node: r.node, donors: strings(r.donors), recipients: strings(r.recipients) }
     for (const k of ['state', 'coordinator_node'] as const) if (typeof r[k] === 'string') entry[k] = r[k]
     for (const k of REBALANCE_NUMBERS) {
@@ -74,7 +75,8 @@ function rebalances (v: unknown): ClusterRebalance[] {
 /** Returns undefined when the body is not a global_status answer. */
 export function parseGlobalStatus (body: string): ClusterStatus | undefined {
   const json = parseJsonObject(body)
-  if (json === undefined || (!Array.isArray(json.evacuations) && !Array.isArray(json.rebalances))) return undefined
+  const shaped = (v: unknown): boolean => Array.isArray(v) || isRecord(v)
+  if (json === undefined || (!shaped(json.evacuations) && !shaped(json.rebalances))) return undefined
   return { evacuations: nodeProcesses(json.evacuations), purges: nodeProcesses(json.purges), rebalances: rebalances(json.rebalances) }
 }
 

@@ -22,6 +22,25 @@ t.test('4.4 shape: no purges key', async (t) => {
   t.equal(s?.rebalances[0]?.connection_goal, undefined, 'averages appear only once eviction starts')
 })
 
+t.test('4.4, node-keyed maps (the 2022 code: maps:from_list/1 of {Node, Status}, minirest renders the map): read as the arrays are', async (t) => {
+  const doc = {
+    evacuations: { 'emqx@n2': { state: 'evicting_conns', connection_eviction_rate: 500, stats: { initial_connected: 10, current_connected: 6 } } },
+    rebalances: { 'emqx@n1': { state: 'evicting_conns', coordinator_node: 'emqx@n1', donors: ['emqx@n1'], recipients: ['emqx@n3'], connection_goal: 4 } },
+  }
+  t.same(parseGlobalStatus(JSON.stringify(doc)), {
+    evacuations: [{ node: 'emqx@n2', state: 'evicting_conns', connection_eviction_rate: 500, stats: { initial_connected: 10, current_connected: 6 } }],
+    purges: [],
+    rebalances: [{ node: 'emqx@n1', donors: ['emqx@n1'], recipients: ['emqx@n3'], state: 'evicting_conns', coordinator_node: 'emqx@n1', connection_goal: 4 }],
+  })
+  t.same(parseGlobalStatus('{"evacuations":{},"rebalances":{}}'), { evacuations: [], purges: [], rebalances: [] }, 'nothing running: two empty maps')
+  t.same(parseGlobalStatus('{"evacuations":{"emqx@n2":{"node":"emqx@n9","state":"x"}},"rebalances":[]}')?.evacuations, [{ node: 'emqx@n9', state: 'x' }],
+    'a node field in the entry wins over the key')
+  t.same(parseGlobalStatus('{"evacuations":{"emqx@n2":5,"emqx@n3":null},"rebalances":{"emqx@n1":"x"}}'), { evacuations: [], purges: [], rebalances: [] },
+    'entries that are not objects are left out')
+  t.same(parseGlobalStatus('{"evacuations":[{"node":"emqx@n2","state":"prohibiting"}],"rebalances":{}}')?.evacuations, [{ node: 'emqx@n2', state: 'prohibiting' }],
+    'the array form (what the operator parses) and the map form may even be mixed')
+})
+
 t.test('the simulator produces parseable global_status for both API generations', async (t) => {
   const counts = { connects: 0, connections: 10, sessions: 10, disconnectedSessions: 0, initialConnections: 20, initialSessions: 20 }
   for (const api of ['v4', 'v5'] as const) {
