@@ -19,6 +19,6 @@ export async function load (spec: LoadSpec, cpu?: number): Promise<LoadReport> {
   const exit = once(child, 'exit').then(([code]) => { throw new Error(`load generator exited (${String(code)}) without a report`) })
   child.send(spec)
   const [report] = await Promise.race([reply, exit])
-  void exit.catch(() => {})
+  exit.catch(() => {})
   return report
 }

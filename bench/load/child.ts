@@ -22,7 +22,7 @@ export interface LoadReport {
 process.once('message', (spec: LoadSpec) => {
   const lag = monitorEventLoopDelay({ resolution: 1 })
   lag.enable()
-  void runLoad(spec).then((r) => {
+  runLoad(spec).then((r) => {
     lag.disable()
     const report: LoadReport = { requests: r.requests, errors: r.errors, statuses: r.statuses, rps: r.requests / (r.elapsedMs / 1000), latency: summarize(r.latenciesMs), generatorLagP99Ms: lag.percentile(99) / 1e6 }
     process.send?.(report, () => { process.disconnect() })

@@ -79,7 +79,8 @@ export class ConnectReader {
 
   async read (target: ApiTarget | undefined, node: string | undefined): Promise<ConnectRead> {
     if (target === undefined || node === undefined) return { ok: false, error: 'the EMQX API or the node name is not known yet' }
-    if (this.#found !== undefined && this.#found.target.base.href === target.base.href) return await this.#readFrom(this.#found.source, target, node)
+    const found = this.#found
+    if (found !== undefined && found.target.base.href === target.base.href) return await this.#readFrom(found.source, target, node)
     const sources = (target.version === 'v5' ? V5_SOURCES : V4_SOURCES).filter((s) => !s.needsCredentials || this.#http.hasCredentials)
     const errors: string[] = []
     for (const source of sources) {
@@ -96,6 +97,7 @@ export class ConnectReader {
     if (!res.ok) return { ok: false, error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
     if (res.answer.status !== 200) return { ok: false, error: `${path}: EMQX answered ${res.answer.status}` }
     const count = source.parse(res.answer.body, node)
-    return count === undefined ? { ok: false, error: `${path}: no client.connect counter in the answer` } : { ok: true, count, source: source.name }
+    if (count === undefined) return { ok: false, error: `${path}: no client.connect counter in the answer` }
+    return { ok: true, count, source: source.name }
   }
 }
