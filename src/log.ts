@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino'
-import type { LogLevel } from './config/serve-config.js'
+import type { LogLevel } from './config/serve-types.js'
 
 /**
  * pino JSON logs. Secrets are Secret objects (printed as [REDACTED]); redaction below is the second

@@ -74,7 +74,10 @@ http {
     throw err
   }
   return {
-    name: 'nginx return 200', pid: child.pid ?? -1, port, child,
+    name: 'nginx return 200',
+    pid: child.pid ?? -1,
+    port,
+    child,
     stop: async () => { await stopChild(child, 'SIGTERM'); rmSync(dir, { recursive: true, force: true }) },
   }
 }

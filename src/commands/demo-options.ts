@@ -1,4 +1,4 @@
-import { optionTable } from '../config/options.js'
+import { optionTable } from '../config/table.js'
 
 /** Options of `emqx-lb-sidecar demo` (`npm run demo`). Variables SIDECAR_DEMO_*. */
 export const demoOptions = optionTable([

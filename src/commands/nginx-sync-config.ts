@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
 import { errnoCode, parseOptions, type Env } from '../config/parse.js'
-import type { Loaded } from '../config/serve-config.js'
+import type { Loaded } from '../config/serve-types.js'
 import type { NginxSyncConfig } from '../nginx/config.js'
 import { parseNodesFile, parseNodesFlag, type SyncNode } from '../nginx/nodes.js'
 import { nginxSyncOptions } from './nginx-sync-options.js'

@@ -1,4 +1,4 @@
-import { commonOptions, optionTable } from '../config/options.js'
+import { commonOptions, optionTable } from '../config/table.js'
 import { BALANCES } from '../nginx/config.js'
 
 /**

@@ -1,6 +1,6 @@
 import { parseOptions, type Env } from '../config/parse.js'
 import type { Secret } from '../config/secret.js'
-import type { Loaded, LogLevel } from '../config/serve-config.js'
+import type { Loaded, LogLevel } from '../config/serve-types.js'
 import type { SimProfile } from '../emqx-double/profiles.js'
 import { ConfigError } from '../errors.js'
 import { simulateOptions } from './simulate-options.js'

@@ -123,6 +123,9 @@ function overrideLines (d: ReceivedStatus): string[] {
       ? `; EMQX asked for wait_health_check ${ev.wait_health_check_sent}s, evicting from ${str(ev.eviction_starts_at)}`
       : ''
     if (ack !== undefined) out.push(`    load balancers: ${ackLine(ack)}${sent}`)
+    if (typeof ev.done_reason === 'string') {
+      out.push(`    done: ${ev.done_reason}${typeof ev.sessions_note === 'string' ? `; ${ev.sessions_note}` : ''}`)
+    }
   }
   if (out.length > 0 && observed !== undefined) out.push(`  EMQX alone says: ${str(observed.state)} (${str(observed.reason)})`)
   return out

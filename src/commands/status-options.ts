@@ -1,4 +1,4 @@
-import { optionTable } from '../config/options.js'
+import { optionTable } from '../config/table.js'
 
 /** Options of `emqx-lb-sidecar status`: which sidecar to ask and how to print its answer. */
 export const statusOptions = optionTable([

@@ -1,5 +1,5 @@
 import { DURATION_RULE } from '../duration.js'
-import { envOf, type OptionSpec } from './options.js'
+import { envOf, type OptionSpec } from './table.js'
 
 /** The --help text, generated from the option table so it cannot drift from what is parsed. */
 export function helpText (usage: string, summary: string, specs: readonly OptionSpec[]): string {

@@ -7,10 +7,6 @@ import { commonOptions, optionTable } from './table.js'
  * and its help. Defaults live in the option tables and nowhere else; the machinery (kinds, typed values,
  * variable names) is table.ts, re-exported here.
  */
-export {
-  commonOptions, envName, envOf, LOG_LEVELS, optionTable,
-  type KindValue, type OptionKind, type OptionSpec, type OptionTable, type OptionValues,
-} from './table.js'
 
 /** Options of the sidecar itself (`emqx-lb-sidecar` / `emqx-lb-sidecar serve`): EMQX and polling here, the rest by topic. */
 export const serveOptions = optionTable([

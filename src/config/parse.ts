@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { durationProblem, parseDuration } from '../duration.js'
 import { Secret } from './secret.js'
-import { envOf, type OptionSpec, type OptionValues } from './options.js'
+import { envOf, type OptionSpec, type OptionValues } from './table.js'
 
 export type OptionValue = string | number | boolean | URL | Secret
 export type Env = Readonly<Record<string, string | undefined>>

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
-import { serveOptions, type OptionValues } from './options.js'
+import { serveOptions } from './options.js'
+import type { OptionValues } from './table.js'
 import { errnoCode, parseOptions, type Env, type ParsedOptions } from './parse.js'
 import { portClashes } from './port-clashes.js'
 import type { AdminConfig, EmqxConfig, EvacuationConfig, EvacuationSettings, HttpLimits, Loaded, ServeConfig } from './serve-types.js'
-
-export type {
-  ApiVersionSetting, LogLevel, EmqxConfig, HttpLimits, AdminConfig, EvacuationSettings,
-  EvacuationConfig, CheckerConfig, ClusterConfig, ServeConfig, Loaded,
-} from './serve-types.js'
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16
 

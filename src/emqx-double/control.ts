@@ -24,7 +24,7 @@ export function simState (sim: EmqxDouble): Record<string, unknown> {
     node: sim.nodeName,
     profile: sim.profile,
     available: sim.available && sim.running,
-    availability_check: sim.available ? 200 : 503,
+    availability_check: sim.availabilityStatus,
     process: p.kind,
     process_state: p.kind === 'none' ? null : p.state,
     role: p.kind === 'rebalance' ? p.role : null,
@@ -60,7 +60,12 @@ export async function applyAction (
     }
     case 'donor': if (sim.process.kind !== 'none') return busy(); sim.becomeDonor(); break
     case 'recipient': if (sim.process.kind !== 'none') return busy(); sim.becomeRecipient(); break
-    case 'purge': if (sim.process.kind !== 'none') return busy(); sim.startPurge(); break
+    case 'purge': {
+      // ?coordinator=<node>: another node runs the purge, this one plays one of the others
+      if (sim.process.kind !== 'none') return busy()
+      sim.startPurge(query.get('coordinator') ?? sim.nodeName)
+      break
+    }
     case 'restore': sim.stopProcess(); sim.running = true; await sim.setFault('none'); break
     case 'stop-emqx': sim.running = false; break
     case 'start-emqx': sim.running = true; break

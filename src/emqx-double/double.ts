@@ -6,7 +6,8 @@ import { DEFAULT_EVACUATION, advanceEvacuation, startEvacuationProcess } from '.
 import { FaultSwitch } from './fault-switch.js'
 import type { FaultScope, SimFault } from './faults.js'
 import { SimListeners, type Listener } from './listeners.js'
-import { unavailable, type EvacuationParams, type NodeCounts, type SimProcess } from './node-model.js'
+import { unavailable, type SimProcess } from './node-model.js'
+import type { EvacuationParams, NodeCounts } from './evacuation-machine.js'
 import type { SimOptions } from './options.js'
 import { routeApi, routeDashboard, type RouteContext } from './router.js'
 import { PROFILES, type ProfileTraits, type SimProfile } from './profiles.js'
@@ -27,6 +28,7 @@ export class EmqxDouble {
   readonly #username: string
   readonly #password: string
   readonly #redirectTo: string
+  readonly #clusterOperations: boolean
   readonly #dashboardAuth: string
   readonly #listeners: SimListeners
   readonly #fault = new FaultSwitch()
@@ -59,6 +61,7 @@ export class EmqxDouble {
     this.#username = o.username ?? 'admin'
     this.#password = o.password ?? 'public'
     this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
+    this.#clusterOperations = o.scopes === undefined || o.scopes.includes('cluster_operations')
     const du = o.dashboardUser ?? { username: 'admin', password: 'public' }
     this.#dashboardAuth = basic(du.username, du.password)
     this.#listeners = new SimListeners({
@@ -70,7 +73,11 @@ export class EmqxDouble {
       handler: (req, res, listener) => { this.#handle(req, res, listener) },
     })
     const n = o.connections ?? 0
-    this.counts = { connects: 0, connections: n, sessions: n, disconnectedSessions: 0, initialConnections: n, initialSessions: n }
+    const durableSessions = o.durableSessions ?? this.traits.durableSessions
+    const s = n + durableSessions
+    this.counts = {
+      connects: 0, connections: n, sessions: s, disconnectedSessions: 0, durableSessions, initialConnections: n, initialSessions: s,
+    }
     this.#timeScale = o.timeScale ?? 1
   }
 
@@ -96,6 +103,10 @@ export class EmqxDouble {
   get fault (): SimFault { return this.#fault.fault }
   get faultScope (): FaultScope { return this.#fault.scope }
   get available (): boolean { return !unavailable(this.process) }
+  /** What availability_check answers now (200, 503, or e5.1-5.3's 500 during a purge on a node that does not coordinate it). */
+  get availabilityStatus (): number {
+    return this.route('GET', `/api/${this.traits.api}/load_rebalance/availability_check`, basic(this.#username, this.#password), '').status
+  }
 
   async listen (): Promise<number> { return await this.#listeners.listen() }
 
@@ -140,7 +151,8 @@ export class EmqxDouble {
     this.process = { kind: 'rebalance', role: 'recipient', state: 'wait_health_check', coordinator, donors, recipients: [this.nodeName] }
   }
 
-  startPurge (): void { this.process = { kind: 'purge', state: 'purging' } }
+  /** A purge coordinated by `coordinator` (this node unless given: give another to play the other nodes). */
+  startPurge (coordinator = this.nodeName): void { this.process = { kind: 'purge', state: 'purging', coordinator } }
   stopProcess (): void { this.process = { kind: 'none' }; this.evictionBeganAt = undefined }
 
   count (path: string): number { return this.requests.get(path) ?? 0 }
@@ -192,6 +204,7 @@ export class EmqxDouble {
       running: this.running,
       process: this.process,
       counts: this.counts,
+      clusterOperations: this.#clusterOperations,
       authorized: (h) => this.#authorized(h),
       dashboardAuthorized: (h) => h === this.#dashboardAuth,
       evacuationCall: (rawNode, start, body) => this.#evacuationCall(rawNode, start, body),

@@ -1,4 +1,5 @@
-import type { EvacuationParams, SimProcess } from './node-model.js'
+import type { SimProcess } from './node-model.js'
+import type { EvacuationParams } from './evacuation-machine.js'
 import type { StartBodyRules } from './profiles.js'
 import { readStartBody } from './start-body.js'
 

@@ -22,16 +22,23 @@ export interface NodeCounts {
   /** EMQX's `client.connect` counter: every MQTT CONNECT that reached the node, refused ones too */
   connects: number
   connections: number
+  /** every session the eviction agent counts: connections + disconnectedSessions + durableSessions */
   sessions: number
   disconnectedSessions: number
+  /**
+   * 5.8+: the cluster-wide count of disconnected durable sessions (emqx_persistent_session_bookkeeper), which
+   * emqx_eviction_agent:session_count/0 adds and eviction cannot move: they live in storage. Absent: 0.
+   */
+  durableSessions?: number
   initialConnections: number
   initialSessions: number
 }
 
 /**
- * EMQX's evacuation states in order (emqx_node_rebalance_evacuation). 5.4+ starts in
- * waiting_health_check (503 while still accepting connections, so load balancers react first);
- * 4.4 and 5.0-5.3 start evicting at once. `prohibiting` lasts until the evacuation is stopped.
+ * EMQX's evacuation states in order (emqx_node_rebalance_evacuation). e5.1+ (and 4.4.24+, whose release
+ * notes speak of the wait health check phase) start in waiting_health_check (503 while still accepting
+ * connections, so load balancers react first); e5.0.4 and older 4.4 start evicting at once. `prohibiting`
+ * lasts until the evacuation is stopped; with durable sessions left (5.8+) `evicting_sessions` never ends.
  */
 export const EVACUATION_STATES = ['waiting_health_check', 'evicting_conns', 'waiting_takeover', 'evicting_sessions', 'prohibiting'] as const
 export type EvacuationState = (typeof EVACUATION_STATES)[number]
@@ -59,9 +66,10 @@ export function startEvacuationProcess (
 /**
  * Moves an evacuation forward to simulated time `now`: phases end after their wait, evictions remove
  * `rate` connections (or disconnected sessions) per second. Evicted clients take their sessions with
- * them (they reconnect elsewhere and take over), so sessions = connections + disconnected sessions.
- * Mutates `counts` (the node's live numbers), returns the process as of `now`. Unknown states (set
- * by hand through setProcessState) do not move.
+ * them (they reconnect elsewhere and take over), so sessions = connections + disconnected sessions
+ * (+ durable sessions, which nothing evicts: evicting_sessions then lasts, as EMQX's waits for a
+ * session count of 0). Mutates `counts` (the node's live numbers), returns the process as of `now`.
+ * Unknown states (set by hand through setProcessState) do not move.
  */
 export function advanceEvacuation (p: EvacuationProcess, counts: NodeCounts, now: number): EvacuationProcess {
   let cur = p
@@ -102,8 +110,10 @@ function step (cur: EvacuationProcess, start: number, counts: NodeCounts, now: n
   const startCount = cur.phaseStartCount ?? 0
   const rate = phase.rate(cur.params)
   counts[phase.evicts] = Math.min(counts[phase.evicts], evictedDown(startCount, rate, now - start))
-  counts.sessions = counts.connections + counts.disconnectedSessions
-  return counts[phase.evicts] > 0 ? cur : enter(Math.min(now, start + Math.ceil(startCount * 1000 / rate)), 0)
+  const durable = counts.durableSessions ?? 0
+  counts.sessions = counts.connections + counts.disconnectedSessions + durable
+  const left = counts[phase.evicts] + (phase.evicts === 'disconnectedSessions' ? durable : 0)
+  return left > 0 ? cur : enter(Math.min(now, start + Math.ceil(startCount * 1000 / rate)), 0)
 }
 
 function evictedDown (initial: number, ratePerS: number, elapsedMs: number): number {

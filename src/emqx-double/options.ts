@@ -14,6 +14,13 @@ export interface SimOptions {
   /** 4.4: port of the dashboard listener (18083 on the real thing); default: any free one */
   readonly dashboardPort?: number
   readonly connections?: number
+  /** disconnected durable sessions (5.8+; cluster-wide, never evicted); default: the profile's (5 for v5.8, else 0) */
+  readonly durableSessions?: number
+  /**
+   * The API key's scopes (EMQX 6.0.3+, 6.1.2+); absent: no scopes configured, every route allowed. Without
+   * `cluster_operations` the load_rebalance routes but availability_check answer 403 UNAUTHORIZED_ROLE.
+   */
+  readonly scopes?: readonly string[]
   /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
   readonly tls?: { readonly key: string, readonly cert: string }
   /** where the `redirect` fault points (another host, to prove no credentials follow) */

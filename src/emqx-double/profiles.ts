@@ -4,7 +4,7 @@
  * evacuation start body may hold.
  */
 /** The EMQX versions the simulator can play: the values of `simulate --profile` (commands/simulate-options.ts). */
-export const SIM_PROFILES = ['v5', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] as const
+export const SIM_PROFILES = ['v5', 'v5.8', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] as const
 export type SimProfile = (typeof SIM_PROFILES)[number]
 
 /**
@@ -22,6 +22,11 @@ export interface ProfileTraits {
   readonly availabilityNeedsAuth: boolean
   /** false: open-source, /api/v{4,5}/load_rebalance/* do not exist */
   readonly hasRebalance: boolean
+  /**
+   * availability_check reads `local_status/0` (e5.1-5.3), not the eviction agent (e5.0.4, 5.4+, 4.4): during a
+   * purge it answers 500 on every node but the coordinator (node-model.ts purgeCrashes)
+   */
+  readonly availabilityFromLocalStatus: boolean
   /** an evacuation starts in waiting_health_check (503 while still accepting connections): 5.1+, 4.4.24+ */
   readonly waitsHealthCheck: boolean
   readonly startBody: StartBodyRules
@@ -31,18 +36,38 @@ export interface ProfileTraits {
   readonly authBeforeRouting: boolean
   /** default port of the real thing */
   readonly defaultPort: number
+  /** 5.8+: disconnected durable sessions the node counts and eviction cannot move, unless SimOptions say otherwise */
+  readonly durableSessions: number
 }
 
-const V5 = { api: 'v5', hasRebalance: true, dashboard: false, authBeforeRouting: false, defaultPort: 18083 } as const
+const V5 = {
+  api: 'v5',
+  hasRebalance: true,
+  dashboard: false,
+  authBeforeRouting: false,
+  defaultPort: 18083,
+  durableSessions: 0,
+  availabilityFromLocalStatus: false,
+} as const
 const V4 = {
-  api: 'v4', hasRebalance: true, waitsHealthCheck: false, startBody: 'v4', dashboard: true, authBeforeRouting: true, defaultPort: 8081,
+  api: 'v4',
+  hasRebalance: true,
+  waitsHealthCheck: false,
+  startBody: 'v4',
+  dashboard: true,
+  authBeforeRouting: true,
+  defaultPort: 8081,
+  durableSessions: 0,
+  availabilityFromLocalStatus: false,
 } as const
 
 export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
   /** 5.4+ and 6.x: availability_check public */
   v5: { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5' },
+  /** 5.8+ with durable sessions: 5 disconnected ones in storage, counted in every session count, never evicted */
+  'v5.8': { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5', durableSessions: 5 },
   /** e5.1.0-5.3.x: waiting_health_check exists; the strictest body of the line (e5.1.0) */
-  'v5.3': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: true, startBody: 'e5.1.0' },
+  'v5.3': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: true, startBody: 'e5.1.0', availabilityFromLocalStatus: true },
   /** e5.0.4: evicts at once, no wait_health_check field */
   'v5.0.4': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4' },
   'v4.4': { ...V4, availabilityNeedsAuth: true },

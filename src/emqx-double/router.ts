@@ -1,7 +1,8 @@
 import { nodeStatus, notFound, unauthorized } from './answers.js'
 import { connectMetricsRoute } from './connect-metrics.js'
 import { json, type SimAnswer } from './evacuation-api.js'
-import { globalStatus, localStatus, unavailable, type NodeCounts, type SimProcess } from './node-model.js'
+import { CRASH_BODY, globalStatus, localStatus, purgeCrashes, unavailable, type SimProcess } from './node-model.js'
+import type { NodeCounts } from './evacuation-machine.js'
 import type { ProfileTraits } from './profiles.js'
 
 /** What the routes read of the simulated node. */
@@ -11,6 +12,8 @@ export interface RouteContext {
   readonly running: boolean
   readonly process: SimProcess
   readonly counts: NodeCounts
+  /** false: the API key's scopes lack cluster_operations (6.0.3+, 6.1.2+) */
+  readonly clusterOperations: boolean
   authorized: (header: string | undefined) => boolean
   dashboardAuthorized: (header: string | undefined) => boolean
   /** applies an evacuation start/stop to the node and returns EMQX's answer */
@@ -59,15 +62,22 @@ export function routeDashboard (
   return rebalanceRoute(ctx, method, path.slice(prefix.length), true, body)
 }
 
+/** ?API_KEY_NOT_ALLOW_MSG (apps/emqx_utils/include/emqx_http_api.hrl), as EMQX spells it */
+const NO_SCOPE = 'This API Key don\'t have permission to access this resource'
+
 function rebalanceRoute (ctx: RouteContext, method: string, rest: string, ok: boolean, body: string): SimAnswer {
   const { api } = ctx.traits
+  const crashes = purgeCrashes(ctx.process, ctx.nodeName)
   if (method === 'GET' && rest === 'availability_check') {
     if (ctx.traits.availabilityNeedsAuth && !ok) return unauthorized(api)
+    if (crashes && ctx.traits.availabilityFromLocalStatus) return json(500, CRASH_BODY)
     if (!unavailable(ctx.process)) return json(200, {})
     return json(503, api === 'v5' ? { code: 'NODE_EVACUATING', message: 'Node Evacuating' } : {})
   }
   if (!ok) return unauthorized(api)
-  if (method === 'GET' && rest === 'status') return json(200, localStatus(ctx.process, ctx.counts))
+  // emqx_mgmt_auth check_scopes: the routes of emqx_node_rebalance_api need the cluster_operations scope
+  if (!ctx.clusterOperations) return json(403, { code: 'UNAUTHORIZED_ROLE', message: NO_SCOPE })
+  if (method === 'GET' && rest === 'status') return crashes ? json(500, CRASH_BODY) : json(200, localStatus(ctx.process, ctx.counts))
   if (method === 'GET' && rest === 'global_status') return json(200, globalStatus(ctx.nodeName, ctx.process, ctx.counts, api))
   const m = /^([^/]+)\/evacuation\/(start|stop)$/.exec(rest)
   if (method === 'POST' && m !== null) return ctx.evacuationCall(m[1] ?? '', m[2] === 'start', body)

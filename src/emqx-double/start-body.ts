@@ -1,4 +1,4 @@
-import type { EvacuationParams } from './node-model.js'
+import type { EvacuationParams } from './evacuation-machine.js'
 import type { StartBodyRules } from './profiles.js'
 
 /**

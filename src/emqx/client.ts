@@ -1,14 +1,13 @@
-import type { EmqxConfig } from '../config/serve-config.js'
+import type { EmqxConfig } from '../config/serve-types.js'
 import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
 import { saysNotRunning } from './detect.js'
 import { ConnectReader, type ConnectRead } from './connects.js'
 import { detectionRound, type Candidate } from './detection-round.js'
 import { EmqxHttp } from './http.js'
-import {
-  classifyEvacuationAnswer, evacuationBody, type EvacuationBodyOptions, type EvacuationCall, type EvacuationSettings,
-} from './evacuation.js'
+import { classifyEvacuationAnswer, evacuationBody, type EvacuationBodyOptions, type EvacuationCall } from './evacuation.js'
+import type { EvacuationSettings } from '../config/serve-types.js'
 import { failure, type CheckOutcome } from './outcome.js'
-import { classifyAvailability, classifyNodeStatus, parseNodeName } from './parse.js'
+import { classifyAvailability, classifyNodeStatus, parseNodeName, SCOPE_HINT } from './parse.js'
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
 import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
 
@@ -176,7 +175,8 @@ export class EmqxClient {
     if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
     const res = await this.#http.get(t.base, path(t.version))
     if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
-    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${path(t.version)}` }
+    const scope = res.answer.status === 403 ? `: ${SCOPE_HINT}` : ''
+    if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${path(t.version)}${scope}` }
     const value = parse(res.answer.body)
     return value === undefined ? { error: `unrecognised ${what} answer` } : { value }
   }

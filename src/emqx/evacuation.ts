@@ -1,9 +1,7 @@
-import type { EvacuationSettings } from '../config/serve-config.js'
+import type { EvacuationSettings } from '../config/serve-types.js'
 import type { EvacuationErrorCode } from '../errors.js'
 import type { ApiVersion } from './api.js'
-import { clip, parseJsonObject, type RawAnswer } from './parse.js'
-
-export type { EvacuationSettings } from '../config/serve-config.js'
+import { clip, parseJsonObject, SCOPE_HINT, type RawAnswer } from './parse.js'
 
 export interface EvacuationBodyOptions {
   /** leave `wait_health_check` out (the retry for e5.0.4 and 4.4 before the wait phase, which reject the field) */
@@ -50,8 +48,6 @@ export function rejectsZeroWaitTakeover (call: EvacuationCall): boolean {
     /wait_takeover/.test(call.message) && !/wait_health_check/.test(call.message)
 }
 
-export type { EvacuationErrorCode } from '../errors.js'
-
 export type EvacuationCall =
   /** `already`: EMQX said already_started (start) or not_started (stop): the wanted end state holds */
   | { readonly ok: true, readonly already: boolean }
@@ -64,7 +60,8 @@ export type EvacuationCall =
  * puts `{"code":0}` or `{"code":400,"message":...}` in the body (docs/emqx-compatibility.md, "Evacuation").
  */
 export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'stop', { status, body }: RawAnswer): EvacuationCall {
-  if (status === 401 || status === 403) {
+  if (status === 403) return { ok: false, code: 'auth', message: `EMQX answered 403: ${SCOPE_HINT}`, httpStatus: status }
+  if (status === 401) {
     const message = `EMQX answered ${status}: API credentials missing or rejected ` +
       '(the rebalance API needs SIDECAR_EMQX_USERNAME and a password)'
     return { ok: false, code: 'auth', message, httpStatus: status }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Pool, type Dispatcher } from 'undici'
-import type { EmqxConfig } from '../config/serve-config.js'
+import type { EmqxConfig } from '../config/serve-types.js'
 import { classifyTransportError, errorCode } from '../transport-error.js'
 import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'

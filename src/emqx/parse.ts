@@ -13,9 +13,18 @@ export function parseJsonObject (body: string): Record<string, unknown> | undefi
   } catch { return undefined }
 }
 
+/**
+ * What a 403 means: from 6.0.3 and 6.1.2 an API key has scopes, and the load_rebalance routes need
+ * `cluster_operations` (`scopes/0` in apps/emqx_node_rebalance/src/emqx_node_rebalance_api.erl); a key without it
+ * gets 403 `UNAUTHORIZED_ROLE` (apps/emqx_management/src/emqx_mgmt_auth.erl check_scopes).
+ */
+export const SCOPE_HINT = 'the API key is not allowed here: from EMQX 6.0.3 and 6.1.2 the load_rebalance API needs ' +
+  'an API key with the cluster_operations scope'
+
 /** Answers every endpoint shares: auth, missing path, redirects, other statuses. */
 function classifyCommon ({ status, body }: RawAnswer): CheckOutcome {
-  if (status === 401 || status === 403) {
+  if (status === 403) return failure('auth', `EMQX answered 403: ${SCOPE_HINT}`, status)
+  if (status === 401) {
     const detail = `EMQX answered ${status}: API credentials missing or rejected ` +
       '(set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)'
     return failure('auth', detail, status)

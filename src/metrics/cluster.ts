@@ -1,6 +1,6 @@
 /* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Gauge, type Registry } from 'prom-client'
-import type { ClusterConfig } from '../config/serve-config.js'
+import type { ClusterConfig } from '../config/serve-types.js'
 import { isBalanced } from '../emqx/global-status.js'
 import type { Store } from '../state/store.js'
 import { PREFIX } from './names.js'

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../config/serve-config.js'
+import type { LogLevel } from '../config/serve-types.js'
 import type { SyncNode } from './nodes.js'
 
 /** nginx-sync's balancing methods (render.ts turns each into upstream lines; --balance offers them). */

@@ -1,6 +1,6 @@
 import { writeAtomic } from './apply.js'
 import type { SyncNode } from './nodes.js'
-import type { Balance } from './render.js'
+import type { Balance } from './config.js'
 
 /**
  * The file nginx/njs/emqx-lb.js reads for every new connection (reload-free mode, `--njs-state`).

@@ -1,8 +1,6 @@
 import type { Balance } from './config.js'
 import type { SyncNode } from './nodes.js'
 
-export type { Balance } from './config.js'
-
 export interface RenderOptions {
   readonly upstreamName: string
   readonly balance: Balance

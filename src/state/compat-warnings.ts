@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { EvacuationSettings } from '../emqx/evacuation.js'
+import type { EvacuationSettings } from '../config/serve-types.js'
 import type { Snapshot } from './model.js'
 import type { Store } from './store.js'
 import { LogCodes } from '../errors.js'

@@ -1,5 +1,5 @@
 import type { LocalRebalance } from '../emqx/rebalance.js'
-import type { EvacuationProgress } from './model.js'
+import type { EvacuationProgress, SessionsLow } from './model.js'
 
 /** Phases after which nothing more happens until someone starts or stops again. */
 export function isFinal (p: EvacuationProgress): boolean {
@@ -7,14 +7,26 @@ export function isFinal (p: EvacuationProgress): boolean {
 }
 
 /**
+ * The stall rule: in evicting_sessions with no connection left, reads in a row without a new lowest session
+ * count, and at least this long since the lowest (five of EMQX's 1 s eviction rounds, ?EVICT_INTERVAL in
+ * apps/emqx_node_rebalance/include/emqx_node_rebalance.hrl): while sessions can move they fall every round.
+ */
+export const SESSION_STALL_READS = 3
+export const SESSION_STALL_MS = 5000
+
+/**
  * Folds one local rebalance status read into the progress. Pure.
  * Done when EMQX reaches `prohibiting`, or when nothing is left in `evicting_sessions`. EMQX refreshes
  * `current_sessions` only in `evicting_sessions` (apps/emqx_node_rebalance/src/emqx_node_rebalance_evacuation.erl):
  * before that it still holds the count from the start, so "no session left" cannot be read earlier, and
  * disconnected sessions waiting for their clients (waiting_takeover) would be lost if the node stopped.
+ * From 5.8 `emqx_eviction_agent:session_count/0` adds the cluster-wide count of disconnected durable sessions
+ * (emqx_persistent_session_bookkeeper), which eviction cannot move and need not (they live in storage), so
+ * EMQX may never leave `evicting_sessions`: done too once connections are 0 and the session count has
+ * stopped falling (SESSION_STALL_READS reads and `stallMs`), with a note saying what the sessions left are.
  * A status that no longer shows our evacuation means someone stopped it in EMQX.
  */
-export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: number): EvacuationProgress {
+export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: number, stallMs = SESSION_STALL_MS): EvacuationProgress {
   if (rb.status !== 'enabled' || rb.process !== 'evacuation') {
     const ofProcess = rb.process !== undefined ? `, process ${rb.process}` : ''
     const error = `the evacuation is no longer running in EMQX (status ${rb.status}${ofProcess}): stopped outside the sidecar?`
@@ -23,16 +35,40 @@ export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: numb
   const connections = rb.stats?.current_connected
   const fresh = rb.state === 'evicting_sessions' || rb.state === 'prohibiting'
   const sessions = fresh ? rb.stats?.current_sessions : undefined
+  const { sessionsLow: _low, ...rest } = p
+  const low = rb.state === 'evicting_sessions' && connections === 0 && sessions !== undefined && sessions > 0
+    ? lowest(p.sessionsLow, sessions, now)
+    : undefined
   const next: EvacuationProgress = {
-    ...p,
+    ...rest,
     phase: 'running',
     ...(rb.state !== undefined ? { emqxState: rb.state } : {}),
     ...(connections !== undefined ? { connections } : {}),
     ...(sessions !== undefined ? { sessions } : {}),
+    ...(low !== undefined ? { sessionsLow: low } : {}),
   }
-  const empty = rb.state === 'evicting_sessions' && connections === 0 && sessions === 0
-  if (rb.state === 'prohibiting' || empty) return { ...next, phase: 'done', finishedAt: now }
+  if (rb.state === 'prohibiting') return { ...next, phase: 'done', finishedAt: now, doneReason: 'prohibiting' }
+  if (rb.state === 'evicting_sessions' && connections === 0 && sessions === 0) {
+    return { ...next, phase: 'done', finishedAt: now, doneReason: 'empty' }
+  }
+  if (low !== undefined && low.reads >= SESSION_STALL_READS && now - low.since >= stallMs) {
+    const sessionsNote = stalledNote(low.count, rb.session_recipients, (now - low.since) / 1000)
+    return { ...next, phase: 'done', finishedAt: now, doneReason: 'sessions_stalled', sessionsNote }
+  }
   return next
+}
+
+function lowest (low: SessionsLow | undefined, sessions: number, now: number): SessionsLow {
+  return low === undefined || sessions < low.count ? { count: sessions, since: now, reads: 0 } : { ...low, reads: low.reads + 1 }
+}
+
+function stalledNote (count: number, recipients: readonly string[] | undefined, seconds: number): string {
+  const left = `${count} session${count === 1 ? '' : 's'} left, not falling for ${Math.round(seconds * 10) / 10}s with no connection left`
+  if (recipients !== undefined && recipients.length === 0) {
+    return `${left}: EMQX has no node to move sessions to (session_recipients is empty), so they stay where they are`
+  }
+  return `${left}: sessions left are durable sessions EMQX keeps in storage (5.8+ counts them, cluster-wide; ` +
+    'eviction cannot move them and need not)'
 }
 
 /** The deadline check, after every read. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
-import { rejectsWaitHealthCheck, rejectsZeroWaitTakeover, type EvacuationCall, type EvacuationSettings } from '../emqx/evacuation.js'
+import { rejectsWaitHealthCheck, rejectsZeroWaitTakeover, type EvacuationCall } from '../emqx/evacuation.js'
+import type { EvacuationSettings } from '../config/serve-types.js'
 
 export interface StartAsk {
   readonly client: EmqxClient

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import type { EvacuationConfig } from '../config/serve-config.js'
+import type { EvacuationConfig } from '../config/serve-types.js'
 import type { EmqxClient } from '../emqx/client.js'
 import type { AckWaitProgress, EvacuationProgress } from './model.js'
 import type { AckPort } from './ack-port.js'
@@ -19,6 +19,8 @@ export interface EvacuatorOptions {
   readonly now?: () => number
   /** the acknowledged wait (--evacuation-ack; ./ack-port.ts, made by src/ack/wait.ts ackPort); without it EMQX waits blind */
   readonly ack?: AckPort
+  /** the stall rule's time (./evacuation-progress.ts SESSION_STALL_MS); shorter in tests */
+  readonly sessionStallMs?: number
 }
 
 /**
@@ -122,7 +124,7 @@ export class Evacuator {
       let next = before
       if ('value' in read) {
         this.#o.store.setDetails({ rebalance: read.value, rebalanceError: undefined })
-        next = foldStatus(before, read.value, this.#now())
+        next = foldStatus(before, read.value, this.#now(), this.#o.sessionStallMs)
       } else {
         next = { ...before, error: `progress not readable: ${read.error}` }
       }
@@ -195,8 +197,10 @@ export class Evacuator {
     const ctx = {
       event: `evacuation_${p.phase}`, node: p.node, emqxState: p.emqxState, connections: p.connections, sessions: p.sessions, seconds,
     }
-    if (p.phase === 'done') this.#o.log.info(ctx, `evacuation finished after ${seconds}s: the node can be stopped`)
-    else if (p.phase === 'deadline') this.#o.log.warn(ctx, `evacuation deadline passed after ${seconds}s; still draining`)
+    const note = p.sessionsNote !== undefined ? ` (${p.sessionsNote})` : ''
+    if (p.phase === 'done') {
+      this.#o.log.info({ ...ctx, doneReason: p.doneReason }, `evacuation finished after ${seconds}s: the node can be stopped${note}`)
+    } else if (p.phase === 'deadline') this.#o.log.warn(ctx, `evacuation deadline passed after ${seconds}s; still draining`)
     else this.#o.log.error({ ...ctx, error: p.error }, `evacuation failed: ${p.error ?? 'unknown'}`)
     return p
   }

@@ -7,7 +7,8 @@ import type { LocalRebalance } from '../emqx/rebalance.js'
 /**
  * starting: no answer from EMQX yet (503 until the first successful check)
  * up:       EMQX says the node may take new connections (200)
- * draining: EMQX answered 503 on availability_check: donor, evacuating or purging (503, agent `drain`)
+ * draining: EMQX answered 503 on availability_check: donor, evacuating or purging (503, agent `drain`);
+ *           or 500 during a purge on e5.2-5.3, whose availability_check crashes on every node but the coordinator
  * down:     EMQX unreachable, failing, or not running (503, agent `down`)
  * stopping: the sidecar is shutting down (503)
  */
@@ -18,6 +19,8 @@ export type Reason =
   | 'awaiting_first_check'
   | 'emqx_available'
   | 'emqx_unavailable'
+  /** e5.2-5.3: availability_check answered 500 while the cluster view lists a purge (./transition.ts) */
+  | 'emqx_purging'
   | 'emqx_not_running'
   | `emqx_${FailureReason}`
   | 'shutdown'
@@ -48,9 +51,9 @@ export interface DrainSwitch {
 }
 
 /**
- * starting: asked EMQX (or, on 4.4, holding 503 for wait_health_check before asking);
+ * starting: asked EMQX (or, where it refused wait_health_check, holding 503 for it before asking again);
  * awaiting_ack: draining, waiting until the drain is acknowledged (src/ack/rule.ts);
- * running: EMQX accepted, progress is being read; done: prohibiting or nothing left on the node;
+ * running: EMQX accepted, progress is being read; done: see DoneReason;
  * deadline: the time limit passed first; failed: EMQX refused or could not be asked.
  */
 export type EvacuationPhase = 'starting' | 'awaiting_ack' | 'running' | 'done' | 'deadline' | 'failed'
@@ -93,6 +96,17 @@ export interface AckWaitProgress {
   readonly endedAt?: number
 }
 
+/**
+ * Why an evacuation was called done (src/state/evacuation-progress.ts): prohibiting: EMQX finished;
+ * empty: no connection and no session left in evicting_sessions; sessions_stalled: no connection left
+ * and the session count stopped falling in evicting_sessions (5.8+ counts durable sessions eviction
+ * cannot move and need not: EMQX keeps them in storage, and would stay in evicting_sessions for ever).
+ */
+export type DoneReason = 'prohibiting' | 'empty' | 'sessions_stalled'
+
+/** The lowest session count seen in evicting_sessions with no connection left, since when, and reads since. */
+export interface SessionsLow { readonly count: number, readonly since: number, readonly reads: number }
+
 /** An evacuation of the local node started through the sidecar (POST /admin/evacuate, GET /prestop). */
 export interface EvacuationProgress {
   readonly phase: EvacuationPhase
@@ -111,6 +125,11 @@ export interface EvacuationProgress {
   readonly emqxState?: string
   readonly connections?: number
   readonly sessions?: number
+  /** evicting_sessions with no connection left: the session count's lowest point (the stall rule) */
+  readonly sessionsLow?: SessionsLow
+  readonly doneReason?: DoneReason
+  /** what the sessions left at `done` are, when some are */
+  readonly sessionsNote?: string
   readonly finishedAt?: number
   readonly error?: string
 }

@@ -28,7 +28,10 @@ export function evacuationMessage (e: EvacuationProgress): string {
       return `evacuation of this node requested by ${e.by}: draining until every load balancer has been told ` +
         `(${e.ack?.told ?? 0}/${e.ack?.known ?? 0} told), then EMQX evicts`
     case 'running': return `EMQX is evacuating this node (${e.emqxState ?? 'state unknown'}${counts(e)})`
-    case 'done': return `evacuation finished (${e.emqxState ?? 'nothing left'}${counts(e)}): the node can be stopped`
+    case 'done': {
+      const note = e.sessionsNote !== undefined ? `; ${e.sessionsNote}` : ''
+      return `evacuation finished (${e.emqxState ?? 'nothing left'}${counts(e)}${note}): the node can be stopped`
+    }
     case 'deadline': return `evacuation deadline passed (${e.emqxState ?? 'state unknown'}${counts(e)}); still draining`
     case 'failed': return `evacuation failed: ${e.error ?? 'unknown error'}; still draining because the node is being taken away`
   }

@@ -49,6 +49,8 @@ export function applyCheck (prev: Snapshot, ev: CheckEvent, failureThreshold: nu
         state: 'down', reason: 'emqx_not_running', message: 'EMQX node status answered 503: the emqx application is not running',
       }, ev.at)
     case 'failure': {
+      const purge = purgeCrash(prev, outcome)
+      if (purge !== undefined) return serve({ ...prev, lastCheck, emqxAnswered: true, consecutiveFailures: 0 }, purge, ev.at)
       const failures = prev.consecutiveFailures + 1
       const next: Snapshot = { ...prev, lastCheck, emqxAnswered: false, consecutiveFailures: failures }
       if (failures < failureThreshold && prev.observed.state !== 'down') return next
@@ -57,6 +59,22 @@ export function applyCheck (prev: Snapshot, ev: CheckEvent, failureThreshold: nu
       return serve(next, { state: 'down', reason, message }, ev.at)
     }
   }
+}
+
+/**
+ * e5.2-5.3 during a purge: every node but the purge's coordinator answers availability_check with 500, because
+ * `local_status/0` asks the rebalance agent's coordinator (the purge) for a rebalance status and
+ * `local_rebalance/2` has no clause for one without `donors` (apps/emqx_node_rebalance/src/emqx_node_rebalance_status.erl
+ * at e5.3.0). The purge evicts every node's sessions, so a 500 while the cluster view (global_status, read by
+ * ./cluster-watcher.ts) lists a purge is read as draining, at once: fail closed. Any other failure counts as before.
+ */
+function purgeCrash (prev: Snapshot, outcome: CheckOutcome & { kind: 'failure' }): Verdict | undefined {
+  const purges = prev.cluster?.purges ?? []
+  if (outcome.httpStatus !== 500 || purges.length === 0) return undefined
+  const coordinators = purges.map((p) => p.node).join(', ')
+  const message = `EMQX availability_check answered 500 while a cluster purge runs (coordinator ${coordinators}): ` +
+    'e5.2-5.3 fail there on every node but the coordinator; draining'
+  return { state: 'draining', reason: 'emqx_purging', message }
 }
 
 /** Records EMQX's verdict and moves the served state to it combined with the overrides. */

@@ -73,6 +73,15 @@ t.test('the floor check finds an import that runs up', async (t) => {
   t.ok((floorOf.get('config') ?? 0) < (floorOf.get('emqx') ?? 0), 'config is below the EMQX client')
 })
 
+t.test('no re-export shims: a thing is imported from the file that defines it', async (t) => {
+  const shims: string[] = []
+  for (const file of graph.files.keys()) {
+    const text = readFileSync(`${src}/${file}`, 'utf8')
+    for (const m of text.matchAll(/^export\s+(?:type\s+)?(?:\{[^}]*\}|\*)\s+from\s+'([^']+)'/gm)) shims.push(`${file} re-exports ${m[1] ?? ''}`)
+  }
+  t.same(shims, [])
+})
+
 t.test('the circle finder finds circles', async (t) => {
   t.same(circles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']])
   t.same(circles(new Map([['a', ['b']], ['b', []]])), [])

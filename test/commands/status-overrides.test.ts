@@ -29,3 +29,12 @@ t.test('the status command shows the acknowledged wait: who is awaited, then why
   t.match(ended, /load balancers: wait ended by all_told after 1\.6s \(1\/1 checkers told\); EMQX asked for wait_health_check 0s, evicting from T2\n/)
   t.notMatch(formatStatus(doc({ phase: 'running', requested_by: 'x', acknowledgement: null })), /load balancers/)
 })
+
+t.test('the status command says why an evacuation was done, and what the sessions left are', async (t) => {
+  const ev = { phase: 'done', requested_by: 'x', started_at: 'T0', emqx_state: 'evicting_sessions', connections: 0, sessions: 5, deadline: 'T1', error: null }
+  const doc = (extra: Record<string, unknown>): Record<string, unknown> =>
+    ({ state: 'draining', overrides: { manual_drain: null, drain_file: null, evacuation: { ...ev, ...extra } }, observed: { state: 'up' } })
+  t.match(formatStatus(doc({ done_reason: 'sessions_stalled', sessions_note: 'durable ones' })), /\n {4}done: sessions_stalled; durable ones\n/)
+  t.match(formatStatus(doc({ done_reason: 'prohibiting', sessions_note: null })), /\n {4}done: prohibiting\n/)
+  t.notMatch(formatStatus(doc({ done_reason: null })), /done:/, 'an older sidecar or a running evacuation: nothing')
+})

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { envOf, serveOptions } from '../../src/config/options.js'
+import { serveOptions } from '../../src/config/options.js'
+import { envOf } from '../../src/config/table.js'
 
 t.test('every sidecar flag, and the -file form of each secret, is in the README configuration table', async (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')

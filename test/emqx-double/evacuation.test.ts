@@ -166,3 +166,22 @@ t.test('evictionBeganAt follows the real clock: start + wait_health_check / time
   v44.startEvacuation({ wait_health_check: 20 })
   t.ok((v44.evictionBeganAt ?? Infinity) - Date.now() <= 0, '4.4 evicts at once')
 })
+
+t.test('v5.8: durable sessions count in every session count, eviction cannot reduce them, evicting_sessions lasts', async (t) => {
+  const sim = new EmqxDouble({ profile: 'v5.8', connections: 10, timeScale: 0 })
+  t.equal(sim.counts.durableSessions, 5, 'the profile has 5 disconnected durable sessions')
+  t.equal(sim.counts.sessions, 15)
+  sim.counts.disconnectedSessions = 4
+  sim.counts.sessions = 19
+  sim.startEvacuation({ wait_health_check: 1, conn_evict_rate: 10, wait_takeover: 1, sess_evict_rate: 10 })
+  const status = (): Record<string, unknown> => JSON.parse(sim.route('GET', '/api/v5/load_rebalance/status', AUTH, '').body) as Record<string, unknown>
+  t.match(status(), { state: 'waiting_health_check', stats: { initial_sessions: 19, current_sessions: 19 } })
+  sim.advance(3_000)
+  t.match(status(), { state: 'evicting_sessions', stats: { current_connected: 0, current_sessions: 9 } }, 'connections gone with their sessions')
+  sim.advance(1_000)
+  t.match(status(), { state: 'evicting_sessions', stats: { current_connected: 0, current_sessions: 5 } }, 'the movable ones moved')
+  sim.advance(600_000)
+  t.match(status(), { state: 'evicting_sessions', stats: { current_sessions: 5 } }, 'the durable ones stay: EMQX never reaches prohibiting')
+  t.equal(new EmqxDouble({ profile: 'v5.8', durableSessions: 0 }).counts.durableSessions, 0, 'the count can be set')
+  t.equal(new EmqxDouble({ profile: 'v5' }).counts.durableSessions, 0, 'v5 has none unless told')
+})

@@ -60,7 +60,18 @@ t.test('status fields per process exactly as EMQX sends them', async (t) => {
   sim.becomeDonor()
   t.notOk('connection_goal' in status(), "a donor's connection_goal is not there in wait_health_check")
   sim.setProcessState('evicting_conns')
-  t.match(status(), { connection_goal: Number, disconnected_session_goal: Number, stats: { current_disconnected_sessions: Number } }, 'it appears once eviction starts')
+  t.match(status(), { connection_goal: Number, stats: { current_disconnected_sessions: Number } }, 'it appears once eviction starts')
+  const global = (): Record<string, unknown> =>
+    (JSON.parse(sim.route('GET', '/api/v5/load_rebalance/global_status', AUTH, '').body) as { rebalances: Array<Record<string, unknown>> }).rebalances[0] ?? {}
+  for (const state of ['evicting_conns', 'wait_takeover']) {
+    sim.setProcessState(state)
+    t.notOk('disconnected_session_goal' in status(), `${state}: no disconnected_session_goal yet (evict_sessions/1 sets it)`)
+    t.notOk('disconnected_session_goal' in global() || 'donor_sess_avg' in global(), `${state}: nor in global_status`)
+    t.match(global(), { connection_goal: Number, donor_conn_avg: Number })
+  }
+  sim.setProcessState('evicting_sessions')
+  t.match(status(), { connection_goal: Number, disconnected_session_goal: Number }, 'evicting_sessions: both')
+  t.match(global(), { disconnected_session_goal: Number, donor_sess_avg: Number })
 })
 
 t.test('faults on one path: availability hangs while /status answers, and the reverse (also through /_sim)', async (t) => {
@@ -114,4 +125,22 @@ t.test('4.4 start bodies (validate_evacuation_param/1): 4.4 refuses wait_health_
   t.match(start('v4.4', { wait_takeover: 10 }), { status: 200, json: { code: 0 } })
   t.match(start('v4.4.24', { wait_health_check: 0, wait_takeover: 10 }), { status: 200, json: { code: 0 } })
   t.match(start('v4.4.24', { wait_health_check: 10, bogus: 'x' }), { status: 200, json: { code: 400, message: 'Unknown evacuation param: {<<"bogus">>,<<"x">>}' } })
+})
+
+t.test('purges: the coordinator answers 503; the other nodes 500 on e5.1-5.3 (availability from local_status), 503 from 5.4', async (t) => {
+  const avail = (sim: EmqxDouble): { status: number, body: string } => sim.route('GET', '/api/v5/load_rebalance/availability_check', AUTH, '')
+  const status = (sim: EmqxDouble): number => sim.route('GET', '/api/v5/load_rebalance/status', AUTH, '').status
+  for (const profile of ['v5.3', 'v5'] as const) {
+    const coordinator = new EmqxDouble({ profile, nodeName: 'emqx@n1' })
+    coordinator.startPurge()
+    t.equal(avail(coordinator).status, 503, `${profile}: the coordinator`)
+    t.equal(status(coordinator), 200)
+    const other = new EmqxDouble({ profile, nodeName: 'emqx@n2' })
+    other.startPurge('emqx@n1')
+    t.match(avail(other), profile === 'v5.3' ? { status: 500, body: /function_clause/ } : { status: 503, body: /NODE_EVACUATING/ }, `${profile}: another node`)
+    t.equal(other.availabilityStatus, profile === 'v5.3' ? 500 : 503)
+    t.equal(status(other), 500, `${profile}: local status crashes in local_rebalance/2 on the other nodes`)
+    const global = JSON.parse(other.route('GET', '/api/v5/load_rebalance/global_status', AUTH, '').body) as { purges: Array<{ node: string }> }
+    t.same(global.purges.map((p) => p.node), ['emqx@n1'], `${profile}: global_status names the coordinator`)
+  }
 })

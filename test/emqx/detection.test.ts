@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { loadServeConfig, type EmqxConfig } from '../../src/config/serve-config.js'
+import { loadServeConfig } from '../../src/config/serve-config.js'
+import type { EmqxConfig } from '../../src/config/serve-types.js'
 import { EmqxClient, NODE_STATUS_EVERY } from '../../src/emqx/client.js'
 import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 

@@ -2,7 +2,8 @@ import t from 'tap'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
 import { paths } from '../../src/emqx/api.js'
-import { classifyEvacuationAnswer, evacuationBody, type EvacuationSettings } from '../../src/emqx/evacuation.js'
+import { classifyEvacuationAnswer, evacuationBody } from '../../src/emqx/evacuation.js'
+import type { EvacuationSettings } from '../../src/config/serve-types.js'
 import { startDouble, type SimProfile } from '../support/emqx-double.js'
 
 const settings: EvacuationSettings = { waitHealthCheckS: 10, connEvictRate: 100, sessEvictRate: 50, waitTakeoverS: 30, redirectTo: 'mqtt.example:1883', migrateTo: ['emqx@n2', 'emqx@n3'] }
@@ -97,5 +98,23 @@ t.test('4.4: an encoded node name is what EMQX 4.4 refuses (HTTP 200, in-body 40
   const res = await fetch(`${sim.url}/api/v4/load_rebalance/emqx%4010.0.0.1/evacuation/start`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('admin:public').toString('base64')}`, 'content-type': 'application/json' }, body: '{"wait_takeover":10}' })
   t.equal(res.status, 200)
   t.match(await res.json(), { code: 400, message: /invalid node/ })
+  t.equal(sim.process.kind, 'none')
+})
+
+t.test('a 403 on evacuation start: the API key lacks the cluster_operations scope (6.0.3+, 6.1.2+)', async (t) => {
+  const body = '{"code":"UNAUTHORIZED_ROLE","message":"This API Key don\'t have permission to access this resource"}'
+  t.match(classifyEvacuationAnswer('v5', 'start', { status: 403, body }), { ok: false, code: 'auth', httpStatus: 403, message: /cluster_operations scope/ })
+  t.match(classifyEvacuationAnswer('v5', 'start', { status: 401, body: '{}' }), { ok: false, code: 'auth', message: /credentials/ })
+})
+
+t.test('a key without the cluster_operations scope (the double\'s scopes): status and evacuation say so, availability_check stays public', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', nodeName: 'emqx@n1', timeScale: 0, scopes: ['monitoring'] })
+  const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin'], { SIDECAR_EMQX_PASSWORD: 'public' })
+  const client = new EmqxClient(config.emqx)
+  t.teardown(() => client.close())
+  t.match(await client.check(), { outcome: { kind: 'available' } }, 'availability_check needs no key at all')
+  t.match(await client.localRebalance(), { error: /403 on \/api\/v5\/load_rebalance\/status.*cluster_operations scope/ })
+  t.match(await client.globalStatus(), { error: /cluster_operations scope/ })
+  t.match(await client.evacuation('start', 'emqx@n1', settings), { ok: false, code: 'auth', message: /cluster_operations scope/ })
   t.equal(sim.process.kind, 'none')
 })

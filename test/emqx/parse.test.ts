@@ -58,3 +58,9 @@ t.test('local rebalance status keeps only typed, documented fields', async (t) =
   t.equal(parseLocalRebalance('{"status":"weird"}'), undefined)
   t.equal(parseLocalRebalance('nope'), undefined)
 })
+
+t.test('a 403 names the API key scope EMQX 6.0.3+ and 6.1.2+ ask for (cluster_operations); a 401 names the credentials', async (t) => {
+  const body = '{"code":"UNAUTHORIZED_ROLE","message":"This API Key don\'t have permission to access this resource"}'
+  t.match(classifyAvailability({ status: 403, body }), { kind: 'failure', reason: 'auth', httpStatus: 403, detail: /cluster_operations scope/ })
+  t.notMatch(classifyAvailability({ status: 401, body: '{}' }), { detail: /scope/ }, 'a 401 is the credentials, not the scope')
+})

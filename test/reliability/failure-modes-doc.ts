@@ -2,7 +2,8 @@
  * Renders docs/failure-modes.md from the fault matrix and the option table, so the document says
  * exactly what the tests prove and the defaults that ship. Regenerate: `npm run docs:failure-modes`.
  */
-import { envName, serveOptions } from '../../src/config/options.js'
+import { serveOptions } from '../../src/config/options.js'
+import { envName } from '../../src/config/table.js'
 import { FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')

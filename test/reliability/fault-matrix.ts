@@ -168,7 +168,7 @@ export const FAULT_MATRIX: readonly FaultScenario[] = [
     produced: '403 JSON',
     upstream: 'http',
     simFault: 'forbidden',
-    failure: { reason: 'auth', level: 'error', detail: 'EMQX answered 403: API credentials missing or rejected (set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)' },
+    failure: { reason: 'auth', level: 'error', detail: 'EMQX answered 403: the API key is not allowed here: from EMQX 6.0.3 and 6.1.2 the load_rebalance API needs an API key with the cluster_operations scope' },
   },
   {
     id: '404',

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
 import { cachedProbeAnswer } from '../../src/http/views/probe-answer.js'
+import { evacuationDocument } from '../../src/http/views/status.js'
 import { Evacuator } from '../../src/state/evacuator.js'
 import { Monitor } from '../../src/state/monitor.js'
 import { Store } from '../../src/state/store.js'
@@ -163,4 +164,16 @@ t.test('--evacuation-wait-takeover 0s: sent as 0 where EMQX takes it (e5.1.1+), 
     if (profile === 'v5.3') t.ok(lines.some((l) => l.event === 'evacuation_positive_wait_takeover'), 'the retry is logged')
   }
   t.same(sent, { v5: [0], 'v5.3': [0, 1] })
+})
+
+t.test('v5.8 durable sessions: done once no connection is left and the session count stopped falling; /status says why', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5.8', nodeName: 'emqx@n1', connections: 20, timeScale: 100 })
+  const { store, lines, client, config } = await setup(t, sim)
+  const evacuator = new Evacuator({ client, store, log: pino({ level: 'silent' }), config: config.evacuation, pollIntervalMs: 50, sessionStallMs: 400 })
+  t.teardown(async () => { evacuator.cancel(); await evacuator.settled() })
+  const p = await evacuator.start('x')
+  t.match(p, { phase: 'done', emqxState: 'evicting_sessions', connections: 0, sessions: 5, doneReason: 'sessions_stalled' })
+  t.match(evacuationDocument(p), { phase: 'done', done_reason: 'sessions_stalled', sessions_note: /sessions left are durable sessions EMQX keeps in storage/ })
+  t.match(sim.process, { kind: 'evacuation', state: 'evicting_sessions' }, 'EMQX itself is still in evicting_sessions')
+  t.notOk(lines.some((l) => l.event === 'evacuation_deadline'))
 })

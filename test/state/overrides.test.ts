@@ -83,3 +83,31 @@ t.test('evacuation progress: done at prohibiting, or when nothing is left in evi
   const done = { ...base, phase: 'done' as const }
   t.equal(checkDeadline(done, 20_000), done, 'a finished evacuation does not pass its deadline')
 })
+
+t.test('durable sessions (5.8+): done once no connection is left and the session count stopped falling, never while it falls', async (t) => {
+  const base: EvacuationProgress = { phase: 'running', by: 'x', startedAt: 0, deadlineAt: 600_000 }
+  const rb = (sess: number, conns = 0, recipients: string[] = ['emqx@n2'], state = 'evicting_sessions') =>
+    ({ status: 'enabled' as const, process: 'evacuation', state, session_recipients: recipients, stats: { current_connected: conns, current_sessions: sess } })
+  const fold = (reads: Array<[number, number, number?]>, recipients?: string[]): EvacuationProgress =>
+    reads.reduce((p, [at, sess, conns]) => foldStatus(p, rb(sess, conns ?? 0, recipients), at), base)
+  t.match(fold([[0, 10], [1000, 8], [2000, 5]]), { phase: 'running', sessions: 5 }, 'falling: movable sessions are being moved')
+  t.match(fold([[0, 10], [1000, 8], [2000, 5], [3000, 5], [4000, 5], [6999, 5]]), { phase: 'running' }, 'not yet 5 s since the lowest count')
+  const done = fold([[0, 10], [1000, 8], [2000, 5], [3000, 5], [4000, 5], [7000, 5]])
+  t.match(done, { phase: 'done', finishedAt: 7000, doneReason: 'sessions_stalled', sessions: 5, connections: 0 }, 'stopped falling for 5 s and 3 reads')
+  t.match(done.sessionsNote, /^5 sessions left, not falling for 5s with no connection left: sessions left are durable sessions EMQX keeps in storage/)
+  t.match(effectiveVerdict(up, { evacuation: done }), { message: /^evacuation finished \(evicting_sessions, 0 connections and 5 sessions left; 5 sessions left, .*durable sessions .*\): the node can be stopped$/ })
+  t.match(fold([[0, 5], [5000, 5], [5001, 5]]), { phase: 'running' }, 'three reads after the lowest, however long it took')
+  t.match(fold([[0, 5], [100, 5], [200, 5], [300, 5], [400, 5]]), { phase: 'running' }, 'fast polls alone are not enough: EMQX moves sessions once a second')
+  t.match(fold([[0, 10], [1000, 5], [2000, 5], [3000, 5], [5900, 4], [8000, 4], [9000, 4], [10_000, 4]]), { phase: 'running' }, 'a new low starts over')
+  t.match(fold([[0, 10], [1000, 5], [2000, 5], [3000, 5], [5900, 4], [8000, 4], [9000, 4], [10_900, 4]]), { phase: 'done', doneReason: 'sessions_stalled' })
+  t.match(fold([[0, 10], [1000, 5], [2000, 6], [3000, 6], [6000, 7]]), { phase: 'done' }, 'a count that rises (the cluster-wide tally) is not falling')
+  t.match(fold([[0, 5, 1], [3000, 5, 1], [4000, 5, 1], [9000, 5, 1]]), { phase: 'running' }, 'never while a connection is left')
+  const stuck = [0, 3000, 4000, 9000].reduce((p, at) => foldStatus(p, rb(5, 0, ['emqx@n2'], 'waiting_takeover'), at), base)
+  t.match(stuck, { phase: 'running' }, 'never outside evicting_sessions (the count is stale there)')
+  t.match(fold([[0, 5], [3000, 5], [4000, 5], [9000, 5]], []), { phase: 'done', sessionsNote: /no node to move sessions to \(session_recipients is empty\)/ },
+    'no node to take them: EMQX cannot move them either')
+  t.match(foldStatus(base, rb(0), 1), { phase: 'done', doneReason: 'empty' })
+  t.match(foldStatus(base, rb(3, 0, [], 'prohibiting'), 1), { phase: 'done', doneReason: 'prohibiting' })
+  t.equal(foldStatus(base, rb(0), 1).sessionsNote, undefined, 'nothing to say when nothing is left')
+  t.match(foldStatus(base, rb(5), 0, 10), { sessionsLow: { count: 5, since: 0, reads: 0 } }, 'the stall time can be set (tests)')
+})

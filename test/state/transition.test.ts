@@ -89,3 +89,18 @@ t.test('moveTo returns the same object when nothing changes', async (t) => {
   t.equal(moveTo(s, s.state, s.reason, s.message, 10), s)
   t.equal(run([ok, ok])[1]?.since, 1000, 'since does not move while up')
 })
+
+t.test('e5.2-5.3 purge: availability_check 500 while the cluster view lists a purge drains at once (fail closed)', async (t) => {
+  const crash: CheckOutcome = { kind: 'failure', reason: 'http_5xx', detail: 'EMQX answered 500', httpStatus: 500 }
+  const purging: Snapshot = { ...initialSnapshot(0), cluster: { evacuations: [], purges: [{ node: 'emqx@n3', state: 'purging' }], rebalances: [] } }
+  const xs = run([ok, crash, crash, crash, crash], 3, purging)
+  t.same(states(xs), ['up', 'draining', 'draining', 'draining', 'draining'], 'not up until --failure-threshold, not down after it')
+  t.match(xs[1], { reason: 'emqx_purging', since: 2000, consecutiveFailures: 0, lastCheck: { outcome: 'failure', failureReason: 'http_5xx' } })
+  t.match(xs[1]?.message, /availability_check answered 500 while a cluster purge runs \(coordinator emqx@n3\)/)
+  t.same(states(run([ok, crash, crash, crash])), ['up', 'up', 'up', 'down'], 'without a purge in the view a 500 is a failure as before')
+  const noPurge = { ...purging, cluster: { evacuations: [], purges: [], rebalances: [] } }
+  t.same(states(run([ok, crash], 3, noPurge)), ['up', 'up'], 'nor with a view that lists none')
+  const other: CheckOutcome = { kind: 'failure', reason: 'http_5xx', detail: 'EMQX answered 502', httpStatus: 502 }
+  t.same(states(run([ok, other, timeout], 3, purging)), ['up', 'up', 'up'], 'only a 500 is that crash; other failures count as before')
+  t.same(states(run([ok, crash, ok], 3, purging)), ['up', 'draining', 'up'], 'the purge over, EMQX answers 200 again')
+})

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
-import type { HttpLimits } from '../../config/serve-config.js'
+import type { HttpLimits } from '../../config/serve-types.js'
 import type { LogCode } from '../../errors.js'
 
 /** node http.Server options for the limits (passed to fastify's `http`). */

@@ -10,7 +10,7 @@ import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
 import type { CheckerKind } from '../../checkers/tracker.js'
 import type { ConnectSource } from '../../emqx/connects.js'
-import type { AckEnd, AckWaitProgress, EvidenceVerdict, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
+import type { AckEnd, AckWaitProgress, DoneReason, EvidenceVerdict, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
 
 export interface StatusDocument {
   readonly state: NodeState
@@ -73,6 +73,10 @@ export interface EvacuationView {
   readonly emqx_state: string | null
   readonly connections: number | null
   readonly sessions: number | null
+  /** why `done` came (prohibiting, empty, sessions_stalled); null before */
+  readonly done_reason: DoneReason | null
+  /** what the sessions left at `done` are (sessions_stalled: durable sessions EMQX keeps in storage) */
+  readonly sessions_note: string | null
   readonly error: string | null
   readonly acknowledgement: AckView | null
   readonly wait_health_check_sent: number | null

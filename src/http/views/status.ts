@@ -1,5 +1,5 @@
 import { servedAnswer, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../../state/model.js'
-import type { ClusterConfig } from '../../config/serve-config.js'
+import type { ClusterConfig } from '../../config/serve-types.js'
 import { isBalanced, type ClusterStatus } from '../../emqx/global-status.js'
 import type { DrainAcknowledgement } from '../../ack/drain.js'
 import type { ArrivalEvidence } from '../../ack/evidence.js'
@@ -65,7 +65,7 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
             detail: s.lastCheck.detail ?? null,
           },
       last_success: iso(s.lastSuccessAt),
-      config_error: s.lastCheck?.failureReason === 'auth' ? s.lastCheck.detail ?? null : null,
+      config_error: configError(s),
     },
     observed: { state: s.observed.state, reason: s.observed.reason, message: s.observed.message },
     overrides: {
@@ -82,6 +82,15 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     cluster_error: s.clusterError ?? null,
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
   }
+}
+
+/**
+ * A configuration error: the check's auth failure, or a 403 on the rebalance status or the cluster view (an API key
+ * without the cluster_operations scope, 6.0.3+ and 6.1.2+, where availability_check is public and answers anyway).
+ */
+function configError (s: Snapshot): string | null {
+  if (s.lastCheck?.failureReason === 'auth') return s.lastCheck.detail ?? null
+  return [s.rebalanceError, s.clusterError].find((e) => e?.startsWith('EMQX answered 403') === true) ?? null
 }
 
 const isoAt = (ms: number): string => new Date(ms).toISOString()
@@ -105,6 +114,8 @@ export function evacuationDocument (e: EvacuationProgress): EvacuationView {
     emqx_state: e.emqxState ?? null,
     connections: e.connections ?? null,
     sessions: e.sessions ?? null,
+    done_reason: e.doneReason ?? null,
+    sessions_note: e.sessionsNote ?? null,
     error: e.error ?? null,
     acknowledgement: e.ack === undefined ? null : ackDocument(e, e.ack),
     wait_health_check_sent: e.waitHealthCheckS ?? null,

@@ -15,7 +15,7 @@ import { startDouble } from '../../support/emqx-double.js'
 const TOKEN = 'correct-horse-battery-staple'
 const auth = { authorization: `Bearer ${TOKEN}` }
 
-async function setup (t: T, opts: { admin?: boolean, separate?: boolean, simProfile?: 'v5' | 'v4.4', flags?: string[] } = {}) {
+async function setup (t: T, opts: { admin?: boolean, separate?: boolean, simProfile?: 'v5' | 'v5.8' | 'v4.4', flags?: string[] } = {}) {
   const sim = await startDouble(t, { profile: opts.simProfile ?? 'v5', connections: 20, timeScale: 100 })
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } })
@@ -117,6 +117,17 @@ for (const profile of ['v5', 'v4.4'] as const) {
     t.equal(store.current.overrides.evacuation, undefined)
   })
 }
+
+t.test('v5.8 durable sessions: GET /prestop answers 200 once the session count stopped falling, not 504 at the deadline', async (t) => {
+  const { app, sim } = await setup(t, { simProfile: 'v5.8', flags: ['--evacuation-timeout', '30s'] })
+  const started = performance.now()
+  const pre = await app.inject({ method: 'GET', url: '/prestop', headers: auth })
+  const took = performance.now() - started
+  t.equal(pre.statusCode, 200, pre.body)
+  t.match(pre.json(), { evacuation: { phase: 'done', emqx_state: 'evicting_sessions', connections: 0, sessions: 5, done_reason: 'sessions_stalled', sessions_note: /durable sessions/ } })
+  t.ok(took >= 5000 && took < 15_000, `answered after ${Math.round(took)}ms: the 5 s stall rule, long before the 30 s deadline`)
+  t.match(sim.process, { kind: 'evacuation', state: 'evicting_sessions' })
+})
 
 t.test('GET /prestop answers 502 when EMQX refuses, 504 at the deadline', async (t) => {
   const { app, sim } = await setup(t, { flags: ['--evacuation-timeout', '1s', '--wait-health-check', '600s'] })
