@@ -23,6 +23,9 @@ function statsLine (stats: Received<RebalanceStats> | undefined): string | undef
     (disconnected !== undefined ? `, disconnected sessions ${str(disconnected)}` : '')
 }
 
+/** Probes a client must have sent to be listed as a load-balancer checker (as for the slow-checker warning). */
+const REPEAT_PROBES = 3
+
 export function formatStatus (d: ReceivedStatus): string {
   const out: string[] = []
   const emqx = obj(d.emqx) ?? {}
@@ -62,7 +65,10 @@ export function formatStatus (d: ReceivedStatus): string {
   }
 
   const ack = obj(d.drain_acknowledgement)
-  const checkers = arr(d.checkers)
+  // a load balancer probes again and again; a client seen only once or twice (a person's curl) is listed apart
+  const all = arr(d.checkers)
+  const checkers = all.filter((c) => Number(c.probes ?? 0) >= REPEAT_PROBES)
+  const oneOff = all.filter((c) => Number(c.probes ?? 0) < REPEAT_PROBES)
   out.push(`Load balancer checkers: ${checkers.length}`)
   if (ack !== undefined && ack.draining_since !== null) {
     out.push(`  drain since ${str(ack.draining_since)}: ${str(ack.checkers_told)}/${str(ack.checkers_active)} checkers told; ` +
@@ -70,10 +76,19 @@ export function formatStatus (d: ReceivedStatus): string {
   }
   for (const c of checkers) {
     const agent = c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''
-    const every = typeof c.interval_ms === 'number' ? `every ${c.interval_ms}ms` : 'one probe so far (interval not known yet)'
+    const every = typeof c.interval_ms === 'number' ? `every ${c.interval_ms}ms` : 'interval not known yet'
     out.push(`  ${str(c.kind)} ${str(c.source)}${agent}: ${every}, fall ${str(c.fall)}, last answer ${str(c.last_answer)}` +
       (ack?.draining_since !== null ? `, told: ${yes(c.told)} (${str(c.drain_answers)} drain answers)` : '') +
       (c.within_budget === false ? ' [TOO SLOW for wait_health_check]' : ''))
+  }
+  if (oneOff.length > 0) {
+    out.push(`One-off requests (fewer than ${REPEAT_PROBES} probes: not a load balancer yet, waited for only while just seen): ` +
+      String(oneOff.length))
+    for (const c of oneOff) {
+      const agent = c.user_agent !== '' ? ` "${str(c.user_agent)}"` : ''
+      out.push(`  ${str(c.kind)} ${str(c.source)}${agent}: ${str(c.probes)} probe(s), last seen ${str(c.last_seen)}, ` +
+        `last answer ${str(c.last_answer)}`)
+    }
   }
 
   out.push(...evidenceLines(obj(d.drain_evidence)))

@@ -86,12 +86,27 @@ t.test('`status` pointed at something that is not a sidecar says so: exit 1, no 
 })
 
 t.test('the text rendering copes with a minimal document and flags warnings', async (t) => {
-  const text = formatStatus({ state: 'up', available: true, emqx: { drains_detectable: false, config_error: 'EMQX answered 401' }, checkers: [{ kind: 'http', source: 'x', user_agent: '', within_budget: false }], drain_acknowledgement: { draining_since: null } })
+  const text = formatStatus({ state: 'up', available: true, emqx: { drains_detectable: false, config_error: 'EMQX answered 401' }, checkers: [{ kind: 'http', source: 'x', user_agent: '', probes: 5, within_budget: false }], drain_acknowledgement: { draining_since: null } })
   t.match(text, /UP \(gets new connections\)/)
   t.match(text, /drains cannot be detected/)
   t.match(text, /CONFIGURATION ERROR: EMQX answered 401/)
-  t.match(text, /http x: one probe so far \(interval not known yet\)/, 'a checker seen once has no interval yet')
+  t.match(text, /http x: interval not known yet/, 'a checker without an interval')
   t.notMatch(text, /every -ms/)
   t.match(text, /TOO SLOW/)
   t.match(text, /Cluster: not readable/)
+})
+
+t.test('one-off requests (a curl) are listed apart from the load-balancer checkers, never as too slow', async (t) => {
+  const text = formatStatus({
+    state: 'up',
+    available: true,
+    checkers: [
+      { kind: 'http', source: '10.0.0.5', user_agent: 'HAProxy', probes: 40, interval_ms: 1000, within_budget: true },
+      { kind: 'http', source: '10.9.9.9', user_agent: 'curl/8.5.0', probes: 2, interval_ms: 120_624, within_budget: false, last_seen: '2026-12-01T00:00:00.000Z' },
+    ],
+    drain_acknowledgement: { draining_since: null },
+  })
+  t.match(text, /Load balancer checkers: 1\n {2}http 10\.0\.0\.5 "HAProxy": every 1000ms/)
+  t.match(text, /One-off requests \(fewer than 3 probes[^\n]*: 1\n {2}http 10\.9\.9\.9 "curl\/8\.5\.0": 2 probe\(s\)/)
+  t.notMatch(text, /TOO SLOW/, 'a one-off client is not a slow load balancer')
 })
