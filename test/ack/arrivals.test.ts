@@ -1,12 +1,11 @@
 import t, { type Test } from 'tap'
-import { connect } from 'node:net'
-import { once } from 'node:events'
 import { request } from 'undici'
 import { freePort } from '../../src/demo/free-port.js'
 import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
 import { scrape } from '../support/metrics-text.js'
 import { startSidecar } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
+import { agentChecker } from '../support/agent-checker.js'
 
 /**
  * Issue 25's "done when": an HAProxy-style agent checker is told at once, but new CONNECTs (EMQX's
@@ -16,20 +15,6 @@ import { waitFor } from '../support/wait.js'
  */
 const TOKEN = 'arrivals-admin-token-0123456789'
 const RATE_PER_S = 20
-
-async function agentChecker (t: Test, port: number): Promise<void> {
-  const stopped = new AbortController()
-  t.teardown(() => { stopped.abort() })
-  const loop = async (): Promise<void> => {
-    while (!stopped.signal.aborted) {
-      const s = connect(port, '127.0.0.1')
-      s.on('data', () => {})
-      await once(s, 'close').catch(() => undefined)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
-  loop().catch(() => undefined)
-}
 
 /** CONNECTs at about RATE_PER_S (fewer on a loaded machine) until stopped; `since(t)` counts those made from t on. */
 function arrivals (sim: EmqxDouble): { stop: () => number, since: (at: number) => number } {

@@ -1,6 +1,4 @@
 import t, { type Test } from 'tap'
-import { connect } from 'node:net'
-import { once } from 'node:events'
 import { request } from 'undici'
 import { freePort } from '../../src/demo/free-port.js'
 import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
@@ -8,6 +6,7 @@ import { scrape } from '../support/metrics-text.js'
 import { ProbeLoad } from '../support/probe-load.js'
 import { startSidecar, type SidecarProcess } from '../support/sidecar-proc.js'
 import { waitFor } from '../support/wait.js'
+import { agentChecker } from '../support/agent-checker.js'
 
 /**
  * Where EMQX's CONNECT counter cannot judge (docs/failure-modes.md, "EMQX's CONNECT counter"), against the built
@@ -21,21 +20,6 @@ const COUNTER_PATH = '/api/v5/prometheus/stats'
 interface Evidence { verdict: string, error: string | null, usual_rate_per_second: number | null }
 const evidence = async (sc: SidecarProcess): Promise<Evidence> =>
   ((await (await request(`${sc.url}/status`)).body.json()) as { drain_evidence: Evidence }).drain_evidence
-
-/** an HAProxy-style agent checker: told on its first `drain` */
-async function agentChecker (t: Test, port: number): Promise<void> {
-  const stopped = new AbortController()
-  t.teardown(() => { stopped.abort() })
-  const loop = async (): Promise<void> => {
-    while (!stopped.signal.aborted) {
-      const s = connect(port, '127.0.0.1')
-      s.on('data', () => {})
-      await once(s, 'close').catch(() => undefined)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
-  loop().catch(() => undefined)
-}
 
 async function evacuating (t: Test, sim: EmqxDouble): Promise<SidecarProcess> {
   const agentPort = await freePort()
