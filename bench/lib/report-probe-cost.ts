@@ -30,6 +30,10 @@ export interface ProbeCostStats {
   readonly fewestTicks: number
   /** every run kept the asked rate (RATE_KEPT) */
   readonly rateKept: boolean
+  /** the bare handler inside a sidecar process against the bare server, run by run (empty when not measured) */
+  readonly inSidecarRatios: readonly number[]
+  readonly inSidecarUs: number
+  readonly inSidecarBareUs: number
 }
 
 export function probeCostStats (p: ProbeCostResult, x: ProbeCostRow): ProbeCostStats {
@@ -38,6 +42,7 @@ export function probeCostStats (p: ProbeCostResult, x: ProbeCostRow): ProbeCostS
   const sidecarRps = x.runs.map((r) => rps(r.sidecar))
   const bareRps = x.runs.map((r) => rps(r.bare))
   const ratios = x.runs.map((r) => cost(r.sidecar) / cost(r.bare))
+  const pairs = x.runs.flatMap((r) => r.inSidecar === undefined ? [] : [r.inSidecar])
   return {
     rate: x.rate,
     runs: x.runs.length,
@@ -50,6 +55,9 @@ export function probeCostStats (p: ProbeCostResult, x: ProbeCostRow): ProbeCostS
     problems: x.runs.reduce((a, r) => a + problems(r.sidecar.report) + problems(r.bare.report), 0),
     fewestTicks: Math.min(...x.runs.flatMap((r) => [r.sidecar.ticks, r.bare.ticks])),
     rateKept: [...sidecarRps, ...bareRps].every((v) => v >= x.rate * RATE_KEPT),
+    inSidecarRatios: pairs.map((q) => cost(q.handler) / cost(q.bare)),
+    inSidecarUs: median(pairs.map((q) => cost(q.handler))),
+    inSidecarBareUs: median(pairs.map((q) => cost(q.bare))),
   }
 }
 
@@ -90,5 +98,27 @@ export function probeCostSection (p: ProbeCostResult): string[] {
       `Target: <= ${PROBE_COST_LIMIT.toFixed(2)}x at every rate, every probe answered 2xx, h2load keeping ${RATE_KEPT * 100}% ` +
       'of the rate.', '',
     table(['probes/s per server', 'sidecar µs/probe', 'bare node:http µs/probe', 'sidecar / bare', 'range', 'runs',
-      'answered/s sidecar / bare', 'failed or non-2xx', 'fewest ticks in a window'], rows)]
+      'answered/s sidecar / bare', 'failed or non-2xx', 'fewest ticks in a window'], rows),
+    ...inSidecarTable(p)]
+}
+
+/**
+ * Where the ratio comes from: the bare handler inside a sidecar process (the sidecar's libraries, heap, poll
+ * loop and timers, without its probe path) against the bare server in the next seconds of each run, and the
+ * sidecar's ratio over that one: the probe path alone. Information, not a target.
+ */
+function inSidecarTable (p: ProbeCostResult): string[] {
+  const st = p.rows.map((x) => probeCostStats(p, x)).filter((s) => s.inSidecarRatios.length > 0)
+  if (st.length === 0) return []
+  const rows = st.map((s) => {
+    const env = median(s.inSidecarRatios)
+    return [num(s.rate), us(s.inSidecarUs), us(s.inSidecarBareUs), ratio(env), range(s.inSidecarRatios, ratio), ratio(s.ratio / env)]
+  })
+  return ['',
+    'Where the ratio comes from: in the seconds after each run above, the same bare handler inside a sidecar process ' +
+      '(bench/servers/in-process.ts: the sidecar\'s libraries, heap, poll loop and timers, but not its probe path) and the ' +
+      'bare server, loaded the same way. The first ratio is what the sidecar\'s process costs any handler; the sidecar\'s ' +
+      'ratio above over it is what the probe path itself adds. Information, not a target.', '',
+    table(['probes/s per server', 'bare handler in a sidecar process µs/probe', 'bare node:http µs/probe',
+      'handler in the sidecar\'s process / bare', 'range', 'sidecar / handler in its process (the probe path)'], rows)]
 }

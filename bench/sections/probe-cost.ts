@@ -1,12 +1,12 @@
 import { NODE_FLAGS } from '../../src/node-flags.js'
 import type { EmqxDouble } from '../../src/emqx-double/double.js'
 import { findH2load, runH2load, type H2loadReport } from '../lib/h2load.js'
-import { BARE, SIDECAR } from '../lib/names.js'
+import { BARE, IN_SIDECAR_BARE, SIDECAR } from '../lib/names.js'
 import { Observer } from '../lib/observe.js'
 import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
 import { startSidecar, type Target } from '../lib/proc.js'
 import { CLOCK_TICKS, cpuTicks } from '../lib/proc-stat.js'
-import { startBare } from '../servers/targets.js'
+import { startBare, startInSidecarBare } from '../servers/targets.js'
 
 export interface ProbeCostOptions {
   /** total probes a second, spread over `connections` keep-alive connections */
@@ -26,7 +26,17 @@ export interface ServerWindow {
   readonly report: H2loadReport
 }
 
-export interface ProbeCostRun { readonly sidecar: ServerWindow, readonly bare: ServerWindow }
+/**
+ * One run: the sidecar and the bare server in the same seconds; then, in the next seconds, the bare
+ * handler inside a sidecar process (in-process.ts) and the bare server again. The second pair says
+ * what the sidecar's process costs any handler (its libraries, heap, poll loop and timers), so the
+ * sidecar against it is what its probe path alone costs. Not a target: information.
+ */
+export interface ProbeCostRun {
+  readonly sidecar: ServerWindow
+  readonly bare: ServerWindow
+  readonly inSidecar?: { readonly handler: ServerWindow, readonly bare: ServerWindow }
+}
 
 export interface ProbeCostRow {
   readonly rate: number
@@ -92,6 +102,8 @@ export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress:
     const body = await (await fetch(`http://127.0.0.1:${sidecar.port}/availability`)).text()
     const bare = await startBare(body, 0, process.execPath, NODE_FLAGS)
     servers.push(bare)
+    const handler = await startInSidecarBare(body, sim.url)
+    servers.push(handler)
     for (const t of servers) pinProcess(t.pid, SERVER_CPU)
     const rows: ProbeCostRow[] = []
     for (const rate of o.rates) {
@@ -100,7 +112,9 @@ export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress:
         progress(`probe cost: ${SIDECAR} and ${BARE} at once on one core, ${rate} probes/s each over ` +
           `${o.connections} keep-alive connections (h2load, run ${r + 1}/${o.runs})`)
         const [s, b] = await Promise.all([sidecar, bare].map(async (t) => await window(bin, t, rate, o)))
-        runs.push({ sidecar: s as ServerWindow, bare: b as ServerWindow })
+        progress(`probe cost: ${IN_SIDECAR_BARE} and ${BARE} at once, ${rate} probes/s each (run ${r + 1}/${o.runs})`)
+        const [h, b2] = await Promise.all([handler, bare].map(async (t) => await window(bin, t, rate, o)))
+        runs.push({ sidecar: s as ServerWindow, bare: b as ServerWindow, inSidecar: { handler: h as ServerWindow, bare: b2 as ServerWindow } })
       }
       rows.push({ rate, runs })
     }

@@ -62,7 +62,14 @@ export class EmqxHttp {
   async request (method: 'GET' | 'POST', base: URL, path: string, body?: string): Promise<HttpResult> {
     const started = performance.now()
     const prefix = base.pathname.replace(/\/+$/, '')
-    const signal = AbortSignal.timeout(this.#config.timeoutMs)
+    // The request's deadline, cleared when it ends. Not AbortSignal.timeout(): its timer outlives the
+    // request, and with the deadline as long as the poll interval each poll's timer would fire and build
+    // its TimeoutError (a stack trace) in the idle second after an answer.
+    const deadline = new AbortController()
+    const timeoutMs = this.#config.timeoutMs
+    const timer = setTimeout(() => { deadline.abort(new DOMException(`no answer within ${timeoutMs}ms`, 'TimeoutError')) }, timeoutMs)
+    timer.unref()
+    const signal = deadline.signal
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
@@ -102,6 +109,8 @@ export class EmqxHttp {
       return { ok: true, answer, durationMs: performance.now() - started }
     } catch (err) {
       return { ok: false, outcome: classifyError(err, this.#config.timeoutMs), durationMs: performance.now() - started }
+    } finally {
+      clearTimeout(timer)
     }
   }
 

@@ -81,6 +81,23 @@ t.test('probe cost: CPU per probe from ticks, the ratio run by run, target <= 1.
   t.match(probeCostSection({ ...ok, rows: [], skipped: H2LOAD_MISSING }).join('\n'), `Skipped: ${H2LOAD_MISSING}.`)
 })
 
+t.test('probe cost: the bare handler inside a sidecar process splits the ratio into process and probe path', async (t) => {
+  const base = cost([[1000, [[48, 40], [48, 40], [48, 40]]]])
+  t.notMatch(probeCostSection(base).join('\n'), 'handler in the sidecar', 'no second pair measured: no table')
+  // sidecar 1.20x bare; the handler in a sidecar process 1.10x, 1.10x, 1.30x bare in the seconds after
+  const handler = [44, 44, 52]
+  const split: ProbeCostResult = {
+    ...base,
+    rows: base.rows.map((x) => ({
+      ...x,
+      runs: x.runs.map((r, i) => ({ ...r, inSidecar: { handler: win(handler[i] ?? 0, 10_000), bare: win(40, 10_000) } })),
+    })),
+  }
+  const md = probeCostSection(split).join('\n')
+  t.match(md, '| 1,000 | 44.0 | 40.0 | 1.10x | 1.10x-1.30x | 1.09x |', 'median handler ratio 1.10x; the probe path 1.20 / 1.10')
+  t.equal(probeCostTarget(split).figure, probeCostTarget(base).figure, 'the target is judged on the sidecar against the bare server alone')
+})
+
 const machine = { cpu: 'cpu', cores: 2, node: 'v20.0.0', os: 'Linux', date: '2026-01-01T00:00:00Z', load: '0 0 0' }
 
 t.test('the probe-cost target comes first and its table opens section 1', async (t) => {
