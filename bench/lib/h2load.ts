@@ -39,6 +39,11 @@ export interface H2loadReport {
   readonly non2xx: number
 }
 
+/** h2load ended without marking its main duration, so no CPU window can be read for it. */
+export class H2loadUntimed extends Error {
+  override readonly name = 'H2loadUntimed'
+}
+
 export const MAIN_START = 'Main benchmark duration is started'
 export const MAIN_END = 'Main benchmark duration is over'
 
@@ -69,7 +74,10 @@ export async function runH2load (s: H2loadSpec): Promise<H2loadReport> {
   child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
   const [code] = await once(child, 'exit') as [number | null]
   if (code !== 0) throw new Error(`h2load exited ${String(code)}: ${out.slice(-500)}`)
-  if (!started || !ended) throw new Error(`h2load did not print "${MAIN_START}" and "${MAIN_END}": ${out.slice(-500)}`)
+  if (!started || !ended) {
+    const missing = [started ? undefined : `"${MAIN_START}"`, ended ? undefined : `"${MAIN_END}"`].filter((m) => m !== undefined)
+    throw new H2loadUntimed(`h2load exited 0 without printing ${missing.join(' and ')}; its output:\n${out.slice(-1500)}`)
+  }
   return parseH2load(out)
 }
 

@@ -1,5 +1,6 @@
+import { chmodSync } from 'node:fs'
 import t from 'tap'
-import { h2loadArgs, parseH2load, type H2loadReport } from '../../bench/lib/h2load.js'
+import { H2loadUntimed, h2loadArgs, parseH2load, runH2load, type H2loadReport } from '../../bench/lib/h2load.js'
 import { parseStatTicks, parseVmStatus } from '../../bench/lib/proc-stat.js'
 import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/report.js'
 import { floorSection, floorTarget, moduleSection } from '../../bench/lib/report-footprint.js'
@@ -28,6 +29,18 @@ t.test('h2load: fixed rate per connection, warm-up and main duration; its report
   t.same(h2loadArgs(spec), ['--h1', '-t1', '-c100', '--rps=10', '--warm-up-time=2000ms', '-D10000ms', 'http://127.0.0.1:8080/availability'])
   t.same(parseH2load(H2LOAD_OUT), { done: 99990, succeeded: 99990, failed: 0, errored: 3, timeout: 7, status2xx: 99980, non2xx: 10 })
   t.throws(() => parseH2load('finished in 1s'), /no requests\/status codes lines/)
+})
+
+t.test('h2load that ends without marking its main duration: H2loadUntimed, with its output', async (t) => {
+  const dir = t.testdir({ h2load: '#!/bin/sh\necho "spawning thread #0: 100 total client(s)."\necho "finished in 1.00s"\n' })
+  const bin = `${dir}/h2load`
+  chmodSync(bin, 0o755)
+  let started = 0
+  const run = runH2load({ bin, port: 1, path: '/', clients: 1, rpsPerClient: 1, warmupMs: 1, durationMs: 1, onMainStart: () => { started++ } })
+  const err = await run.then(() => undefined, (e: unknown) => e)
+  t.ok(err instanceof H2loadUntimed, 'a distinct error the probe-cost section can run the pair again on')
+  t.match((err as Error).message, /without printing "Main benchmark duration is started" and "Main benchmark duration is over"; its output:\n[^]*finished in 1\.00s/)
+  t.equal(started, 0)
 })
 
 t.test('/proc: utime + stime past a command name with spaces and parentheses; VmRSS and VmHWM in bytes', async (t) => {
