@@ -1,9 +1,10 @@
 import type { FailureReason } from './errors.js'
 
 /**
- * Why a request over undici got no answer: shared by the EMQX client (src/emqx/http.ts) and nginx-sync's
- * probes of the sidecars (src/nginx/probe.ts), so both name a refused, timed-out or reset peer alike.
- * Pure; reads only the error's code and name (on it or its cause), never a request's headers.
+ * Why a request over undici got no answer, and the deadline that makes it time out: shared by the EMQX
+ * client (src/emqx/http.ts) and nginx-sync's probes of the sidecars (src/nginx/probe.ts), so both bound
+ * a request alike and name a refused, timed-out or reset peer alike. The classification is pure; it
+ * reads only the error's code and name (on it or its cause), never a request's headers.
  */
 export interface TransportFailure {
   readonly reason: FailureReason
@@ -33,4 +34,22 @@ export function classifyTransportError (err: unknown): TransportFailure {
   else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') reason = 'reset'
   else reason = 'transport'
   return { reason, what: code !== '' ? code : name !== '' ? name : 'unknown error' }
+}
+
+/** A request's deadline: `signal` aborts with a TimeoutError after `ms`; call `clear()` when the request ends. */
+export interface Deadline {
+  readonly signal: AbortSignal
+  readonly clear: () => void
+}
+
+/**
+ * Not AbortSignal.timeout(): its timer outlives the request, so a request repeated at about its own
+ * timeout (a poll every second with a 1 s deadline) would fire each finished request's timer in the idle
+ * time after it and build its TimeoutError, stack trace included (bench/README.md, idle CPU).
+ */
+export function requestDeadline (ms: number): Deadline {
+  const controller = new AbortController()
+  const timer = setTimeout(() => { controller.abort(new DOMException(`no answer within ${ms}ms`, 'TimeoutError')) }, ms)
+  timer.unref()
+  return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
 }

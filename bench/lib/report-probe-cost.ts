@@ -81,7 +81,8 @@ export function probeCostTarget (p: ProbeCostResult): { target: string, figure: 
 export function probeCostSection (p: ProbeCostResult): string[] {
   const head = ['### CPU per probe at checker rates', '']
   if (p.skipped !== undefined) return [...head, `Skipped: ${p.skipped}.`]
-  const rows = p.rows.map((x) => probeCostStats(p, x)).map((s) => [
+  const stats = p.rows.map((x) => probeCostStats(p, x))
+  const rows = stats.map((s) => [
     num(s.rate), us(s.sidecarUs), us(s.bareUs), ratio(s.ratio), range(s.ratios, ratio), String(s.runs),
     `${num(s.sidecarRps)} / ${num(s.bareRps)}`, num(s.problems), num(s.fewestTicks),
   ])
@@ -99,7 +100,7 @@ export function probeCostSection (p: ProbeCostResult): string[] {
       'of the rate.', '',
     table(['probes/s per server', 'sidecar µs/probe', 'bare node:http µs/probe', 'sidecar / bare', 'range', 'runs',
       'answered/s sidecar / bare', 'failed or non-2xx', 'fewest ticks in a window'], rows),
-    ...inSidecarTable(p)]
+    ...inSidecarTable(stats)]
 }
 
 /**
@@ -107,8 +108,8 @@ export function probeCostSection (p: ProbeCostResult): string[] {
  * loop and timers, without its probe path) against the bare server in the next seconds of each run, and the
  * sidecar's ratio over that one: the probe path alone. Information, not a target.
  */
-function inSidecarTable (p: ProbeCostResult): string[] {
-  const st = p.rows.map((x) => probeCostStats(p, x)).filter((s) => s.inSidecarRatios.length > 0)
+function inSidecarTable (stats: readonly ProbeCostStats[]): string[] {
+  const st = stats.filter((s) => s.inSidecarRatios.length > 0)
   if (st.length === 0) return []
   const rows = st.map((s) => {
     const env = median(s.inSidecarRatios)

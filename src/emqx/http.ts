@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Pool, type Dispatcher } from 'undici'
 import type { EmqxConfig } from '../config/serve-types.js'
-import { classifyTransportError, errorCode } from '../transport-error.js'
+import { classifyTransportError, errorCode, requestDeadline } from '../transport-error.js'
 import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'
 
@@ -62,13 +62,7 @@ export class EmqxHttp {
   async request (method: 'GET' | 'POST', base: URL, path: string, body?: string): Promise<HttpResult> {
     const started = performance.now()
     const prefix = base.pathname.replace(/\/+$/, '')
-    // The request's deadline, cleared when it ends. Not AbortSignal.timeout(): its timer outlives the
-    // request, and with the deadline as long as the poll interval each poll's timer would fire and build
-    // its TimeoutError (a stack trace) in the idle second after an answer.
-    const deadline = new AbortController()
-    const timeoutMs = this.#config.timeoutMs
-    const timer = setTimeout(() => { deadline.abort(new DOMException(`no answer within ${timeoutMs}ms`, 'TimeoutError')) }, timeoutMs)
-    timer.unref()
+    const deadline = requestDeadline(this.#config.timeoutMs)
     const signal = deadline.signal
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
     if (body !== undefined) headers['content-type'] = 'application/json'
@@ -110,7 +104,7 @@ export class EmqxHttp {
     } catch (err) {
       return { ok: false, outcome: classifyError(err, this.#config.timeoutMs), durationMs: performance.now() - started }
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
     }
   }
 

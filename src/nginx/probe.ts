@@ -1,6 +1,6 @@
 import { Agent } from 'undici'
 import type { FailureReason } from '../errors.js'
-import { classifyTransportError } from '../transport-error.js'
+import { classifyTransportError, requestDeadline } from '../transport-error.js'
 import { availabilityUrl, type SyncNode } from './nodes.js'
 import { NGINX_SYNC_USER_AGENT } from '../checkers/known-checkers.js'
 
@@ -35,18 +35,21 @@ export class SidecarProber {
   }
 
   async probe (node: SyncNode): Promise<ProbeResult> {
+    const deadline = requestDeadline(this.#timeoutMs)
     try {
       const res = await this.#agent.request({
         origin: node.sidecarUrl.origin,
         path: new URL(availabilityUrl(node, this.#path)).pathname,
         method: 'GET',
         headers: { 'user-agent': NGINX_SYNC_USER_AGENT },
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: deadline.signal,
       })
       await res.body.dump({ limit: 64 * 1024 })
       return res.statusCode === 200 ? { kind: 'available' } : { kind: 'unavailable', status: res.statusCode }
     } catch (err) {
       return { kind: 'error', reason: classifyTransportError(err).reason }
+    } finally {
+      deadline.clear()
     }
   }
 
