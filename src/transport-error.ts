@@ -1,10 +1,10 @@
 import type { FailureReason } from './errors.js'
 
 /**
- * Why a request over undici got no answer, and the deadline that makes it time out: shared by the EMQX
- * client (src/emqx/http.ts) and nginx-sync's probes of the sidecars (src/nginx/probe.ts), so both bound
- * a request alike and name a refused, timed-out or reset peer alike. The classification is pure; it
- * reads only the error's code and name (on it or its cause), never a request's headers.
+ * Why a request over undici got no answer: shared by the EMQX client (src/emqx/http.ts) and nginx-sync's
+ * probes of the sidecars (src/nginx/probe.ts), so both name a refused, timed-out or reset peer alike.
+ * The classification is pure; it reads only the error's code and name (on it or its cause), never a
+ * request's headers. A timeout is a TimeoutError from either's own deadline.
  */
 export interface TransportFailure {
   readonly reason: FailureReason
@@ -43,9 +43,10 @@ export interface Deadline {
 }
 
 /**
- * Not AbortSignal.timeout(): its timer outlives the request, so a request repeated at about its own
- * timeout (a poll every second with a 1 s deadline) would fire each finished request's timer in the idle
- * time after it and build its TimeoutError, stack trace included (bench/README.md, idle CPU).
+ * nginx-sync's deadline (the EMQX client times its dispatch itself). Not AbortSignal.timeout(): its timer
+ * outlives the request, so a request repeated at about its own timeout (a check every second with a 1 s
+ * deadline) would fire each finished request's timer in the idle time after it and build its
+ * TimeoutError, stack trace included (bench/README.md, idle CPU).
  */
 export function requestDeadline (ms: number): Deadline {
   const controller = new AbortController()

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Pool, type Dispatcher } from 'undici'
 import type { EmqxConfig } from '../config/serve-types.js'
-import { classifyTransportError, errorCode, requestDeadline } from '../transport-error.js'
+import { classifyTransportError, errorCode } from '../transport-error.js'
 import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'
 
@@ -62,17 +62,15 @@ export class EmqxHttp {
   async request (method: 'GET' | 'POST', base: URL, path: string, body?: string): Promise<HttpResult> {
     const started = performance.now()
     const prefix = base.pathname.replace(/\/+$/, '')
-    const deadline = requestDeadline(this.#config.timeoutMs)
-    const signal = deadline.signal
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
+    const options: Dispatcher.DispatchOptions = { method, path: prefix + path, headers, ...(body !== undefined ? { body } : {}) }
+    // one deadline for the request and its retry together: connect, headers and body
+    const deadline = performance.now() + this.#config.timeoutMs
     try {
-      const send = async (): Promise<Dispatcher.ResponseData> => await this.#pool(base.origin).request({
-        method, path: prefix + path, headers, signal, ...(body !== undefined ? { body } : {}),
-      })
-      let res: Dispatcher.ResponseData
-      try { res = await send() } catch (err) {
+      let answer: Answer
+      try { answer = await exchange(this.#pool(base.origin), options, this.#config.timeoutMs) } catch (err) {
         // When EMQX stops or restarts it closes every kept-alive connection, and the next request on
         // one fails with a reset before any answer. GET is idempotent: drop the pool (all its
         // connections are suspect) and retry once on a fresh connection within the same deadline, so
@@ -80,31 +78,15 @@ export class EmqxHttp {
         // A POST (evacuation start/stop) is never sent twice.
         if (method !== 'GET' || !isReset(err)) throw err
         this.#dropPool(base.origin)
-        res = await send()
+        answer = await exchange(this.#pool(base.origin), options, Math.max(0, deadline - performance.now()))
       }
-      // The cap is read here rather than through undici's maxResponseSize: that option fails the request
-      // before its status is known, and the outcome names the status EMQX sent with the oversized body.
-      const tooLarge = (): HttpResult => {
-        // destroy() makes undici emit "Request aborted" on the body; nobody reads it any more
-        res.body.on('error', () => undefined).destroy()
-        const outcome = failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, res.statusCode)
+      if (answer.body === undefined) {
+        const outcome = failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, answer.status)
         return { ok: false, outcome, durationMs: performance.now() - started }
       }
-      // A declared length over the cap is refused before a byte of it is read.
-      if (Number(res.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge()
-      let size = 0
-      const chunks: Buffer[] = []
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length
-        if (size > MAX_BODY_BYTES) return tooLarge()
-        chunks.push(chunk as Buffer)
-      }
-      const answer = { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }
-      return { ok: true, answer, durationMs: performance.now() - started }
+      return { ok: true, answer: { status: answer.status, body: answer.body }, durationMs: performance.now() - started }
     } catch (err) {
       return { ok: false, outcome: classifyError(err, this.#config.timeoutMs), durationMs: performance.now() - started }
-    } finally {
-      deadline.clear()
     }
   }
 
@@ -133,4 +115,61 @@ function isReset (err: unknown): boolean {
 function classifyError (err: unknown, timeoutMs: number): CheckOutcome {
   const { reason, what } = classifyTransportError(err)
   return failure(reason, reason === 'timeout' ? `no complete answer from EMQX within ${timeoutMs}ms` : `EMQX request failed: ${what}`)
+}
+
+/** EMQX's status and body; no body when it is over MAX_BODY_BYTES (the status is still named). */
+interface Answer { readonly status: number, readonly body: string | undefined }
+
+/**
+ * One request through undici's dispatch API, which hands the body over in callbacks: no Readable and
+ * no async iterator per poll. A Readable of undici's body class, once a second, runs node's stream code
+ * with other shapes than the probes' node:http messages, and V8 throws away and recompiles that code the
+ * probes keep hot (bench/README.md, "CPU per probe"). Rejects with undici's error, or with a TimeoutError
+ * after `ms`. The cap is checked here rather than by undici's maxResponseSize, which fails the request
+ * before its status is known: the outcome names the status EMQX sent with the oversized body.
+ */
+async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, ms: number): Promise<Answer> {
+  return await new Promise<Answer>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined
+    let settled = false
+    let status = 0
+    let size = 0
+    const chunks: Buffer[] = []
+    const settle = (end: () => void): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      end()
+    }
+    // cut off: the connection is closed by undici, its late callbacks find the promise settled
+    const cutOff = (c: Dispatcher.DispatchController, why: Error, end: () => void): void => { settle(end); c.abort(why) }
+    const tooLarge = (c: Dispatcher.DispatchController): void => {
+      cutOff(c, new Error('EMQX answer too large'), () => { resolve({ status, body: undefined }) })
+    }
+    const timer = setTimeout(() => {
+      const err = new DOMException(`no answer within ${ms}ms`, 'TimeoutError')
+      settle(() => { reject(err) })
+      controller?.abort(err)
+    }, ms)
+    timer.unref()
+    pool.dispatch(options, {
+      onRequestStart (c) {
+        controller = c
+        // the deadline passed while the request waited for a connection
+        if (settled) c.abort(new DOMException('request deadline passed', 'TimeoutError'))
+      },
+      onResponseStart (c, statusCode, headers) {
+        status = statusCode
+        // a declared length over the cap is refused before a byte of it is read
+        if (Number(headers['content-length'] ?? 0) > MAX_BODY_BYTES) tooLarge(c)
+      },
+      onResponseData (c, chunk) {
+        size += chunk.length
+        if (size > MAX_BODY_BYTES) tooLarge(c)
+        else chunks.push(chunk)
+      },
+      onResponseEnd () { settle(() => { resolve({ status, body: Buffer.concat(chunks).toString('utf8') }) }) },
+      onResponseError (_c, err) { settle(() => { reject(err) }) },
+    })
+  })
 }
