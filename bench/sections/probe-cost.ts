@@ -1,12 +1,12 @@
 import { NODE_FLAGS } from '../../src/node-flags.js'
 import type { EmqxDouble } from '../../src/emqx-double/double.js'
 import { findH2load, H2loadUntimed, runH2load, type H2loadReport } from '../lib/h2load.js'
-import { BARE, IN_SIDECAR_BARE, SIDECAR } from '../lib/names.js'
+import { BARE, FLOOR_HANDLER, SIDECAR } from '../lib/names.js'
 import { Observer } from '../lib/observe.js'
 import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
 import { startSidecar, type Target } from '../lib/proc.js'
 import { CLOCK_TICKS, cpuTicks } from '../lib/proc-stat.js'
-import { startBare, startInSidecarBare } from '../servers/targets.js'
+import { startBare, startFloorHandler } from '../servers/targets.js'
 
 export interface ProbeCostOptions {
   /** total probes a second, spread over `connections` keep-alive connections */
@@ -27,15 +27,15 @@ export interface ServerWindow {
 }
 
 /**
- * One run: the sidecar and the bare server in the same seconds; then, in the next seconds, the bare
- * handler inside a sidecar process (in-process.ts) and the bare server again. The second pair says
- * what the sidecar's process costs any handler (its libraries, heap, poll loop and timers), so the
- * sidecar against it is what its probe path alone costs. Not a target: information.
+ * One run: the sidecar and the libraries' floor answering with the bare handler (servers/floor.ts with
+ * in-process.ts) in the same seconds, the pair the target is judged on; then, in the next seconds, the
+ * sidecar and the bare node:http server in a process of its own: what the sidecar costs against no
+ * libraries at all. Information, not a target.
  */
 export interface ProbeCostRun {
   readonly sidecar: ServerWindow
-  readonly bare: ServerWindow
-  readonly inSidecar?: { readonly handler: ServerWindow, readonly bare: ServerWindow }
+  readonly floor: ServerWindow
+  readonly againstBare?: { readonly sidecar: ServerWindow, readonly bare: ServerWindow }
 }
 
 export interface ProbeCostRow {
@@ -72,8 +72,9 @@ export function problems (r: H2loadReport): number {
 
 /**
  * CPU time per probe at the rates checker fleets send: the sidecar (dist/cli.js under the node flags of
- * `npm start`) and the bare node:http server (same status, headers and body, same node flags) loaded at the
- * same time, both pinned to CPU 0, each by its own h2load on CPU 1 sending a fixed rate over keep-alive
+ * `npm start`) and the libraries' floor answering with the bare node:http handler (same status, headers
+ * and body, same node flags) loaded at the same time, then the sidecar and the bare server alone; each
+ * pair pinned to CPU 0, each server loaded by its own h2load on CPU 1 sending a fixed rate over keep-alive
  * connections. The CPU time each server's process used (/proc/<pid>/stat utime + stime, every thread) over
  * h2load's main duration, divided by the probes it answered in it; `runs` runs per rate.
  */
@@ -100,21 +101,21 @@ export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress:
     await observer.until(200, 10_000)
     await observer.close()
     const body = await (await fetch(`http://127.0.0.1:${sidecar.port}/availability`)).text()
+    const floor = await startFloorHandler(body)
+    servers.push(floor)
     const bare = await startBare(body, 0, process.execPath, NODE_FLAGS)
     servers.push(bare)
-    const handler = await startInSidecarBare(body, sim.url)
-    servers.push(handler)
     for (const t of servers) pinProcess(t.pid, SERVER_CPU)
     const rows: ProbeCostRow[] = []
     for (const rate of o.rates) {
       const runs: ProbeCostRun[] = []
       for (let r = 0; r < o.runs; r++) {
-        progress(`probe cost: ${SIDECAR} and ${BARE} at once on one core, ${rate} probes/s each over ` +
+        progress(`probe cost: ${SIDECAR} and ${FLOOR_HANDLER} at once on one core, ${rate} probes/s each over ` +
           `${o.connections} keep-alive connections (h2load, run ${r + 1}/${o.runs})`)
-        const [s, b] = await pair(bin, [sidecar, bare], rate, o, progress)
-        progress(`probe cost: ${IN_SIDECAR_BARE} and ${BARE} at once, ${rate} probes/s each (run ${r + 1}/${o.runs})`)
-        const [h, b2] = await pair(bin, [handler, bare], rate, o, progress)
-        runs.push({ sidecar: s, bare: b, inSidecar: { handler: h, bare: b2 } })
+        const [s, f] = await pair(bin, [sidecar, floor], rate, o, progress)
+        progress(`probe cost: ${SIDECAR} and ${BARE} at once, ${rate} probes/s each (run ${r + 1}/${o.runs})`)
+        const [s2, b] = await pair(bin, [sidecar, bare], rate, o, progress)
+        runs.push({ sidecar: s, floor: f, againstBare: { sidecar: s2, bare: b } })
       }
       rows.push({ rate, runs })
     }

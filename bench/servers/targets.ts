@@ -3,12 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BARE, IN_SIDECAR_BARE } from '../lib/names.js'
+import { NODE_FLAGS } from '../../src/node-flags.js'
+import { BARE, FLOOR_HANDLER, IN_SIDECAR_BARE } from '../lib/names.js'
 import { awaitStartup, findBinary, freePort, startSidecar, stopChild, track, type Target } from '../lib/proc.js'
 import { exitReason, LineTail, running, startupBound, startupFailure, TAIL_LINES } from '../lib/startup.js'
 
 const BARE_SCRIPT = fileURLToPath(new URL('./bare-http.js', import.meta.url))
 const IN_PROCESS = new URL('./in-process.js', import.meta.url).href
+const FLOOR_SCRIPT = fileURLToPath(new URL('./floor.js', import.meta.url))
 
 /** The bare node:http baseline in its own process (by default on this runtime, without node flags). */
 export async function startBare (body: string, port = 0, node = process.execPath, nodeArgs: readonly string[] = [], name = BARE): Promise<Target> {
@@ -33,6 +35,24 @@ export async function startInSidecarBare (body: string, emqxUrl: string): Promis
     throw err
   }
   return { ...sidecar, name: IN_SIDECAR_BARE, port }
+}
+
+/**
+ * The libraries' floor (floor.ts) with the bare handler preloaded (in-process.ts) on a port of its own,
+ * under the sidecar's node flags: what any handler costs in a process built on the sidecar's four
+ * libraries, set up as the sidecar sets them up. The probe-cost target is judged against it.
+ */
+export async function startFloorHandler (body: string): Promise<Target> {
+  const port = await freePort()
+  const env = { PATH: process.env.PATH ?? '', BARE_BODY: body, BARE_PORT: String(port) }
+  const child = track(spawn(process.execPath, [...NODE_FLAGS, '--import', IN_PROCESS, FLOOR_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] }))
+  try {
+    await waitUntilAnswering(port, child, 'the bare handler in the libraries\' floor')
+  } catch (err) {
+    await stopChild(child)
+    throw err
+  }
+  return { name: FLOOR_HANDLER, pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }
 }
 
 /**

@@ -54,7 +54,7 @@ const h2 = (done: number, over: Partial<H2loadReport> = {}): H2loadReport =>
   ({ done, succeeded: done, failed: 0, errored: 0, timeout: 0, status2xx: done, non2xx: 0, ...over })
 const win = (ticks: number, done: number, over: Partial<H2loadReport> = {}): ServerWindow =>
   ({ ticks, windowMs: 10_000, report: h2(done, over) })
-/** rows of [rate, runs of [sidecar ticks, bare ticks]], `done(rate)` probes done by each server per run */
+/** rows of [rate, runs of [sidecar ticks, floor ticks]], `done(rate)` probes done by each server per run */
 const cost = (rows: Array<[number, Array<[number, number]>]>, done = (rate: number) => rate * 10): ProbeCostResult => ({
   connections: 100,
   warmupMs: 2000,
@@ -62,15 +62,15 @@ const cost = (rows: Array<[number, Array<[number, number]>]>, done = (rate: numb
   clockTicks: 100,
   pinned: true,
   flags: ['--optimize-for-size'],
-  rows: rows.map(([rate, runs]) => ({ rate, runs: runs.map(([s, b]) => ({ sidecar: win(s, done(rate)), bare: win(b, done(rate)) })) })),
+  rows: rows.map(([rate, runs]) => ({ rate, runs: runs.map(([s, f]) => ({ sidecar: win(s, done(rate)), floor: win(f, done(rate)) })) })),
 })
 
-t.test('probe cost: CPU per probe from ticks, the ratio run by run, target <= 1.15x at every rate', async (t) => {
+t.test('probe cost: CPU per probe from ticks, the ratio to the floor run by run, target <= 1.15x at every rate', async (t) => {
   t.equal(usPerProbe(win(50, 10_000), 100), 50, '0.5 s of CPU over 10,000 probes: 50 µs')
   // run-by-run ratios at 1,000/s: 1.10, 1.20, 1.15 -> 1.15 (met, the limit itself); at 10,000/s 1.05 throughout
   const ok = cost([[1000, [[44, 40], [48, 40], [46, 40]]], [10_000, [[210, 200], [210, 200], [210, 200]]]])
   t.match(probeCostTarget(ok), {
-    target: /<= 1\.15x bare node:http at 1,000 and 10,000 probes\/s \(100 keep-alive conn/,
+    target: /<= 1\.15x the libraries' floor at 1,000 and 10,000 probes\/s \(fastify \+ undici \+ pino \+ prom-client loaded, the bare node:http handler answering; 100 keep-alive conn/,
     figure: '1.15x at 1,000/s (46.0 vs 40.0 µs), 1.05x at 10,000/s (21.0 vs 20.0 µs)',
     met: true,
   })
@@ -94,21 +94,21 @@ t.test('probe cost: CPU per probe from ticks, the ratio run by run, target <= 1.
   t.match(probeCostSection({ ...ok, rows: [], skipped: H2LOAD_MISSING }).join('\n'), `Skipped: ${H2LOAD_MISSING}.`)
 })
 
-t.test('probe cost: the bare handler inside a sidecar process splits the ratio into process and probe path', async (t) => {
+t.test('probe cost: the sidecar against the bare server alone, and what the libraries cost, as information', async (t) => {
   const base = cost([[1000, [[48, 40], [48, 40], [48, 40]]]])
-  t.notMatch(probeCostSection(base).join('\n'), 'handler in the sidecar', 'no second pair measured: no table')
-  // sidecar 1.20x bare; the handler in a sidecar process 1.10x, 1.10x, 1.30x bare in the seconds after
-  const handler = [44, 44, 52]
+  t.notMatch(probeCostSection(base).join('\n'), 'sidecar / bare', 'no second pair measured: no table')
+  // sidecar 1.20x the floor; against the bare server 1.30x, 1.30x, 1.50x in the seconds after
+  const sidecar = [52, 52, 60]
   const split: ProbeCostResult = {
     ...base,
     rows: base.rows.map((x) => ({
       ...x,
-      runs: x.runs.map((r, i) => ({ ...r, inSidecar: { handler: win(handler[i] ?? 0, 10_000), bare: win(40, 10_000) } })),
+      runs: x.runs.map((r, i) => ({ ...r, againstBare: { sidecar: win(sidecar[i] ?? 0, 10_000), bare: win(40, 10_000) } })),
     })),
   }
   const md = probeCostSection(split).join('\n')
-  t.match(md, '| 1,000 | 44.0 | 40.0 | 1.10x | 1.10x-1.30x | 1.09x |', 'median handler ratio 1.10x; the probe path 1.20 / 1.10')
-  t.equal(probeCostTarget(split).figure, probeCostTarget(base).figure, 'the target is judged on the sidecar against the bare server alone')
+  t.match(md, '| 1,000 | 52.0 | 40.0 | 1.30x | 1.30x-1.50x | 1.08x |', 'median ratio to bare 1.30x; the libraries 1.30 / 1.20')
+  t.equal(probeCostTarget(split).figure, probeCostTarget(base).figure, 'the target is judged on the sidecar against the floor alone')
 })
 
 const machine = { cpu: 'cpu', cores: 2, node: 'v20.0.0', os: 'Linux', date: '2026-01-01T00:00:00Z', load: '0 0 0' }
