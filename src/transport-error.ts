@@ -36,6 +36,11 @@ export function classifyTransportError (err: unknown): TransportFailure {
   return { reason, what: code !== '' ? code : name !== '' ? name : 'unknown error' }
 }
 
+/** What a request that ran out of time fails with: a TimeoutError, which classifyTransportError names `timeout`. */
+export function timeoutError (ms: number): DOMException {
+  return new DOMException(`no answer within ${ms}ms`, 'TimeoutError')
+}
+
 /** A request's deadline: `signal` aborts with a TimeoutError after `ms`; call `clear()` when the request ends. */
 export interface Deadline {
   readonly signal: AbortSignal
@@ -50,7 +55,7 @@ export interface Deadline {
  */
 export function requestDeadline (ms: number): Deadline {
   const controller = new AbortController()
-  const timer = setTimeout(() => { controller.abort(new DOMException(`no answer within ${ms}ms`, 'TimeoutError')) }, ms)
+  const timer = setTimeout(() => { controller.abort(timeoutError(ms)) }, ms)
   timer.unref()
   return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
 }

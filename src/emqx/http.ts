@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Pool, type Dispatcher } from 'undici'
 import type { EmqxConfig } from '../config/serve-types.js'
-import { classifyTransportError, errorCode } from '../transport-error.js'
+import { classifyTransportError, errorCode, timeoutError } from '../transport-error.js'
 import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'
 
@@ -66,8 +66,6 @@ export class EmqxHttp {
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     const options: Dispatcher.DispatchOptions = { method, path: prefix + path, headers, ...(body !== undefined ? { body } : {}) }
-    // one deadline for the request and its retry together: connect, headers and body
-    const deadline = performance.now() + this.#config.timeoutMs
     try {
       let answer: Answer
       try { answer = await exchange(this.#pool(base.origin), options, this.#config.timeoutMs) } catch (err) {
@@ -78,7 +76,8 @@ export class EmqxHttp {
         // A POST (evacuation start/stop) is never sent twice.
         if (method !== 'GET' || !isReset(err)) throw err
         this.#dropPool(base.origin)
-        answer = await exchange(this.#pool(base.origin), options, Math.max(0, deadline - performance.now()))
+        // the retry gets what is left of the one deadline: connect, headers and body of both together
+        answer = await exchange(this.#pool(base.origin), options, Math.max(0, started + this.#config.timeoutMs - performance.now()))
       }
       if (answer.body === undefined) {
         const outcome = failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, answer.status)
@@ -141,13 +140,13 @@ async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, 
       clearTimeout(timer)
       end()
     }
-    // cut off: the connection is closed by undici, its late callbacks find the promise settled
-    const cutOff = (c: Dispatcher.DispatchController, why: Error, end: () => void): void => { settle(end); c.abort(why) }
+    // undici closes the connection; its late callbacks find the promise settled
     const tooLarge = (c: Dispatcher.DispatchController): void => {
-      cutOff(c, new Error('EMQX answer too large'), () => { resolve({ status, body: undefined }) })
+      settle(() => { resolve({ status, body: undefined }) })
+      c.abort(new Error('EMQX answer too large'))
     }
     const timer = setTimeout(() => {
-      const err = new DOMException(`no answer within ${ms}ms`, 'TimeoutError')
+      const err = timeoutError(ms)
       settle(() => { reject(err) })
       controller?.abort(err)
     }, ms)
@@ -156,7 +155,7 @@ async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, 
       onRequestStart (c) {
         controller = c
         // the deadline passed while the request waited for a connection
-        if (settled) c.abort(new DOMException('request deadline passed', 'TimeoutError'))
+        if (settled) c.abort(timeoutError(ms))
       },
       onResponseStart (c, statusCode, headers) {
         status = statusCode
