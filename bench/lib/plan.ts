@@ -83,7 +83,7 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
     out: values.out ?? (smoke ? undefined : defaultOut),
     sections: new Set((only ?? SECTIONS) as Section[]),
     // checker fleets' rates (issue 24): 100 keep-alive connections at 10 and 100 probes a second each
-    probeCost: { rates: [1000, 10_000], connections: 100, warmupMs: smoke ? 500 : 2000, durationMs: probeCostMs, runs },
+    probeCost: { rates: [1000, 10_000], connections: 100, warmupMs: smoke ? 500 : 2000, durationMs: probeCostMs, runs, settleMs: smoke ? 0 : 30_000 },
     serving: { shapes: loads === undefined ? allShapes : allShapes.filter((sh) => loads.includes(shapeKey(sh))), durationMs, warmupMs: smoke ? 100 : 1000, runs },
     drain: smoke ? { intervalsMs: [100], flips: 10 } : { intervalsMs: [1000, 250, 500], flips: 200 },
     upstream: smoke ? { rates: [10, 100], durationMs: 1500 } : { rates: [10, 100, 1000, 10_000], durationMs: 10_000 },

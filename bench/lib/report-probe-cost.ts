@@ -95,7 +95,8 @@ export function probeCostSection (p: ProbeCostResult): string[] {
   return [...head,
     `\`GET /availability\` at a fixed rate from ${num(p.connections)} keep-alive connections ` +
       `(\`h2load --h1 -c${p.connections} --rps ${rps}\`: requests a second per connection; ${p.warmupMs / 1000} s warm-up, ` +
-      `${p.durationMs / 1000} s measured), to the sidecar and to the libraries' floor at the same time, ${pinning}. ` +
+      `${p.durationMs / 1000} s measured), to the sidecar and to the libraries' floor at the same time, ${pinning}` +
+      settled(p) + '. ' +
       'The floor (bench/servers/floor.ts) is a process that loads and sets up fastify (one route, listening), undici, ' +
       'pino and prom-client as the sidecar does and does nothing else; the bare node:http handler preloaded into it ' +
       `(bench/servers/in-process.ts) answers with the sidecar's status, headers and body; same node flags: ${p.flags.join(' ')}.`,
@@ -127,4 +128,11 @@ function bareTable (stats: readonly ProbeCostStats[]): string[] {
       'floor, is what loading the four libraries costs any handler. Information, not a target.', '',
     table(['probes/s per server', 'sidecar µs/probe', 'bare node:http µs/probe', 'sidecar / bare', 'range',
       'floor / bare (the libraries)'], rows)]
+}
+
+/** The settling load before the first run, when there was one. */
+function settled (p: ProbeCostResult): string {
+  if (p.settleMs <= 0) return ''
+  return `, after ${p.settleMs / 1000} s of probes to every server at ${num(p.rows[0]?.rate ?? 0)}/s, unmeasured ` +
+    '(what a start costs once, TurboFan compiling the probe path and the start-up GCs, is not a cost per probe)'
 }

@@ -59,6 +59,7 @@ const cost = (rows: Array<[number, Array<[number, number]>]>, done = (rate: numb
   connections: 100,
   warmupMs: 2000,
   durationMs: 10_000,
+  settleMs: 30_000,
   clockTicks: 100,
   pinned: true,
   flags: ['--optimize-for-size'],
@@ -91,6 +92,8 @@ t.test('probe cost: CPU per probe from ticks, the ratio to the floor run by run,
   const md = probeCostSection(ok).join('\n')
   t.match(md, '| 1,000 | 46.0 | 40.0 | 1.15x | 1.10x-1.20x | 3 | 1,000 / 1,000 | 0 | 40 |')
   t.match(md, '`h2load --h1 -c100 --rps 10|100`')
+  t.match(md, 'after 30 s of probes to every server at 1,000/s, unmeasured', 'the settling load is named')
+  t.notMatch(probeCostSection({ ...ok, settleMs: 0 }).join('\n'), 'unmeasured', 'no settling load (smoke): not claimed')
   t.match(probeCostSection({ ...ok, rows: [], skipped: H2LOAD_MISSING }).join('\n'), `Skipped: ${H2LOAD_MISSING}.`)
 })
 

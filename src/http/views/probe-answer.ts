@@ -29,11 +29,15 @@ function answerWith (status: 200 | 503, doc: Record<string, string>): ProbeAnswe
   }
 }
 
-// the answer for the last snapshot asked about: snapshots change a few times a day, probes many times a second
-let last: { readonly snapshot: Snapshot, readonly answer: ProbeAnswer } | undefined
+// The answer last built, kept while what it says holds: every EMQX check replaces the snapshot (its
+// lastCheck), but the answer changes only with the state, the reason or the time the state began.
+let last: (Pick<Snapshot, 'state' | 'reason' | 'since'> & { readonly answer: ProbeAnswer }) | undefined
 
+/** probeAnswer(s), rebuilt only when the state, the reason or `since` changed. */
 export function cachedProbeAnswer (s: Snapshot): ProbeAnswer {
-  if (last?.snapshot !== s) last = { snapshot: s, answer: probeAnswer(s) }
+  if (last === undefined || last.state !== s.state || last.reason !== s.reason || last.since !== s.since) {
+    last = { state: s.state, reason: s.reason, since: s.since, answer: probeAnswer(s) }
+  }
   return last.answer
 }
 
