@@ -116,7 +116,9 @@ export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress:
     const first = o.rates[0]
     if (o.settleMs > 0 && first !== undefined) {
       progress(`probe cost: ${o.settleMs / 1000} s of probes at ${first}/s to all three at once, unmeasured (steady state first)`)
-      await Promise.all(servers.map(async (t) => await settle(bin, t, first, o)))
+      // every h2load ends before a failure is thrown, so none outlives the servers stopped below
+      const settled = await Promise.allSettled(servers.map(async (t) => await settle(bin, t, first, o)))
+      for (const r of settled) if (r.status === 'rejected') throw r.reason
     }
     const rows: ProbeCostRow[] = []
     for (const rate of o.rates) {
