@@ -21,7 +21,7 @@ export function isProbe (method: string | undefined, url: string | undefined): b
  * (Patroni's convention). Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
  */
 export function writeProbeAnswer (res: ServerResponse, method: string | undefined, a: ProbeAnswer): void {
-  // the answer's own header lists (flat arrays, built once per snapshot): no headers object per probe
+  // the answer's own header lists (flat arrays, built once per answer): no headers object per probe
   if (method === 'GET') {
     res.writeHead(a.status, a.getHeaders as string[])
     // a string body goes out in one write() with the headers; a Buffer would take a writev() of two

@@ -1,11 +1,11 @@
 import { servedAnswer, type Snapshot } from '../../state/model.js'
 
-/** The probe answer for a snapshot: pure, and cached per snapshot so the hot path allocates nothing. */
+/** The probe answer for a snapshot: pure, and cached while it says the same so the hot path allocates nothing. */
 export interface ProbeAnswer {
   readonly status: 200 | 503
   /** JSON body for GET (ASCII); HEAD and OPTIONS send the status only */
   readonly body: string
-  /** the GET answer's headers as a flat [name, value, ...] list, built once per snapshot */
+  /** the GET answer's headers as a flat [name, value, ...] list, built once per answer */
   readonly getHeaders: readonly string[]
   /** the HEAD and OPTIONS answer's headers */
   readonly bodylessHeaders: readonly string[]
