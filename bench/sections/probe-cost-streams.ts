@@ -3,11 +3,11 @@ import { Client } from 'undici'
 import type { EmqxDouble } from '../../src/emqx-double/double.js'
 import { findH2load, runH2load, type H2loadReport } from '../lib/h2load.js'
 import { Observer } from '../lib/observe.js'
-import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
+import { PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
 import { startSidecar, type Target } from '../lib/proc.js'
 import { CLOCK_TICKS, cpuTicks } from '../lib/proc-stat.js'
 import { summarize, type Summary } from '../lib/stats.js'
-import { H2LOAD_MISSING, type ProbeCostOptions } from './probe-cost.js'
+import { H2LOAD_MISSING, probeLoad, type ProbeCostOptions } from './probe-cost.js'
 
 /** GET /events streams held open in the loaded windows: --events-max-clients' default, every page it allows. */
 export const STREAMS = 32
@@ -97,14 +97,7 @@ async function streamsWindow (bin: string, t: Target, rate: number, streams: num
   const events = (): number => pages.reduce((a, p) => a + p.events, 0)
   try {
     const report = await runH2load({
-      bin,
-      port: t.port,
-      path: '/availability',
-      clients: o.connections,
-      rpsPerClient: rate / o.connections,
-      warmupMs: o.warmupMs,
-      durationMs: o.durationMs,
-      cpu: LOAD_CPU,
+      ...probeLoad(bin, t, rate, o, o.durationMs),
       onMainStart: () => { t0 = cpuTicks(t.pid); w0 = performance.now(); e0 = events(); sampler.measure(true) },
       onMainEnd: () => { t1 = cpuTicks(t.pid); w1 = performance.now(); sampler.measure(false) },
     })

@@ -1,6 +1,6 @@
 import { NODE_FLAGS } from '../../src/node-flags.js'
 import type { EmqxDouble } from '../../src/emqx-double/double.js'
-import { findH2load, H2loadUntimed, runH2load, type H2loadReport } from '../lib/h2load.js'
+import { findH2load, H2loadUntimed, runH2load, type H2loadReport, type H2loadSpec } from '../lib/h2load.js'
 import { BARE, FLOOR_HANDLER, SIDECAR } from '../lib/names.js'
 import { Observer } from '../lib/observe.js'
 import { LOAD_CPU, PINNING, pinProcess, SERVER_CPU } from '../lib/pin.js'
@@ -163,20 +163,27 @@ async function pair (
   }
 }
 
-async function window (bin: string, t: Target, rate: number, o: ProbeCostOptions): Promise<ServerWindow> {
-  let t0 = NaN
-  let t1 = NaN
-  let w0 = NaN
-  let w1 = NaN
-  const report = await runH2load({
+/** h2load sending `GET /availability` to `t` at `rate` over the options' connections, pinned to the load CPU. */
+export function probeLoad (bin: string, t: Target, rate: number, o: ProbeCostOptions, durationMs: number): H2loadSpec {
+  return {
     bin,
     port: t.port,
     path: '/availability',
     clients: o.connections,
     rpsPerClient: rate / o.connections,
     warmupMs: o.warmupMs,
-    durationMs: o.durationMs,
+    durationMs,
     cpu: LOAD_CPU,
+  }
+}
+
+async function window (bin: string, t: Target, rate: number, o: ProbeCostOptions): Promise<ServerWindow> {
+  let t0 = NaN
+  let t1 = NaN
+  let w0 = NaN
+  let w1 = NaN
+  const report = await runH2load({
+    ...probeLoad(bin, t, rate, o, o.durationMs),
     onMainStart: () => { t0 = cpuTicks(t.pid); w0 = performance.now() },
     onMainEnd: () => { t1 = cpuTicks(t.pid); w1 = performance.now() },
   })
@@ -185,15 +192,6 @@ async function window (bin: string, t: Target, rate: number, o: ProbeCostOptions
 
 /** Probes at `rate` for `settleMs`, nothing measured; a server that does not answer them fails the section. */
 async function settle (bin: string, t: Target, rate: number, o: ProbeCostOptions): Promise<void> {
-  const report = await runH2load({
-    bin,
-    port: t.port,
-    path: '/availability',
-    clients: o.connections,
-    rpsPerClient: rate / o.connections,
-    warmupMs: o.warmupMs,
-    durationMs: o.settleMs,
-    cpu: LOAD_CPU,
-  })
+  const report = await runH2load(probeLoad(bin, t, rate, o, o.settleMs))
   if (problems(report) > 0) throw new Error(`${t.name} failed ${problems(report)} of ${report.done} probes while settling`)
 }
