@@ -1,4 +1,4 @@
-import { problems, usPerProbe, type ProbeCostResult, type ProbeCostRow, type ServerWindow } from '../sections/probe-cost.js'
+import { problems, usPerProbe, type ProbeCostResult, type ProbeCostRow, type ProbeCostRun, type ServerWindow } from '../sections/probe-cost.js'
 import { median } from './stats.js'
 
 /**
@@ -42,21 +42,26 @@ export interface ProbeCostStats {
 export function probeCostStats (p: ProbeCostResult, x: ProbeCostRow): ProbeCostStats {
   const rps = (w: ServerWindow): number => w.report.done / (p.durationMs / 1000)
   const cost = (w: ServerWindow): number => usPerProbe(w, p.clockTicks)
-  const sidecarRps = x.runs.map((r) => rps(r.sidecar))
-  const floorRps = x.runs.map((r) => rps(r.floor))
-  const ratios = x.runs.map((r) => cost(r.sidecar) / cost(r.floor))
+  // a run's pairs: the sidecar's load started first, then (when measured) the floor's
+  const orders = (r: ProbeCostRun): Array<{ sidecar: ServerWindow, floor: ServerWindow }> => r.swapped === undefined ? [r] : [r, r.swapped]
+  const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length
+  const windows = x.runs.flatMap(orders)
+  const sidecarRps = windows.map((w) => rps(w.sidecar))
+  const floorRps = windows.map((w) => rps(w.floor))
+  // the geometric mean of the two orders' ratios: what one order adds, the other takes away
+  const ratios = x.runs.map((r) => Math.exp(mean(orders(r).map((w) => Math.log(cost(w.sidecar) / cost(w.floor))))))
   const pairs = x.runs.flatMap((r) => r.againstBare === undefined ? [] : [r.againstBare])
   return {
     rate: x.rate,
     runs: x.runs.length,
-    sidecarUs: median(x.runs.map((r) => cost(r.sidecar))),
-    floorUs: median(x.runs.map((r) => cost(r.floor))),
+    sidecarUs: median(x.runs.map((r) => mean(orders(r).map((w) => cost(w.sidecar))))),
+    floorUs: median(x.runs.map((r) => mean(orders(r).map((w) => cost(w.floor))))),
     ratios,
     ratio: median(ratios),
     sidecarRps: median(sidecarRps),
     floorRps: median(floorRps),
-    problems: x.runs.reduce((a, r) => a + problems(r.sidecar.report) + problems(r.floor.report), 0),
-    fewestTicks: Math.min(...x.runs.flatMap((r) => [r.sidecar.ticks, r.floor.ticks])),
+    problems: windows.reduce((a, w) => a + problems(w.sidecar.report) + problems(w.floor.report), 0),
+    fewestTicks: Math.min(...windows.flatMap((w) => [w.sidecar.ticks, w.floor.ticks])),
     rateKept: [...sidecarRps, ...floorRps].every((v) => v >= x.rate * RATE_KEPT),
     bareRatios: pairs.map((q) => cost(q.sidecar) / cost(q.bare)),
     bareSidecarUs: median(pairs.map((q) => cost(q.sidecar))),
@@ -101,8 +106,10 @@ export function probeCostSection (p: ProbeCostResult): string[] {
       'pino and prom-client as the sidecar does and does nothing else; the bare node:http handler preloaded into it ' +
       `(bench/servers/in-process.ts) answers with the sidecar's status, headers and body; same node flags: ${p.flags.join(' ')}.`,
     `CPU µs/probe: the server process's utime + stime (/proc/<pid>/stat, every thread, in 1/${p.clockTicks} s ticks) over ` +
-      'h2load\'s measured duration, divided by the probes answered in it; median of the runs. The ratio is the median of the ' +
-      'run-by-run ratios (both servers in the same seconds). ' +
+      'h2load\'s measured duration, divided by the probes answered in it; median of the runs. Each run loads the pair twice, ' +
+      'the sidecar\'s h2load started first and then the floor\'s (of two identical servers loaded at once, the first-started ' +
+      'load\'s pays a few percent more: bench/README.md); a run\'s ratio is the geometric mean of its two, both servers in the ' +
+      'same seconds, and the ratio is the median of the runs\' ratios. ' +
       `Target: <= ${PROBE_COST_LIMIT.toFixed(2)}x at every rate, every probe answered 2xx, h2load keeping ${RATE_KEPT * 100}% ` +
       'of the rate.', '',
     table(['probes/s per server', 'sidecar µs/probe', 'floor µs/probe', 'sidecar / floor', 'range', 'runs',

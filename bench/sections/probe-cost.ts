@@ -40,6 +40,12 @@ export interface ServerWindow {
 export interface ProbeCostRun {
   readonly sidecar: ServerWindow
   readonly floor: ServerWindow
+  /**
+   * The same pair in the next seconds with the floor's h2load started first. Of two identical servers
+   * loaded at once, the one whose load starts first pays a few percent more per probe (bench/README.md);
+   * a run in each order cancels that.
+   */
+  readonly swapped?: { readonly sidecar: ServerWindow, readonly floor: ServerWindow }
   readonly againstBare?: { readonly sidecar: ServerWindow, readonly bare: ServerWindow }
 }
 
@@ -127,9 +133,14 @@ export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress:
         progress(`probe cost: ${SIDECAR} and ${FLOOR_HANDLER} at once on one core, ${rate} probes/s each over ` +
           `${o.connections} keep-alive connections (h2load, run ${r + 1}/${o.runs})`)
         const [s, f] = await pair(bin, [sidecar, floor], rate, o, progress)
+        progress(`probe cost: the same, ${FLOOR_HANDLER}'s load started first (run ${r + 1}/${o.runs})`)
+        const [f2, s2] = await pair(bin, [floor, sidecar], rate, o, progress)
         progress(`probe cost: ${SIDECAR} and ${BARE} at once, ${rate} probes/s each (run ${r + 1}/${o.runs})`)
-        const [s2, b] = await pair(bin, [sidecar, bare], rate, o, progress)
-        runs.push({ sidecar: s, floor: f, againstBare: { sidecar: s2, bare: b } })
+        // information only: one order per run, alternating
+        const [s3, b] = r % 2 === 0
+          ? await pair(bin, [sidecar, bare], rate, o, progress)
+          : (await pair(bin, [bare, sidecar], rate, o, progress)).reverse() as [ServerWindow, ServerWindow]
+        runs.push({ sidecar: s, floor: f, swapped: { sidecar: s2, floor: f2 }, againstBare: { sidecar: s3, bare: b } })
       }
       rows.push({ rate, runs })
     }

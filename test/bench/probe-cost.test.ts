@@ -4,7 +4,7 @@ import { H2loadUntimed, h2loadArgs, parseH2load, runH2load, type H2loadReport } 
 import { parseStatTicks, parseVmStatus } from '../../bench/lib/proc-stat.js'
 import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/report.js'
 import { floorSection, floorTarget, moduleSection } from '../../bench/lib/report-footprint.js'
-import { probeCostSection, probeCostTarget } from '../../bench/lib/report-probe-cost.js'
+import { probeCostSection, probeCostStats, probeCostTarget } from '../../bench/lib/report-probe-cost.js'
 import { imageNodeMajor } from '../../bench/lib/shipped.js'
 import { isSettled, type FootprintResult, type IdlePair, type RuntimeIdle } from '../../bench/sections/footprint.js'
 import { DIST_GROUP, groupModules, packageOf, type ModuleTable } from '../../bench/sections/modules.js'
@@ -95,6 +95,32 @@ t.test('probe cost: CPU per probe from ticks, the ratio to the floor run by run,
   t.match(md, 'after 30 s of probes to every server at 1,000/s, unmeasured', 'the settling load is named')
   t.notMatch(probeCostSection({ ...ok, settleMs: 0 }).join('\n'), 'unmeasured', 'no settling load (smoke): not claimed')
   t.match(probeCostSection({ ...ok, rows: [], skipped: H2LOAD_MISSING }).join('\n'), `Skipped: ${H2LOAD_MISSING}.`)
+})
+
+t.test('probe cost: a run in each start order, its ratio the geometric mean of the two', async (t) => {
+  const base = cost([[1000, [[44, 40]]]])
+  const run = (first: [number, number], second: [number, number], bad = 0): ProbeCostResult => ({
+    ...base,
+    rows: [{
+      rate: 1000,
+      runs: [{
+        sidecar: win(first[0], 10_000),
+        floor: win(first[1], 10_000),
+        swapped: { sidecar: win(second[0], 10_000, { status2xx: 10_000 - bad, non2xx: bad }), floor: win(second[1], 10_000) },
+      }],
+    }],
+  })
+  // 1.21x with the sidecar's load started first, 1.00x the other way: sqrt(1.21 * 1.00) = 1.10
+  const both = run([121, 100], [100, 100])
+  const [row] = both.rows
+  if (row === undefined) throw new Error('no row')
+  const st = probeCostStats(both, row)
+  t.equal(st.ratio.toFixed(3), '1.100', 'the geometric mean of the two orders, not the first order alone (1.21x)')
+  t.equal(st.sidecarUs, 110.5, 'µs per probe: the mean of both windows')
+  t.equal(st.fewestTicks, 100)
+  t.match(probeCostTarget(both), { figure: /^1\.10x at 1,000\/s/, met: true })
+  t.match(probeCostTarget(run([100, 100], [100, 100], 2)), { figure: /not valid at 1,000\/s \(2 failed or non-2xx\)/, met: false },
+    'a failed probe in the second order voids the run too')
 })
 
 t.test('probe cost: the sidecar against the bare server alone, and what the libraries cost, as information', async (t) => {

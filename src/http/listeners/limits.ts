@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import type { HttpLimits } from '../../config/serve-types.js'
@@ -18,37 +18,19 @@ export function serverOptions (limits: HttpLimits): { maxHeaderSize: number, hea
 /**
  * Limits node cannot be given as options. `onDrop` runs for each connection refused at the limit.
  *
- * A connection that never sends a byte is not covered by node's own timeouts once headersTimeout and a
- * short connectionsCheckingInterval are set (measured on node 20: such sockets stay open indefinitely,
- * socket timeouts included), so each connection must deliver its first complete request head within
- * the headers timeout or is closed here.
+ * node's headers timeout starts with a request's first byte, so a connection that never sends one is
+ * not covered by it (measured on node 20: such sockets stay open indefinitely): a connection that has
+ * sent nothing within the headers timeout is closed here. One that has sent part of a head is node's
+ * to time out; one that has been served is the keep-alive timeout's.
  */
 export function applyServerLimits (server: Server, limits: HttpLimits, onDrop: () => void): void {
   server.maxConnections = limits.maxConnections
   server.on('drop', onDrop)
-  markServedSockets(server)
   server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => { if ((socket as MarkedSocket)[SERVED] !== true) socket.destroy() }, limits.headersTimeoutMs)
+    const timer = setTimeout(() => { if (socket.bytesRead === 0) socket.destroy() }, limits.headersTimeoutMs)
     timer.unref()
     socket.once('close', () => clearTimeout(timer))
   })
-}
-
-const SERVED = Symbol('emqx-lb-sidecar.served')
-type MarkedSocket = Socket & { [SERVED]?: true }
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
-
-/**
- * Marks each socket that delivered a request, inside the server's one `request` listener: a second
- * listener would make every request's emit copy the listener array (bench/README.md, probe path).
- */
-function markServedSockets (server: Server): void {
-  const handlers = server.listeners('request') as RequestListener[]
-  server.removeAllListeners('request')
-  const [only] = handlers
-  server.on('request', handlers.length === 1 && only !== undefined
-    ? (req: IncomingMessage, res: ServerResponse) => { (req.socket as MarkedSocket)[SERVED] = true; only(req, res) }
-    : (req: IncomingMessage, res: ServerResponse) => { (req.socket as MarkedSocket)[SERVED] = true; for (const h of handlers) h(req, res) })
 }
 
 /**

@@ -106,6 +106,23 @@ t.test('idle connections are closed; over --http-max-connections new ones are dr
   await waitFor(() => fdCount(pid), (n) => n <= baseline + 2, { timeoutMs: 5000, what: `descriptors back to baseline ${baseline}` })
 })
 
+t.test('the first-request timer closes only connections that sent nothing: a served one stays open', async (t) => {
+  const sc = await sidecar(t)
+  // a served connection that outlives every timeout but its own: an event stream (heartbeats keep it busy)
+  const stream = await openSocket(sc.port)
+  let received = ''
+  stream.setEncoding('utf8').on('data', (c: string) => { received += c })
+  stream.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n')
+  await waitFor(() => received, (r) => r.includes('event: status'), { what: 'the first status event' })
+  // opened after the stream was served: once the headers timeout has closed it, the stream's own timer has fired too
+  const silent = await openSocket(sc.port)
+  t.ok(await closedWithin(silent, 15_000), 'a connection that sent nothing is closed after the headers timeout')
+  t.notOk(stream.destroyed, 'the served connection is still open')
+  const before = received.length
+  await waitFor(() => received.length, (n) => n > before, { timeoutMs: 10_000, what: 'the stream goes on after the timer fired' })
+  stream.destroy()
+})
+
 t.test('a connection flood leaves descriptors and memory where they were and probes correct', async (t) => {
   const sc = await sidecar(t)
   const pid = sc.child.pid ?? 0
