@@ -118,6 +118,12 @@ t.test('the first-request timer closes only connections that sent nothing: a ser
   const silent = await openSocket(sc.port)
   t.ok(await closedWithin(silent, 15_000), 'a connection that sent nothing is closed after the headers timeout')
   t.notOk(stream.destroyed, 'the served connection is still open')
+  // bytes that never start a request (blank lines) do not count as a request begun: node's timeouts close it
+  const blank = await openSocket(sc.port)
+  const drip = setInterval(() => { if (!blank.destroyed) blank.write('\r\n') }, 100)
+  t.teardown(() => clearInterval(drip))
+  t.ok(await closedWithin(blank, 15_000), 'a connection sending only blank lines is closed')
+  clearInterval(drip)
   const before = received.length
   await waitFor(() => received.length, (n) => n > before, { timeoutMs: 10_000, what: 'the stream goes on after the timer fired' })
   stream.destroy()
