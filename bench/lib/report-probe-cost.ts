@@ -1,5 +1,5 @@
 import { problems, usPerProbe, type ProbeCostResult, type ProbeCostRow, type ProbeCostRun, type ServerWindow } from '../sections/probe-cost.js'
-import { median } from './stats.js'
+import { mean, median } from './stats.js'
 
 /**
  * The probe-cost table and its target: the sidecar's CPU per probe within 15% of the libraries' floor
@@ -44,7 +44,6 @@ export function probeCostStats (p: ProbeCostResult, x: ProbeCostRow): ProbeCostS
   const cost = (w: ServerWindow): number => usPerProbe(w, p.clockTicks)
   // a run's pairs: the sidecar's load started first, then (when measured) the floor's
   const orders = (r: ProbeCostRun): Array<{ sidecar: ServerWindow, floor: ServerWindow }> => r.swapped === undefined ? [r] : [r, r.swapped]
-  const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length
   const windows = x.runs.flatMap(orders)
   const sidecarRps = windows.map((w) => rps(w.sidecar))
   const floorRps = windows.map((w) => rps(w.floor))

@@ -22,3 +22,7 @@ export function summarize (values: ArrayLike<number>): Summary {
 export function median (values: readonly number[]): number {
   return summarize(values).p50
 }
+
+export function mean (values: readonly number[]): number {
+  return summarize(values).mean
+}
