@@ -132,14 +132,12 @@ export async function probeCost (sim: EmqxDouble, o: ProbeCostOptions, progress:
       for (let r = 0; r < o.runs; r++) {
         progress(`probe cost: ${SIDECAR} and ${FLOOR_HANDLER} at once on one core, ${rate} probes/s each over ` +
           `${o.connections} keep-alive connections (h2load, run ${r + 1}/${o.runs})`)
-        const [s, f] = await pair(bin, [sidecar, floor], rate, o, progress)
+        const [s, f] = await pairInOrder(bin, [sidecar, floor], true, rate, o, progress)
         progress(`probe cost: the same, ${FLOOR_HANDLER}'s load started first (run ${r + 1}/${o.runs})`)
-        const [f2, s2] = await pair(bin, [floor, sidecar], rate, o, progress)
+        const [s2, f2] = await pairInOrder(bin, [sidecar, floor], false, rate, o, progress)
         progress(`probe cost: ${SIDECAR} and ${BARE} at once, ${rate} probes/s each (run ${r + 1}/${o.runs})`)
         // information only: one order per run, alternating
-        const [s3, b] = r % 2 === 0
-          ? await pair(bin, [sidecar, bare], rate, o, progress)
-          : (await pair(bin, [bare, sidecar], rate, o, progress)).reverse() as [ServerWindow, ServerWindow]
+        const [s3, b] = await pairInOrder(bin, [sidecar, bare], r % 2 === 0, rate, o, progress)
         runs.push({ sidecar: s, floor: f, swapped: { sidecar: s2, floor: f2 }, againstBare: { sidecar: s3, bare: b } })
       }
       rows.push({ rate, runs })
@@ -172,6 +170,15 @@ async function pair (
     progress(`probe cost: run again, ${err.message.split('\n')[0] ?? ''}`)
     return await once()
   }
+}
+
+/** pair() with the first target's load started first or second; the windows come back in the targets' order. */
+async function pairInOrder (
+  bin: string, [a, b]: readonly [Target, Target], aFirst: boolean, rate: number, o: ProbeCostOptions, progress: (msg: string) => void
+): Promise<[ServerWindow, ServerWindow]> {
+  if (aFirst) return await pair(bin, [a, b], rate, o, progress)
+  const [wb, wa] = await pair(bin, [b, a], rate, o, progress)
+  return [wa, wb]
 }
 
 /** h2load sending `GET /availability` to `t` at `rate` over the options' connections, pinned to the load CPU. */
