@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 
 /** Every `not ok` line of a TAP text with the names of the subtests it sits in, outermost first. */
-function failedPoints(text) {
+function failedPoints (text) {
   const stack = []
   const out = []
   for (const line of text.split('\n')) {
