@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { AVAILABILITY_PATHS, type ProbeAnswer } from '../views/probe-answer.js'
 
 const PROBE_PATHS: readonly string[] = AVAILABILITY_PATHS
@@ -32,6 +33,23 @@ export function writeProbeAnswer (res: ServerResponse, method: string | undefine
   }
 }
 
+/**
+ * Requests one connection may have in fastify at once. node dispatches every request of a pipelined read
+ * before any answer is written, and a socket's idle timer is refreshed by each answer it buffers: a client
+ * that pipelines thousands of `GET /metrics` and reads nothing would have them all rendered and held in
+ * memory. No checker, scraper or browser pipelines this deep; over it the connection is closed.
+ * Probes are not counted: their answer is written at once, and node stops reading a socket whose
+ * answers are not being read.
+ */
+export const MAX_PIPELINED = 16
+
+const pending = new WeakMap<Socket, number>()
+
+function release (this: ServerResponse): void {
+  const socket = this.req.socket
+  pending.set(socket, (pending.get(socket) ?? 1) - 1)
+}
+
 export interface ServerTimeouts {
   readonly keepAliveTimeout: number
   readonly requestTimeout: number
@@ -52,8 +70,18 @@ export function createProbeServer (
   options: ServerOptions
 ): Server {
   const server = createServer(options, (req, res) => {
-    if (isProbe(req.method, req.url)) answer(req, res)
-    else fastifyHandler(req, res)
+    if (isProbe(req.method, req.url)) {
+      answer(req, res)
+      return
+    }
+    const n = (pending.get(req.socket) ?? 0) + 1
+    if (n > MAX_PIPELINED) {
+      req.socket.destroy()
+      return
+    }
+    pending.set(req.socket, n)
+    res.once('close', release)
+    fastifyHandler(req, res)
   })
   // fastify sets these itself only on servers it creates
   server.keepAliveTimeout = t.keepAliveTimeout

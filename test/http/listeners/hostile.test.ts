@@ -4,6 +4,7 @@ import { request } from 'undici'
 import { startDouble } from '../../support/emqx-double.js'
 import { scrape } from '../../support/metrics-text.js'
 import { formatStats, ProbeLoad } from '../../support/probe-load.js'
+import { MAX_PIPELINED } from '../../../src/http/listeners/fast-path.js'
 import { closedWithin, exchange, fdCount, kernelView, openSocket, rssBytes } from '../../support/raw-client.js'
 import { startSidecar, type SidecarProcess } from '../../support/sidecar-proc.js'
 import { waitFor } from '../../support/wait.js'
@@ -127,6 +128,31 @@ t.test('the first-request timer closes only connections that sent nothing: a ser
   const before = received.length
   await waitFor(() => received.length, (n) => n > before, { timeoutMs: 10_000, what: 'the stream goes on after the timer fired' })
   stream.destroy()
+})
+
+t.test('a connection pipelining requests past the in-flight limit is closed; probes and shallow pipelines are answered', async (t) => {
+  const sc = await sidecar(t)
+  const answers = (text: string): number => text.match(/HTTP\/1\.1 200 /g)?.length ?? 0
+  // one write: node dispatches every request of a read before any /metrics answer is rendered
+  const deep = await exchange(sc.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(200), 15_000)
+  t.ok(deep.closed, 'closed by the sidecar')
+  t.ok(answers(deep.text) <= MAX_PIPELINED, `at most ${MAX_PIPELINED} of 200 pipelined /metrics rendered (got ${answers(deep.text)})`)
+  const shallow = await exchange(sc.port, `${'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(MAX_PIPELINED - 1)}GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 15_000)
+  t.equal(answers(shallow.text), MAX_PIPELINED, `${MAX_PIPELINED} pipelined /metrics are all answered`)
+  const probes = await exchange(sc.port, `${'GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(199)}GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 15_000)
+  t.equal(answers(probes.text), 200, 'probes are not limited: 200 pipelined probes all answered')
+  // answered requests leave the count: many more than the limit, one after another on one connection
+  const one = await openSocket(sc.port)
+  let text = ''
+  one.setEncoding('latin1').on('data', (c: string) => { text += c })
+  for (let i = 1; i <= MAX_PIPELINED * 3; i++) {
+    one.write(`GET ${i % 2 === 0 ? '/metrics' : '/status'} HTTP/1.1\r\nHost: x\r\n\r\n`)
+    await waitFor(() => answers(text), (n) => n >= i || one.destroyed, { what: `answer ${i} on one connection` })
+  }
+  t.equal(answers(text), MAX_PIPELINED * 3, `${MAX_PIPELINED * 3} requests in turn on one keep-alive connection all answered`)
+  t.notOk(one.destroyed, 'and the connection is still open')
+  one.destroy()
+  t.equal(await probe(sc), 200, 'the sidecar answers probes')
 })
 
 t.test('a connection flood leaves descriptors and memory where they were and probes correct', async (t) => {
