@@ -4,6 +4,7 @@
  */
 import { serveOptions } from '../../src/config/options.js'
 import { envName } from '../../src/config/table.js'
+import { MAX_PIPELINED } from '../../src/http/listeners/fast-path.js'
 import { FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -167,12 +168,15 @@ export function renderFailureModes (): string {
     '',
     ...limitsTable(),
     '',
-    'What `test/http/hostile.test.ts` proves against the sidecar process, with probes running throughout and answering',
+    'What `test/http/listeners/hostile.test.ts` proves against the sidecar process, with probes running throughout and answering',
     'correctly: an oversized header or URL gets 431 and the connection closes; malformed HTTP and unknown methods get',
     '400; unknown paths get a JSON 404; a slowloris client sending its headers a byte at a time is cut off after',
     '`--http-headers-timeout`, and so are idle connections that never send a byte (node itself would keep them);',
     'connections over `--http-max-connections` are closed at once, logged once and counted in',
-    '`emqx_lb_sidecar_connections_dropped_total`; a flood of connections opened and closed leaves the file descriptor',
+    `\`emqx_lb_sidecar_connections_dropped_total\`; a client pipelining more than ${MAX_PIPELINED} requests to any path but a probe's`,
+    '(`/metrics`, `/status`, ...) on one connection before their answers are done has that connection closed',
+    '(node would otherwise render every one of them and buffer the answers for a client that may never read them;',
+    'probes are answered at once and not limited); a flood of connections opened and closed leaves the file descriptor',
     'count where it was and memory bounded.',
     '',
     'On the agent-check port (`test/agent/hostile.test.ts`): whatever a client sends (nothing, an HTTP request, binary',
