@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { findBinary, track } from './proc.js'
+import { exitWithin, findBinary, track } from './proc.js'
 import { pinned } from './pin.js'
 
 /**
@@ -72,7 +71,8 @@ export async function runH2load (s: H2loadSpec): Promise<H2loadReport> {
     }
   })
   child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
-  const [code] = await once(child, 'exit') as [number | null]
+  // a hung h2load counts as one that never marked its main duration: the caller runs the pair once more
+  const code = await exitWithin(child, s.warmupMs + s.durationMs, 'h2load', (m) => new H2loadUntimed(`${m}; its output:\n${out.slice(-1500)}`))
   if (code !== 0) throw new Error(`h2load exited ${String(code)}: ${out.slice(-500)}`)
   if (!started || !ended) {
     const missing = [started ? undefined : `"${MAIN_START}"`, ended ? undefined : `"${MAIN_END}"`].filter((m) => m !== undefined)

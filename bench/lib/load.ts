@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { LoadReport } from '../load/child.js'
 import type { LoadSpec } from '../load/generator.js'
 import { pinProcess } from './pin.js'
-import { track } from './proc.js'
+import { exitWithin, track } from './proc.js'
 
 export type { LoadReport } from '../load/child.js'
 export type { LoadSpec } from '../load/generator.js'
@@ -16,7 +16,9 @@ export async function load (spec: LoadSpec, cpu?: number): Promise<LoadReport> {
   const child = track(fork(CHILD, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   if (cpu !== undefined && child.pid !== undefined) pinProcess(child.pid, cpu)
   const reply = once(child, 'message') as Promise<[LoadReport]>
-  const exit = once(child, 'exit').then(([code]) => { throw new Error(`load generator exited (${String(code)}) without a report`) })
+  // it exits once its report is sent; a generator that hangs is killed after its run and the start-up bound
+  const exit = exitWithin(child, spec.warmupMs + spec.durationMs, 'load generator')
+    .then((code) => { throw new Error(`load generator exited (${String(code)}) without a report`) })
   child.send(spec)
   const [report] = await Promise.race([reply, exit])
   exit.catch(() => {})

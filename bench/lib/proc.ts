@@ -69,6 +69,30 @@ export async function stopAll (): Promise<number> {
   return children.length
 }
 
+/**
+ * The exit code of a tool run for a known time (a load generator, a measuring child), waited for at most
+ * `expectedMs` plus the start-up bound (scaled by the machine's load). Past that it is killed (SIGKILL) and
+ * `failure` (an Error naming `what` by default) is thrown: a tool that hangs fails its section in bounded
+ * time instead of holding the whole bench.
+ */
+export async function exitWithin (child: ChildProcess, expectedMs: number, what: string,
+  failure: (message: string) => Error = (m) => new Error(m), slack: Bound = startupBound()): Promise<number | null> {
+  const bound = slack
+  const limitMs = expectedMs + bound.ms
+  const exited = gone(child)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => { resolve('late') }, limitMs) })
+  try {
+    const r = await Promise.race([exited, late])
+    if (r !== 'late') return r.code
+  } finally {
+    clearTimeout(timer)
+  }
+  await killAndWait(child, exited)
+  return await Promise.reject(failure(`${what} (pid ${String(child.pid)}) had not exited after ${limitMs} ms ` +
+    `(its ${expectedMs} ms + ${bound.ms} ms: ${bound.why}): killed`))
+}
+
 /** Kill and wait: every process the bench starts is stopped by the bench. */
 export async function stopChild (child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (!running(child)) return

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import type { LoadReport } from '../load/child.js'
-import { findBinary, track } from './proc.js'
+import { exitWithin, findBinary, track } from './proc.js'
 import { pinned } from './pin.js'
 
 /**
@@ -29,7 +28,7 @@ export async function runWrk (s: WrkSpec): Promise<LoadReport> {
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
   child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
-  const [code] = await once(child, 'exit') as [number | null]
+  const code = await exitWithin(child, Math.max(1000, s.durationMs), 'wrk')
   if (code !== 0) throw new Error(`wrk exited ${String(code)}: ${out.slice(-500)}`)
   return parseWrk(out)
 }

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { NODE_FLAGS } from '../../src/node-flags.js'
-import { CLI, startSidecar, track } from '../lib/proc.js'
+import { CLI, exitWithin, startSidecar, track } from '../lib/proc.js'
 import { median } from '../lib/stats.js'
 import type { ModuleList } from '../servers/module-chains.js'
 
@@ -178,7 +177,7 @@ async function importCost (node: string, specs: readonly string[], repeats: numb
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
     child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
-    const [code] = await once(child, 'exit') as [number | null]
+    const code = await exitWithin(child, 0, `module-cost ${specs.join(' ')}`)
     if (code !== 0) throw new Error(`module-cost ${specs.join(' ')} exited ${String(code)}: ${out.slice(-500)}`)
     runs.push(JSON.parse(out.trim().split('\n').pop() ?? '') as Memory)
   }

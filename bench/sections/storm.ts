@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
 import { NODE_FLAGS } from '../../src/node-flags.js'
 import type { EmqxDouble } from '../../src/emqx-double/double.js'
 import { load } from '../lib/load.js'
-import { findBinary, rssBytes, startSidecar, type Target } from '../lib/proc.js'
+import { exitWithin, findBinary, rssBytes, startSidecar, track, type Target } from '../lib/proc.js'
 import { startBare } from '../servers/targets.js'
 
 export interface StormOptions {
@@ -108,9 +107,9 @@ async function storm (port: number, o: StormOptions, wrk: string | undefined, ta
     return r.requests
   }
   const args = ['-t1', `-c${o.connections}`, `-d${Math.max(1, Math.round(o.durationMs / 1000))}s`, '-H', 'Connection: close', url]
-  const child = taskset !== undefined ? spawn(taskset, ['-c', '1', wrk, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }) : spawn(wrk, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+  const child = track(taskset !== undefined ? spawn(taskset, ['-c', '1', wrk, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }) : spawn(wrk, args, { stdio: ['ignore', 'pipe', 'ignore'] }))
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
-  await once(child, 'exit')
+  await exitWithin(child, Math.max(1000, o.durationMs), 'wrk (storm)')
   return Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN)
 }

@@ -1,5 +1,8 @@
 import t from 'tap'
+import { spawn } from 'node:child_process'
 import { localizeConfig } from '../../bench/lib/haproxy.js'
+import { exitWithin } from '../../bench/lib/proc.js'
+import { fixedBound } from '../../bench/lib/startup.js'
 import type { LoadReport } from '../../bench/lib/load.js'
 import { checkTargets, renderMarkdown, type Results } from '../../bench/lib/report.js'
 import { stormSection, stormTarget } from '../../bench/lib/report-storm.js'
@@ -158,4 +161,14 @@ t.test('serving rounds start with a different target each time, so no target alw
   for (const name of targets) t.same(rounds.map((r) => r.indexOf(name)).sort(), [0, 1, 2, 3, 4], `${name} takes every slot once in ${targets.length} rounds`)
   t.same(rotate(targets, 7), rotate(targets, 2), 'wraps round')
   t.same(rotate([], 3), [])
+})
+
+t.test('exitWithin: a tool\'s exit code, or a kill and a named error once its time and the slack are past', async (t) => {
+  t.equal(await exitWithin(spawn('sh', ['-c', 'exit 3']), 0, 'sh', undefined, fixedBound(10_000)), 3, 'the exit code')
+  const hung = spawn('sleep', ['60'])
+  class Late extends Error {}
+  const err = await exitWithin(hung, 50, 'sleep', (m) => new Late(m), fixedBound(100)).then(() => undefined, (e: unknown) => e)
+  t.ok(err instanceof Late, 'the caller\'s error')
+  t.match((err as Error).message, /^sleep \(pid \d+\) had not exited after 150 ms \(its 50 ms \+ 100 ms: set by the caller\): killed$/)
+  t.equal(hung.signalCode, 'SIGKILL', 'and the tool is killed and gone before it returns')
 })
