@@ -1,4 +1,6 @@
 #!/usr/bin/env -S node --optimize-for-size --liftoff-only
+// first: before any other module runs and before the first GCs (tick-map.ts says why)
+import './tick-map.js'
 import { ConfigError, SidecarError } from './errors.js'
 import { VERSION } from './version.js'
 

@@ -1,3 +1,6 @@
+// the sidecar's own Node 20 fix (src/tick-map.ts, imported first by its cli.ts): every process a bare handler
+// answers in gets it too, so that neither side of a CPU ratio carries V8's collected nextTick map
+import '../../src/tick-map.js'
 import { createServer, type Server } from 'node:http'
 
 /**

@@ -1,0 +1,47 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * src/tick-map.ts keeps one nextTick queue entry alive so that V8 never collects the map the entries share
+ * (on Node 20 a collected map makes every later nextTick take V8's runtime: bench/README.md). Checked in a
+ * child with V8's natives syntax: entries created after full GCs, when no other entry is alive, still have
+ * the kept entry's map, and the hook that caught it is gone (later entries are not reported to it).
+ */
+const TICK_MAP = fileURLToPath(new URL('../src/tick-map.ts', import.meta.url))
+
+const CHILD = `
+import { createHook } from 'node:async_hooks'
+import { keptTick } from ${JSON.stringify(TICK_MAP)}
+const kept = keptTick()
+function entry () {
+  let r
+  const h = createHook({ init (_id, type, _t, res) { if (type === 'TickObject' && r === undefined) r = res } }).enable()
+  process.nextTick(() => {})
+  h.disable()
+  return r
+}
+const same = []
+for (let i = 0; i < 4; i++) {
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  globalThis.gc(); globalThis.gc()
+  same.push(%HaveSameMap(kept, entry()))
+}
+const isEntry = kept !== undefined && typeof kept.callback === 'function' && 'args' in kept
+process.stdout.write(JSON.stringify({ isEntry, same }) + '\\n')
+`
+
+t.test('the kept nextTick entry keeps its map: entries created after full GCs share it', async (t) => {
+  const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', '--allow-natives-syntax', '--input-type=module', '-e', CHILD],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
+  child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, 60_000)
+  const [code] = await once(child, 'exit') as [number | null]
+  clearTimeout(timer)
+  t.equal(code, 0, `child exited 0: ${out.slice(-2000)}`)
+  const line = out.split('\n').find((l) => l.startsWith('{')) ?? '{}'
+  t.same(JSON.parse(line), { isEntry: true, same: [true, true, true, true] }, 'a nextTick entry is kept, and every later entry has its map')
+})
