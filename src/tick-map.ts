@@ -8,9 +8,9 @@ import { createHook } from 'node:async_hooks'
  * symbols, lib/internal/process/task_queues.js). On Node 20 (V8 11), a full GC that finds no entry alive
  * clears that literal's map, the next entry gets a new one, and after a few such GCs the literal's inline
  * cache gives up: every nextTick then defines its properties through V8's runtime. node:http calls
- * nextTick several times per request, so from then on every probe costs about a fifth more CPU, in any
- * handler of the process (measured in bench/README.md, "Node 20's nextTick map"). Whether a process ends
- * up there depends on when its start-up GCs happen; with one entry kept, the map and its transitions stay
+ * nextTick several times per request, so from then on every probe costs more CPU, in any handler of the
+ * process (bench/README.md, "Node 20's nextTick map", has the measurements). Whether a process ends up
+ * there depends on when its start-up GCs happen; with one entry kept, the map and its transitions stay
  * reachable and it never does. Node 22 and 24 were not seen to need it; there it only keeps one object.
  *
  * The async hook is enabled for one nextTick, at import, and disabled before anything else runs.

@@ -52,7 +52,7 @@ export const USAGE = `npm run bench -- [--smoke] [--out FILE] [--only ${SECTIONS
   --out FILE   where to write the markdown (default bench/results.md; none in smoke mode)
   --only LIST  run only these sections
   --loads LIST run only these probe-serving loads: ${FULL_SHAPES.map(shapeKey).join(', ')}
-  --duration   seconds per load: probe-serving loads (default 5) and probe-cost's measured h2load window (default 10)
+  --duration   seconds per load: probe-serving loads (default 5) and probe-cost's measured h2load window (default 20)
   --runs N     runs of each probe-cost rate and of each probe-serving load per server (default 3; smoke 1)
   --node PATH  a node binary for the footprint rows per runtime (idle RSS vs floor, modules, storm); repeat for
                several runtimes (default: this node)`
@@ -69,7 +69,8 @@ export function plan (argv: readonly string[], defaultOut: string): Plan {
   const unknown = only?.filter((s) => !(SECTIONS as readonly string[]).includes(s)) ?? []
   if (unknown.length > 0) throw new UsageError(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`)
   const durationMs = values.duration !== undefined ? Number(values.duration) * 1000 : smoke ? 400 : 5000
-  const probeCostMs = values.duration !== undefined ? durationMs : smoke ? 1000 : 10_000
+  // 20 s: the floor takes about 40 ticks (1/100 s) of CPU in 10 s at 1,000/s, so one tick was 2-3% of a ratio
+  const probeCostMs = values.duration !== undefined ? durationMs : smoke ? 1000 : 20_000
   if (!(durationMs > 0)) throw new UsageError(`--duration must be a positive number of seconds, got ${String(values.duration)}`)
   const allShapes = smoke ? SMOKE_SHAPES : FULL_SHAPES
   const loads = values.loads?.split(',').map((s) => s.trim()).filter((s) => s !== '')

@@ -11,10 +11,10 @@ t.test('an unknown load is a usage error that lists the names', async (t) => {
   t.throws(() => plan(['--loads', '100k,7x'], '/tmp/x.md'), new UsageError('unknown load(s) 7x; loads: 1000k@1000, 1000n@1000, 1000k@5000, 1k, 100k, 1000k, 1n, 100n, 1000n'))
 })
 
-t.test('probe cost: 1,000 and 10,000 probes/s over 100 keep-alive connections, 10 s measured, 3 runs; seconds in smoke mode', async (t) => {
+t.test('probe cost: 1,000 and 10,000 probes/s over 100 keep-alive connections, 20 s measured, 3 runs; seconds in smoke mode', async (t) => {
   t.ok(SECTIONS.includes('probe-cost'))
   t.same(plan(['--only', 'probe-cost'], '/tmp/x.md').sections, new Set(['probe-cost']))
-  t.same(plan([], '/tmp/x.md').probeCost, { rates: [1000, 10_000], connections: 100, warmupMs: 2000, durationMs: 10_000, runs: 3, settleMs: 30_000 })
+  t.same(plan([], '/tmp/x.md').probeCost, { rates: [1000, 10_000], connections: 100, warmupMs: 2000, durationMs: 20_000, runs: 3, settleMs: 30_000 })
   t.match(plan(['--smoke'], '/tmp/x.md').probeCost, { rates: [1000, 10_000], durationMs: 1000, runs: 1 })
   t.match(plan(['--duration', '20', '--runs', '5'], '/tmp/x.md').probeCost, { durationMs: 20_000, runs: 5 }, '--duration and --runs apply')
 })
