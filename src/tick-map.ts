@@ -15,15 +15,24 @@ import { createHook } from 'node:async_hooks'
  *
  * The async hook is enabled for one nextTick, at import, and disabled before anything else runs.
  */
-let kept: object | undefined
-const hook = createHook({
-  init (_id, type, _trigger, resource) {
-    if (type === 'TickObject' && kept === undefined) kept = resource as object
-  },
-})
-hook.enable()
-process.nextTick(() => {})
-hook.disable()
+const kept = tickEntry()
+
+/**
+ * The queue entry of one new nextTick (of a no-op), caught by an async hook enabled for that call only;
+ * the test uses it too, to compare later entries' maps with the kept one's.
+ */
+export function tickEntry (): object | undefined {
+  let entry: object | undefined
+  const hook = createHook({
+    init (_id, type, _trigger, resource) {
+      if (type === 'TickObject' && entry === undefined) entry = resource as object
+    },
+  })
+  hook.enable()
+  process.nextTick(() => {})
+  hook.disable()
+  return entry
+}
 
 /** The entry kept alive (for the test that checks later entries still share its map). */
 export function keptTick (): object | undefined {

@@ -7,26 +7,18 @@ import { fileURLToPath } from 'node:url'
  * src/tick-map.ts keeps one nextTick queue entry alive so that V8 never collects the map the entries share
  * (on Node 20 a collected map makes every later nextTick take V8's runtime: bench/README.md). Checked in a
  * child with V8's natives syntax: entries created after full GCs, when no other entry is alive, still have
- * the kept entry's map, and the hook that caught it is gone (later entries are not reported to it).
+ * the kept entry's map.
  */
 const TICK_MAP = fileURLToPath(new URL('../src/tick-map.ts', import.meta.url))
 
 const CHILD = `
-import { createHook } from 'node:async_hooks'
-import { keptTick } from ${JSON.stringify(TICK_MAP)}
+import { keptTick, tickEntry } from ${JSON.stringify(TICK_MAP)}
 const kept = keptTick()
-function entry () {
-  let r
-  const h = createHook({ init (_id, type, _t, res) { if (type === 'TickObject' && r === undefined) r = res } }).enable()
-  process.nextTick(() => {})
-  h.disable()
-  return r
-}
 const same = []
 for (let i = 0; i < 4; i++) {
   await new Promise((resolve) => setTimeout(resolve, 5))
   globalThis.gc(); globalThis.gc()
-  same.push(%HaveSameMap(kept, entry()))
+  same.push(%HaveSameMap(kept, tickEntry()))
 }
 const isEntry = kept !== undefined && typeof kept.callback === 'function' && 'args' in kept
 process.stdout.write(JSON.stringify({ isEntry, same }) + '\\n')
