@@ -77,8 +77,7 @@ export async function stopAll (): Promise<number> {
  */
 export async function exitWithin (child: ChildProcess, expectedMs: number, what: string,
   failure: (message: string) => Error = (m) => new Error(m), slack: Bound = startupBound()): Promise<number | null> {
-  const bound = slack
-  const limitMs = expectedMs + bound.ms
+  const limitMs = expectedMs + slack.ms
   const exited = gone(child)
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => { resolve('late') }, limitMs) })
@@ -90,7 +89,7 @@ export async function exitWithin (child: ChildProcess, expectedMs: number, what:
   }
   await killAndWait(child, exited)
   return await Promise.reject(failure(`${what} (pid ${String(child.pid)}) had not exited after ${limitMs} ms ` +
-    `(its ${expectedMs} ms + ${bound.ms} ms: ${bound.why}): killed`))
+    `(its ${expectedMs} ms + ${slack.ms} ms: ${slack.why}): killed`))
 }
 
 /** Kill and wait: every process the bench starts is stopped by the bench. */
