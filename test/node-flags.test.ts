@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_FLAGS } from '../src/node-flags.js'
+import { outputOf } from './support/child-output.js'
 import { CLI } from './support/sidecar-proc.js'
 import { tempDir } from './support/tmpdir.js'
 
@@ -28,12 +28,7 @@ async function execArgvOf (t: Test, cmd: string, args: string[], env: Record<str
     env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, HOME: dir, NODE_OPTIONS: `--import=${preload}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
-  child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, 30_000)
-  const [code] = await once(child, 'exit') as [number | null]
-  clearTimeout(timer)
+  const { code, out } = await outputOf(child, 30_000)
   const line = out.split('\n').find((l) => l.startsWith(MARK))
   if (line === undefined) throw new Error(`${cmd} ${args.join(' ')} exited ${String(code)} without the sidecar process reporting its flags: ${out.slice(-2000)}`)
   return JSON.parse(line.slice(MARK.length)) as string[]

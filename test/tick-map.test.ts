@@ -1,7 +1,7 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { outputOf } from './support/child-output.js'
 
 /**
  * src/tick-map.ts keeps one nextTick queue entry alive so that V8 never collects the map the entries share
@@ -27,12 +27,7 @@ process.stdout.write(JSON.stringify({ isEntry, same }) + '\\n')
 t.test('the kept nextTick entry keeps its map: entries created after full GCs share it', async (t) => {
   const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', '--allow-natives-syntax', '--input-type=module', '-e', CHILD],
     { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c })
-  child.stderr.setEncoding('utf8').on('data', (c: string) => { out += c })
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, 60_000)
-  const [code] = await once(child, 'exit') as [number | null]
-  clearTimeout(timer)
+  const { code, out } = await outputOf(child, 60_000)
   t.equal(code, 0, `child exited 0: ${out.slice(-2000)}`)
   const line = out.split('\n').find((l) => l.startsWith('{')) ?? '{}'
   t.same(JSON.parse(line), { isEntry: true, same: [true, true, true, true] }, 'a nextTick entry is kept, and every later entry has its map')
