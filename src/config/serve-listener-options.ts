@@ -21,7 +21,13 @@ export const serveListenerOptions = optionTable([
     min: 100,
     help: 'time a connection has to deliver a complete request head, from connecting (slowloris and idle-connection guard)',
   },
-  { flag: 'http-request-timeout', kind: 'duration', default: '10s', min: 100, help: 'time a client has to send its whole request' },
+  {
+    flag: 'http-request-timeout',
+    kind: 'duration',
+    default: '10s',
+    min: 100,
+    help: 'time a client has to send its whole request, and that an answer may wait unread before the connection is closed',
+  },
   {
     flag: 'http-keep-alive-timeout',
     kind: 'duration',

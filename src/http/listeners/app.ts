@@ -136,7 +136,7 @@ function baseApp (
     return503OnClosing: false,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
-    // a socket silent for this long is closed (idle new connections: see limits.ts)
+    // a socket silent for this long is closed (the admin listener; the probe listener arms it per request: fast-path.ts)
     connectionTimeout: limits.requestTimeoutMs,
     // probes carry no body; anything sent is refused early instead of buffered
     bodyLimit: 4096,

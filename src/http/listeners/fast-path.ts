@@ -72,6 +72,9 @@ export function createProbeServer (
   const server = createServer(options, (req, res) => {
     if (isProbe(req.method, req.url)) {
       answer(req, res)
+      // Its answer is in the kernel unless the client reads nothing (or pipelines): only such a connection
+      // needs the inactivity timeout until the answer is delivered (node's keep-alive timer replaces it then).
+      if (res.writableLength > 0) req.socket.setTimeout(t.connectionTimeout)
       return
     }
     const n = (pending.get(req.socket) ?? 0) + 1
@@ -81,11 +84,11 @@ export function createProbeServer (
     }
     pending.set(req.socket, n)
     res.once('close', release)
+    req.socket.setTimeout(t.connectionTimeout)
     fastifyHandler(req, res)
   })
   // fastify sets these itself only on servers it creates
   server.keepAliveTimeout = t.keepAliveTimeout
   server.requestTimeout = t.requestTimeout
-  server.setTimeout(t.connectionTimeout)
   return server
 }

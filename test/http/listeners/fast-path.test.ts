@@ -1,9 +1,12 @@
 import t, { type Test } from 'tap'
-import { connect } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
+import { once } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import pino from 'pino'
 import { buildApp } from '../../../src/http/listeners/app.js'
 import { AVAILABILITY_PATHS } from '../../../src/http/views/probe-answer.js'
-import { isProbe } from '../../../src/http/listeners/fast-path.js'
+import { createProbeServer, isProbe } from '../../../src/http/listeners/fast-path.js'
+import { waitFor } from '../../support/wait.js'
 import { createMetrics } from '../../../src/metrics/registry.js'
 import { CheckerTracker } from '../../../src/checkers/tracker.js'
 import { TestStore as Store } from '../../support/test-store.js'
@@ -142,4 +145,79 @@ t.test('the answer head is exactly one of each header, and follows a snapshot ch
   t.not(drainLength, upLength, 'the two bodies differ in length, so a stale cached header would show')
   t.same(await head('GET'), ['HTTP/1.1 503 Service Unavailable', 'content-type: application/json', `content-length: ${drainLength}`, 'cache-control: no-store', 'Date: *', 'Connection: close'])
   t.same(await head('OPTIONS'), ['HTTP/1.1 503 Service Unavailable', 'content-length: 0', 'cache-control: no-store', 'Date: *', 'Connection: close'])
+})
+
+/**
+ * The probe server on its own, with a short inactivity timeout: `answer` writes a 4 KiB body (fewer answers
+ * fill the kernel's buffers) and reports each request, its socket's timer setting and its answer.
+ */
+async function probeServer (t: Test, connectionTimeout: number) {
+  const served: Array<{ socketTimeout: number | undefined, res: ServerResponse }> = []
+  let waiter: (() => void) | undefined
+  const seen = (req: IncomingMessage, res: ServerResponse): void => {
+    served.push({ socketTimeout: req.socket.timeout, res })
+    waiter?.()
+  }
+  const body = 'x'.repeat(4096)
+  const server = createProbeServer(
+    (req, res) => { seen(req, res); res.end('routed') },
+    (req, res) => { seen(req, res); res.writeHead(200, { 'content-length': body.length }); res.end(body) },
+    { keepAliveTimeout: 5000, requestTimeout: 10_000, connectionTimeout }, {}
+  )
+  const sockets: Socket[] = []
+  server.on('connection', (s: Socket) => { sockets.push(s) })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  /** resolves with the next request the server dispatches, or fails after 5 s */
+  const next = async (what: string): Promise<{ socketTimeout: number | undefined, res: ServerResponse }> => {
+    const n = served.length
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`${what}: not dispatched within 5000ms`)) }, 5000)
+      waiter = () => { clearTimeout(timer); waiter = undefined; resolve() }
+    })
+    return served[n] as { socketTimeout: number | undefined, res: ServerResponse }
+  }
+  return { port: (server.address() as AddressInfo).port, sockets, next }
+}
+
+const PROBE = 'GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'
+
+t.test('a probe whose answer goes out at once leaves the socket without an inactivity timer; other requests get one', async (t) => {
+  const s = await probeServer(t, 300)
+  const client = connect(s.port, '127.0.0.1')
+  client.resume()
+  await once(client, 'connect')
+  for (let i = 0; i < 3; i++) {
+    client.write(PROBE)
+    const { socketTimeout, res } = await s.next(`probe ${i}`)
+    t.notOk(socketTimeout, `probe ${i}: no inactivity timer while it is answered (node's keep-alive timer only between requests)`)
+    await waitFor(() => res.writableFinished, (f) => f, { what: `probe ${i} answered` })
+  }
+  client.write('GET /status HTTP/1.1\r\nHost: x\r\n\r\n')
+  t.equal((await s.next('the /status request')).socketTimeout, 300, 'a request for fastify arms the inactivity timeout (its answer may be large or slow to leave)')
+  client.destroy()
+})
+
+t.test('a probe connection whose answers the client does not read is closed by the inactivity timeout', async (t) => {
+  const s = await probeServer(t, 300)
+  const client = connect(s.port, '127.0.0.1')
+  client.on('error', () => undefined)
+  await once(client, 'connect')
+  client.pause()
+  // One complete request at a time, each dispatched before the next is sent: no request is ever half-read,
+  // so node's headers and request timeouts have nothing to time out, and the keep-alive timer never starts
+  // because an answer is never delivered. Only the inactivity timer, armed once an answer stays buffered, is left.
+  let buffered = false
+  for (let i = 0; i < 20_000 && !buffered; i++) {
+    client.write(PROBE)
+    const { res } = await s.next(`probe ${i}`)
+    buffered = res.writableLength > 0
+  }
+  t.ok(buffered, 'an answer stayed buffered in the sidecar (the client reads nothing)')
+  const socket = s.sockets[0] as Socket
+  t.equal(socket.timeout, 300, 'the connection now has the inactivity timeout')
+  const closed = await Promise.race([once(socket, 'close').then(() => true), new Promise<boolean>((resolve) => { setTimeout(() => { resolve(false) }, 10_000).unref() })])
+  t.ok(closed, 'and is closed by it, the answers undelivered')
+  client.destroy()
 })
