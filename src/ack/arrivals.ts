@@ -1,6 +1,5 @@
 import type { Logger } from 'pino'
 import type { ConnectRead, ConnectSource } from '../emqx/connects.js'
-import { Loop } from '../loop.js'
 import type { Store } from '../state/store.js'
 import { drainBegins } from './drain.js'
 import { evicting, quietWindowMs, usualRate, type ArrivalEvidence, type Reading } from './evidence.js'
@@ -10,7 +9,7 @@ export interface ArrivalWatchOptions {
   readonly read: () => Promise<ConnectRead>
   readonly store: Store
   readonly log: Logger
-  /** read every poll while a drain runs */
+  /** the EMQX poll interval: a reading older than three of them is not evidence */
   readonly pollIntervalMs: number
   /** read this often otherwise, to know the node's usual rate */
   readonly baselineMs?: number
@@ -28,14 +27,15 @@ const BASELINE_READINGS = 40
 const MIN_RATE_SPAN_INTERVALS = 2
 
 /**
- * Reads the node's CONNECT counter: at every poll while a drain runs (and at once when one begins or
- * eviction begins), every 15 s otherwise, so it knows the usual rate. Extra EMQX requests: one per poll
- * during a drain, one per 15 s otherwise; probes never cause a read.
+ * Reads the node's CONNECT counter: after every EMQX check while a drain runs (and at once when one begins
+ * or eviction begins), after the first check 15 s on from the last reading otherwise, so it knows the usual
+ * rate. It keeps no timer of its own: the monitor's checks (the store's `check` event) pace it. Extra EMQX
+ * requests: one per check during a drain, one per 15 s otherwise; probes never cause a read.
  */
 export class ArrivalWatch {
   readonly #o: ArrivalWatchOptions
   readonly #now: () => number
-  readonly #loop: Loop
+  #running = false
   #baseline: Reading[] = []
   #source: ConnectSource | undefined
   #last: Reading | undefined
@@ -54,11 +54,7 @@ export class ArrivalWatch {
     this.#o = o
     this.#now = o.now ?? Date.now
     this.#minSpanMs = MIN_RATE_SPAN_INTERVALS * (o.baselineMs ?? BASELINE_MS)
-    this.#loop = new Loop({
-      intervalMs: o.pollIntervalMs,
-      step: async () => { if (this.#due()) await this.readNow() },
-      onError: (err) => { this.#failed(err) },
-    })
+    o.store.on('check', () => { if (this.#running && this.#due()) this.readNow().catch(this.#failed) })
     o.store.on('update', (next, prev) => {
       const now = this.#now()
       if (next.state === 'up' && prev.state !== 'up') { this.#drain = undefined; this.#eviction = undefined; this.#warned = false; return }
@@ -76,8 +72,10 @@ export class ArrivalWatch {
 
   readonly #failed = (err: unknown): void => { this.#o.log.error({ err }, 'reading the CONNECT counter failed unexpectedly') }
 
-  start (): void { this.#loop.start() }
-  async stop (): Promise<void> { await this.#loop.stop(); await this.#reading }
+  /** Reads from the next check on. */
+  start (): void { this.#running = true }
+  /** No reading after this one; waits for one under way. */
+  async stop (): Promise<void> { this.#running = false; await this.#reading }
 
   #due (): boolean {
     if (this.#drain !== undefined) return true
