@@ -29,8 +29,9 @@ const MIN_RATE_SPAN_INTERVALS = 2
 /**
  * Reads the node's CONNECT counter: after every EMQX check while a drain runs (and at once when one begins
  * or eviction begins), after the first check 15 s on from the last reading otherwise, so it knows the usual
- * rate. It keeps no timer of its own: the monitor's checks (the store's `check` event) pace it. Extra EMQX
- * requests: one per check during a drain, one per 15 s otherwise; probes never cause a read.
+ * rate. It keeps no timer of its own: the monitor's checks (the store's `check` event) pace it, so an EMQX slow
+ * to answer checks slows the readings too (and a reading older than three poll intervals is not evidence). Extra
+ * EMQX requests: one per check during a drain, one per 15 s otherwise; probes never cause a read.
  */
 export class ArrivalWatch {
   readonly #o: ArrivalWatchOptions
@@ -74,7 +75,7 @@ export class ArrivalWatch {
 
   /** Reads from the next check on. */
   start (): void { this.#running = true }
-  /** No reading after this one; waits for one under way. */
+  /** No reading paced by checks after this (a drain or an eviction beginning still asks for one); waits for one under way. */
   async stop (): Promise<void> { this.#running = false; await this.#reading }
 
   #due (): boolean {

@@ -26,7 +26,7 @@ export const serveListenerOptions = optionTable([
     kind: 'duration',
     default: '10s',
     min: 100,
-    help: 'time a client has to send its whole request, and that an answer may wait unread before the connection is closed',
+    help: 'time a client has to send its whole request, and that a connection whose answer waits for the client may stay silent',
   },
   {
     flag: 'http-keep-alive-timeout',

@@ -11,7 +11,7 @@ const warn: ListenerErrorHandler = (err, event) => { process.emitWarning(`a stor
 export interface StoreEvents {
   /** every snapshot replacement (state, reason or details changed) */
   update: [next: Snapshot, prev: Snapshot]
-  /** every completed check, for metrics */
+  /** every completed check (metrics; the arrival watch's pace) */
   check: [event: CheckEvent, snapshot: Snapshot]
 }
 

@@ -179,7 +179,7 @@ export function renderFailureModes (): string {
     'probes are answered at once and not limited); a flood of connections opened and closed leaves the file descriptor',
     'count where it was and memory bounded. And `test/http/listeners/fast-path.test.ts`: a probe connection whose',
     'client stops reading its answers (each request complete, so node\'s own timeouts have nothing to time out) is',
-    'closed after `--http-request-timeout`.',
+    'closed after `--http-request-timeout`, and so is one that floods requests node answers itself (417) and reads nothing.',
     '',
     'On the agent-check port (`test/agent/hostile.test.ts`): whatever a client sends (nothing, an HTTP request, binary',
     'junk, 1 MiB without a newline) it gets the one line for the current state and a FIN; 2000 connections in a burst',

@@ -72,9 +72,8 @@ export function createProbeServer (
   const server = createServer(options, (req, res) => {
     if (isProbe(req.method, req.url)) {
       answer(req, res)
-      // Its answer is in the kernel unless the client reads nothing (or pipelines): only such a connection
-      // needs the inactivity timeout until the answer is delivered (node's keep-alive timer replaces it then).
-      if (res.writableLength > 0) req.socket.setTimeout(t.connectionTimeout)
+      // in the kernel already unless the client reads nothing (or pipelines)
+      if (res.writableLength > 0) awaitDelivery(req.socket, t.connectionTimeout)
       return
     }
     const n = (pending.get(req.socket) ?? 0) + 1
@@ -84,11 +83,26 @@ export function createProbeServer (
     }
     pending.set(req.socket, n)
     res.once('close', release)
-    req.socket.setTimeout(t.connectionTimeout)
+    // fastify's answers may be large or slow to leave
+    awaitDelivery(req.socket, t.connectionTimeout)
     fastifyHandler(req, res)
   })
+  // node pauses a connection whose answers back up, including those it writes itself (417, 400)
+  server.on('connection', (socket: Socket) => { socket.on('pause', () => { awaitDelivery(socket, t.connectionTimeout) }) })
   // fastify sets these itself only on servers it creates
   server.keepAliveTimeout = t.keepAliveTimeout
   server.requestTimeout = t.requestTimeout
   return server
+}
+
+/**
+ * An answer may wait on this connection for a client that reads nothing: close it after `ms` without a read
+ * or a write, unless a timer is set already (this one, or a route's own, as /prestop's). node's keep-alive
+ * timer replaces it once the answers are delivered, and the next request clears that. Not one timer on every
+ * socket (`server.setTimeout`): node refreshes that one on each read and write of every probe (bench/README.md).
+ * keepAliveTimeout only runs between requests and the headers and request timeouts only while a request
+ * arrives, so without this a client that stops reading holds its connection for ever.
+ */
+function awaitDelivery (socket: Socket, ms: number): void {
+  if (socket.timeout === undefined || socket.timeout === 0) socket.setTimeout(ms)
 }

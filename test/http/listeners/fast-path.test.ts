@@ -6,7 +6,6 @@ import pino from 'pino'
 import { buildApp } from '../../../src/http/listeners/app.js'
 import { AVAILABILITY_PATHS } from '../../../src/http/views/probe-answer.js'
 import { createProbeServer, isProbe } from '../../../src/http/listeners/fast-path.js'
-import { waitFor } from '../../support/wait.js'
 import { createMetrics } from '../../../src/metrics/registry.js'
 import { CheckerTracker } from '../../../src/checkers/tracker.js'
 import { TestStore as Store } from '../../support/test-store.js'
@@ -149,21 +148,23 @@ t.test('the answer head is exactly one of each header, and follows a snapshot ch
 
 /**
  * The probe server on its own, with a short inactivity timeout: `answer` writes a 4 KiB body (fewer answers
- * fill the kernel's buffers) and reports each request, its socket's timer setting and its answer.
+ * fill the kernel's buffers); a request to `/hold` sets a timer of its own (as /prestop does) and is never
+ * answered. A second request listener, which runs after the server's own, records each request with its
+ * socket's timer as the server left it.
  */
 async function probeServer (t: Test, connectionTimeout: number) {
   const served: Array<{ socketTimeout: number | undefined, res: ServerResponse }> = []
   let waiter: (() => void) | undefined
-  const seen = (req: IncomingMessage, res: ServerResponse): void => {
-    served.push({ socketTimeout: req.socket.timeout, res })
-    waiter?.()
-  }
   const body = 'x'.repeat(4096)
   const server = createProbeServer(
-    (req, res) => { seen(req, res); res.end('routed') },
-    (req, res) => { seen(req, res); res.writeHead(200, { 'content-length': body.length }); res.end(body) },
+    (req, res) => { if (req.url === '/hold') req.socket.setTimeout(60_000); else res.end('routed') },
+    (_req, res) => { res.writeHead(200, { 'content-length': body.length }); res.end(body) },
     { keepAliveTimeout: 5000, requestTimeout: 10_000, connectionTimeout }, {}
   )
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    served.push({ socketTimeout: req.socket.timeout, res })
+    waiter?.()
+  })
   const sockets: Socket[] = []
   server.on('connection', (s: Socket) => { sockets.push(s) })
   server.listen(0, '127.0.0.1')
@@ -181,43 +182,81 @@ async function probeServer (t: Test, connectionTimeout: number) {
   return { port: (server.address() as AddressInfo).port, sockets, next }
 }
 
+async function client (port: number): Promise<Socket> {
+  const c = connect(port, '127.0.0.1')
+  c.on('error', () => undefined)
+  await once(c, 'connect')
+  return c
+}
+
+/** Whether the socket closes within `ms` (bounded). */
+async function closesWithin (socket: Socket, ms: number): Promise<boolean> {
+  if (socket.destroyed) return true
+  return await Promise.race([
+    once(socket, 'close').then(() => true),
+    new Promise<boolean>((resolve) => { setTimeout(() => { resolve(false) }, ms).unref() }),
+  ])
+}
+
 const PROBE = 'GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'
 
 t.test('a probe whose answer goes out at once leaves the socket without an inactivity timer; other requests get one', async (t) => {
   const s = await probeServer(t, 300)
-  const client = connect(s.port, '127.0.0.1')
-  client.resume()
-  await once(client, 'connect')
+  const c = await client(s.port)
+  c.resume()
   for (let i = 0; i < 3; i++) {
-    client.write(PROBE)
+    c.write(PROBE)
     const { socketTimeout, res } = await s.next(`probe ${i}`)
-    t.notOk(socketTimeout, `probe ${i}: no inactivity timer while it is answered (node's keep-alive timer only between requests)`)
-    await waitFor(() => res.writableFinished, (f) => f, { what: `probe ${i} answered` })
+    t.notOk(socketTimeout, `probe ${i}: no inactivity timer once it is answered (node's keep-alive timer only between requests)`)
+    if (!res.writableFinished) await once(res, 'finish')
   }
-  client.write('GET /status HTTP/1.1\r\nHost: x\r\n\r\n')
+  c.write('GET /status HTTP/1.1\r\nHost: x\r\n\r\n')
   t.equal((await s.next('the /status request')).socketTimeout, 300, 'a request for fastify arms the inactivity timeout (its answer may be large or slow to leave)')
-  client.destroy()
+  c.destroy()
+})
+
+t.test('a request pipelined behind a route that set its own timer (as /prestop does) leaves that timer alone', async (t) => {
+  const s = await probeServer(t, 300)
+  const c = await client(s.port)
+  c.resume()
+  c.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n')
+  t.equal((await s.next('the /hold request')).socketTimeout, 60_000, 'the route\'s own timer')
+  c.write(PROBE)
+  t.equal((await s.next('a probe behind it')).socketTimeout, 60_000, 'a probe queued behind it (its answer waits) keeps it')
+  c.write('GET /status HTTP/1.1\r\nHost: x\r\n\r\n')
+  t.equal((await s.next('/status behind it')).socketTimeout, 60_000, 'so does a request for fastify')
+  c.destroy()
 })
 
 t.test('a probe connection whose answers the client does not read is closed by the inactivity timeout', async (t) => {
   const s = await probeServer(t, 300)
-  const client = connect(s.port, '127.0.0.1')
-  client.on('error', () => undefined)
-  await once(client, 'connect')
-  client.pause()
+  const c = await client(s.port)
+  c.pause()
   // One complete request at a time, each dispatched before the next is sent: no request is ever half-read,
   // so node's headers and request timeouts have nothing to time out, and the keep-alive timer never starts
   // because an answer is never delivered. Only the inactivity timer, armed once an answer stays buffered, is left.
   let buffered = false
   for (let i = 0; i < 20_000 && !buffered; i++) {
-    client.write(PROBE)
+    c.write(PROBE)
     const { res } = await s.next(`probe ${i}`)
     buffered = res.writableLength > 0
   }
-  t.ok(buffered, 'an answer stayed buffered in the sidecar (the client reads nothing)')
+  t.ok(buffered, 'an answer stayed buffered in the server (the client reads nothing)')
   const socket = s.sockets[0] as Socket
   t.equal(socket.timeout, 300, 'the connection now has the inactivity timeout')
-  const closed = await Promise.race([once(socket, 'close').then(() => true), new Promise<boolean>((resolve) => { setTimeout(() => { resolve(false) }, 10_000).unref() })])
-  t.ok(closed, 'and is closed by it, the answers undelivered')
-  client.destroy()
+  t.ok(await closesWithin(socket, 10_000), 'and is closed by it, the answers undelivered')
+  c.destroy()
+})
+
+t.test('a client that reads nothing and sends requests node answers itself (417 for an unknown Expect) is closed too', async (t) => {
+  const s = await probeServer(t, 300)
+  const c = await client(s.port)
+  c.pause()
+  // node writes these answers without calling the request listener; its answers back up, it pauses the
+  // connection, and the pause arms the timer (headers timeout 60 s and request timeout 10 s here: not them)
+  c.write('GET /readyz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n'.repeat(100_000))
+  const socket = s.sockets[0] as Socket
+  t.ok(await closesWithin(socket, 10_000), `closed by the inactivity timer (${String(socket.timeout)} ms)`)
+  t.equal(socket.timeout, 300, 'the inactivity timer was the one set')
+  c.destroy()
 })
