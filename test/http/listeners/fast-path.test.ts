@@ -10,6 +10,7 @@ import { createMetrics } from '../../../src/metrics/registry.js'
 import { CheckerTracker } from '../../../src/checkers/tracker.js'
 import { TestStore as Store } from '../../support/test-store.js'
 import { listenApp } from '../../support/listen-app.js'
+import { closedWithin, openSocket } from '../../support/raw-client.js'
 import { initialSnapshot } from '../../../src/state/transition.js'
 import { moveTo } from '../../../src/state/move.js'
 
@@ -182,28 +183,11 @@ async function probeServer (t: Test, connectionTimeout: number) {
   return { port: (server.address() as AddressInfo).port, sockets, next }
 }
 
-async function client (port: number): Promise<Socket> {
-  const c = connect(port, '127.0.0.1')
-  c.on('error', () => undefined)
-  await once(c, 'connect')
-  return c
-}
-
-/** Whether the socket closes within `ms` (bounded). */
-async function closesWithin (socket: Socket, ms: number): Promise<boolean> {
-  if (socket.destroyed) return true
-  return await Promise.race([
-    once(socket, 'close').then(() => true),
-    new Promise<boolean>((resolve) => { setTimeout(() => { resolve(false) }, ms).unref() }),
-  ])
-}
-
 const PROBE = 'GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'
 
 t.test('a probe whose answer goes out at once leaves the socket without an inactivity timer; other requests get one', async (t) => {
   const s = await probeServer(t, 300)
-  const c = await client(s.port)
-  c.resume()
+  const c = await openSocket(s.port)
   for (let i = 0; i < 3; i++) {
     c.write(PROBE)
     const { socketTimeout, res } = await s.next(`probe ${i}`)
@@ -217,8 +201,7 @@ t.test('a probe whose answer goes out at once leaves the socket without an inact
 
 t.test('a request pipelined behind a route that set its own timer (as /prestop does) leaves that timer alone', async (t) => {
   const s = await probeServer(t, 300)
-  const c = await client(s.port)
-  c.resume()
+  const c = await openSocket(s.port)
   c.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n')
   t.equal((await s.next('the /hold request')).socketTimeout, 60_000, 'the route\'s own timer')
   c.write(PROBE)
@@ -230,7 +213,7 @@ t.test('a request pipelined behind a route that set its own timer (as /prestop d
 
 t.test('a probe connection whose answers the client does not read is closed by the inactivity timeout', async (t) => {
   const s = await probeServer(t, 300)
-  const c = await client(s.port)
+  const c = await openSocket(s.port)
   c.pause()
   // One complete request at a time, each dispatched before the next is sent: no request is ever half-read,
   // so node's headers and request timeouts have nothing to time out, and the keep-alive timer never starts
@@ -244,19 +227,19 @@ t.test('a probe connection whose answers the client does not read is closed by t
   t.ok(buffered, 'an answer stayed buffered in the server (the client reads nothing)')
   const socket = s.sockets[0] as Socket
   t.equal(socket.timeout, 300, 'the connection now has the inactivity timeout')
-  t.ok(await closesWithin(socket, 10_000), 'and is closed by it, the answers undelivered')
+  t.ok(await closedWithin(socket, 10_000), 'and is closed by it, the answers undelivered')
   c.destroy()
 })
 
 t.test('a client that reads nothing and sends requests node answers itself (417 for an unknown Expect) is closed too', async (t) => {
   const s = await probeServer(t, 300)
-  const c = await client(s.port)
+  const c = await openSocket(s.port)
   c.pause()
   // node writes these answers without calling the request listener; its answers back up, it pauses the
   // connection, and the pause arms the timer (headers timeout 60 s and request timeout 10 s here: not them)
   c.write('GET /readyz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n'.repeat(100_000))
   const socket = s.sockets[0] as Socket
-  t.ok(await closesWithin(socket, 10_000), `closed by the inactivity timer (${String(socket.timeout)} ms)`)
+  t.ok(await closedWithin(socket, 10_000), `closed by the inactivity timer (${String(socket.timeout)} ms)`)
   t.equal(socket.timeout, 300, 'the inactivity timer was the one set')
   c.destroy()
 })
