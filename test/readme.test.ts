@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { posix } from 'node:path'
 import t from 'tap'
 import { runCli } from './support/sidecar-proc.js'
 
@@ -36,4 +37,35 @@ t.test('the Commands table is one table with a row for every command the CLI lis
   const listed = [...block.matchAll(/^ {2}([a-z-]+)(?: \[command\])? {2,}/gm)].map((m) => m[1] ?? '')
   t.ok(listed.includes('status') && listed.includes('help'), `the CLI lists ${listed.join(', ')}`)
   for (const c of listed) t.ok(table.includes(c === 'serve' ? '`emqx-lb-sidecar [serve]`' : `\`emqx-lb-sidecar ${c}`), `${c} has a row`)
+})
+
+t.test('the README stays a first page: the full references live in docs/', async (t) => {
+  const lines = readme.split('\n')
+  t.ok(lines.length <= 160, `${lines.length} lines`)
+  t.notOk(lines.some((l) => l.startsWith('| `emqx_lb_sidecar_')), 'no metrics table (docs/metrics.md has it)')
+  t.ok(lines.filter((l) => l.startsWith('| `--')).length <= 12, 'a few flags only (docs/configuration.md has them all)')
+  for (const doc of ['docs/configuration.md', 'docs/metrics.md', 'docs/endpoints.md']) t.ok(readme.includes(`](${doc})`), `links ${doc}`)
+  const intro = readme.slice(readme.indexOf('\n\n') + 2, readme.indexOf('\n\n', readme.indexOf('\n\n') + 2))
+  t.ok(intro.split(/\s+/).length <= 40, `the opening paragraph is short (${intro.split(/\s+/).length} words)`)
+})
+
+/** GitHub's anchor of a heading: lower case, punctuation but - and _ dropped, spaces to dashes. */
+const anchor = (heading: string): string => heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+
+t.test('every relative link in the README and docs/ reaches a file, and its #anchor a heading', async (t) => {
+  const files = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+  const broken: string[] = []
+  for (const file of files) {
+    const text = read(file).replace(/```[\s\S]*?```/g, '')
+    for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue
+      const [path = '', hash] = target.split('#')
+      const resolved = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), path))
+      if (!existsSync(new URL(`../${resolved}`, import.meta.url))) { broken.push(`${file}: ${target}`); continue }
+      if (hash === undefined || !resolved.endsWith('.md')) continue
+      const headings = [...read(resolved).matchAll(/^#+ (.+)$/gm)].map((m) => anchor(m[1] ?? ''))
+      if (!headings.includes(hash)) broken.push(`${file}: ${target} (no such heading)`)
+    }
+  }
+  t.same(broken, [], 'broken links')
 })
