@@ -8,10 +8,12 @@ export const KEYS: Readonly<Record<string, SimAction>> = {
   r: 'restore',
   s: 'stop-emqx',
   a: 'start-emqx',
+  c: 'cut-off',
+  j: 'rejoin',
 }
 
 export const KEY_HELP = 'keys: e evacuate, d rebalance donor, p purge, r restore (end process, clear fault), ' +
-  's stop EMQX, a start EMQX, q quit'
+  's stop EMQX, a start EMQX, c cut off from the cluster, j rejoin it, q quit'
 
 /**
  * Calls onKey for every key typed. A terminal is put in raw mode (no Enter needed; Ctrl-C arrives as a

@@ -15,6 +15,9 @@ export interface SimulateConfig {
   readonly username: string
   readonly password: Secret
   readonly connections: number
+  /** the other nodes of the simulated cluster */
+  readonly clusterPeers: readonly string[]
+  readonly role: 'core' | 'replicant'
   readonly logLevel: LogLevel
 }
 
@@ -22,6 +25,10 @@ export interface SimulateConfig {
 export function loadSimulateConfig (argv: readonly string[], env: Env, readFile?: (p: string) => string): Loaded<SimulateConfig> {
   const parsed = parseOptions(simulateOptions, argv, env, readFile)
   const { values: v, problems } = parsed
+  const clusterPeers = v['cluster-peers'].split(',').map((n) => n.trim()).filter((n) => n !== '')
+  for (const n of clusterPeers) {
+    if (!/^[^@\s]+@[^@\s]+$/.test(n)) problems.push(`--cluster-peers: "${n}" is not an EMQX node name (name@host)`)
+  }
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
   const config: SimulateConfig = Object.freeze({
     profile: v['profile'],
@@ -32,6 +39,8 @@ export function loadSimulateConfig (argv: readonly string[], env: Env, readFile?
     username: v['username'],
     password: v['password'],
     connections: v['connections'],
+    clusterPeers: Object.freeze(clusterPeers),
+    role: v['role'],
     logLevel: v['log-level'],
   })
   return { config, parsed }

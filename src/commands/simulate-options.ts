@@ -53,5 +53,20 @@ export const simulateOptions = optionTable([
     min: 0,
     help: 'connection count reported in rebalance status',
   },
+  {
+    flag: 'cluster-peers',
+    env: 'SIDECAR_SIM_CLUSTER_PEERS',
+    kind: 'string',
+    default: 'emqx2@127.0.0.1',
+    help: 'comma-separated names of the other nodes of the simulated cluster, seen running until POST /_sim/cut-off or /_sim/lose-peer ' +
+      '(GET /api/v5/cluster, 4.4\'s /api/v4/nodes); empty: a cluster of one',
+  },
+  {
+    flag: 'role',
+    env: 'SIDECAR_SIM_ROLE',
+    kind: { enum: ['core', 'replicant'] },
+    default: 'core',
+    help: 'this node\'s role (the peers are cores): a replicant cut off sees no core, and its topology is empty (e5.1.1+)',
+  },
   ...commonOptions,
 ])

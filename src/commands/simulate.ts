@@ -14,8 +14,9 @@ balancer can be rehearsed without EMQX Enterprise. Control it over HTTP on the s
   POST ${CONTROL_PREFIX}donor | ${CONTROL_PREFIX}recipient | ${CONTROL_PREFIX}purge   rebalance roles / purge
   POST ${CONTROL_PREFIX}restore                     end any process, clear faults, EMQX running
   POST ${CONTROL_PREFIX}stop-emqx | ${CONTROL_PREFIX}start-emqx   node status 503 / 200
-  POST ${CONTROL_PREFIX}fault/<name>[?for=5s][&path=availability|status]   refuse, hang, reset, slow, 5xx, garbage, ...
-                                                   (path: only availability_check, or only the node status endpoint)
+  POST ${CONTROL_PREFIX}cut-off | ${CONTROL_PREFIX}lose-peer | ${CONTROL_PREFIX}rejoin   its cluster view: alone, a peer fewer, whole
+  POST ${CONTROL_PREFIX}fault/<name>[?for=5s][&path=availability|status|connects|cluster]   refuse, hang, reset, slow, 5xx, ...
+                                                   (path: only availability_check, the node status, the CONNECT counter or the cluster view)
 or with keys on stdin (${KEY_HELP}).`
 
 /** `emqx-lb-sidecar simulate`: returns an exit code, or -1 while the simulator runs. */
@@ -35,6 +36,8 @@ export async function simulateMain (argv: string[]): Promise<number> {
     username: config.username,
     password: config.password.reveal(),
     connections: config.connections,
+    clusterPeers: config.clusterPeers,
+    role: config.role,
   })
   const changed = (what: string): void => {
     log.info({ event: 'sim_change', change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`)

@@ -57,7 +57,8 @@ export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
     for (let i = 1; i <= o.nodeCount; i++) {
       const broker = await Mosquitto.start(o.mosquittoBin, dir, await freePort(), `emqx${i}`)
       undo.push(async () => { await broker.stop() })
-      const sim = new EmqxDouble({ nodeName: `emqx${i}@127.0.0.1` })
+      const names = Array.from({ length: o.nodeCount }, (_, k) => `emqx${k + 1}@127.0.0.1`)
+      const sim = new EmqxDouble({ nodeName: `emqx${i}@127.0.0.1`, clusterPeers: names.filter((n) => n !== `emqx${i}@127.0.0.1`) })
       sim.intercept = controlInterceptor(sim)
       await sim.listen()
       undo.push(async () => { await sim.close() })

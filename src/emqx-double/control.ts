@@ -14,7 +14,9 @@ export interface ControlAnswer {
 export const CONTROL_PREFIX = '/_sim/'
 
 /** The control actions, by name; the same table serves HTTP (`POST /_sim/<name>`) and keyboard keys. */
-export const ACTIONS = ['evacuate', 'donor', 'recipient', 'purge', 'restore', 'stop-emqx', 'start-emqx', 'connect'] as const
+export const ACTIONS = [
+  'evacuate', 'donor', 'recipient', 'purge', 'restore', 'stop-emqx', 'start-emqx', 'connect', 'cut-off', 'lose-peer', 'rejoin',
+] as const
 export type SimAction = (typeof ACTIONS)[number]
 
 /** What the simulated node is doing, for `GET /_sim/state` and the demo's screen. */
@@ -33,12 +35,15 @@ export function simState (sim: EmqxDouble): Record<string, unknown> {
     fault_path: sim.faultScope,
     connections: sim.counts.connections,
     connects: sim.counts.connects,
+    cluster_role: sim.cluster.role,
+    cluster_peers: sim.cluster.peers,
+    cluster_seen: sim.cluster.seen,
   }
 }
 
 /**
  * Applies one action to the simulated node. Starting a process while another runs is refused (409),
- * as EMQX refuses with `already_started`; `restore` ends any process, clears the fault and starts EMQX.
+ * as EMQX refuses with `already_started`; `restore` ends any process, clears the fault, starts EMQX and rejoins the cluster.
  */
 export async function applyAction (
   sim: EmqxDouble,
@@ -66,9 +71,13 @@ export async function applyAction (
       sim.startPurge(query.get('coordinator') ?? sim.nodeName)
       break
     }
-    case 'restore': sim.stopProcess(); sim.running = true; await sim.setFault('none'); break
+    case 'restore': sim.stopProcess(); sim.running = true; sim.rejoin(); await sim.setFault('none'); break
     case 'stop-emqx': sim.running = false; break
     case 'start-emqx': sim.running = true; break
+    // the node's own view of its cluster (GET /api/v5/cluster, /api/v4/nodes): alone, one peer fewer, all peers again
+    case 'cut-off': sim.cutOff(); break
+    case 'lose-peer': if (!sim.losePeer()) return { status: 409, doc: { error: 'sees_no_peer', cluster_seen: [] } }; break
+    case 'rejoin': sim.rejoin(); break
     case 'connect': {
       // ?n=5: that many MQTT CONNECTs reached the node (its client.connect counter)
       const n = Number(query.get('n') ?? '1')

@@ -10,6 +10,8 @@ import { unavailable, type SimProcess } from './node-model.js'
 import type { EvacuationParams, NodeCounts } from './evacuation-machine.js'
 import type { SimOptions } from './options.js'
 import { routeApi, routeDashboard, type RouteContext } from './router.js'
+import type { SimCluster } from './cluster-model.js'
+import { OTHER_NODE } from './node-model.js'
 import { PROFILES, type ProfileTraits, type SimProfile } from './profiles.js'
 import { countKey, keep } from './received.js'
 
@@ -33,6 +35,8 @@ export class EmqxDouble {
   readonly #listeners: SimListeners
   readonly #fault = new FaultSwitch()
   running = true
+  /** the node's cluster as it sees it (cluster-model.ts): cutOff(), losePeer() and rejoin() change what it sees */
+  cluster: SimCluster
   #process: SimProcess = { kind: 'none' }
   readonly #timeScale: number
   readonly #realStart = performance.now()
@@ -79,6 +83,8 @@ export class EmqxDouble {
       connects: 0, connections: n, sessions: s, disconnectedSessions: 0, durableSessions, initialConnections: n, initialSessions: s,
     }
     this.#timeScale = o.timeScale ?? 1
+    const peers = (o.clusterPeers ?? [OTHER_NODE]).filter((p) => p !== this.nodeName)
+    this.cluster = { self: this.nodeName, role: o.role ?? 'core', peers, seen: peers }
   }
 
   /** Simulated time in ms: the real clock times timeScale, plus every advance(). */
@@ -155,6 +161,18 @@ export class EmqxDouble {
   startPurge (coordinator = this.nodeName): void { this.process = { kind: 'purge', state: 'purging', coordinator } }
   stopProcess (): void { this.process = { kind: 'none' }; this.evictionBeganAt = undefined }
 
+  /** The node loses sight of every peer (a netsplit's small side, or a node that left): it sees only itself. */
+  cutOff (): void { this.cluster = { ...this.cluster, seen: [] } }
+  /** It loses sight of one more peer (the last it sees); false when it sees none already. */
+  losePeer (): boolean {
+    if (this.cluster.seen.length === 0) return false
+    this.cluster = { ...this.cluster, seen: this.cluster.seen.slice(0, -1) }
+    return true
+  }
+
+  /** It sees every peer running again. */
+  rejoin (): void { this.cluster = { ...this.cluster, seen: this.cluster.peers } }
+
   count (path: string): number { return this.requests.get(path) ?? 0 }
 
   // --- HTTP ---
@@ -205,6 +223,7 @@ export class EmqxDouble {
       process: this.process,
       counts: this.counts,
       clusterOperations: this.#clusterOperations,
+      cluster: this.cluster,
       authorized: (h) => this.#authorized(h),
       dashboardAuthorized: (h) => h === this.#dashboardAuth,
       evacuationCall: (rawNode, start, body) => this.#evacuationCall(rawNode, start, body),

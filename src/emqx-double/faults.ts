@@ -41,10 +41,11 @@ export const SIM_FAULTS: readonly SimFault[] = [
 
 /**
  * Which requests a fault hits: every path, only availability_check, only the node status endpoint, or only
- * the CONNECT counter's sources (./connect-metrics.ts: an unreadable counter, no arrival evidence).
+ * the CONNECT counter's sources (./connect-metrics.ts: an unreadable counter, no arrival evidence), or only the
+ * cluster view (`/api/v5/cluster`, its topology, 4.4's `/api/v4/nodes`: an unreadable membership).
  */
-export type FaultScope = 'all' | 'availability' | 'status' | 'connects'
-export const FAULT_SCOPES: readonly FaultScope[] = ['all', 'availability', 'status', 'connects']
+export type FaultScope = 'all' | 'availability' | 'status' | 'connects' | 'cluster'
+export const FAULT_SCOPES: readonly FaultScope[] = ['all', 'availability', 'status', 'connects', 'cluster']
 
 export function faultHits (scope: FaultScope, path: string): boolean {
   if (scope === 'all') return true
@@ -52,5 +53,6 @@ export function faultHits (scope: FaultScope, path: string): boolean {
   if (scope === 'connects') {
     return path === '/api/v5/prometheus/stats' || path === '/api/v5/metrics' || /^\/api\/v4\/nodes\/[^/]+\/metrics$/.test(path)
   }
+  if (scope === 'cluster') return path === '/api/v5/cluster' || path === '/api/v5/cluster/topology' || /^\/api\/v4\/nodes\/?$/.test(path)
   return path === '/status' || path === '/api/v5/status'
 }

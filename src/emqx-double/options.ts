@@ -21,6 +21,10 @@ export interface SimOptions {
    * `cluster_operations` the load_rebalance routes but availability_check answer 403 UNAUTHORIZED_ROLE.
    */
   readonly scopes?: readonly string[]
+  /** the other nodes of the simulated cluster (default one: emqx2@127.0.0.1); the node sees them all running until cut off */
+  readonly clusterPeers?: readonly string[]
+  /** this node's role (default core); the peers are cores */
+  readonly role?: 'core' | 'replicant'
   /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
   readonly tls?: { readonly key: string, readonly cert: string }
   /** where the `redirect` fault points (another host, to prove no credentials follow) */

@@ -36,6 +36,8 @@ export interface ProfileTraits {
   readonly authBeforeRouting: boolean
   /** default port of the real thing */
   readonly defaultPort: number
+  /** `GET /api/v5/cluster/topology` exists (e5.1.1+, open-source 5.2.0+); 404 before, and on 4.4 */
+  readonly hasTopology: boolean
   /** 5.8+: disconnected durable sessions the node counts and eviction cannot move, unless SimOptions say otherwise */
   readonly durableSessions: number
 }
@@ -48,6 +50,7 @@ const V5 = {
   defaultPort: 18083,
   durableSessions: 0,
   availabilityFromLocalStatus: false,
+  hasTopology: true,
 } as const
 const V4 = {
   api: 'v4',
@@ -59,6 +62,7 @@ const V4 = {
   defaultPort: 8081,
   durableSessions: 0,
   availabilityFromLocalStatus: false,
+  hasTopology: false,
 } as const
 
 export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
@@ -66,15 +70,17 @@ export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
   v5: { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5' },
   /** 5.8+ with durable sessions: 5 disconnected ones in storage, counted in every session count, never evicted */
   'v5.8': { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5', durableSessions: 5 },
-  /** e5.1.0-5.3.x: waiting_health_check exists; the strictest body of the line (e5.1.0) */
-  'v5.3': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: true, startBody: 'e5.1.0', availabilityFromLocalStatus: true },
-  /** e5.0.4: evicts at once, no wait_health_check field */
-  'v5.0.4': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4' },
+  /** e5.1.0-5.3.x: waiting_health_check exists; the strictest of the line (e5.1.0: its start body, no cluster topology) */
+  'v5.3': {
+    ...V5, availabilityNeedsAuth: true, waitsHealthCheck: true, startBody: 'e5.1.0', availabilityFromLocalStatus: true, hasTopology: false,
+  },
+  /** e5.0.4: evicts at once, no wait_health_check field, no cluster topology */
+  'v5.0.4': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4', hasTopology: false },
   'v4.4': { ...V4, availabilityNeedsAuth: true },
   /** 4.4.24+: public availability_check; the wait phase its release notes speak of, so wait_health_check is taken */
   'v4.4.24': { ...V4, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v4.4.24' },
-  /** open-source 5.x before the unified 5.9 line */
-  oss: { ...V5, availabilityNeedsAuth: false, hasRebalance: false, waitsHealthCheck: false, startBody: 'v5' },
+  /** open-source 5.x before the unified 5.9 line (the topology came with 5.2.0: the strictest, none) */
+  oss: { ...V5, availabilityNeedsAuth: false, hasRebalance: false, waitsHealthCheck: false, startBody: 'v5', hasTopology: false },
   /** open-source 4.4: no rebalance API, but 401 before 404 without credentials */
   'oss-v4.4': { ...V4, availabilityNeedsAuth: true, hasRebalance: false },
 }

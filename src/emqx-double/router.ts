@@ -4,6 +4,7 @@ import { json, type SimAnswer } from './evacuation-api.js'
 import { CRASH_BODY, globalStatus, localStatus, purgeCrashes, unavailable, type SimProcess } from './node-model.js'
 import type { NodeCounts } from './evacuation-machine.js'
 import type { ProfileTraits } from './profiles.js'
+import { clusterInfo, clusterTopology, v4Nodes, type SimCluster } from './cluster-model.js'
 
 /** What the routes read of the simulated node. */
 export interface RouteContext {
@@ -14,6 +15,7 @@ export interface RouteContext {
   readonly counts: NodeCounts
   /** false: the API key's scopes lack cluster_operations (6.0.3+, 6.1.2+) */
   readonly clusterOperations: boolean
+  readonly cluster: SimCluster
   authorized: (header: string | undefined) => boolean
   dashboardAuthorized: (header: string | undefined) => boolean
   /** applies an evacuation start/stop to the node and returns EMQX's answer */
@@ -42,6 +44,8 @@ export function routeApi (
   // (4.4.24+ made availability_check public).
   const publicPath = hasRebalance && !availabilityNeedsAuth && path === `${prefix}availability_check`
   if (ctx.traits.authBeforeRouting && path.startsWith('/api/') && !publicPath && !ctx.authorized(authorization)) return unauthorized(api)
+  const cluster = clusterRoute(ctx, method, path, ctx.authorized(authorization))
+  if (cluster !== undefined) return cluster
   if (!path.startsWith(prefix) || !hasRebalance) return notFound(api)
   return rebalanceRoute(ctx, method, path.slice(prefix.length), ctx.authorized(authorization), body)
 }
@@ -58,12 +62,33 @@ export function routeDashboard (
   if (!path.startsWith('/api/')) return notFound('v4')
   if (!ctx.dashboardAuthorized(authorization)) return unauthorized('v4')
   const prefix = '/api/v4/load_rebalance/'
+  const cluster = clusterRoute(ctx, method, path, true)
+  if (cluster !== undefined) return cluster
   if (!path.startsWith(prefix) || !ctx.traits.hasRebalance) return notFound('v4')
   return rebalanceRoute(ctx, method, path.slice(prefix.length), true, body)
 }
 
 /** ?API_KEY_NOT_ALLOW_MSG (apps/emqx_utils/include/emqx_http_api.hrl), as EMQX spells it */
 const NO_SCOPE = 'This API Key don\'t have permission to access this resource'
+
+/**
+ * The cluster view: 5.x `GET /api/v5/cluster` and (e5.1.1+) `/cluster/topology`, behind an API key and, from
+ * 6.0.3/6.1.2, the cluster_operations scope (emqx_mgmt_api_cluster.erl `scopes/0`); 4.4's `GET /api/v4/nodes`
+ * (emqx_mgmt_api_nodes.erl, AppID; on either listener). Open-source EMQX has them too. Undefined: not a cluster path.
+ */
+function clusterRoute (ctx: RouteContext, method: string, path: string, ok: boolean): SimAnswer | undefined {
+  const { api, hasTopology } = ctx.traits
+  if (method !== 'GET') return undefined
+  if (api === 'v4') {
+    return path === '/api/v4/nodes' || path === '/api/v4/nodes/' ? json(200, v4Nodes(ctx.cluster, ctx.counts.connections)) : undefined
+  }
+  const topology = path === '/api/v5/cluster/topology'
+  if (path !== '/api/v5/cluster' && !topology) return undefined
+  if (topology && !hasTopology) return notFound(api)
+  if (!ok) return unauthorized(api)
+  if (!ctx.clusterOperations) return json(403, { code: 'UNAUTHORIZED_ROLE', message: NO_SCOPE })
+  return json(200, topology ? clusterTopology(ctx.cluster) : clusterInfo(ctx.cluster))
+}
 
 function rebalanceRoute (ctx: RouteContext, method: string, rest: string, ok: boolean, body: string): SimAnswer {
   const { api } = ctx.traits

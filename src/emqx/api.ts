@@ -13,6 +13,10 @@ export const paths = {
   availability: (v: ApiVersion) => `/api/${v}/load_rebalance/availability_check`,
   localStatus: (v: ApiVersion) => `/api/${v}/load_rebalance/status`,
   globalStatus: (v: ApiVersion) => `/api/${v}/load_rebalance/global_status`,
+  /** auth; this node's view of its cluster: 5.x `{"name","nodes","self"}`, 4.4 the node list (membership.ts) */
+  cluster: (v: ApiVersion) => (v === 'v5' ? '/api/v5/cluster' : '/api/v4/nodes'),
+  /** auth; 5.x from e5.1.1: the running cores and their replicants */
+  topology: '/api/v5/cluster/topology',
   /** no auth on any version; 503 when the emqx application is not running */
   nodeStatus: (v: ApiVersion) => (v === 'v5' ? '/api/v5/status?format=json' : '/status?format=json'),
   /** auth; the node name comes from EMQX itself (nodeName()), never from a request to the sidecar */

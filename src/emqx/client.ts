@@ -10,6 +10,7 @@ import { failure, type CheckOutcome } from './outcome.js'
 import { classifyAvailability, classifyNodeStatus, parseNodeName, SCOPE_HINT } from './parse.js'
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
 import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
+import { MembershipReader, type MembershipRead } from './membership-reader.js'
 
 export interface CheckResult {
   readonly outcome: CheckOutcome
@@ -53,12 +54,14 @@ export class EmqxClient {
   #notRunning = false
   #nodeStatusRead: Promise<void> | undefined
   #connects: ConnectReader
+  readonly #membership: MembershipReader
 
   readonly #fallbackRecheckMs: number
 
   constructor (config: EmqxConfig, http: EmqxHttp = new EmqxHttp(config), opts: { fallbackRecheckMs?: number, v4Port?: number } = {}) {
     this.#fallbackRecheckMs = opts.fallbackRecheckMs ?? FALLBACK_RECHECK_MS
     this.#connects = new ConnectReader(http)
+    this.#membership = new MembershipReader(http)
     this.#v4Port = String(opts.v4Port ?? V4_PORT)
     this.#config = config
     this.#http = http
@@ -213,6 +216,9 @@ export class EmqxClient {
   async globalStatus (): Promise<StatusRead<ClusterStatus>> {
     return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status')
   }
+
+  /** This node's view of its cluster (membership.ts), on any detected API (open-source too); needs credentials. */
+  async membership (self: string | undefined): Promise<MembershipRead> { return await this.#membership.read(this.#target, self) }
 
   /** The node's CONNECT counter (connects.ts); never throws, an unreadable counter is an error text. */
   async connects (node: string | undefined): Promise<ConnectRead> { return await this.#connects.read(this.#target, node) }
