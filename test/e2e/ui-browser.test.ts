@@ -71,6 +71,7 @@ t.test('the live page follows a drain in headless Chromium, lists the checkers, 
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++ })
 
   await page.goto(`${sidecar.url}/ui`)
+  t.equal(await page.textContent('#state'), 'up', 'the first paint, before any event: up (served by the server)')
   // selectors, not waitForFunction: the page's CSP forbids the eval a string predicate needs
   await page.waitForSelector('html[data-state="up"][data-stream="live"]', { state: 'attached', timeout: 10_000 })
   t.equal(await page.getAttribute('html', 'data-state'), 'up', 'the page shows up')
@@ -87,8 +88,9 @@ t.test('the live page follows a drain in headless Chromium, lists the checkers, 
   const table = await page.textContent('#checkers-body') ?? ''
   for (const ua of CHECKERS) t.ok(table.includes(ua), `checker ${ua} listed`)
   await page.waitForSelector('#ack.done', { timeout: 10_000 })
-  t.match(await page.textContent('#ack'), /drain acknowledged: 4\/4 checkers told/, 'the four checkers told')
-  t.match(await page.textContent('#timeline'), /EMQX: 503/, 'the timeline shows the cause')
+  t.match(await page.textContent('#ack'), /Drain acknowledged: all 4 checkers told/, 'the four checkers told')
+  t.match(await page.textContent('#timeline'), /EMQX answered 503: this node is a rebalance donor/, 'the timeline shows the cause, in words')
+  t.equal(await page.textContent('#reason'), 'This node is a rebalance donor', 'the headline names the process')
   // the donor starts evicting: connections leave at ~200/s, the page draws them from successive events
   sim.setProcessState('evicting_conns')
   for (let i = 0; i < 15; i++) {

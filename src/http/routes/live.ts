@@ -2,8 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Snapshot } from '../../state/model.js'
 import type { Store } from '../../state/store.js'
 import type { StatusDocument } from '../views/status-types.js'
-import { transitionKey, transitionView, type TransitionView } from '../views/transitions.js'
+import { causeOf, transitionKey, transitionView, type TransitionView } from '../views/transitions.js'
+import type { PageView } from '../views/ui-view.js'
+import { ProgressHistory } from '../views/progress-history.js'
 import { UI_CSP, uiPage } from '../views/ui-page.js'
+import { pageView } from '../views/ui-view.js'
 import { EventStreams, type EventStreamOptions } from './event-stream.js'
 
 export interface LiveOptions extends Omit<EventStreamOptions, 'maxClients'> {
@@ -21,16 +24,18 @@ const TIMELINE_LENGTH = 30
 
 /**
  * Follows the store for GET /events. A change of what is served (state, reason, evacuation phase, drain
- * switches) is a `transition` event followed by a `status` event, written in the same tick the store
+ * switches) is a `transition` event followed by a `status` event and a `view` event (the live page's
+ * content, ../views/ui-view.ts), written in the same tick the store
  * changed (a microtask after its synchronous `update` event, so the listeners before it, e.g. the drain
  * acknowledgement, have run and several updates of one step go out as one), before any probe can be
- * answered from the new state. Anything else is progress: a `status` event at most once per `progressMs`,
+ * answered from the new state. Anything else is progress: a `status` and a `view` event at most once per `progressMs`,
  * and only while a stream is open. Transitions are kept (timeline, resume ring) even with no stream open.
  */
 export class StatusFeed {
   readonly #o: LiveOptions
   readonly streams: EventStreams
   readonly #timeline: TransitionView[] = []
+  readonly #history = new ProgressHistory()
   #key: string
   #state: Snapshot['state']
   #queued = false
@@ -44,6 +49,7 @@ export class StatusFeed {
     this.#key = transitionKey(s)
     this.#state = s.state
     this.#timeline.push(transitionView(s, true, Date.now()))
+    this.#history.record(s, Date.now())
     o.store.on('update', () => {
       if (this.#queued) return
       this.#queued = true
@@ -53,12 +59,22 @@ export class StatusFeed {
 
   get timeline (): readonly TransitionView[] { return this.#timeline }
 
-  /** What a stream is sent first: the events it missed, or (new, or too far behind) the timeline; then the status now. */
+  /** The live page's content now, from the same snapshot the probes answer (what GET /ui serves). */
+  view (now: number, doc = this.#o.render(now)): PageView {
+    return pageView(doc, this.#timeline, this.#history, now)
+  }
+
+  /**
+   * What a stream is sent first: the events it missed, or (new, or too far behind) the timeline; then the
+   * status now and the page's view of it.
+   */
   firstFrames (lastEventId: string | undefined): string[] {
     const missed = this.streams.missedSince(lastEventId)
-    const status = this.streams.current('status', JSON.stringify(this.#o.render(Date.now())))
-    if (missed !== undefined) return [...missed, status]
-    return [this.streams.current('timeline', JSON.stringify(this.#timeline)), status]
+    const now = Date.now()
+    const doc = this.#o.render(now)
+    const current = [this.streams.current('status', JSON.stringify(doc)), this.streams.current('view', JSON.stringify(this.view(now, doc)))]
+    if (missed !== undefined) return [...missed, ...current]
+    return [this.streams.current('timeline', JSON.stringify(this.#timeline)), ...current]
   }
 
   /** Stops the progress timer and ends every stream (the app is closing). */
@@ -72,8 +88,9 @@ export class StatusFeed {
     this.#queued = false
     const s = this.#o.store.current
     const now = Date.now()
+    this.#history.record(s, now)
     const key = transitionKey(s)
-    if (key === this.#key) { this.#progressSoon(now); return }
+    if (key === this.#key) { this.#refineCause(s); this.#progressSoon(now); return }
     const t = transitionView(s, this.#state !== s.state, now)
     this.#key = key
     this.#state = s.state
@@ -81,6 +98,13 @@ export class StatusFeed {
     if (this.#timeline.length > TIMELINE_LENGTH) this.#timeline.shift()
     this.streams.publish('transition', JSON.stringify(t), true)
     this.#status(now)
+  }
+
+  /** The current entry's cause once the snapshot knows more (which process made EMQX answer 503). */
+  #refineCause (s: Snapshot): void {
+    const last = this.#timeline[this.#timeline.length - 1]
+    const cause = causeOf(s)
+    if (last !== undefined && last.cause !== cause) this.#timeline[this.#timeline.length - 1] = { ...last, cause }
   }
 
   #progressSoon (now: number): void {
@@ -96,7 +120,9 @@ export class StatusFeed {
     this.#progress = undefined
     if (this.streams.size === 0) return
     this.#lastStatusAt = now
-    this.streams.publish('status', JSON.stringify(this.#o.render(now)), false)
+    const doc = this.#o.render(now)
+    this.streams.publish('status', JSON.stringify(doc), false)
+    this.streams.publish('view', JSON.stringify(this.view(now, doc)), false)
   }
 }
 
@@ -110,7 +136,7 @@ export function registerLive (app: FastifyInstance, o: LiveOptions): StatusFeed 
     method: ['GET', 'HEAD'],
     url: '/ui',
     handler: async (req, reply) => {
-      const page = uiPage(o.store.current.state)
+      const page = uiPage(feed.view(Date.now()), stillFrame(req))
       reply.type('text/html; charset=utf-8')
         .header('content-security-policy', UI_CSP)
         .header('x-content-type-options', 'nosniff')
@@ -135,6 +161,11 @@ export function registerLive (app: FastifyInstance, o: LiveOptions): StatusFeed 
   })
   app.route({ method: ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/events', handler: notAllowed('GET') })
   return feed
+}
+
+/** `/ui?still` (any value): one still frame, without the stream. */
+function stillFrame (req: FastifyRequest): boolean {
+  return (req.query as Record<string, unknown> | undefined)?.still !== undefined
 }
 
 /** EventSource sends Last-Event-ID itself when it reconnects; the page passes it in the query when it opens a new one. */

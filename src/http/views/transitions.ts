@@ -1,4 +1,5 @@
 import type { EvacuationPhase, NodeState, Reason, Snapshot } from '../../state/model.js'
+import { phaseWords, processWords, reasonHeadline } from './ui-words.js'
 
 /** One entry of the live page's timeline (GET /ui, GET /events): a change of what is served, with its cause. */
 export interface TransitionView {
@@ -38,27 +39,34 @@ export function transitionView (s: Snapshot, stateMoved: boolean, now: number): 
   }
 }
 
-function causeOf (s: Snapshot): string {
+/**
+ * Who or what made the change, as a sentence for the timeline. EMQX's 503 names the process once the local
+ * rebalance status says which it is (the feed refines the current entry when that status comes later).
+ */
+export function causeOf (s: Snapshot): string {
   const o = s.overrides
   switch (s.reason) {
-    case 'shutdown': return 'stopping'
-    case 'awaiting_first_check': return 'start-up'
-    case 'manual_drain': return `manual drain${o.manualDrain === undefined ? '' : ` (${o.manualDrain.by})`}`
-    case 'drain_file': return 'drain file'
-    case 'evacuation': return `evacuation: ${o.evacuation?.phase ?? '?'}`
-    case 'emqx_available': return 'EMQX: available'
-    case 'emqx_unavailable': return 'EMQX: 503 (rebalance donor, evacuating or purging)'
-    case 'emqx_not_running': return switches(s, 'EMQX: not running')
-    default: return switches(s, `EMQX: ${s.reason.slice('emqx_'.length)}`)
+    case 'shutdown': return 'The sidecar is stopping'
+    case 'awaiting_first_check': return 'The sidecar started'
+    case 'manual_drain': return `Drained by hand${o.manualDrain === undefined ? '' : ` (by ${o.manualDrain.by})`}`
+    case 'drain_file': return 'The drain file appeared'
+    case 'evacuation': return `Evacuation through the sidecar: ${phaseWords(o.evacuation?.phase)}`
+    case 'emqx_available': return 'EMQX answered: available'
+    case 'emqx_unavailable': {
+      const known = s.rebalance?.status === 'enabled' ? processWords(s.rebalance.process) : undefined
+      return `EMQX answered 503: ${known ?? 'a rebalance, an evacuation or a purge began'}`
+    }
+    case 'emqx_not_running': return switches(s, 'EMQX is not running')
+    default: return switches(s, reasonHeadline(s.reason))
   }
 }
 
 /** A drain switch or an evacuation outranked by EMQX being down still shows in the cause. */
 function switches (s: Snapshot, base: string): string {
   const on = [
-    s.overrides.manualDrain !== undefined ? 'manual drain on' : '',
-    s.overrides.drainFile !== undefined ? 'drain file on' : '',
-    s.overrides.evacuation !== undefined ? `evacuation ${s.overrides.evacuation.phase}` : '',
+    s.overrides.manualDrain !== undefined ? 'the manual drain is on' : '',
+    s.overrides.drainFile !== undefined ? 'the drain file is there' : '',
+    s.overrides.evacuation !== undefined ? `evacuation: ${phaseWords(s.overrides.evacuation.phase)}` : '',
   ].filter((x) => x !== '')
   return on.length === 0 ? base : `${base}; ${on.join(', ')}`
 }

@@ -7,6 +7,7 @@ export const UI_STYLE = String.raw`
   --bg: #f4f5f7; --card: #fff; --ink: #1d2129; --mute: #667085; --line: #e3e6eb; color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--ink); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+#banner { display: contents; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 18px; padding: 18px 24px; color: #fff; background: var(--mute); }
 html[data-state="up"] header { background: var(--up); }
 html[data-state="draining"] header { background: var(--draining); }
@@ -18,9 +19,11 @@ html[data-state="stopping"] header { background: var(--stopping); }
 #reason { font-weight: 600; font-size: 16px; }
 #message { opacity: .95; }
 #since { opacity: .85; font-size: 13px; }
-.meta { text-align: right; font-size: 13px; }
+.meta, #node { text-align: right; font-size: 13px; }
+#detail { font-size: 13px; opacity: .9; font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .stream { display: inline-block; padding: 2px 10px; border-radius: 999px; background: rgba(255,255,255,.22); font-weight: 600; }
 html[data-stream="disconnected"] .stream { background: #fff; color: var(--down); }
+html[data-stream="still"] .stream { background: rgba(0,0,0,.18); }
 main { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(440px, 100%), 1fr)); gap: 16px; padding: 16px 24px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; min-width: 0; }
 section.wide { grid-column: 1 / -1; }
@@ -41,7 +44,6 @@ ol#timeline { list-style: none; margin: 0; padding: 0; max-height: 360px; overfl
 ol#timeline li { display: grid; grid-template-columns: 76px 90px 1fr; gap: 8px; padding: 4px 0; border-bottom: 1px solid var(--line); }
 ol#timeline time { font-variant-numeric: tabular-nums; color: var(--mute); }
 ol#timeline .cause { font-weight: 600; }
-ol#timeline .msg { grid-column: 3; color: var(--mute); font-size: 12px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 0; font-size: 13px; }
 dt { color: var(--mute); } dd { margin: 0; word-break: break-word; }
 .metric { display: grid; grid-template-columns: 120px 1fr 170px; align-items: center; gap: 8px; padding: 4px 0;
@@ -51,6 +53,7 @@ dt { color: var(--mute); } dd { margin: 0; word-break: break-word; }
 svg.spark { width: 170px; height: 34px; }
 svg.spark polyline { fill: none; stroke: var(--draining); stroke-width: 1.6; }
 svg.spark .area { fill: rgba(31,111,209,.12); stroke: none; }
+svg.spark .base { stroke: var(--line); }
 .note { color: var(--mute); font-size: 12px; }
 .ack { margin-bottom: 8px; font-weight: 600; }
 .ack.done { color: var(--up); } .ack.wait { color: var(--draining); }

@@ -43,7 +43,7 @@ t.test('GET /events: an event stream, a retry line, the timeline and the status 
   t.match(s.res.headers['content-type'], /^text\/event-stream/)
   t.equal(s.res.headers['cache-control'], 'no-store')
   const status = await s.next((e) => e.event === 'status', 2000, 'the first status')
-  t.same(s.events.map((e) => e.event), ['timeline', 'status'], 'timeline, then status')
+  t.same(s.events.map((e) => e.event).slice(0, 2), ['timeline', 'status'], 'timeline, then status (then the page\'s view)')
   t.ok(s.retries.length === 1 && (s.retries[0] ?? 0) > 0, 'a retry: line')
   t.match(status.id, /^[0-9a-f]+-\d+$/, 'every event has an id')
   t.equal(json(status).state, 'up')
@@ -59,7 +59,7 @@ t.test('a change of the served state is a transition and a status event, written
   const before = s.events.length
   set('draining', 'the node is a rebalance donor')
   const tr = await s.next((e) => e.event === 'transition', 2000, 'the transition', before)
-  t.match(json(tr), { state: 'draining', reason: 'emqx_unavailable', cause: /^EMQX: 503/, message: 'the node is a rebalance donor' })
+  t.match(json(tr), { state: 'draining', reason: 'emqx_unavailable', cause: /^EMQX answered 503/, message: 'the node is a rebalance donor' })
   const st = await s.next((e) => e.event === 'status' && json(e).state === 'draining', 2000, 'the draining status', before)
   t.ok(seq(st.id) > seq(tr.id), 'ids grow')
 })
@@ -99,9 +99,9 @@ t.test('progress (a change that is no transition) goes out at most once per prog
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   await s.next((e) => e.event === 'status' && (json(e).emqx as { node_name: string }).node_name === 'emqx39@127.0.0.1', 2000, 'the last progress', start)
-  const progress = s.events.slice(start)
+  const progress = s.events.slice(start).filter((e) => e.event !== 'view')
   const elapsed = Date.now() - started
-  t.ok(progress.every((e) => e.event === 'status'), 'status events only')
+  t.ok(progress.every((e) => e.event === 'status'), 'status events (each with the page\'s view) only')
   t.ok(progress.length <= Math.ceil(elapsed / 300) + 1, `${progress.length} status events in ${elapsed} ms`)
   t.ok(progress.length >= 2, 'progress does go out')
 })
@@ -117,8 +117,8 @@ t.test('resume: Last-Event-ID gets the transitions missed and the status now; an
   set('down')
   const b = await openEvents(port, { 'last-event-id': first.id ?? '' })
   t.teardown(b.close)
-  await b.next((e) => e.event === 'status', 2000, 'the status after the missed events')
-  t.same(b.events.map((e) => e.event), ['transition', 'transition', 'status'], 'the missed transitions, then the status, no timeline')
+  await b.next((e) => e.event === 'view', 2000, 'the status and view after the missed events')
+  t.same(b.events.map((e) => e.event), ['transition', 'transition', 'status', 'view'], 'the missed transitions, then the status and view, no timeline')
   t.same(b.events.slice(0, 2).map((e) => json(e).state), ['draining', 'down'])
   t.equal(json(b.events[2] as SseEvent).state, 'down')
   t.ok(seq(b.events[0]?.id) > seq(first.id), 'only events after the one it had')
@@ -126,13 +126,13 @@ t.test('resume: Last-Event-ID gets the transitions missed and the status now; an
   // the page opens a new EventSource with the id in the query (a 503 closes an EventSource for good)
   const q = await openEvents(port, {}, `/events?last_event_id=${encodeURIComponent(first.id ?? '')}`)
   t.teardown(q.close)
-  await q.next((e) => e.event === 'status', 2000, 'the status')
-  t.same(q.events.map((e) => e.event), ['transition', 'transition', 'status'], 'the same through the query string')
+  await q.next((e) => e.event === 'view', 2000, 'the view')
+  t.same(q.events.map((e) => e.event), ['transition', 'transition', 'status', 'view'], 'the same through the query string')
 
   for (const id of ['0123abcd-1', 'garbage', `${first.id?.split('-')[0] ?? ''}-99999`]) {
     const c = await openEvents(port, { 'last-event-id': id })
-    await c.next((e) => e.event === 'status', 2000, 'the status')
-    t.same(c.events.map((e) => e.event), ['timeline', 'status'], `${id}: a full snapshot`)
+    await c.next((e) => e.event === 'view', 2000, 'the view')
+    t.same(c.events.map((e) => e.event), ['timeline', 'status', 'view'], `${id}: a full snapshot`)
     c.close()
   }
 })

@@ -12,16 +12,22 @@ const evacuation = (phase: EvacuationProgress['phase']): EvacuationProgress => (
 
 t.test('the cause of each kind of transition', async (t) => {
   const cases: Array<[string, Snapshot, string | RegExp]> = [
-    ['start-up', initialSnapshot(T0), 'start-up'],
-    ['EMQX', up, 'EMQX: available'],
-    ['EMQX 503', moveTo(up, 'draining', 'emqx_unavailable', 'donor', T0 + 2000), /^EMQX: 503/],
-    ['EMQX failing', moveTo(up, 'down', 'emqx_timeout', 'timeout', T0 + 2000), 'EMQX: timeout'],
-    ['manual drain', setOverride(up, 'manualDrain', { since: T0 + 2000, by: '10.0.0.1' }, T0 + 2000), 'manual drain (10.0.0.1)'],
-    ['drain file', setOverride(up, 'drainFile', { since: T0 + 2000, by: 'file' }, T0 + 2000), 'drain file'],
-    ['evacuation', setOverride(up, 'evacuation', evacuation('awaiting_ack'), T0 + 2000), 'evacuation: awaiting_ack'],
-    ['stopping', moveTo(up, 'stopping', 'shutdown', 'SIGTERM', T0 + 2000), 'stopping'],
+    ['start-up', initialSnapshot(T0), 'The sidecar started'],
+    ['EMQX', up, 'EMQX answered: available'],
+    ['EMQX 503', moveTo(up, 'draining', 'emqx_unavailable', 'donor', T0 + 2000), 'EMQX answered 503: a rebalance, an evacuation or a purge began'],
+    ['EMQX 503, an evacuation known', { ...moveTo(up, 'draining', 'emqx_unavailable', 'donor', T0 + 2000), rebalance: { status: 'enabled', process: 'evacuation' } },
+      'EMQX answered 503: EMQX is evacuating this node'],
+    ['EMQX 503, a rebalance known', { ...moveTo(up, 'draining', 'emqx_unavailable', 'donor', T0 + 2000), rebalance: { status: 'enabled', process: 'rebalance' } },
+      'EMQX answered 503: this node is a rebalance donor'],
+    ['EMQX failing', moveTo(up, 'down', 'emqx_timeout', 'timeout', T0 + 2000), 'EMQX does not answer in time'],
+    ['manual drain', setOverride(up, 'manualDrain', { since: T0 + 2000, by: '10.0.0.1' }, T0 + 2000), 'Drained by hand (by 10.0.0.1)'],
+    ['drain file', setOverride(up, 'drainFile', { since: T0 + 2000, by: 'file' }, T0 + 2000), 'The drain file appeared'],
+    ['evacuation', setOverride(up, 'evacuation', evacuation('awaiting_ack'), T0 + 2000),
+      'Evacuation through the sidecar: waiting until every load balancer has been told'],
+    ['stopping', moveTo(up, 'stopping', 'shutdown', 'SIGTERM', T0 + 2000), 'The sidecar is stopping'],
   ]
-  for (const [what, s, cause] of cases) t.match(transitionView(s, true, T0 + 5000).cause, cause, what)
+  for (const [what, s, cause] of cases) t.equal(transitionView(s, true, T0 + 5000).cause, cause, what)
+  for (const [what, s] of cases) t.notMatch(transitionView(s, true, T0 + 5000).cause, /[a-z]_[a-z]/, `${what}: words, no snake_case`)
 })
 
 t.test('an evacuation phase or a drain switch is a transition even when the state stays', async (t) => {
