@@ -31,6 +31,8 @@ export class EmqxDouble {
   readonly #password: string
   readonly #redirectTo: string
   readonly #clusterOperations: boolean
+  readonly #monitoring: boolean
+  readonly #prometheusBasicAuth: boolean
   readonly #dashboardAuth: string
   readonly #listeners: SimListeners
   readonly #fault = new FaultSwitch()
@@ -66,6 +68,8 @@ export class EmqxDouble {
     this.#password = o.password ?? 'public'
     this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
     this.#clusterOperations = o.scopes === undefined || o.scopes.includes('cluster_operations')
+    this.#monitoring = o.scopes === undefined || o.scopes.includes('monitoring')
+    this.#prometheusBasicAuth = o.prometheusBasicAuth ?? this.traits.prometheus.basicAuth
     const du = o.dashboardUser ?? { username: 'admin', password: 'public' }
     this.#dashboardAuth = basic(du.username, du.password)
     this.#listeners = new SimListeners({
@@ -188,8 +192,9 @@ export class EmqxDouble {
     req.on('end', () => {
       const faulty = this.#fault.hits(path)
       if (faulty && this.#applyFault(req, res)) return
-      const route = listener === 'dashboard' ? routeDashboard : routeApi
-      const a = route(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
+      const a = listener === 'dashboard'
+        ? routeDashboard(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body)
+        : routeApi(this.#routeContext(), req.method ?? 'GET', req.url ?? '/', req.headers.authorization, body, req.headers.accept)
       const delay = faulty && this.fault === 'slow' ? this.#fault.slowMs : 0
       const send = (): void => { if (!res.destroyed) this.#send(res, a, faulty) }
       if (delay > 0) setTimeout(send, delay).unref(); else send()
@@ -211,8 +216,8 @@ export class EmqxDouble {
   connect (n = 1): void { this.counts.connects += n }
 
   /** The routing table of the API listener: pure given the node's current model. Public for tests. */
-  route (method: string, url: string, authorization: string | undefined, body: string): Answer {
-    return routeApi(this.#routeContext(), method, url, authorization, body)
+  route (method: string, url: string, authorization: string | undefined, body: string, accept?: string): Answer {
+    return routeApi(this.#routeContext(), method, url, authorization, body, accept)
   }
 
   #routeContext (): RouteContext {
@@ -224,6 +229,8 @@ export class EmqxDouble {
       counts: this.counts,
       clusterOperations: this.#clusterOperations,
       cluster: this.cluster,
+      monitoring: this.#monitoring,
+      prometheusBasicAuth: this.#prometheusBasicAuth,
       authorized: (h) => this.#authorized(h),
       dashboardAuthorized: (h) => h === this.#dashboardAuth,
       evacuationCall: (rawNode, start, body) => this.#evacuationCall(rawNode, start, body),

@@ -18,13 +18,16 @@ export interface SimOptions {
   readonly durableSessions?: number
   /**
    * The API key's scopes (EMQX 6.0.3+, 6.1.2+); absent: no scopes configured, every route allowed. Without
-   * `cluster_operations` the load_rebalance routes but availability_check answer 403 UNAUTHORIZED_ROLE.
+   * `cluster_operations` the load_rebalance routes but availability_check answer 403 UNAUTHORIZED_ROLE;
+   * without `monitoring`, /api/v5/metrics and (behind basic auth) /api/v5/prometheus/stats do.
    */
   readonly scopes?: readonly string[]
   /** the other nodes of the simulated cluster (default one: emqx2@127.0.0.1); the node sees them all running until cut off */
   readonly clusterPeers?: readonly string[]
   /** this node's role (default core); the peers are cores */
   readonly role?: 'core' | 'replicant'
+  /** `prometheus.enable_basic_auth`: the Prometheus endpoint needs the API key; default the profile's (true from 6.3) */
+  readonly prometheusBasicAuth?: boolean
   /** serve HTTPS with this key and certificate (PEM), like EMQX's dashboard listener on 18084 */
   readonly tls?: { readonly key: string, readonly cert: string }
   /** where the `redirect` fault points (another host, to prove no credentials follow) */

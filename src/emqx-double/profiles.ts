@@ -4,7 +4,7 @@
  * evacuation start body may hold.
  */
 /** The EMQX versions the simulator can play: the values of `simulate --profile` (commands/simulate-options.ts). */
-export const SIM_PROFILES = ['v5', 'v5.8', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] as const
+export const SIM_PROFILES = ['v5', 'v5.8', 'v6.3', 'v5.3', 'v5.0.4', 'v4.4', 'v4.4.24', 'oss', 'oss-v4.4'] as const
 export type SimProfile = (typeof SIM_PROFILES)[number]
 
 /**
@@ -40,6 +40,16 @@ export interface ProfileTraits {
   readonly hasTopology: boolean
   /** 5.8+: disconnected durable sessions the node counts and eviction cannot move, unless SimOptions say otherwise */
   readonly durableSessions: number
+  /**
+   * `GET /api/v5/prometheus/stats` (docs/emqx-compatibility.md, "Arrivals"): whether its exposition has
+   * `emqx_client_connect` (from e5.2.0, emqx_prometheus.erl); what exactly `accept: application/json` gets
+   * (`json`: EMQX's JSON format, e5.x-6.2, emqx_prometheus_api.erl `response_type/1`; `refused`: 400 "only
+   * prometheus format is supported", 6.3+ `validate_not_json/2`); whether `prometheus.enable_basic_auth`
+   * defaults to true (6.3+, breaking change 17437; false before, from its introduction in 5.4).
+   */
+  readonly prometheus: { readonly connectCounter: boolean, readonly json: 'json' | 'refused', readonly basicAuth: boolean }
+  /** `GET /api/v5/metrics?node=` honoured (5.8.2+); before, the parameter is dropped and every running node is returned */
+  readonly metricsNodeParam: boolean
 }
 
 const V5 = {
@@ -51,7 +61,11 @@ const V5 = {
   durableSessions: 0,
   availabilityFromLocalStatus: false,
   hasTopology: true,
+  prometheus: { connectCounter: true, json: 'json', basicAuth: false },
+  metricsNodeParam: false,
 } as const
+/** e5.0.4-e5.1.x: an exposition without emqx_client_connect (it appears at e5.2.0) */
+const NO_CONNECT_COUNTER = { connectCounter: false, json: 'json', basicAuth: false } as const
 const V4 = {
   api: 'v4',
   hasRebalance: true,
@@ -63,19 +77,38 @@ const V4 = {
   durableSessions: 0,
   availabilityFromLocalStatus: false,
   hasTopology: false,
+  prometheus: NO_CONNECT_COUNTER,
+  metricsNodeParam: false,
 } as const
 
 export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
-  /** 5.4+ and 6.x: availability_check public */
+  /** 5.4+ and 6.x before 6.3: availability_check public; /api/v5/metrics drops `?node=` (as before 5.8.2) */
   v5: { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5' },
   /** 5.8+ with durable sessions: 5 disconnected ones in storage, counted in every session count, never evicted */
-  'v5.8': { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5', durableSessions: 5 },
-  /** e5.1.0-5.3.x: waiting_health_check exists; the strictest of the line (e5.1.0: its start body, no cluster topology) */
-  'v5.3': {
-    ...V5, availabilityNeedsAuth: true, waitsHealthCheck: true, startBody: 'e5.1.0', availabilityFromLocalStatus: true, hasTopology: false,
+  'v5.8': { ...V5, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v5', durableSessions: 5, metricsNodeParam: true },
+  /** 6.3 (master): the Prometheus endpoint behind basic auth by default (scope `monitoring`), JSON refused with 400 */
+  'v6.3': {
+    ...V5,
+    availabilityNeedsAuth: false,
+    waitsHealthCheck: true,
+    startBody: 'v5',
+    metricsNodeParam: true,
+    prometheus: { connectCounter: true, json: 'refused', basicAuth: true },
   },
-  /** e5.0.4: evicts at once, no wait_health_check field, no cluster topology */
-  'v5.0.4': { ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4', hasTopology: false },
+  /** e5.1.0-5.3.x: waiting_health_check exists; the strictest of the line (e5.1.0: its start body, no topology, no emqx_client_connect) */
+  'v5.3': {
+    ...V5,
+    availabilityNeedsAuth: true,
+    waitsHealthCheck: true,
+    startBody: 'e5.1.0',
+    availabilityFromLocalStatus: true,
+    hasTopology: false,
+    prometheus: NO_CONNECT_COUNTER,
+  },
+  /** e5.0.4: evicts at once, no wait_health_check field, no cluster topology, no emqx_client_connect */
+  'v5.0.4': {
+    ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4', hasTopology: false, prometheus: NO_CONNECT_COUNTER,
+  },
   'v4.4': { ...V4, availabilityNeedsAuth: true },
   /** 4.4.24+: public availability_check; the wait phase its release notes speak of, so wait_health_check is taken */
   'v4.4.24': { ...V4, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v4.4.24' },

@@ -1,5 +1,5 @@
 import { nodeStatus, notFound, unauthorized } from './answers.js'
-import { connectMetricsRoute } from './connect-metrics.js'
+import { connectMetricsRoute, NO_SCOPE } from './connect-metrics.js'
 import { json, type SimAnswer } from './evacuation-api.js'
 import { CRASH_BODY, globalStatus, localStatus, purgeCrashes, unavailable, type SimProcess } from './node-model.js'
 import type { NodeCounts } from './evacuation-machine.js'
@@ -16,6 +16,10 @@ export interface RouteContext {
   /** false: the API key's scopes lack cluster_operations (6.0.3+, 6.1.2+) */
   readonly clusterOperations: boolean
   readonly cluster: SimCluster
+  /** false: the API key's scopes lack monitoring (6.0.3+, 6.1.2+): /api/v5/metrics, and the Prometheus endpoint behind basic auth */
+  readonly monitoring: boolean
+  /** `prometheus.enable_basic_auth` */
+  readonly prometheusBasicAuth: boolean
   authorized: (header: string | undefined) => boolean
   dashboardAuthorized: (header: string | undefined) => boolean
   /** applies an evacuation start/stop to the node and returns EMQX's answer */
@@ -28,7 +32,8 @@ export function routeApi (
   method: string,
   url: string,
   authorization: string | undefined,
-  body: string
+  body: string,
+  accept?: string
 ): SimAnswer {
   const [path = '/', query = ''] = url.split('?')
   const { api, hasRebalance, availabilityNeedsAuth } = ctx.traits
@@ -36,8 +41,16 @@ export function routeApi (
   if (method === 'GET' && (path === '/status' || (api === 'v5' && path === '/api/v5/status'))) {
     return nodeStatus({ api, nodeName: ctx.nodeName, running: ctx.running, jsonFormat })
   }
-  const metrics = connectMetricsRoute(
-    { api, nodeName: ctx.nodeName, connects: ctx.counts.connects, authorized: ctx.authorized(authorization) }, method, path, query)
+  const metrics = connectMetricsRoute({
+    traits: ctx.traits,
+    nodeName: ctx.nodeName,
+    connects: ctx.counts.connects,
+    authorized: ctx.authorized(authorization),
+    monitoring: ctx.monitoring,
+    prometheusBasicAuth: ctx.prometheusBasicAuth,
+    accept,
+    durableStorage: (ctx.counts.durableSessions ?? 0) > 0,
+  }, method, path, query)
   if (metrics !== undefined) return metrics
   const prefix = `/api/${api}/load_rebalance/`
   // 4.4's minirest checks login before routing: without credentials even a missing path is 401
@@ -67,9 +80,6 @@ export function routeDashboard (
   if (!path.startsWith(prefix) || !ctx.traits.hasRebalance) return notFound('v4')
   return rebalanceRoute(ctx, method, path.slice(prefix.length), true, body)
 }
-
-/** ?API_KEY_NOT_ALLOW_MSG (apps/emqx_utils/include/emqx_http_api.hrl), as EMQX spells it */
-const NO_SCOPE = 'This API Key don\'t have permission to access this resource'
 
 /**
  * The cluster view: 5.x `GET /api/v5/cluster` and (e5.1.1+) `/cluster/topology`, behind an API key and, from

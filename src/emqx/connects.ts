@@ -1,5 +1,6 @@
 import type { ApiTarget } from './api.js'
-import type { EmqxHttp } from './http.js'
+import { keepBody, type BodyReader, type EmqxHttp } from './http.js'
+import { PROMETHEUS_ACCEPT, prometheusConnectReader } from './prometheus-scan.js'
 
 /**
  * EMQX's own count of arriving connections: the node metric `client.connect`, incremented for every MQTT
@@ -15,13 +16,9 @@ export type ConnectRead =
 
 /** `emqx_client_connect` of a Prometheus text exposition in node mode (no `node` label); undefined when absent or ambiguous. */
 export function parsePrometheusConnects (body: string): number | undefined {
-  const values: number[] = []
-  for (const line of body.split('\n')) {
-    const m = /^emqx_client_connect(?:\{[^}]*\})?\s+(\S+)/.exec(line)
-    if (m !== null) values.push(Number(m[1]))
-  }
-  // cluster mode lists one sample per node: not this node's alone, so no evidence
-  return values.length === 1 && Number.isFinite(values[0]) && (values[0] ?? -1) >= 0 ? values[0] : undefined
+  const reader = prometheusConnectReader(Infinity)
+  reader.data(Buffer.from(body))
+  return reader.end()
 }
 
 /** `client.connect` of `GET /api/v5/metrics?node=<node>` (an array of per-node objects). */
@@ -47,21 +44,37 @@ export function parseV4Connects (body: string): number | undefined {
 interface Source {
   readonly name: ConnectSource
   readonly path: (node: string) => string
-  readonly parse: (body: string, node: string) => number | undefined
+  /** the Accept header EMQX needs to answer in the format the reader reads */
+  readonly accept?: string
+  readonly reader: (node: string) => BodyReader<number | undefined>
   readonly needsCredentials: boolean
 }
 
+/** A JSON answer kept whole (MAX_BODY_BYTES) and parsed at its end. */
+function jsonReader (parse: (body: string) => number | undefined): BodyReader<number | undefined> {
+  const body = keepBody()
+  return { maxBytes: body.maxBytes, data: body.data, end: () => parse(body.end()) }
+}
+
 const V5_SOURCES: readonly Source[] = [
-  { name: 'prometheus', path: () => '/api/v5/prometheus/stats', parse: (b) => parsePrometheusConnects(b), needsCredentials: false },
+  // text/plain: EMQX answers exactly `accept: application/json` with its JSON format (e5.x-6.2) or a 400 (6.3+)
+  {
+    name: 'prometheus',
+    path: () => '/api/v5/prometheus/stats',
+    accept: PROMETHEUS_ACCEPT,
+    reader: () => prometheusConnectReader(),
+    needsCredentials: false,
+  },
   {
     name: 'metrics_api',
+    // `node` is honoured from 5.8.2; before, every running node is returned (one RPC each) and the row is picked by `node`
     path: (n) => `/api/v5/metrics?node=${encodeURIComponent(n)}`,
-    parse: (b, n) => parseMetricsApiConnects(b, n),
+    reader: (n) => jsonReader((b) => parseMetricsApiConnects(b, n)),
     needsCredentials: true,
   },
 ]
 const V4_SOURCES: readonly Source[] = [
-  { name: 'v4_metrics', path: (n) => `/api/v4/nodes/${n}/metrics`, parse: (b) => parseV4Connects(b), needsCredentials: true },
+  { name: 'v4_metrics', path: (n) => `/api/v4/nodes/${n}/metrics`, reader: () => jsonReader(parseV4Connects), needsCredentials: true },
 ]
 
 /**
@@ -93,10 +106,11 @@ export class ConnectReader {
 
   async #readFrom (source: Source, target: ApiTarget, node: string): Promise<ConnectRead> {
     const path = source.path(node)
-    const res = await this.#http.get(target.base, path)
+    const accept = source.accept !== undefined ? { accept: source.accept } : {}
+    const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node), ...accept })
     if (!res.ok) return { ok: false, error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
-    if (res.answer.status !== 200) return { ok: false, error: `${path}: EMQX answered ${res.answer.status}` }
-    const count = source.parse(res.answer.body, node)
+    if (res.status !== 200) return { ok: false, error: `${path}: EMQX answered ${res.status}` }
+    const count = res.value
     if (count === undefined) return { ok: false, error: `${path}: no client.connect counter in the answer` }
     return { ok: true, count, source: source.name }
   }

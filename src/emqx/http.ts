@@ -5,10 +5,40 @@ import { classifyTransportError, errorCode, timeoutError } from '../transport-er
 import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'
 
-/** EMQX answers are tiny; anything bigger is not EMQX (or is hostile) and is cut off. */
+/** EMQX's JSON answers are tiny; anything bigger is not EMQX (or is hostile) and is cut off. */
 export const MAX_BODY_BYTES = 64 * 1024
 
 export type HttpResult = { ok: true, answer: RawAnswer, durationMs: number } | { ok: false, outcome: CheckOutcome, durationMs: number }
+
+/**
+ * How an answer's body is taken, chunk by chunk as undici hands it over: kept whole (`keepBody`, the
+ * JSON answers) or scanned as it streams in, so an answer larger than anything worth keeping (the
+ * Prometheus exposition: src/emqx/prometheus-scan.ts) costs no memory beyond the reader's own. More
+ * than `maxBytes` in all ends the request as `body_too_large`.
+ */
+export interface BodyReader<T> {
+  readonly maxBytes: number
+  data: (chunk: Buffer) => void
+  end: () => T
+}
+
+/** A scanned answer: EMQX's status and what the reader made of the body. */
+export type ScanResult<T> =
+  | { ok: true, status: number, value: T, durationMs: number }
+  | { ok: false, outcome: CheckOutcome, durationMs: number }
+
+export interface ScanOptions<T> {
+  /** the Accept header (default `application/json`): EMQX picks some formats by it (emqx_prometheus_api.erl) */
+  readonly accept?: string
+  /** a fresh reader per attempt (a GET retried on a stale connection starts over) */
+  readonly reader: () => BodyReader<T>
+}
+
+/** The default reader: the body kept whole, as text, up to MAX_BODY_BYTES. */
+export function keepBody (maxBytes = MAX_BODY_BYTES): BodyReader<string> {
+  const chunks: Buffer[] = []
+  return { maxBytes, data: (c) => { chunks.push(c) }, end: () => Buffer.concat(chunks).toString('utf8') }
+}
 
 /**
  * Thin HTTP layer over undici: one keep-alive pool per origin, a hard deadline per request
@@ -60,15 +90,26 @@ export class EmqxHttp {
   }
 
   async request (method: 'GET' | 'POST', base: URL, path: string, body?: string): Promise<HttpResult> {
+    const r = await this.#exchange(method, base, path, { reader: () => keepBody() }, body)
+    return r.ok ? { ok: true, answer: { status: r.status, body: r.value }, durationMs: r.durationMs } : r
+  }
+
+  /** GET base + path, the body read by `o.reader` as it streams in. Never throws. */
+  async scan<T> (base: URL, path: string, o: ScanOptions<T>): Promise<ScanResult<T>> {
+    return await this.#exchange('GET', base, path, o)
+  }
+
+  async #exchange<T> (method: 'GET' | 'POST', base: URL, path: string, o: ScanOptions<T>, body?: string): Promise<ScanResult<T>> {
     const started = performance.now()
     const prefix = base.pathname.replace(/\/+$/, '')
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'emqx-lb-sidecar' }
+    const headers: Record<string, string> = { accept: o.accept ?? 'application/json', 'user-agent': 'emqx-lb-sidecar' }
     if (body !== undefined) headers['content-type'] = 'application/json'
     if (this.#authHeader !== undefined) headers.authorization = this.#authHeader
     const options: Dispatcher.DispatchOptions = { method, path: prefix + path, headers, ...(body !== undefined ? { body } : {}) }
     try {
+      let reader = o.reader()
       let answer: Answer
-      try { answer = await exchange(this.#pool(base.origin), options, this.#config.timeoutMs) } catch (err) {
+      try { answer = await exchange(this.#pool(base.origin), options, this.#config.timeoutMs, reader) } catch (err) {
         // When EMQX stops or restarts it closes every kept-alive connection, and the next request on
         // one fails with a reset before any answer. GET is idempotent: drop the pool (all its
         // connections are suspect) and retry once on a fresh connection within the same deadline, so
@@ -76,14 +117,15 @@ export class EmqxHttp {
         // A POST (evacuation start/stop) is never sent twice.
         if (method !== 'GET' || !isReset(err)) throw err
         this.#dropPool(base.origin)
+        reader = o.reader()
         // the retry gets what is left of the one deadline: connect, headers and body of both together
-        answer = await exchange(this.#pool(base.origin), options, Math.max(0, started + this.#config.timeoutMs - performance.now()))
+        answer = await exchange(this.#pool(base.origin), options, Math.max(0, started + this.#config.timeoutMs - performance.now()), reader)
       }
-      if (answer.body === undefined) {
-        const outcome = failure('body_too_large', `EMQX answer exceeds ${MAX_BODY_BYTES} bytes`, answer.status)
+      if (!answer.complete) {
+        const outcome = failure('body_too_large', `EMQX answer exceeds ${reader.maxBytes} bytes`, answer.status)
         return { ok: false, outcome, durationMs: performance.now() - started }
       }
-      return { ok: true, answer: { status: answer.status, body: answer.body }, durationMs: performance.now() - started }
+      return { ok: true, status: answer.status, value: reader.end(), durationMs: performance.now() - started }
     } catch (err) {
       return { ok: false, outcome: classifyError(err, this.#config.timeoutMs), durationMs: performance.now() - started }
     }
@@ -116,8 +158,8 @@ function classifyError (err: unknown, timeoutMs: number): CheckOutcome {
   return failure(reason, reason === 'timeout' ? `no complete answer from EMQX within ${timeoutMs}ms` : `EMQX request failed: ${what}`)
 }
 
-/** EMQX's status and body; no body when it is over MAX_BODY_BYTES (the status is still named). */
-interface Answer { readonly status: number, readonly body: string | undefined }
+/** EMQX's status, and whether the whole body went to the reader (not when it was over the reader's cap). */
+interface Answer { readonly status: number, readonly complete: boolean }
 
 /**
  * One request through undici's dispatch API, which hands the body over in callbacks: no Readable and
@@ -127,13 +169,12 @@ interface Answer { readonly status: number, readonly body: string | undefined }
  * after `ms`. The cap is checked here rather than by undici's maxResponseSize, which fails the request
  * before its status is known: the outcome names the status EMQX sent with the oversized body.
  */
-async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, ms: number): Promise<Answer> {
+async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, ms: number, reader: BodyReader<unknown>): Promise<Answer> {
   return await new Promise<Answer>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined
     let settled = false
     let status = 0
     let size = 0
-    const chunks: Buffer[] = []
     const settle = (end: () => void): void => {
       if (settled) return
       settled = true
@@ -142,7 +183,7 @@ async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, 
     }
     // undici closes the connection; its late callbacks find the promise settled
     const tooLarge = (c: Dispatcher.DispatchController): void => {
-      settle(() => { resolve({ status, body: undefined }) })
+      settle(() => { resolve({ status, complete: false }) })
       c.abort(new Error('EMQX answer too large'))
     }
     const timer = setTimeout(() => {
@@ -160,14 +201,15 @@ async function exchange (pool: Dispatcher, options: Dispatcher.DispatchOptions, 
       onResponseStart (c, statusCode, headers) {
         status = statusCode
         // a declared length over the cap is refused before a byte of it is read
-        if (Number(headers['content-length'] ?? 0) > MAX_BODY_BYTES) tooLarge(c)
+        if (Number(headers['content-length'] ?? 0) > reader.maxBytes) tooLarge(c)
       },
       onResponseData (c, chunk) {
+        if (settled) return
         size += chunk.length
-        if (size > MAX_BODY_BYTES) tooLarge(c)
-        else chunks.push(chunk)
+        if (size > reader.maxBytes) tooLarge(c)
+        else reader.data(chunk)
       },
-      onResponseEnd () { settle(() => { resolve({ status, body: Buffer.concat(chunks).toString('utf8') }) }) },
+      onResponseEnd () { settle(() => { resolve({ status, complete: true }) }) },
       onResponseError (_c, err) { settle(() => { reject(err) }) },
     })
   })

@@ -50,7 +50,7 @@ t.test('topology: a core lists itself and the cores it sees; a replicant cut off
 
 t.test('per profile: topology only from e5.1.1 (404 on v5.3, v5.0.4 and oss); open-source 5.x has the cluster route too', async (t) => {
   const expected: Record<SimProfile, [number, number]> = {
-    v5: [200, 200], 'v5.8': [200, 200], 'v5.3': [200, 404], 'v5.0.4': [200, 404], oss: [200, 404], 'v4.4': [404, 404], 'v4.4.24': [404, 404], 'oss-v4.4': [404, 404],
+    v5: [200, 200], 'v5.8': [200, 200], 'v6.3': [200, 200], 'v5.3': [200, 404], 'v5.0.4': [200, 404], oss: [200, 404], 'v4.4': [404, 404], 'v4.4.24': [404, 404], 'oss-v4.4': [404, 404],
   }
   for (const [profile, [cluster, topology]] of Object.entries(expected) as Array<[SimProfile, [number, number]]>) {
     const sim = await startDouble(t, { profile })

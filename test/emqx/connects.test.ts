@@ -1,5 +1,12 @@
-import t from 'tap'
-import { parseMetricsApiConnects, parsePrometheusConnects, parseV4Connects } from '../../src/emqx/connects.js'
+import t, { type Test } from 'tap'
+import { loadServeConfig } from '../../src/config/serve-config.js'
+import { EmqxClient } from '../../src/emqx/client.js'
+import { parseMetricsApiConnects, parsePrometheusConnects, parseV4Connects, type ConnectRead } from '../../src/emqx/connects.js'
+import { PROMETHEUS_MAX_BYTES, prometheusConnectReader } from '../../src/emqx/prometheus-scan.js'
+import { realisticExposition } from '../../src/emqx-double/prometheus-exposition.js'
+import { startDouble, type EmqxDouble } from '../support/emqx-double.js'
+
+const AUTH = `Basic ${Buffer.from('admin:public').toString('base64')}`
 
 t.test('the CONNECT counter from each source EMQX offers', async (t) => {
   t.equal(parsePrometheusConnects('# TYPE emqx_client_connect counter\nemqx_client_connect 42\nemqx_client_connected 3\n'), 42, 'node mode: no label')
@@ -13,4 +20,74 @@ t.test('the CONNECT counter from each source EMQX offers', async (t) => {
   t.equal(parseMetricsApiConnects('<html>', 'emqx@a'), undefined)
   t.equal(parseV4Connects('{"code":0,"data":{"client.connect":11}}'), 11)
   t.equal(parseV4Connects('{"code":400,"message":"bad"}'), undefined, '4.4 in-body error')
+})
+
+t.test('the exposition is read as it streams in: lines split between chunks, long lines skipped, the cap', async (t) => {
+  const feed = (chunks: readonly string[], maxBytes?: number): number | undefined => {
+    const r = prometheusConnectReader(maxBytes)
+    for (const c of chunks) r.data(Buffer.from(c))
+    return r.end()
+  }
+  t.equal(feed(['# TYPE emqx_client_connect counter\nemqx_cli', 'ent_conn', 'ect 42\nemqx_client_connected 3\n']), 42, 'a sample split over three chunks')
+  t.equal(feed(['emqx_client_connect 42']), 42, 'the last line without its newline')
+  t.equal(feed([`# HELP x ${'y'.repeat(10_000)}`, '\nemqx_client_connect 5\n']), 5, 'a line over 4 KiB is skipped, not kept, and the next one read')
+  t.equal(feed(['emqx_client_connect 1\n', 'emqx_client_connect 2\n']), undefined, 'two samples are not this node\'s alone')
+  t.equal(prometheusConnectReader().maxBytes, PROMETHEUS_MAX_BYTES)
+  const big = realisticExposition({ connects: 77, durableStorage: true, vmCollectors: { schedulers: 8 } })
+  t.ok(Buffer.byteLength(big) > 64 * 1024, `a 5.8 exposition with the VM collectors on 8 schedulers is ${Buffer.byteLength(big)} bytes, over 64 KiB`)
+  t.ok(Buffer.byteLength(big) < PROMETHEUS_MAX_BYTES / 4, 'and far below the cap')
+  t.equal(parsePrometheusConnects(big), 77)
+  t.equal(parsePrometheusConnects(realisticExposition({})), undefined, 'before e5.2.0 there is no emqx_client_connect')
+})
+
+/** A sidecar's counter reader against the double, with or without the double's API key. */
+async function reader (t: Test, sim: EmqxDouble, withKey: boolean): Promise<() => Promise<ConnectRead>> {
+  const key = withKey ? ['--emqx-username', 'admin'] : []
+  const { config } = loadServeConfig(['--emqx-url', sim.url, ...key], withKey ? { SIDECAR_EMQX_PASSWORD: 'public' } : {})
+  const client = new EmqxClient(config.emqx)
+  t.teardown(() => client.close())
+  t.match(await client.check(), { outcome: { kind: 'available' } })
+  return async () => await client.connects(sim.nodeName)
+}
+
+t.test('5.x without credentials: the counter from /api/v5/prometheus/stats in text (EMQX answers accept: application/json with JSON)', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', timeScale: 0 })
+  sim.connect(12)
+  const read = await reader(t, sim, false)
+  t.same(await read(), { ok: true, count: 12, source: 'prometheus' })
+  sim.connect(3)
+  t.same(await read(), { ok: true, count: 15, source: 'prometheus' })
+})
+
+t.test('durable sessions (5.8): the longer exposition is read too', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5.8', timeScale: 0 })
+  sim.connect(4)
+  const read = await reader(t, sim, false)
+  t.same(await read(), { ok: true, count: 4, source: 'prometheus' })
+})
+
+t.test('6.3: the Prometheus endpoint needs the API key by default (enable_basic_auth); without one, no counter and the reason', async (t) => {
+  const sim = await startDouble(t, { profile: 'v6.3', timeScale: 0 })
+  sim.connect(9)
+  const without = await reader(t, sim, false)
+  t.match(await without(), { ok: false, error: /prometheus\/stats: EMQX answered 401/ })
+  const withKey = await reader(t, sim, true)
+  t.same(await withKey(), { ok: true, count: 9, source: 'prometheus' }, 'with the key, the same endpoint in text')
+})
+
+t.test('a key without the monitoring scope (6.0.3+): neither source answers, each says why', async (t) => {
+  const sim = await startDouble(t, { profile: 'v6.3', timeScale: 0, scopes: ['cluster_operations'] })
+  const read = await reader(t, sim, true)
+  t.match(await read(), { ok: false, error: /prometheus\/stats: EMQX answered 403.*metrics\?node=emqx%40127\.0\.0\.1: EMQX answered 403/ })
+})
+
+t.test('/api/v5/metrics before 5.8.2 drops ?node= and returns every node: the row is picked by node', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', timeScale: 0, prometheusBasicAuth: true, scopes: ['monitoring', 'cluster_operations'] })
+  sim.connect(21)
+  // basic auth on the Prometheus endpoint with the key: still read there first
+  const read = await reader(t, sim, true)
+  t.same(await read(), { ok: true, count: 21, source: 'prometheus' })
+  const rows = JSON.parse(sim.route('GET', `/api/v5/metrics?node=${encodeURIComponent(sim.nodeName)}`, AUTH, '').body) as Array<{ node: string }>
+  t.same(rows.map((r) => r.node), ['emqx2@127.0.0.1', sim.nodeName], 'both nodes, this one not first')
+  t.equal(parseMetricsApiConnects(JSON.stringify(rows), sim.nodeName), 21)
 })
