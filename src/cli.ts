@@ -35,6 +35,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'a local HAProxy rehearsal with three simulated nodes, live table and keys (needs haproxy, mosquitto)',
     main: async (argv) => await (await import('./commands/demo.js')).demoMain(argv),
   },
+  doctor: {
+    summary: 'checks haproxy.cfg, nginx and Kubernetes configs for what defeats a drain (no check, slow checks, shutdown-sessions, ...)',
+    main: async (argv) => await (await import('./commands/doctor.js')).doctorMain(argv),
+  },
   'nginx-sync': {
     summary: 'beside open-source nginx: keeps its upstream (or njs state file) in line with every node\'s sidecar',
     main: async (argv) => await (await import('./commands/nginx-sync.js')).nginxSyncMain(argv),

@@ -32,12 +32,15 @@ const BALANCE_LINES: Record<Balance, string | undefined> = {
  * Pure; no timestamps or fail-safe remarks in the text, so only a change of what nginx does is a change
  * (the fail-safe is reported by log and metrics instead).
  */
+/** The mark of a file nginx-sync wrote (its first line), by which `doctor` knows an upstream is kept in line with the sidecars. */
+export const NGINX_SYNC_MARK = 'Written by emqx-lb-sidecar nginx-sync'
+
 export function renderUpstream (nodes: readonly SyncNode[], available: ReadonlyMap<string, boolean>, o: RenderOptions): Rendered {
   const unavailable = nodes.filter((n) => available.get(n.address) !== true).map((n) => n.address)
   const failsafe = nodes.length > 0 && unavailable.length === nodes.length
   const down = failsafe ? [] : unavailable
   const lines = [
-    '# Written by emqx-lb-sidecar nginx-sync; do not edit (the next change overwrites it).',
+    `# ${NGINX_SYNC_MARK}; do not edit (the next change overwrites it).`,
     '# A server marked down is draining (rebalance donor, evacuation) or its sidecar did not answer 200.',
   ]
   lines.push(`upstream ${o.upstreamName} {`, `    zone ${o.upstreamName} ${o.zoneSize};`)
