@@ -20,7 +20,7 @@ t.test('--help lists every flag with its environment variable', async (t) => {
   }
 })
 
-const COMMANDS = ['serve', 'status', 'simulate', 'demo', 'nginx-sync']
+const COMMANDS = ['serve', 'status', 'simulate', 'demo', 'doctor', 'nginx-sync']
 
 t.test('--help lists the commands, one line each, then the options of serve (the default command)', async (t) => {
   const r = await runCli(['--help'])

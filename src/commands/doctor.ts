@@ -1,5 +1,6 @@
 import { helpText } from '../config/help.js'
-import { parseOptions } from '../config/parse.js'
+import { parseOptions, type ParsedOptions } from '../config/parse.js'
+import type { OptionValues } from '../config/table.js'
 import { ConfigError } from '../errors.js'
 import { checkFiles } from '../doctor/check-files.js'
 import { DoctorInputError, sortFindings } from '../doctor/finding.js'
@@ -30,6 +31,21 @@ function splitArgs (argv: readonly string[]): { flags: string[], files: string[]
   return { flags, files }
 }
 
+/** The settings the configs are checked against, from doctor's parsed options. */
+export function doctorSettings ({ values: v, explicit }: ParsedOptions<OptionValues<typeof doctorOptions>>): DoctorSettings {
+  return {
+    waitHealthCheckMs: v['wait-health-check'],
+    mqttKeepaliveMs: v['mqtt-keepalive'],
+    evacuationTimeoutMs: v['evacuation-timeout'],
+    shutdownDelayMs: v['shutdown-delay'],
+    waitTakeoverMs: v['evacuation-wait-takeover'],
+    pollIntervalMs: v['poll-interval'],
+    sidecarPort: v.port,
+    agentPort: v['agent-port'],
+    explicit,
+  }
+}
+
 /** `emqx-lb-sidecar doctor`: findings as a table (or --json); exit 1 when one is an error. */
 export async function doctorMain (argv: string[]): Promise<number> {
   const { flags, files } = splitArgs(argv)
@@ -41,17 +57,7 @@ export async function doctorMain (argv: string[]): Promise<number> {
   const v = parsed.values
   if (files.length === 0 && v.sidecar === undefined) parsed.problems.push('no FILE to check (and no --sidecar URL)')
   if (parsed.problems.length > 0) throw new ConfigError(parsed.problems)
-  const settings: DoctorSettings = {
-    waitHealthCheckMs: v['wait-health-check'],
-    mqttKeepaliveMs: v['mqtt-keepalive'],
-    evacuationTimeoutMs: v['evacuation-timeout'],
-    shutdownDelayMs: v['shutdown-delay'],
-    waitTakeoverMs: v['evacuation-wait-takeover'],
-    pollIntervalMs: v['poll-interval'],
-    sidecarPort: v.port,
-    agentPort: v['agent-port'],
-    explicit: parsed.explicit,
-  }
+  const settings = doctorSettings(parsed)
   let findings
   try {
     findings = checkFiles(files, settings).findings

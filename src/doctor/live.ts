@@ -1,7 +1,15 @@
 import { request } from 'undici'
-import { parseSidecarStatus } from '../commands/status.js'
+import type { CheckerView, Received } from '../http/views/status-types.js'
 import { DoctorInputError, finding, type Finding } from './finding.js'
 import { showMs, type DoctorSettings } from './settings.js'
+
+/** The checkers of a sidecar's /status (each field possibly missing: a sidecar of another version); undefined for anything else. */
+function checkersOf (text: string): { readonly checkers?: readonly Received<CheckerView>[] } | undefined {
+  let doc: unknown
+  try { doc = JSON.parse(text) } catch { return undefined }
+  if (typeof doc !== 'object' || doc === null || !('state' in doc) || !('checkers' in doc) || !Array.isArray(doc.checkers)) return undefined
+  return { checkers: doc.checkers.filter((c): c is Received<CheckerView> => typeof c === 'object' && c !== null) }
+}
 
 /**
  * `--sidecar URL`: what a running sidecar has seen. Every checker it knows (HAProxy, the kubelet, a cloud
@@ -20,7 +28,7 @@ export async function liveFindings (base: URL, s: DoctorSettings, timeoutMs: num
     const e = err as { code?: string, name?: string }
     throw new DoctorInputError(url.href, undefined, `cannot read (${e.code ?? e.name ?? 'error'})`)
   }
-  const doc = parseSidecarStatus(text)
+  const doc = checkersOf(text)
   if (doc === undefined) {
     throw new DoctorInputError(url.href, undefined, 'not a sidecar /status document (is --sidecar the sidecar\'s --port?)')
   }

@@ -20,7 +20,7 @@ export const FLOORS: ReadonlyArray<readonly string[]> = [
   ['metrics'],
   ['http'],
   ['nginx', 'main.ts'],
-  ['demo'],
+  ['demo', 'doctor'],
   ['commands'],
   ['cli.ts'],
 ]
