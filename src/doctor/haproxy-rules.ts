@@ -17,7 +17,11 @@ const ms = (text: string | undefined, fallback: number): number => haproxyTime(t
 export function haproxyFindings (file: string, text: string, s: DoctorSettings): Finding[] {
   const sections = parseHaproxy(file, text)
   const out: Finding[] = []
-  const emqx = backendsOf(sections).filter((b) => isEmqxBackend(b, s))
+  const backends = backendsOf(sections)
+  const known = backends.filter((b) => isEmqxBackend(b, s))
+  // MQTT on other ports, and no sign of the sidecar: then every TCP backend is taken for EMQX's
+  const tcp = (b: Backend): boolean => (b.directive((w) => w[0] === 'mode')?.words[1] ?? 'tcp') === 'tcp'
+  const emqx = known.length > 0 ? known : backends.filter((b) => b.servers.length > 0 && tcp(b))
   for (const b of emqx) {
     for (const server of b.servers) {
       if (flag(server, 'backup') === undefined) out.push(...serverFindings(file, b, server, s))
