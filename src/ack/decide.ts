@@ -4,7 +4,7 @@
  * (./rule.ts), plus a grace for the load balancers to act on it, never longer than `--wait-health-check`.
  * Pure decisions only: ./wait.ts runs them on a timer.
  */
-import type { AckEnd, EvidenceVerdict } from '../state/model.js'
+import type { AckEnd, EvidenceVerdict } from '../state/evacuation-types.js'
 import { countAck, type AckChecker } from './rule.js'
 
 export interface AckSettings {

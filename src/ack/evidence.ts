@@ -5,7 +5,9 @@
  * Pure: the watcher (./arrivals.ts) feeds it readings.
  */
 import type { ConnectSource } from '../emqx/connects.js'
-import type { EvidenceVerdict, Snapshot } from '../state/model.js'
+import { isEvictingState } from '../emqx/rebalance.js'
+import type { Snapshot } from '../state/model.js'
+import type { EvidenceVerdict } from '../state/evacuation-types.js'
 
 export interface ArrivalEvidence {
   readonly verdict: EvidenceVerdict
@@ -47,13 +49,10 @@ export function usualRate (readings: readonly Reading[], minSpanMs: number): num
   return Math.max(0, last.count - first.count) / ((last.at - first.at) / 1000)
 }
 
-/** EMQX's states in which connections are being evicted: a rebalance donor's and an evacuation's. */
-const EVICTING = new Set(['evicting_conns', 'wait_takeover', 'waiting_takeover', 'evicting_sessions', 'prohibiting'])
-
 /** Whether EMQX is evicting this node's clients now: an evacuation past its wait, or a donor evicting. */
 export function evicting (s: Snapshot, now: number): boolean {
   const e = s.overrides.evacuation
   if (e !== undefined && e.evictionStartsAt !== undefined && now >= e.evictionStartsAt && e.phase !== 'failed') return true
   const r = s.rebalance
-  return r?.status === 'enabled' && r.state !== undefined && EVICTING.has(r.state)
+  return r?.status === 'enabled' && isEvictingState(r.state)
 }

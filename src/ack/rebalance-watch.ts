@@ -1,21 +1,20 @@
 import type { Logger } from 'pino'
 import { LogCodes } from '../errors.js'
-import type { LocalRebalance } from '../emqx/rebalance.js'
+import { isEvictingState, type LocalRebalance } from '../emqx/rebalance.js'
 import { notAcknowledged } from './decide.js'
 import type { CheckerSource } from './wait.js'
 import type { Store } from '../state/store.js'
 
-const EVICTING = new Set(['evicting_conns', 'wait_takeover', 'evicting_sessions'])
-
 /**
  * A rebalance is EMQX's to coordinate: its wait_health_check is the coordinator's timer, which the sidecar
  * cannot shorten or extend. This node is a donor once its local status says process `rebalance`; when
- * it leaves `wait_health_check` for an eviction state (read once per poll, so a skipped state counts too).
+ * it leaves `wait_health_check` for an eviction state (`isEvictingState`, the set the arrival evidence reads too;
+ * read once per poll, so a skipped state counts too).
  * Pure.
  */
 export function donorEvictionBegan (prev: LocalRebalance | undefined, next: LocalRebalance | undefined): boolean {
   return prev?.process === 'rebalance' && prev.state === 'wait_health_check' &&
-    next?.status === 'enabled' && next.process === 'rebalance' && next.state !== undefined && EVICTING.has(next.state)
+    next?.status === 'enabled' && next.process === 'rebalance' && isEvictingState(next.state)
 }
 
 export interface RebalanceAckWatchOptions {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { AckPort } from '../state/ack-port.js'
-import type { AckEnd, AckWaitProgress } from '../state/model.js'
+import type { AckEnd, AckWaitProgress } from '../state/evacuation-types.js'
 import type { ArrivalEvidence } from './evidence.js'
 import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory, type AckSettings } from './decide.js'
 import type { AckChecker } from './rule.js'

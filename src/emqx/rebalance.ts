@@ -61,3 +61,19 @@ export function parseLocalRebalance (body: string): LocalRebalance | undefined {
   if (json.status !== 'enabled') return undefined
   return { status: 'enabled', ...pickFields(json) }
 }
+
+/**
+ * The local status `state`s in which EMQX is evicting this node's clients: a rebalance donor's
+ * (`wait_health_check` -> evicting_conns -> wait_takeover -> evicting_sessions, emqx_node_rebalance.erl) and an
+ * evacuation's (`waiting_health_check` -> evicting_conns -> waiting_takeover -> evicting_sessions -> prohibiting,
+ * emqx_node_rebalance_evacuation.erl). Everything before them is the health-check wait. The one set the
+ * arrival evidence and the rebalance watch read (src/ack/evidence.ts, src/ack/rebalance-watch.ts).
+ */
+const EVICTING_STATES: ReadonlySet<string> = new Set([
+  'evicting_conns', 'wait_takeover', 'waiting_takeover', 'evicting_sessions', 'prohibiting',
+])
+
+/** Whether a local status `state` is one in which EMQX evicts connections or sessions (see above). */
+export function isEvictingState (state: string | undefined): boolean {
+  return state !== undefined && EVICTING_STATES.has(state)
+}

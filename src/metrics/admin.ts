@@ -1,6 +1,6 @@
 /* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Counter, Gauge, type Registry } from 'prom-client'
-import { EVACUATION_PHASES } from '../state/model.js'
+import { EVACUATION_PHASES } from '../state/evacuation-types.js'
 import type { Store } from '../state/store.js'
 
 export type AdminAction = 'drain' | 'undrain' | 'evacuate' | 'evacuate_stop' | 'prestop' | 'unknown'

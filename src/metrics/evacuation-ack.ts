@@ -1,6 +1,6 @@
 /* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Counter, Histogram, type Registry } from 'prom-client'
-import { ACK_ENDS } from '../state/model.js'
+import { ACK_ENDS } from '../state/evacuation-types.js'
 import type { Store } from '../state/store.js'
 import { PREFIX } from './names.js'
 

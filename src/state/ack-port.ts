@@ -1,4 +1,4 @@
-import type { AckEnd, AckWaitProgress } from './model.js'
+import type { AckEnd, AckWaitProgress } from './evacuation-types.js'
 
 /** The acknowledged wait, given to the evacuator from above (src/ack): state imports no ack code. */
 export interface AckPort {

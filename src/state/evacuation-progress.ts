@@ -1,5 +1,5 @@
 import type { LocalRebalance } from '../emqx/rebalance.js'
-import type { EvacuationProgress, SessionsLow } from './model.js'
+import type { EvacuationProgress, SessionsLow } from './evacuation-types.js'
 
 /** Phases after which nothing more happens until someone starts or stops again. */
 export function isFinal (p: EvacuationProgress): boolean {

@@ -1,4 +1,5 @@
-import type { EvacuationProgress, Overrides, Snapshot, Verdict } from './model.js'
+import type { Overrides, Snapshot, Verdict } from './model.js'
+import type { EvacuationProgress } from './evacuation-types.js'
 import { moveTo } from './move.js'
 
 /**

@@ -3,7 +3,7 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import type { AckChecker } from '../../src/ack/rule.js'
 import { awaitAcknowledgement } from '../../src/ack/wait.js'
-import type { AckWaitProgress } from '../../src/state/model.js'
+import type { AckWaitProgress } from '../../src/state/evacuation-types.js'
 
 /** a checker that keeps probing: seen "now" at every look */
 const SEEN_NOW = Number.MAX_SAFE_INTEGER

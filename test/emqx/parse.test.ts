@@ -1,6 +1,6 @@
 import t from 'tap'
 import { classifyAvailability, classifyNodeStatus, parseNodeName } from '../../src/emqx/parse.js'
-import { parseLocalRebalance } from '../../src/emqx/rebalance.js'
+import { isEvictingState, parseLocalRebalance } from '../../src/emqx/rebalance.js'
 
 t.test('availability_check answers per the facts file', async (t) => {
   t.same(classifyAvailability({ status: 200, body: '{}' }), { kind: 'available' })
@@ -63,4 +63,14 @@ t.test('a 403 names the API key scope EMQX 6.0.3+ and 6.1.2+ ask for (cluster_op
   const body = '{"code":"UNAUTHORIZED_ROLE","message":"This API Key don\'t have permission to access this resource"}'
   t.match(classifyAvailability({ status: 403, body }), { kind: 'failure', reason: 'auth', httpStatus: 403, detail: /cluster_operations scope/ })
   t.notMatch(classifyAvailability({ status: 401, body: '{}' }), { detail: /scope/ }, 'a 401 is the credentials, not the scope')
+})
+
+t.test('one set of eviction states: every state after the health-check wait, for a rebalance donor and an evacuation', async (t) => {
+  const rebalance = ['wait_health_check', 'evicting_conns', 'wait_takeover', 'evicting_sessions']
+  const evacuation = ['waiting_health_check', 'evicting_conns', 'waiting_takeover', 'evicting_sessions', 'prohibiting']
+  for (const states of [rebalance, evacuation]) {
+    t.same(states.map(isEvictingState), states.map((_, i) => i > 0), states.join(' -> '))
+  }
+  t.equal(isEvictingState(undefined), false, 'no state: not evicting')
+  t.equal(isEvictingState('disabled'), false)
 })

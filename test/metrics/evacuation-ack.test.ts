@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createMetrics } from '../../src/metrics/registry.js'
-import type { EvacuationProgress } from '../../src/state/model.js'
+import type { EvacuationProgress } from '../../src/state/evacuation-types.js'
 import { setOverride } from '../../src/state/overrides.js'
 import { TestStore } from '../support/test-store.js'
 import { initialSnapshot } from '../../src/state/transition.js'

@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { CheckOutcome } from '../../src/emqx/outcome.js'
-import type { EvacuationProgress, Snapshot, Verdict } from '../../src/state/model.js'
+import type { Snapshot, Verdict } from '../../src/state/model.js'
+import type { EvacuationProgress } from '../../src/state/evacuation-types.js'
 import { effectiveVerdict, setOverride, settle } from '../../src/state/overrides.js'
 import { applyCheck, initialSnapshot } from '../../src/state/transition.js'
 import { moveTo } from '../../src/state/move.js'

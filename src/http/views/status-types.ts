@@ -10,7 +10,8 @@ import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
 import type { CheckerKind } from '../../checkers/tracker.js'
 import type { ConnectSource } from '../../emqx/connects.js'
-import type { AckEnd, AckWaitProgress, DoneReason, EvidenceVerdict, EvacuationPhase, NodeState, Reason } from '../../state/model.js'
+import type { NodeState, Reason } from '../../state/model.js'
+import type { AckEnd, AckWaitProgress, DoneReason, EvidenceVerdict, EvacuationPhase } from '../../state/evacuation-types.js'
 
 export interface StatusDocument {
   readonly state: NodeState

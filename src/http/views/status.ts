@@ -1,4 +1,5 @@
-import { servedAnswer, type AckWaitProgress, type DrainSwitch, type EvacuationProgress, type Snapshot } from '../../state/model.js'
+import { servedAnswer, type DrainSwitch, type Snapshot } from '../../state/model.js'
+import { type AckWaitProgress, type EvacuationProgress } from '../../state/evacuation-types.js'
 import type { ClusterConfig } from '../../config/serve-types.js'
 import { isBalanced, type ClusterStatus } from '../../emqx/global-status.js'
 import type { DrainAcknowledgement } from '../../ack/drain.js'

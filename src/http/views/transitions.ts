@@ -1,4 +1,5 @@
-import type { EvacuationPhase, NodeState, Reason, Snapshot } from '../../state/model.js'
+import type { NodeState, Reason, Snapshot } from '../../state/model.js'
+import type { EvacuationPhase } from '../../state/evacuation-types.js'
 import { phaseWords, processWords, reasonHeadline } from './ui-words.js'
 
 /** One entry of the live page's timeline (GET /ui, GET /events): a change of what is served, with its cause. */

@@ -1,5 +1,6 @@
 import type { FailureReason } from '../../errors.js'
-import type { EvacuationPhase, EvidenceVerdict, NodeState, Reason } from '../../state/model.js'
+import type { NodeState, Reason } from '../../state/model.js'
+import type { EvacuationPhase, EvidenceVerdict } from '../../state/evacuation-types.js'
 import type { ReceivedStatus } from './status-types.js'
 
 /**

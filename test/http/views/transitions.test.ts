@@ -1,6 +1,7 @@
 import t from 'tap'
 import { transitionKey, transitionView } from '../../../src/http/views/transitions.js'
-import type { EvacuationProgress, Snapshot } from '../../../src/state/model.js'
+import type { Snapshot } from '../../../src/state/model.js'
+import type { EvacuationProgress } from '../../../src/state/evacuation-types.js'
 import { moveTo } from '../../../src/state/move.js'
 import { setOverride } from '../../../src/state/overrides.js'
 import { initialSnapshot } from '../../../src/state/transition.js'
