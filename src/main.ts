@@ -84,7 +84,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   const tracker = new CheckerTracker({
     maxCheckers: p.maxCheckers,
     ttlMs: p.checkerTtlMs,
-    fall: { http: p.checkerFall, agent: 1 },
+    checkerFall: p.checkerFall,
     budgetMs: p.waitHealthCheckMs,
     onSlowChecker: (c) => log.warn({ checker: checkerView(c), waitHealthCheckMs: p.waitHealthCheckMs, code: LogCodes.CHECKER_TOO_SLOW },
       `checker ${c.kind} ${c.source} needs ~${c.detectionMs ?? '?'}ms (interval x fall) to take this node out, ` +

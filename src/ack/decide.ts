@@ -1,11 +1,11 @@
 /**
  * Acknowledged evacuation (docs/graceful-shutdown.md, "Acknowledged evacuation"): instead of letting EMQX
  * wait a blind `wait_health_check`, the sidecar drains at once and waits until the drain is acknowledged
- * (./rule.ts), plus a grace for the load balancers to act on it, never longer than `--wait-health-check`.
+ * (src/checkers/rule.ts), plus a grace for the load balancers to act on it, never longer than `--wait-health-check`.
  * Pure decisions only: ./wait.ts runs them on a timer.
  */
 import type { AckEnd, EvidenceVerdict } from '../state/evacuation-types.js'
-import { countAck, type AckChecker } from './rule.js'
+import { countAck, type AckChecker } from '../checkers/rule.js'
 
 export interface AckSettings {
   readonly graceMs: number
@@ -45,7 +45,7 @@ export function canAcknowledge (checkers: readonly AckChecker[], expect: number,
 }
 
 /**
- * One look at the checkers, by the rule (./rule.ts): a checker that appears during the wait joins, one
+ * One look at the checkers, by the rule (src/checkers/rule.ts): a checker that appears during the wait joins, one
  * that goes silent drops out; fewer than --expect-checkers, or none, waits for the maximum. Once every
  * expected checker is told and the grace has passed, CONNECTs that still arrive (`arrivals`, from EMQX's
  * counter: ./evidence.ts) hold the wait until they stop for the quiet window, or the maximum; without a

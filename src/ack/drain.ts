@@ -1,7 +1,7 @@
 import type { CheckerTracker } from '../checkers/tracker.js'
 import type { NodeState } from '../state/model.js'
 import type { Store } from '../state/store.js'
-import { countAck, type AckCount } from './rule.js'
+import { countAck, type AckCount } from '../checkers/rule.js'
 
 /** A drain, for acknowledgement purposes: the node stopped being offered to load balancers on purpose or because it failed while up. */
 export function drainBegins (prev: NodeState, next: NodeState): boolean {
@@ -10,10 +10,10 @@ export function drainBegins (prev: NodeState, next: NodeState): boolean {
   return prev === 'up'
 }
 
-/** The current drain as the checkers have taken it (./rule.ts); `since` undefined when not draining. */
+/** The current drain as the checkers have taken it (src/checkers/rule.ts); `since` undefined when not draining. */
 export interface DrainProgress {
   readonly since: number | undefined
-  /** acknowledged (./rule.ts) at some moment of this drain */
+  /** acknowledged (src/checkers/rule.ts) at some moment of this drain */
   readonly acknowledged: boolean
   /** from the start of the drain until the last expected checker was told */
   readonly acknowledgedAfterMs: number | undefined

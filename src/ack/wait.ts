@@ -4,7 +4,7 @@ import type { AckPort } from '../state/ack-port.js'
 import type { AckEnd, AckWaitProgress } from '../state/evacuation-types.js'
 import type { ArrivalEvidence } from './evidence.js'
 import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory, type AckSettings } from './decide.js'
-import type { AckChecker } from './rule.js'
+import type { AckChecker } from '../checkers/rule.js'
 
 /** Where the checkers come from: the checker tracker's `checkers(now)`. */
 export interface CheckerSource {

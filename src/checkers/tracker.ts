@@ -2,14 +2,13 @@
  * Who is checking this node, and which of them have been told it is draining?
  *
  * EMQX waits a blind `wait_health_check` before evicting; the sidecar sees the probes, so it can know
- * when a load balancer has received enough 503/`drain` answers to take the node out (`fall`). Whether
- * the drain is acknowledged is src/ack's rule, read from what this tracker hands out.
+ * when a load balancer has received enough 503/`drain` answers to take the node out. The tracker only counts:
+ * a checker's fall, whether it is told and whether the drain is acknowledged are the rule's (./rule.ts).
  * Memory is bounded: at most `maxCheckers` entries (least recently seen evicted first) and entries
  * unseen for `ttlMs` are dropped, so spoofed or many sources cannot grow it.
  */
-import { fallOf } from './known-checkers.js'
-
-export type CheckerKind = 'http' | 'agent'
+import type { CheckerKind } from './protocols.js'
+import { fallOf, isTold } from './rule.js'
 
 export interface Observation {
   readonly source: string
@@ -35,7 +34,7 @@ interface Checker {
   drainAnswers: number
   toldAt: number | undefined
   warnedSlow: boolean
-  /** drain answers it needs before it acts (known-checkers.ts) */
+  /** drain answers it needs before it acts (./rule.ts fallOf) */
   readonly fall: number
   /** false once pruned or evicted: a handle kept by a connection must then be identified again */
   tracked: boolean
@@ -52,8 +51,8 @@ export interface CheckerHandle { readonly key: string }
 export interface TrackerOptions {
   readonly maxCheckers: number
   readonly ttlMs: number
-  /** answers needed before a checker acts: HAProxy/Kubernetes `fall`; the agent's `drain` acts at once */
-  readonly fall: Readonly<Record<CheckerKind, number>>
+  /** --checker-fall: the fall of the protocols that take it (./rule.ts fallOf) */
+  readonly checkerFall: number
   /** EMQX's wait_health_check: a checker slower than this cannot take the node out in time */
   readonly budgetMs: number
   readonly onSlowChecker?: (c: CheckerInfo) => void
@@ -73,7 +72,7 @@ export interface CheckerInfo {
   readonly lastAnswer: string
   readonly drainAnswers: number
   readonly fall: number
-  /** has had `fall` drain answers during the current drain */
+  /** told of the current drain, by the rule (./rule.ts isTold) */
   readonly told: boolean
   /** when it was told (epoch ms) */
   readonly toldAt: number | undefined
@@ -125,7 +124,7 @@ export class CheckerTracker {
         drainAnswers: 0,
         toldAt: undefined,
         warnedSlow: false,
-        fall: fallOf(o.kind, ua, this.#o.fall[o.kind]),
+        fall: fallOf(o.kind, ua, this.#o.checkerFall),
         tracked: true,
         orderedAt: o.at,
       }
@@ -162,7 +161,7 @@ export class CheckerTracker {
     c.lastAnswer = answer
     if (this.#drainSince !== undefined && !available && at >= this.#drainSince) {
       c.drainAnswers++
-      if (c.toldAt === undefined && c.drainAnswers >= c.fall) {
+      if (c.toldAt === undefined && isTold(c.drainAnswers, c.fall)) {
         c.toldAt = at
         this.#o.onTold?.(at)
       }

@@ -51,7 +51,7 @@ export interface EvacuationConfig {
   readonly timeoutMs: number
   /** stop an evacuation of this node found at start-up (left over from before a restart) */
   readonly stopOnStart: boolean
-  /** acknowledged evacuation (src/ack/rule.ts) */
+  /** acknowledged evacuation (src/checkers/rule.ts) */
   readonly ack: {
     readonly enabled: boolean
     readonly graceMs: number

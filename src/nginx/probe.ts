@@ -2,7 +2,7 @@ import { Agent } from 'undici'
 import type { FailureReason } from '../errors.js'
 import { classifyTransportError, requestDeadline } from '../transport-error.js'
 import { availabilityUrl, type SyncNode } from './nodes.js'
-import { NGINX_SYNC_USER_AGENT } from '../checkers/known-checkers.js'
+import { NGINX_SYNC_USER_AGENT } from '../checkers/rule.js'
 
 /** What one node's sidecar said: 200 keeps the node in; any other status, or no answer, takes it out. */
 export type ProbeResult =

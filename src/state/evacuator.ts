@@ -140,7 +140,7 @@ export class Evacuator {
   }
 
   /**
-   * --evacuation-ack on: waits, through the AckPort, until the drain is acknowledged (the rule: src/ack/rule.ts;
+   * --evacuation-ack on: waits, through the AckPort, until the drain is acknowledged (the rule: src/checkers/rule.ts;
    * each look: src/ack/decide.ts). true: the wait was held here (EMQX gets the smallest wait_health_check);
    * false: nothing to confirm, EMQX (or, on lines without the field, #holdHealthCheck) waits the
    * configured time blind; undefined: aborted.

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { canAcknowledge, decideAck, nextLookAt, type AckMemory } from '../../src/ack/decide.js'
-import { checkerId, type AckChecker } from '../../src/ack/rule.js'
+import { checkerId, type AckChecker } from '../../src/checkers/rule.js'
 
 /** a checker that keeps probing: seen "now" at every look */
 const SEEN_NOW = Number.MAX_SAFE_INTEGER

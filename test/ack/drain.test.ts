@@ -1,5 +1,5 @@
 import t from 'tap'
-import { NGINX_SYNC_USER_AGENT } from '../../src/checkers/known-checkers.js'
+import { NGINX_SYNC_USER_AGENT } from '../../src/checkers/rule.js'
 import { drainBegins } from '../../src/ack/drain.js'
 import type { Observation } from '../../src/checkers/tracker.js'
 import { drainAckHarness } from '../support/drain-ack.js'

@@ -1,7 +1,7 @@
 import t from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
-import type { AckChecker } from '../../src/ack/rule.js'
+import type { AckChecker } from '../../src/checkers/rule.js'
 import { awaitAcknowledgement } from '../../src/ack/wait.js'
 import type { AckWaitProgress } from '../../src/state/evacuation-types.js'
 

@@ -2,12 +2,12 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SidecarProber } from '../../src/nginx/probe.js'
-import { NGINX_SYNC_USER_AGENT } from '../../src/checkers/known-checkers.js'
+import { NGINX_SYNC_USER_AGENT } from '../../src/checkers/rule.js'
 import { CheckerTracker, type CheckerInfo, type Observation } from '../../src/checkers/tracker.js'
 
 function tracker (over: Partial<ConstructorParameters<typeof CheckerTracker>[0]> = {}) {
   const slow: CheckerInfo[] = []
-  const tr = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), ...over })
+  const tr = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, checkerFall: 3, budgetMs: 10_000, onSlowChecker: (c) => slow.push(c), ...over })
   return { tr, slow }
 }
 const probe = (source: string, at: number, available: boolean, kind: 'http' | 'agent' = 'http'): Observation =>

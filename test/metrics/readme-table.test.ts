@@ -23,7 +23,7 @@ t.test('every emqx_lb_sidecar_* metric the sidecar registers is in the docs/metr
   const metrics = createMetrics(store, {
     heartbeat: new Heartbeat({ intervalMs: 1000, boundMs: 6000 }),
     cluster: config.cluster,
-    tracker: new CheckerTracker({ maxCheckers: 1, ttlMs: 1000, fall: { http: 3, agent: 1 }, budgetMs: 1000 }),
+    tracker: new CheckerTracker({ maxCheckers: 1, ttlMs: 1000, checkerFall: 3, budgetMs: 1000 }),
     rebalanceAck: { unacknowledged: 0 },
     arrivals,
   })

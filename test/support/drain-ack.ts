@@ -9,7 +9,7 @@ export function drainAckHarness (over: Partial<TrackerOptions> = {}, expect = 0)
   const acks: DrainProgress[] = []
   const store = new TestStore(initialSnapshot(0))
   const tracker: CheckerTracker = new CheckerTracker({
-    maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000, onTold: (at) => { ack.checkerTold(at) }, ...over,
+    maxCheckers: 10, ttlMs: 60_000, checkerFall: 3, budgetMs: 10_000, onTold: (at) => { ack.checkerTold(at) }, ...over,
   })
   const ack = new DrainAcknowledgement({ store, tracker, expect, onAcknowledged: (a) => acks.push(a) })
   const up = (at: number): void => { store.update((s) => moveTo(s, 'up', 'emqx_available', 'test', at)) }

@@ -17,6 +17,7 @@ export function checkerView (c: CheckerInfo): CheckerView {
     drain_answers: c.drainAnswers,
     fall: c.fall,
     told: c.told,
+    told_at: c.toldAt === undefined ? null : new Date(c.toldAt).toISOString(),
     detection_ms: c.detectionMs ?? null,
     within_budget: c.withinBudget ?? null,
   }

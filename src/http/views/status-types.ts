@@ -8,7 +8,7 @@ import type { ClusterRebalance, NodeProcess } from '../../emqx/global-status.js'
 import type { FailureReason } from '../../errors.js'
 import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
-import type { CheckerKind } from '../../checkers/tracker.js'
+import type { CheckerKind } from '../../checkers/protocols.js'
 import type { ConnectSource } from '../../emqx/connects.js'
 import type { NodeState, Reason } from '../../state/model.js'
 import type { AckEnd, AckWaitProgress, DoneReason, EvidenceVerdict, EvacuationPhase } from '../../state/evacuation-types.js'
@@ -109,7 +109,10 @@ export interface CheckerView {
   readonly last_answer: string
   readonly drain_answers: number
   readonly fall: number
+  /** told of the current drain (src/checkers/rule.ts) */
   readonly told: boolean
+  /** when it was told: the probe that brought its drain answers to `fall` */
+  readonly told_at: string | null
   /** interval x fall: how long this checker needs to take the node out */
   readonly detection_ms: number | null
   readonly within_budget: boolean | null

@@ -30,7 +30,7 @@ function ackLine (d: ReceivedStatus): VNode {
 function toldCell (c: Checker, draining: boolean, now: number): VNode {
   const needed = plural(c.fall ?? 0, 'drain answer')
   if (c.told === true) {
-    const at = (c as { told_at?: string | null }).told_at
+    const at = c.told_at
     return h('span', null, yesNo(true), h('div', { class: 'note' }, typeof at === 'string' ? when(at, now) : `after ${needed}`))
   }
   if (!draining) return h('span', { class: 'no' }, '\u2013')

@@ -36,7 +36,7 @@ async function raw (port: number, request: string): Promise<{ status: number, he
 async function listening (t: Test) {
   const store = new Store(initialSnapshot(Date.parse('2026-01-01T00:00:00Z')))
   const metrics = createMetrics(store)
-  const tracker = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const tracker = new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, checkerFall: 3, budgetMs: 10_000 })
   const app = buildApp({ store, metrics, log: pino({ level: 'silent' }), tracker })
   const port = await listenApp(t, app)
   // the count the registry has

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { countAck } from '../../../src/ack/rule.js'
+import { countAck } from '../../../src/checkers/rule.js'
 import pino from 'pino'
 import { buildApp } from '../../../src/http/listeners/app.js'
 import { userAgent } from '../../../src/http/routes/probe-observer.js'
@@ -14,7 +14,7 @@ import { moveTo } from '../../../src/state/move.js'
 /** The app on a loopback port, its tracker counting how often a checker is identified from scratch. */
 async function setup (t: { teardown: (fn: () => unknown) => void, fail: (m: string) => void }, maxCheckers = 10) {
   const store = new Store(initialSnapshot(Date.now()))
-  const tracker = new CheckerTracker({ maxCheckers, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+  const tracker = new CheckerTracker({ maxCheckers, ttlMs: 60_000, checkerFall: 3, budgetMs: 10_000 })
   const counts = { observe: 0, observeAgain: 0 }
   const observe = tracker.observe.bind(tracker)
   const observeAgain = tracker.observeAgain.bind(tracker)

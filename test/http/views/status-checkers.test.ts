@@ -3,7 +3,7 @@ import { drainAckHarness } from '../../support/drain-ack.js'
 import { checkerView, drainAckView } from '../../../src/http/views/status-checkers.js'
 import { CheckerTracker } from '../../../src/checkers/tracker.js'
 
-const tracker = (): CheckerTracker => new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 10_000 })
+const tracker = (): CheckerTracker => new CheckerTracker({ maxCheckers: 10, ttlMs: 60_000, checkerFall: 3, budgetMs: 10_000 })
 
 t.test('/status shows a checker in JSON terms: snake_case, ISO times, null where not known yet', async (t) => {
   const tr = tracker()
@@ -20,6 +20,7 @@ t.test('/status shows a checker in JSON terms: snake_case, ISO times, null where
     drain_answers: 0,
     fall: 3,
     told: false,
+    told_at: null,
     detection_ms: null,
     within_budget: null,
   }], 'seen once: no interval, so no detection time and no budget verdict')
@@ -34,4 +35,5 @@ t.test('/status shows the drain acknowledgement with its start as ISO time and i
   drain(2000)
   tr.observe({ source: 'lb', kind: 'agent', available: false, answer: 'drain', at: 3500 })
   t.same(drainAckView(ack.progress(3500)), { draining_since: '1970-01-01T00:00:02.000Z', acknowledged: true, acknowledged_after_seconds: 1.5, checkers_told: 1, checkers_active: 1 })
+  t.match(tr.checkers(3500).map(checkerView), [{ told: true, told_at: '1970-01-01T00:00:03.500Z' }], 'told_at: the probe that told it')
 })

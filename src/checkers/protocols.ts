@@ -1,0 +1,34 @@
+/**
+ * The checker protocols: the ways a load balancer asks this sidecar whether to send the node new connections,
+ * one entry each, as blackbox_exporter's prober map holds one entry per prober. Everything that differs between
+ * protocols outside their listener is read from here: the `kind` of a checker (/status, the log), the
+ * `protocol` label of the probe and connection metrics (with every answer's series started at 0), and the
+ * drain answers a checker of the protocol needs before it acts (the told rule: ./rule.ts).
+ */
+export interface CheckerProtocol {
+  /** who speaks it */
+  readonly what: string
+  /**
+   * drain answers its checkers need before they act: `checker-fall` reads --checker-fall (HAProxy's `fall`,
+   * Kubernetes' `failureThreshold`), a number is the protocol's own rule
+   */
+  readonly fall: number | 'checker-fall'
+}
+
+export const CHECKER_PROTOCOLS = {
+  http: {
+    what: 'HTTP health checks: HAProxy httpchk, nginx-sync, cloud load balancers, Kubernetes probes',
+    fall: 'checker-fall',
+  },
+  agent: {
+    // HAProxy acts on the agent's `drain` or `down` at once: no fall applies to agent-check answers
+    what: 'HAProxy agent-check',
+    fall: 1,
+  },
+} as const satisfies Readonly<Record<string, CheckerProtocol>>
+
+/** A checker protocol's name: `kind` in /status, `protocol` in the metrics. */
+export type CheckerKind = keyof typeof CHECKER_PROTOCOLS
+
+/** Every protocol, in the registry's order. */
+export const CHECKER_KINDS = Object.keys(CHECKER_PROTOCOLS) as readonly CheckerKind[]
