@@ -111,7 +111,7 @@ t.test('a drain switch and an evacuation read as sentences', async (t) => {
 })
 
 t.test('the evidence card and the checkers use words, and the page stays small with many checkers', async (t) => {
-  const tracker = new CheckerTracker({ maxCheckers: 256, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 60_000 })
+  const tracker = new CheckerTracker({ maxCheckers: 256, ttlMs: 60_000, checkerFall: 3, budgetMs: 60_000 })
   const { app } = setup(t, tracker)
   for (let i = 0; i < 256; i++) tracker.observe({ source: `10.0.${i >> 8}.${i & 255}`, kind: 'http', userAgent: `HAProxy-${'x'.repeat(100)}`, available: false, answer: '503', at: Date.now() })
   const html = (await app.inject({ method: 'GET', url: '/ui' })).payload
@@ -121,7 +121,7 @@ t.test('the evidence card and the checkers use words, and the page stays small w
 })
 
 t.test('markup from the network is text: a user agent with tags is escaped', async (t) => {
-  const tracker = new CheckerTracker({ maxCheckers: 4, ttlMs: 60_000, fall: { http: 3, agent: 1 }, budgetMs: 60_000 })
+  const tracker = new CheckerTracker({ maxCheckers: 4, ttlMs: 60_000, checkerFall: 3, budgetMs: 60_000 })
   const { app } = setup(t, tracker)
   tracker.observe({ source: '10.0.0.1', kind: 'http', userAgent: '<script>alert(1)</script><img src=x onerror=alert(2)>', available: false, answer: '503', at: Date.now() })
   const html = (await app.inject({ method: 'GET', url: '/ui' })).payload
