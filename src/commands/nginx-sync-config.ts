@@ -92,6 +92,7 @@ export function loadNginxSyncConfig (argv: readonly string[], env: Env,
     port: v['port'],
     once: v['once'],
     logLevel: v['log-level'],
+    logFormat: v['log-format'],
   })
   return { config, parsed }
 }

@@ -23,7 +23,7 @@ export async function nginxSyncMain (argv: string[]): Promise<number> {
     process.stdout.write(`configuration OK\n${JSON.stringify(describeNginxSyncConfig(config), null, 2)}\n`)
     return 0
   }
-  const log = createLogger(config.logLevel)
+  const log = await createLogger(config.logLevel, config.logFormat)
   for (const w of parsed.warnings) log.warn(w)
   if (config.once) return await syncOnce(config, log) ? 0 : 1
   const running = await startNginxSync(config, log)

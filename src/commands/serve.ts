@@ -24,7 +24,7 @@ export async function serveMain (argv: string[]): Promise<number> {
     process.stdout.write(`configuration OK\n${JSON.stringify(describeConfig(config), null, 2)}\n`)
     return 0
   }
-  const log = createLogger(config.logLevel)
+  const log = await createLogger(config.logLevel, config.logFormat)
   for (const w of parsed.warnings) log.warn(w)
   let sidecar: Sidecar
   try {

@@ -1,6 +1,6 @@
 import { parseOptions, type Env } from '../config/parse.js'
 import type { Secret } from '../config/secret.js'
-import type { Loaded, LogLevel } from '../config/serve-types.js'
+import type { Loaded, LogFormat, LogLevel } from '../config/serve-types.js'
 import type { SimProfile } from '../emqx-double/profiles.js'
 import { ConfigError } from '../errors.js'
 import { simulateOptions } from './simulate-options.js'
@@ -19,6 +19,7 @@ export interface SimulateConfig {
   readonly clusterPeers: readonly string[]
   readonly role: 'core' | 'replicant'
   readonly logLevel: LogLevel
+  readonly logFormat: LogFormat
 }
 
 /** Flags + SIDECAR_SIM_* env -> frozen SimulateConfig. Throws ConfigError listing every problem. */
@@ -42,6 +43,7 @@ export function loadSimulateConfig (argv: readonly string[], env: Env, readFile?
     clusterPeers: Object.freeze(clusterPeers),
     role: v['role'],
     logLevel: v['log-level'],
+    logFormat: v['log-format'],
   })
   return { config, parsed }
 }

@@ -25,7 +25,7 @@ export async function simulateMain (argv: string[]): Promise<number> {
   if (parsed.actions.help) { process.stdout.write(helpText('emqx-lb-sidecar simulate [options]', SUMMARY, simulateOptions)); return 0 }
   if (parsed.actions.version) { process.stdout.write(`${VERSION}\n`); return 0 }
   if (parsed.actions.checkConfig) { process.stdout.write(`configuration OK\n${JSON.stringify(config, null, 2)}\n`); return 0 }
-  const log = createLogger(config.logLevel)
+  const log = await createLogger(config.logLevel, config.logFormat)
   for (const w of parsed.warnings) log.warn(w)
   const sim = new EmqxDouble({
     profile: config.profile,

@@ -1,10 +1,11 @@
-import type { LOG_LEVELS } from './table.js'
+import type { LOG_FORMATS, LOG_LEVELS } from './table.js'
 import type { ParsedOptions } from './parse.js'
 import type { Secret } from './secret.js'
 
 /** The shape of serve's configuration, as the domain reads it (serve-config.ts builds it from the option table). */
 export type ApiVersionSetting = 'auto' | 'v4' | 'v5'
 export type LogLevel = (typeof LOG_LEVELS)[number]
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 export interface EmqxConfig {
   /** base URL of the API; in auto mode with the default URL, 4.4's port 8081 is tried too */
@@ -93,6 +94,7 @@ export interface ServeConfig {
   readonly listenBacklog: number
   readonly shutdownDelayMs: number
   readonly logLevel: LogLevel
+  readonly logFormat: LogFormat
   readonly drainFile?: string
   readonly admin?: AdminConfig
   readonly evacuation: EvacuationConfig

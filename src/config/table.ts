@@ -67,8 +67,15 @@ export function envOf (spec: OptionSpec): string {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
 
 /** Options shared by every command that talks to the log. */
 export const commonOptions = optionTable([
   { flag: 'log-level', kind: { enum: LOG_LEVELS }, default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
+  {
+    flag: 'log-format',
+    kind: { enum: LOG_FORMATS },
+    default: 'auto',
+    help: 'json (one JSON object a line), pretty (a short readable line each), or auto: pretty on a terminal, json otherwise',
+  },
 ])

@@ -1,13 +1,13 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { addCommonHandlers, addLivezAndMetrics } from '../http/routes/common.js'
+import { addCommonHandlers, addLivezAndMetrics, fastifyLogger } from '../http/routes/common.js'
 import type { NginxSync } from './sync.js'
 
 /** nginx-sync's HTTP app (no listen): /livez, /status (what nginx runs with and why), /metrics. */
 export function buildSyncApp (sync: NginxSync, registry: Registry, log: Logger): FastifyInstance {
   const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: fastifyLogger(log),
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: false,

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../config/serve-types.js'
+import type { LogFormat, LogLevel } from '../config/serve-types.js'
 import type { SyncNode } from './nodes.js'
 
 /** nginx-sync's balancing methods (render.ts turns each into upstream lines; --balance offers them). */
@@ -28,6 +28,7 @@ export interface NginxSyncConfig {
   readonly port: number
   readonly once: boolean
   readonly logLevel: LogLevel
+  readonly logFormat: LogFormat
 }
 
 /** What --check-config prints and the start-up log shows. */

@@ -11,7 +11,7 @@ const graph = readImportGraph(src)
 
 /** The floors of src/, lowest first: a folder (or top-level file) imports only from floors below its own. */
 export const FLOORS: ReadonlyArray<readonly string[]> = [
-  ['errors.ts', 'duration.ts', 'version.ts', 'loop.ts', 'node-flags.ts', 'tick-map.ts'],
+  ['errors.ts', 'duration.ts', 'version.ts', 'loop.ts', 'node-flags.ts', 'tick-map.ts', 'log-pretty.ts'],
   ['transport-error.ts', 'config'],
   ['log.ts', 'emqx', 'lifecycle'],
   ['state', 'checkers', 'emqx-double'],

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { defaultEventsMaxClients, defaultHttpLimits } from '../../config/serve-config.js'
@@ -11,7 +11,7 @@ import type { Heartbeat } from '../../state/heartbeat.js'
 import type { Store } from '../../state/store.js'
 import { registerAdmin, type AdminOptions } from '../routes/admin.js'
 import { AVAILABILITY_PATHS, cachedProbeAnswer } from '../views/probe-answer.js'
-import { addCommonHandlers, addLivezAndMetrics, type Liveness } from '../routes/common.js'
+import { addCommonHandlers, addLivezAndMetrics, fastifyLogger, type Liveness } from '../routes/common.js'
 import { createProbeServer, writeProbeAnswer } from './fast-path.js'
 import { applyServerLimits, serverOptions, warnOnceAtLimit } from './limits.js'
 import { ProbeObserver } from '../routes/probe-observer.js'
@@ -129,7 +129,7 @@ function baseApp (
     ? undefined
     : (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, timeouts, serverOptions(limits))
   const app = Fastify({
-    loggerInstance: httpLog as FastifyBaseLogger,
+    loggerInstance: fastifyLogger(log),
     // one probe per second per checker: per-request log lines would drown everything else
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 
 const LIVE_BODY = '{"status":"alive"}'
@@ -42,4 +43,15 @@ export function addLivezAndMetrics (app: FastifyInstance, registry: Registry, li
     const text = await registry.metrics()
     await reply.type(registry.contentType).send(text)
   })
+}
+
+/**
+ * The logger fastify gets: the `http` component, without fastify's own info lines at level info ("Server
+ * listening at", once per address of a 0.0.0.0 listener), which repeat the sidecar's one line per listener;
+ * they come back with --log-level debug. fastify's warnings and errors pass.
+ */
+export function fastifyLogger (log: Logger): FastifyBaseLogger {
+  const http = log.child({ component: 'http' })
+  if (log.isLevelEnabled('debug') || !log.isLevelEnabled('info')) return http as FastifyBaseLogger
+  return log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger
 }
