@@ -30,6 +30,9 @@ export const DOCTOR_CODES = {
   K8S_GRACE_PERIOD: 'error',
   K8S_SIDECAR_ENV: 'error',
   K8S_HEADLESS_NOT_READY: 'error',
+  K8S_CLOUD_CHECK_TARGET: 'error',
+  K8S_CLOUD_SLOW_CHECK: 'error',
+  K8S_CLOUD_CONNECTION_TERMINATION: 'error',
   SIDECAR_SLOW_CHECKER: 'error',
 } as const satisfies Record<string, Severity>
 

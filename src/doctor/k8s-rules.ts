@@ -1,6 +1,7 @@
 import { serveOptions } from '../config/options.js'
 import { parseOptions } from '../config/parse.js'
 import { finding, type Finding } from './finding.js'
+import { awsFindings } from './k8s-cloud.js'
 import { podTemplates, type Container, type PodTemplate } from './k8s-pods.js'
 import { asArray, asNumber, asString, field, parseYaml, type YamlDoc } from './k8s-yaml.js'
 import { showMs, type DoctorSettings } from './settings.js'
@@ -17,7 +18,7 @@ export function k8sFindings (file: string, text: string, s: DoctorSettings): Fin
   const out: Finding[] = []
   for (const doc of parseYaml(file, text)) {
     for (const pod of podTemplates(doc)) out.push(...podFindings(file, pod, s))
-    out.push(...headless(file, doc))
+    out.push(...headless(file, doc), ...awsFindings(file, doc, s))
   }
   return out
 }

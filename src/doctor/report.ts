@@ -6,6 +6,21 @@ export function findingsJson (findings: readonly Finding[]): string {
   return `${JSON.stringify({ findings: rows }, null, 2)}\n`
 }
 
+/** The message column wraps at word boundaries, so a finding reads as a paragraph; the fix stays one line to copy. */
+const MESSAGE_WIDTH = 90
+
+function wrap (text: string, width: number): string[] {
+  const out: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  return [...out, line]
+}
+
 /** The table for people: where, severity, code; under each, what the next evacuation does and the line to write. */
 export function findingsTable (findings: readonly Finding[], files: number): string {
   if (findings.length === 0) return `no findings in ${files} file${files === 1 ? '' : 's'}: nothing here defeats a drain\n`
@@ -13,9 +28,11 @@ export function findingsTable (findings: readonly Finding[], files: number): str
   const w1 = Math.max(8, ...findings.map((f) => where(f).length))
   const w3 = Math.max(4, ...findings.map((f) => f.code.length))
   const lines = [`${'LOCATION'.padEnd(w1)}  SEVERITY  ${'CODE'.padEnd(w3)}  AT THE NEXT EVACUATION / FIX`]
+  const indent = ''.padEnd(w1 + w3 + 14)
   for (const f of findings) {
-    lines.push(`${where(f).padEnd(w1)}  ${f.severity.padEnd(8)}  ${f.code.padEnd(w3)}  ${f.message}`)
-    lines.push(`${''.padEnd(w1 + w3 + 14)}fix: ${f.fix}`)
+    const [first = '', ...rest] = wrap(f.message, MESSAGE_WIDTH)
+    lines.push(`${where(f).padEnd(w1)}  ${f.severity.padEnd(8)}  ${f.code.padEnd(w3)}  ${first}`, ...rest.map((l) => indent + l))
+    lines.push(`${indent}fix: ${f.fix}`)
   }
   const errors = findings.filter((f) => f.severity === 'error').length
   const warnings = findings.length - errors

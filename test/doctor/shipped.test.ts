@@ -41,3 +41,16 @@ t.test('as a user runs it: the built CLI on the shipped configs exits 0', async 
   t.equal(r.code, 0, r.stdout + r.stderr)
   t.match(r.stdout, `no findings in ${SHIPPED.length} files`)
 })
+
+t.test('the rendered checks can fail: the AWS overlay with the NLB\'s defaults back, and the base with a slow probe', async (t) => {
+  const dir = tempDir(t)
+  const aws = kustomize(join(root, 'deploy/overlays/aws-nlb')).map((o) => stringify(o)).join('---\n')
+  const bad = join(dir, 'aws-defaults.yaml')
+  writeFileSync(bad, aws.replace(/^.*aws-load-balancer-healthcheck-interval.*\n/m, '')
+    .replace('connection_termination.enabled=false,target_health_state', 'connection_termination.enabled=true,target_health_state'))
+  t.same(checkFiles([bad], settings).findings.map((f) => f.code).sort(), ['K8S_CLOUD_CONNECTION_TERMINATION', 'K8S_CLOUD_SLOW_CHECK'])
+  const base = kustomize(join(root, 'deploy/base')).map((o) => stringify(o)).join('---\n')
+  const slow = join(dir, 'base-slow.yaml')
+  writeFileSync(slow, base.replace(/(path: \/readyz[\s\S]*?periodSeconds: )2/, (_, head: string) => `${head}70`))
+  t.same(checkFiles([slow], settings).findings.map((f) => f.code), ['K8S_SLOW_READINESS'])
+})
