@@ -20,7 +20,8 @@ export function parseYaml (file: string, text: string): YamlDoc[] {
     const error = doc.errors[0]
     if (error !== undefined) {
       const line = error.linePos?.[0].line ?? counter.linePos(error.pos[0]).line
-      throw new DoctorInputError(file, line, `malformed YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`)
+      const detail = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')
+      throw new DoctorInputError(file, line, `malformed YAML: ${detail}`)
     }
     const value: unknown = doc.toJS()
     if (value === null || value === undefined) continue
