@@ -3,6 +3,7 @@
 import './tick-map.js'
 import { ConfigError, SidecarError } from './errors.js'
 import { VERSION } from './version.js'
+import { closest } from './config/suggest.js'
 
 /**
  * `emqx-lb-sidecar [serve] [flags]` runs the sidecar; other commands are tools around it.
@@ -70,7 +71,9 @@ async function topLevelHelp (): Promise<number> {
 }
 
 function unknownCommand (name: string): number {
-  process.stderr.write(`emqx-lb-sidecar: unknown command "${name}"\n\n${commandList()}\nSee emqx-lb-sidecar --help.\n`)
+  const guess = closest(name, [...Object.keys(COMMANDS), 'help'])
+  const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`
+  process.stderr.write(`emqx-lb-sidecar: unknown command "${name}"${hint}\n\n${commandList()}\nSee emqx-lb-sidecar --help.\n`)
   return 2
 }
 
@@ -95,7 +98,10 @@ export async function run (argv: string[]): Promise<number> {
   } catch (err) {
     // a SidecarError's code comes first (docs/errors.md): SIDECAR_ERR_CONFIG_INVALID: invalid configuration: ...
     if (err instanceof SidecarError) {
-      process.stderr.write(`emqx-lb-sidecar: ${err.code}: ${err.message}\n`)
+      // a flag the command does not know: point at where its flags are listed
+      const unknown = err instanceof ConfigError && err.problems.some((p) => p.startsWith('unknown flag'))
+      const more = unknown ? `Run emqx-lb-sidecar ${named ? `${first} ` : ''}--help for the flags.\n` : ''
+      process.stderr.write(`emqx-lb-sidecar: ${err.code}: ${err.message}\n${more}`)
       return err instanceof ConfigError ? 2 : 1
     }
     const e = err as { code?: string, message?: string }

@@ -26,7 +26,7 @@ function statsLine (stats: Received<RebalanceStats> | undefined): string | undef
 /** Probes a client must have sent to be listed as a load-balancer checker (as for the slow-checker warning). */
 const REPEAT_PROBES = 3
 
-export function formatStatus (d: ReceivedStatus): string {
+export function formatStatus (d: ReceivedStatus, now = Date.now()): string {
   const out: string[] = []
   const emqx = obj(d.emqx) ?? {}
   const gets = d.available === true ? 'gets new connections' : 'no new connections'
@@ -50,7 +50,8 @@ export function formatStatus (d: ReceivedStatus): string {
   else if (rb.status !== 'enabled') out.push('Local rebalance: disabled')
   else {
     const coordinator = rb.coordinator_node !== undefined ? `, coordinator: ${str(rb.coordinator_node)}` : ''
-    out.push(`Local rebalance: ${str(rb.process)}, state: ${str(rb.state)}${coordinator}`)
+    // the node's own status, read with the checks while it drains; the cluster view below is read less often
+    out.push(`Local rebalance (this node's own status, read with each check): ${str(rb.process)}, state: ${str(rb.state)}${coordinator}`)
     if (rb.connection_eviction_rate !== undefined) {
       out.push(`  eviction rates: ${str(rb.connection_eviction_rate)} connections/s, ${str(rb.session_eviction_rate)} sessions/s`)
     }
@@ -99,7 +100,11 @@ export function formatStatus (d: ReceivedStatus): string {
     const ev = arr(cluster.evacuations)
     const pu = arr(cluster.purges)
     const rbs = arr(cluster.rebalances)
-    if (ev.length + pu.length + rbs.length === 0) out.push('Cluster: no evacuation, purge or rebalance in progress')
+    const at = typeof cluster.fetched_at === 'string' ? Date.parse(cluster.fetched_at) : NaN
+    const read = isNaN(at) ? 'read at an unknown time' : `read ${Math.max(0, Math.round((now - at) / 1000))}s ago`
+    out.push(ev.length + pu.length + rbs.length === 0
+      ? `Cluster: no evacuation, purge or rebalance in progress (global_status, ${read})`
+      : `Cluster view (EMQX's global_status, ${read}; it can lag the node's own status above):`)
     for (const e of ev) out.push(`Cluster evacuation on ${str(e.node)}: ${str(e.state)}; ${statsLine(obj(e.stats)) ?? ''}`)
     for (const p of pu) out.push(`Cluster purge on ${str(p.node)}: ${str(p.state)}`)
     for (const r of rbs) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { durationProblem, parseDuration } from '../duration.js'
 import { Secret } from './secret.js'
+import { closest } from './suggest.js'
 import { envOf, type OptionSpec, type OptionValues } from './table.js'
 
 export type OptionValue = string | number | boolean | URL | Secret
@@ -52,7 +53,9 @@ export function parseOptions<const S extends readonly OptionSpec[]> (specs: S, a
     const isFileFlag = name.endsWith('-file') && byFlag.get(name.slice(0, -5))?.fileVariant === true
     const spec = byFlag.get(isFileFlag ? name.slice(0, -5) : name)
     if (spec === undefined) {
-      problems.push(`unknown flag --${name}`)
+      const files = specs.filter((s) => s.fileVariant === true).map((s) => `${s.flag}-file`)
+      const guess = closest(name, [...byFlag.keys(), ...files, ...ACTIONS])
+      problems.push(`unknown flag --${name}${guess === undefined ? '' : ` (did you mean --${guess}?)`}`)
       // `--typo value`: the value belongs to the unknown flag, not a second problem
       if (eq === -1 && argv[i + 1]?.startsWith('-') === false) i++
       continue

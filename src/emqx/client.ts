@@ -7,7 +7,7 @@ import { EmqxHttp } from './http.js'
 import { classifyEvacuationAnswer, evacuationBody, type EvacuationBodyOptions, type EvacuationCall } from './evacuation.js'
 import type { EvacuationSettings } from '../config/serve-types.js'
 import { failure, type CheckOutcome } from './outcome.js'
-import { classifyAvailability, classifyNodeStatus, parseNodeName, SCOPE_HINT } from './parse.js'
+import { classifyAvailability, classifyNodeStatus, CREDENTIALS_HINT, parseNodeName, SCOPE_HINT } from './parse.js'
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
 import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
 import { MembershipReader, type MembershipRead } from './membership-reader.js'
@@ -156,7 +156,7 @@ export class EmqxClient {
     if (outcome.kind !== 'failure' || outcome.reason !== 'auth' || outcome.httpStatus !== 401) return outcome
     if (t.version !== 'v4' || this.hasCredentials) return outcome
     return failure('auth', 'EMQX 4.4 answered 401: credentials needed, or open-source EMQX (which answers 401 before 404 without login); ' +
-      'set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD to an AppID/AppSecret to tell', 401)
+      `set an AppID and AppSecret to tell (${CREDENTIALS_HINT})`, 401)
   }
 
   /** Node name from the unauthenticated node status endpoint; undefined when unknown. */

@@ -1,7 +1,7 @@
 import type { EvacuationSettings } from '../config/serve-types.js'
 import type { EvacuationErrorCode } from '../errors.js'
 import type { ApiVersion } from './api.js'
-import { clip, parseJsonObject, SCOPE_HINT, type RawAnswer } from './parse.js'
+import { clip, CREDENTIALS_HINT, parseJsonObject, SCOPE_HINT, type RawAnswer } from './parse.js'
 
 export interface EvacuationBodyOptions {
   /** leave `wait_health_check` out (the retry for e5.0.4 and 4.4 before the wait phase, which reject the field) */
@@ -63,7 +63,7 @@ export function classifyEvacuationAnswer (version: ApiVersion, op: 'start' | 'st
   if (status === 403) return { ok: false, code: 'auth', message: `EMQX answered 403: ${SCOPE_HINT}`, httpStatus: status }
   if (status === 401) {
     const message = `EMQX answered ${status}: API credentials missing or rejected ` +
-      '(the rebalance API needs SIDECAR_EMQX_USERNAME and a password)'
+      `(the rebalance API needs them: ${CREDENTIALS_HINT})`
     return { ok: false, code: 'auth', message, httpStatus: status }
   }
   const json = parseJsonObject(body)

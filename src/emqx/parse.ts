@@ -18,6 +18,10 @@ export function parseJsonObject (body: string): Record<string, unknown> | undefi
  * `cluster_operations` (`scopes/0` in apps/emqx_node_rebalance/src/emqx_node_rebalance_api.erl); a key without it
  * gets 403 `UNAUTHORIZED_ROLE` (apps/emqx_management/src/emqx_mgmt_auth.erl check_scopes).
  */
+/** Where credentials are set, in both forms: a hint must name what the operator used (a flag or a variable). */
+export const CREDENTIALS_HINT = '--emqx-username and --emqx-password (or --emqx-password-file), ' +
+  'or SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD (or SIDECAR_EMQX_PASSWORD_FILE)'
+
 export const SCOPE_HINT = 'the API key is not allowed here: from EMQX 6.0.3 and 6.1.2 the load_rebalance API needs ' +
   'an API key with the cluster_operations scope'
 
@@ -26,7 +30,7 @@ function classifyCommon ({ status, body }: RawAnswer): CheckOutcome {
   if (status === 403) return failure('auth', `EMQX answered 403: ${SCOPE_HINT}`, status)
   if (status === 401) {
     const detail = `EMQX answered ${status}: API credentials missing or rejected ` +
-      '(set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)'
+      `(set ${CREDENTIALS_HINT})`
     return failure('auth', detail, status)
   }
   if (status === 404) return failure('not_found', 'EMQX answered 404: endpoint not found', status)

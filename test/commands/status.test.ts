@@ -32,7 +32,7 @@ t.test('`status` prints the node, its checkers and the cluster view from a runni
   const r = await runCli(['status', '--url', sc.url])
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, /^Node emqx@n1: DRAINING \(no new connections\)/)
-  t.match(r.stdout, /Local rebalance: rebalance, state: evicting_conns, coordinator: emqx@n1/)
+  t.match(r.stdout, /Local rebalance \(this node's own status, read with each check\): rebalance, state: evicting_conns, coordinator: emqx@n1/)
   t.match(r.stdout, /1\/1 checkers told; acknowledged: yes/)
   t.match(r.stdout, /http 127\.0\.0\.1 "test-lb": every \d+ms, fall 3, last answer 503, told: yes \(3 drain answers\)/)
   t.match(r.stdout, /Cluster rebalance coordinated by emqx@n1/)
