@@ -12,6 +12,7 @@ export const FLOOR_MAJORS = (): number[] => [...new Set([20, imageNodeMajor()])]
 
 const mib = (v: number): string => Number.isFinite(v) ? (v / MIB).toFixed(1) : 'n/a'
 const signed = (v: number): string => Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v / MIB).toFixed(1)}` : 'n/a'
+const ratio = (a: number, b: number): string => Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : 'n/a'
 const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
   [head, head.map(() => '---'), ...rows].map((c) => `| ${c.join(' | ')} |`).join('\n')
 
@@ -56,7 +57,7 @@ export function floorTarget (f: FootprintResult): { target: string, figure: stri
   })
   const figure = rows.map(({ m, st }) => st === undefined
     ? `not measured on Node ${m} (npm run bench -- --node PATH)`
-    : `${st.runtime}: ${mib(st.sidecar)} vs ${mib(st.floor)} MiB (${signed(st.above)})`).join('; ')
+    : `${st.runtime}: ${mib(st.sidecar)} vs ${mib(st.floor)} MiB (${signed(st.above)}, ${ratio(st.sidecar, st.floor)})`).join('; ')
   return { target, figure, met: rows.every(({ st }) => st !== undefined && st.above <= ABOVE_FLOOR) }
 }
 
@@ -66,19 +67,20 @@ export function floorSection (f: FootprintResult): string[] {
   const st = f.runtimes.filter((r) => r.runs.length > 0).map(floorStats)
   if (st.length === 0) return []
   const rows = st.map((s) => [
-    s.runtime, String(s.runs), mib(s.sidecar), mib(s.floor), `${signed(s.above)}${spread(s.aboveRuns)}`,
+    s.runtime, String(s.runs), mib(s.sidecar), mib(s.floor), `${signed(s.above)}${spread(s.aboveRuns)}`, ratio(s.sidecar, s.floor),
     s.above <= ABOVE_FLOOR ? 'met' : '**MISSED**', `${mib(s.sidecarPeak)} (max ${mib(s.sidecarPeakMax)})`, mib(s.floorPeak),
   ])
   const peak = st.reduce<FloorStats | undefined>((a, s) => a === undefined || s.sidecarPeakMax > a.sidecarPeakMax ? s : a, undefined)
   return ['### Idle RSS against the floor', '',
     'The sidecar (dist/cli.js through its shebang, polling the EMQX double every second) and the floor (bench/servers/floor.ts: ' +
-      'fastify with one route, ready and listening, an undici Pool, a pino logger and a prom-client registry with the default ' +
-      'metrics, set up as the sidecar sets them up; same node flags) started together and left idle; after the settle time, ' +
+      'fastify with one route, ready and listening, an undici Pool making the same GET availability_check once a second, a pino ' +
+      'logger and a prom-client registry with the default metrics, set up as the sidecar sets them up; same node flags) started ' +
+      'together and left idle; after the settle time, ' +
       'VmRSS (/proc/<pid>/status) is read every sample interval until three samples in a row lie within 1%, and their median ' +
       'is the run\'s figure. Each run starts a fresh pair: RSS medians of the runs, and the median (range) of the run-by-run ' +
       'difference. Start-up peak: VmHWM at the end of a run. MiB. ' +
       `Target: the sidecar within ${ABOVE_FLOOR / MIB} MiB of the floor.`, '',
-    table(['node', 'runs', 'sidecar idle RSS', 'floor idle RSS', 'sidecar - floor', `<= floor + ${ABOVE_FLOOR / MIB} MiB`,
+    table(['node', 'runs', 'sidecar idle RSS', 'floor idle RSS', 'sidecar - floor', 'sidecar / floor', `<= floor + ${ABOVE_FLOOR / MIB} MiB`,
       'sidecar start-up peak (VmHWM)', 'floor VmHWM'], rows),
     ...(peak !== undefined ? ['', `Largest start-up peak: ${mib(peak.sidecarPeakMax)} MiB on Node ${peak.runtime}.`] : [])]
 }

@@ -108,9 +108,13 @@ async function idle (targets: readonly Target[], windowMs: number): Promise<Idle
   return targets.map((t, i) => ({ rssBytes: rssBytes(t.pid), cpu: (cpuSeconds(t.pid) - (cpu0[i] ?? NaN)) / seconds }))
 }
 
-/** The floor of the stack (bench/servers/floor.ts) on `node` under the sidecar's node flags, once it listens. */
-async function startFloor (node: string): Promise<Target> {
-  const child = track(spawn(node, [...NODE_FLAGS, FLOOR], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] }))
+/**
+ * The floor of the stack (bench/servers/floor.ts) on `node` under the sidecar's node flags, once it listens,
+ * polling the EMQX double once a second as the sidecar does.
+ */
+async function startFloor (node: string, emqxUrl: string): Promise<Target> {
+  const env = { PATH: process.env.PATH ?? '', FLOOR_EMQX_URL: emqxUrl }
+  const child = track(spawn(node, [...NODE_FLAGS, FLOOR], { env, stdio: ['ignore', 'pipe', 'pipe'] }))
   const line = await awaitStartup(child, (l) => l.includes('"event":"listening"'), 'floor listening')
   const port = (JSON.parse(line) as { port: number }).port
   return { name: 'floor', pid: child.pid ?? -1, port, child, stop: async () => { await stopChild(child) } }
@@ -152,7 +156,7 @@ async function idlePair (sim: EmqxDouble, node: string, o: FootprintOptions): Pr
   try {
     const sidecar = await startSidecar({ emqxUrl: sim.url, runtime: node })
     servers.push(sidecar)
-    const floor = await startFloor(node)
+    const floor = await startFloor(node, sim.url)
     servers.push(floor)
     await new Promise((resolve) => setTimeout(resolve, o.settleMs))
     const samples: [number[], number[]] = [[], []]
