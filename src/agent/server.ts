@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
+import type { CheckerKind } from '../checkers/protocols.js'
 import type { CheckerTracker } from '../checkers/tracker.js'
 import type { Store } from '../state/store.js'
 import { agentReply } from './words.js'
@@ -7,7 +8,7 @@ import { agentReply } from './words.js'
 export interface AgentServerOptions {
   readonly store: Store
   /** counts each answer (the metrics registry fits; the listener does not import it) */
-  readonly metrics: { readonly probe: (protocol: 'agent', answer: string) => void }
+  readonly metrics: { readonly probe: (protocol: CheckerKind, answer: string) => void }
   /** records each agent checker, so the drain acknowledgement covers HAProxy's agent too */
   readonly tracker?: CheckerTracker
   /** a connection that neither reads its answer nor hangs up is dropped after this long */

@@ -1,3 +1,4 @@
+import { CHECKER_PROTOCOLS } from '../checkers/protocols.js'
 import { servedAnswer, type NodeState, type Snapshot } from '../state/model.js'
 
 /**
@@ -15,8 +16,9 @@ import { servedAnswer, type NodeState, type Snapshot } from '../state/model.js'
  *               restart). A graceful restart wants no new clients and untouched existing ones; the sidecar
  *               knows nothing new about health, so it leaves health to the L4 check.
  */
-export type AgentWord = 'ready' | 'drain' | 'down'
-export const AGENT_WORDS: readonly AgentWord[] = ['ready', 'drain', 'down']
+/** The words that decide routing: the agent protocol's answers (src/checkers/protocols.ts). */
+export type AgentWord = (typeof CHECKER_PROTOCOLS.agent.answers)[number]
+export const AGENT_WORDS: readonly AgentWord[] = CHECKER_PROTOCOLS.agent.answers
 
 export interface AgentReply {
   /** the word that decides routing, for the probes metric */

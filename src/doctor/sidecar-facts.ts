@@ -1,5 +1,5 @@
 import { agentReply } from '../agent/words.js'
-import { AVAILABILITY_PATHS } from '../http/views/probe-answer.js'
+import { AVAILABILITY_PATHS } from '../http/listeners/probe.js'
 import { initialSnapshot } from '../state/transition.js'
 
 /**

@@ -2,6 +2,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { DrainAcknowledgement, DrainProgress } from '../ack/drain.js'
 import type { CheckerInfo, CheckerTracker } from '../checkers/tracker.js'
+import { CHECKER_KINDS } from '../checkers/protocols.js'
 import { PREFIX } from './names.js'
 
 /** The drain view when no drain acknowledgement is followed. */
@@ -33,7 +34,7 @@ export function registerCheckerMetrics (
     registers: r,
     collect () {
       const { views } = read()
-      for (const kind of ['http', 'agent'] as const) this.set({ kind }, views.filter((c) => c.kind === kind).length)
+      for (const kind of CHECKER_KINDS) this.set({ kind }, views.filter((c) => c.kind === kind).length)
     },
   })
   new Gauge({

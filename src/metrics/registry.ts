@@ -1,6 +1,6 @@
 /* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import { AGENT_WORDS } from '../agent/words.js'
+import { CHECKER_KINDS, CHECKER_PROTOCOLS, type CheckerKind } from '../checkers/protocols.js'
 import { FAILURE_REASONS } from '../errors.js'
 import { NODE_STATES, servedAnswer } from '../state/model.js'
 import type { Store } from '../state/store.js'
@@ -20,13 +20,14 @@ import { registerCheckerMetrics } from './checkers.js'
 
 /** What the servers call when they answer a probe; counted, never blocking. */
 export interface ProbeRecorder {
-  probe: (protocol: 'http' | 'agent', answer: string) => void
+  /** one probe answered: its protocol (src/checkers/protocols.ts) and the answer's label (one of the entry's `answers`) */
+  probe: (protocol: CheckerKind, answer: string) => void
 }
 
 export interface Metrics extends ProbeRecorder, AdminRecorder {
   readonly registry: Registry
   /** a connection closed at once because the listener's connection limit was reached */
-  connectionDropped: (protocol: 'http' | 'agent') => void
+  connectionDropped: (protocol: CheckerKind) => void
   /** the number of GET /events streams open now */
   eventStreams: (open: number) => void
 }
@@ -165,25 +166,25 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   // Probes are nearly all the traffic: counted in plain numbers on the hot path and handed to the
   // counter when it is scraped (a labelled inc() hashes its labels on every call).
   type Pending = Map<string, { readonly labels: { protocol: string, answer: string }, n: number }>
-  const pendingProbes: Record<'http' | 'agent', Pending> = { http: new Map(), agent: new Map() }
+  const pendingProbes = Object.fromEntries(CHECKER_KINDS.map((k) => [k, new Map()])) as Record<CheckerKind, Pending>
   const probes = new Counter({
     name: `${PREFIX}probes_total`,
-    help: 'Probes answered, by protocol (http, agent) and answer (HTTP status or agent state word).',
+    help: `Probes answered, by protocol (${CHECKER_KINDS.join(', ')}) and answer (HTTP status or agent state word).`,
     labelNames: ['protocol', 'answer'],
     registers: r,
     collect () {
-      for (const pending of [pendingProbes.http, pendingProbes.agent]) {
-        for (const p of pending.values()) if (p.n > 0) { this.inc(p.labels, p.n); p.n = 0 }
+      for (const kind of CHECKER_KINDS) {
+        for (const p of pendingProbes[kind].values()) if (p.n > 0) { this.inc(p.labels, p.n); p.n = 0 }
       }
     },
   })
-  const countProbe = (protocol: 'http' | 'agent', answer: string): void => {
+  const countProbe = (protocol: CheckerKind, answer: string): void => {
     const pending = pendingProbes[protocol]
     const p = pending.get(answer)
     if (p !== undefined) p.n++
     else pending.set(answer, { labels: { protocol, answer }, n: 1 })
   }
-  for (const code of ['200', '503']) probes.inc({ protocol: 'http', answer: code }, 0)
+  for (const protocol of CHECKER_KINDS) for (const answer of CHECKER_PROTOCOLS[protocol].answers) probes.inc({ protocol, answer }, 0)
   const dropped = new Counter({
     name: `${PREFIX}connections_dropped_total`,
     help: 'Connections closed at once because the listener had reached its connection limit ' +
@@ -191,14 +192,13 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     labelNames: ['protocol'],
     registers: r,
   })
-  for (const protocol of ['http', 'agent']) dropped.inc({ protocol }, 0)
+  for (const protocol of CHECKER_KINDS) dropped.inc({ protocol }, 0)
   const streams = new Gauge({
     name: `${PREFIX}event_streams`,
     help: 'GET /events streams (the live page) open now; at most --events-max-clients.',
     registers: r,
   })
   streams.set(0)
-  for (const word of AGENT_WORDS) probes.inc({ protocol: 'agent', answer: word }, 0)
 
   store.on('check', (ev) => {
     checks.inc({ outcome: ev.outcome.kind })

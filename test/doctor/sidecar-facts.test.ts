@@ -1,6 +1,6 @@
 import t from 'tap'
 import { agentDrainKeepsStickyClients, agentDrainWords, PROBE_PATHS } from '../../src/doctor/sidecar-facts.js'
-import { AVAILABILITY_PATHS } from '../../src/http/views/probe-answer.js'
+import { AVAILABILITY_PATHS } from '../../src/http/listeners/probe.js'
 
 t.test('the stickiness rule is keyed on the agent\'s drain word, as measured (haproxy/README.md "Stickiness and drains")', async (t) => {
   t.equal(agentDrainKeepsStickyClients(['up', 'drain']), true, 'DRAIN honours stick entries')

@@ -3,7 +3,7 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
-import { cachedProbeAnswer } from '../../src/http/views/probe-answer.js'
+import { probeAnswer } from '../../src/http/listeners/probe.js'
 import { evacuationDocument } from '../../src/http/views/status.js'
 import { Evacuator } from '../../src/state/evacuator.js'
 import { Monitor } from '../../src/state/monitor.js'
@@ -50,11 +50,11 @@ for (const profile of ['v5', 'v5.3', 'v5.0.4', 'v4.4.24', 'v4.4'] as SimProfile[
     const held = profile === 'v4.4' || profile === 'v5.0.4'
     const { store, evacuator, lines } = await setup(t, sim, held ? ['--wait-health-check', '1s'] : [])
     const answers = new Set<number>()
-    store.on('update', (s) => answers.add(cachedProbeAnswer(s).status))
+    store.on('update', (s) => answers.add(probeAnswer(s).status))
 
     const run = evacuator.start('10.1.2.3')
     t.match(store.current, { state: 'draining', reason: 'evacuation', overrides: { evacuation: { phase: 'starting', by: '10.1.2.3' } } }, 'draining before EMQX was even asked')
-    t.equal(cachedProbeAnswer(store.current).status, 503)
+    t.equal(probeAnswer(store.current).status, 503)
     t.equal(sim.evacuationRequests.length, 0, 'EMQX not asked yet')
     const p = await run
     t.match(p, { phase: 'done', node: 'emqx@n1', emqxState: 'prohibiting', connections: 0, sessions: 0, alreadyStarted: false })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { agentReply } from '../../src/agent/words.js'
-import { probeAnswer } from '../../src/http/views/probe-answer.js'
+import { probeAnswer } from '../../src/http/listeners/probe.js'
 import { statusDocument } from '../../src/http/views/status.js'
 import { NODE_STATES, servedAnswer } from '../../src/state/model.js'
 import { moveTo } from '../../src/state/move.js'

@@ -10,11 +10,10 @@ import type { CheckerTracker } from '../../checkers/tracker.js'
 import type { Heartbeat } from '../../state/heartbeat.js'
 import type { Store } from '../../state/store.js'
 import { registerAdmin, type AdminOptions } from '../routes/admin.js'
-import { AVAILABILITY_PATHS, cachedProbeAnswer } from '../views/probe-answer.js'
 import { addCommonHandlers, addLivezAndMetrics, fastifyLogger, type Liveness } from '../routes/common.js'
-import { createProbeServer, writeProbeAnswer } from './fast-path.js'
+import { createProbeServer } from './fast-path.js'
+import { AVAILABILITY_PATHS, HttpProbes } from './probe.js'
 import { applyServerLimits, serverOptions, warnOnceAtLimit } from './limits.js'
-import { ProbeObserver } from '../routes/probe-observer.js'
 import { registerLive } from '../routes/live.js'
 import { statusDocument } from '../views/status.js'
 import { LogCodes } from '../../errors.js'
@@ -47,22 +46,15 @@ export interface AppOptions {
 export function buildApp ({
   store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, arrivals, cluster, heartbeat, events,
 }: AppOptions): FastifyInstance {
-  // The one probe answer, for the server's fast path (fast-path.ts) and for the routes below.
-  const observer = tracker === undefined ? undefined : new ProbeObserver(tracker)
-  const answer = (req: IncomingMessage, res: ServerResponse): void => {
-    const a = cachedProbeAnswer(store.current)
-    const code = a.status === 200 ? '200' : '503'
-    metrics.probe('http', code)
-    observer?.observe(req, a.status === 200, code, Date.now())
-    writeProbeAnswer(res, req.method, a)
-  }
-  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, answer)
+  // The one probe path (./probe.ts), for the server's fast path (./fast-path.ts) and for the routes below.
+  const probes = new HttpProbes({ store, recorder: metrics, tracker })
+  const app = baseApp(log, limits, () => { metrics.connectionDropped('http') }, probes)
 
   // Reached by inject() and by request targets the fast path does not match (absolute-form URLs):
   // the same answer, written on the raw response.
   const availability = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.hijack()
-    answer(req.raw, reply.raw)
+    probes.serve(req.raw, reply.raw)
   }
   for (const url of AVAILABILITY_PATHS) {
     app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url, handler: availability })
@@ -113,10 +105,10 @@ export function buildAdminApp (o: AdminOptions & { readonly limits?: HttpLimits,
 
 /**
  * Settings, limits and handlers both listeners share. `onDrop` runs for each connection refused at the limit.
- * `probe` answers availability probes before fastify's routing (fast-path.ts); the admin listener has none.
+ * `probes` answers availability probes before fastify's routing (fast-path.ts); the admin listener has none.
  */
 function baseApp (
-  log: Logger, limits: HttpLimits, onDrop?: () => void, probe?: (req: IncomingMessage, res: ServerResponse) => void
+  log: Logger, limits: HttpLimits, onDrop?: () => void, probes?: HttpProbes
 ): FastifyInstance {
   const httpLog = log.child({ component: 'http' })
   // fastify applies these itself only to a server it creates, so the probe server gets them too
@@ -125,9 +117,9 @@ function baseApp (
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs,
   }
-  const serverFactory = probe === undefined
+  const serverFactory = probes === undefined
     ? undefined
-    : (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probe, timeouts, serverOptions(limits))
+    : (handler: (req: IncomingMessage, res: ServerResponse) => void) => createProbeServer(handler, probes, timeouts, serverOptions(limits))
   const app = Fastify({
     loggerInstance: fastifyLogger(log),
     // one probe per second per checker: per-request log lines would drown everything else

@@ -1,37 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { AVAILABILITY_PATHS, type ProbeAnswer } from '../views/probe-answer.js'
-
-const PROBE_PATHS: readonly string[] = AVAILABILITY_PATHS
-
-/**
- * GET, HEAD or OPTIONS on an availability path (query string ignored: checkers add cache busters).
- * Plain comparisons, not Set lookups: a Set hashes each request's new URL string first.
- */
-export function isProbe (method: string | undefined, url: string | undefined): boolean {
-  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') return false
-  if (url === undefined) return false
-  const q = url.indexOf('?')
-  const path = q === -1 ? url : url.slice(0, q)
-  for (let i = 0; i < PROBE_PATHS.length; i++) if (PROBE_PATHS[i] === path) return true
-  return false
-}
-
-/**
- * Writes a probe answer on a raw response: GET gets the JSON body, HEAD and OPTIONS the status only
- * (Patroni's convention). Every answer is uncachable: a cached 200 from a proxy in between would hide a drain.
- */
-export function writeProbeAnswer (res: ServerResponse, method: string | undefined, a: ProbeAnswer): void {
-  // the answer's own header lists (flat arrays, built once per answer): no headers object per probe
-  if (method === 'GET') {
-    res.writeHead(a.status, a.getHeaders as string[])
-    // a string body goes out in one write() with the headers; a Buffer would take a writev() of two
-    res.end(a.body, 'utf8')
-  } else {
-    res.writeHead(a.status, a.bodylessHeaders as string[])
-    res.end()
-  }
-}
+import { isProbe, type HttpProbes } from './probe.js'
 
 /**
  * Requests one connection may have in fastify at once. node dispatches every request of a pipelined read
@@ -61,17 +30,17 @@ export interface ServerTimeouts {
  * fastify's routing: probes are nearly all the traffic (many checkers, each every second or faster)
  * and fastify's per-request work (a child logger, hooks, a reply object) would cost more than the
  * answer itself (bench/README.md). Everything else goes to fastify, whose routes answer probes with the
- * same `answer` for inject() and for request targets this matcher leaves alone (absolute-form URLs).
+ * same `probes.serve()` for inject() and for request targets this matcher leaves alone (absolute-form URLs).
  */
 export function createProbeServer (
   fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
-  answer: (req: IncomingMessage, res: ServerResponse) => void,
+  probes: Pick<HttpProbes, 'serve'>,
   t: ServerTimeouts,
   options: ServerOptions
 ): Server {
   const server = createServer(options, (req, res) => {
     if (isProbe(req.method, req.url)) {
-      answer(req, res)
+      probes.serve(req, res)
       // in the kernel already unless the client reads nothing (or pipelines)
       if (res.writableLength > 0) awaitDelivery(req.socket, t.connectionTimeout)
       return

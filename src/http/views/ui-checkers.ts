@@ -1,3 +1,4 @@
+import { CHECKER_PROTOCOLS, type CheckerKind } from '../../checkers/protocols.js'
 import type { ProgressHistory } from './progress-history.js'
 import type { Received, ReceivedStatus, StatusDocument } from './status-types.js'
 import { clockAt, msText, num, plural, section, sparkline, when, yesNo } from './ui-bits.js'
@@ -11,8 +12,6 @@ export const PAGE_CHECKERS = 40
 
 type Checker = NonNullable<ReceivedStatus['checkers']>[number]
 
-const KINDS: Readonly<Record<string, string>> = { http: 'HTTP check', agent: 'agent-check' }
-
 function ackLine (d: ReceivedStatus): VNode {
   const a = d.drain_acknowledgement
   const list = d.checkers ?? []
@@ -25,6 +24,12 @@ function ackLine (d: ReceivedStatus): VNode {
       `Drain acknowledged: all ${num(a.checkers_active)} checkers told, ` +
       `${spanText(a.acknowledged_after_seconds ?? NaN)} after the drain began.`)
     : h('div', { id: 'ack', class: 'ack wait' }, 'Draining since ', clockAt(a.draining_since), `: ${told} checkers told so far.`)
+}
+
+/** The protocol's words for a checker's kind (src/checkers/protocols.ts), or the kind a newer sidecar sent. */
+function kindLabel (kind: string | undefined): string {
+  if (kind === undefined) return '\u2013'
+  return Object.hasOwn(CHECKER_PROTOCOLS, kind) ? CHECKER_PROTOCOLS[kind as CheckerKind].label : kind
 }
 
 function toldCell (c: Checker, draining: boolean, now: number): VNode {
@@ -47,7 +52,7 @@ function budgetCell (c: Checker): VNode {
 function checkerRow (c: Checker, draining: boolean, now: number): VNode {
   const answer = c.last_answer ?? '\u2013'
   return h('tr', null,
-    h('td', null, KINDS[c.kind ?? ''] ?? c.kind ?? '\u2013'),
+    h('td', null, kindLabel(c.kind)),
     h('td', null, h('div', { class: 'ua' }, c.user_agent === undefined || c.user_agent === '' ? '(no user agent)' : c.user_agent),
       h('div', { class: 'note' }, c.source ?? '')),
     h('td', { class: 'num' }, c.interval_ms === null || c.interval_ms === undefined ? 'not yet known' : `every ${msText(c.interval_ms)}`),

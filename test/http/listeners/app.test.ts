@@ -1,7 +1,7 @@
 import t from 'tap'
 import pino from 'pino'
 import { buildApp } from '../../../src/http/listeners/app.js'
-import { AVAILABILITY_PATHS } from '../../../src/http/views/probe-answer.js'
+import { AVAILABILITY_PATHS } from '../../../src/http/listeners/probe.js'
 import { createMetrics } from '../../../src/metrics/registry.js'
 import type { NodeState } from '../../../src/state/model.js'
 import { TestStore as Store } from '../../support/test-store.js'

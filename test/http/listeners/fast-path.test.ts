@@ -4,8 +4,8 @@ import { once } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import pino from 'pino'
 import { buildApp } from '../../../src/http/listeners/app.js'
-import { AVAILABILITY_PATHS } from '../../../src/http/views/probe-answer.js'
-import { createProbeServer, isProbe } from '../../../src/http/listeners/fast-path.js'
+import { AVAILABILITY_PATHS, isProbe } from '../../../src/http/listeners/probe.js'
+import { createProbeServer } from '../../../src/http/listeners/fast-path.js'
 import { createMetrics } from '../../../src/metrics/registry.js'
 import { CheckerTracker } from '../../../src/checkers/tracker.js'
 import { TestStore as Store } from '../../support/test-store.js'
@@ -159,7 +159,7 @@ async function probeServer (t: Test, connectionTimeout: number) {
   const body = 'x'.repeat(4096)
   const server = createProbeServer(
     (req, res) => { if (req.url === '/hold') req.socket.setTimeout(60_000); else res.end('routed') },
-    (_req, res) => { res.writeHead(200, { 'content-length': body.length }); res.end(body) },
+    { serve: (_req, res) => { res.writeHead(200, { 'content-length': body.length }); res.end(body) } },
     { keepAliveTimeout: 5000, requestTimeout: 10_000, connectionTimeout }, {}
   )
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { cachedProbeAnswer } from '../../../src/http/views/probe-answer.js'
+import { HttpProbes } from '../../../src/http/listeners/probe.js'
+import { TestStore } from '../../support/test-store.js'
 import type { Snapshot } from '../../../src/state/model.js'
 import { applyCheck, initialSnapshot } from '../../../src/state/transition.js'
 
@@ -8,6 +9,8 @@ const check = (s: Snapshot, kind: 'available' | 'unavailable', at: number): Snap
   applyCheck(s, { outcome: { kind }, at, durationMs: 1 }, 3)
 
 t.test('the probe answer is rebuilt when what it says changes, not at every check', async (t) => {
+  const probes = new HttpProbes({ store: new TestStore(initialSnapshot(T0)), recorder: { probe: () => undefined } })
+  const cachedProbeAnswer = (s: Snapshot): ReturnType<HttpProbes['answer']> => probes.answer(s)
   const up1 = check(initialSnapshot(T0), 'available', T0 + 1000)
   const up2 = check(up1, 'available', T0 + 2000)
   t.not(up2, up1, 'a check replaces the snapshot (its lastCheck)')
