@@ -23,15 +23,22 @@ export type DrainPhase = 'before_eviction' | 'evicting'
 const BASELINE_MS = 15_000
 /** readings kept for the usual rate: the last ten minutes at the default baseline pace */
 const BASELINE_READINGS = 40
-/** a usual rate needs at least this many baseline intervals of readings */
-const MIN_RATE_SPAN_INTERVALS = 2
+/**
+ * A usual rate is known from two readings this far apart: the first reading comes at the first check,
+ * the second this long after it (not a baseline interval), so a sidecar a few seconds old judges as one
+ * that has run for an hour.
+ */
+export const FIRST_RATE_SPAN_MS = 3000
+/** a reading older than this many poll intervals (plus a second) is not evidence */
+export const FRESH_POLLS = 3
 
 /**
  * Reads the node's CONNECT counter: after every EMQX check while a drain runs (and at once when one begins
- * or eviction begins), after the first check 15 s on from the last reading otherwise, so it knows the usual
- * rate. It keeps no timer of its own: the monitor's checks (the store's `check` event) pace it, so an EMQX slow
- * to answer checks slows the readings too (and a reading older than three poll intervals is not evidence). Extra
- * EMQX requests: one per check during a drain, one per 15 s otherwise; probes never cause a read.
+ * or eviction begins), otherwise at the first check, 3 s later (FIRST_RATE_SPAN_MS), then 15 s on from the last
+ * reading, so it knows the usual rate from its first seconds. It keeps no timer of its own: the monitor's
+ * checks (the store's `check` event) pace it, so an EMQX slow to answer checks slows the readings too (and
+ * a reading older than three poll intervals is not evidence). Extra EMQX requests: one per check during a
+ * drain, one per 15 s otherwise (two in the first 3 s); probes never cause a read.
  */
 export class ArrivalWatch {
   readonly #o: ArrivalWatchOptions
@@ -42,9 +49,14 @@ export class ArrivalWatch {
   #last: Reading | undefined
   #lastReadAt: number | undefined
   #error: string | undefined
-  #drain: { since: number, atStart?: number, rate: number | undefined } | undefined
-  #eviction: { since: number, atStart?: number } | undefined
-  #lastArrivalAt: number | undefined
+  /**
+   * The drain: when it began, the usual rate then, its first reading, and the CONNECTs counted in readings
+   * after that one (summed reading by reading, so a counter that went back loses none of them)
+   */
+  #drain: { since: number, rate: number | undefined, first?: Reading, arrived: number } | undefined
+  #eviction: { since: number, first?: Reading, arrived: number } | undefined
+  /** the reading that showed the drain's last arrival, and the CONNECTs counted up to it */
+  #lastArrival: { at: number, arrived: number } | undefined
   #warned = false
   /** CONNECTs that reached the node while it drained, by phase, since the sidecar started (metrics) */
   readonly whileDraining: Record<DrainPhase, number> = { before_eviction: 0, evicting: 0 }
@@ -54,18 +66,18 @@ export class ArrivalWatch {
   constructor (o: ArrivalWatchOptions) {
     this.#o = o
     this.#now = o.now ?? Date.now
-    this.#minSpanMs = MIN_RATE_SPAN_INTERVALS * (o.baselineMs ?? BASELINE_MS)
+    this.#minSpanMs = Math.min(FIRST_RATE_SPAN_MS, o.baselineMs ?? BASELINE_MS)
     o.store.on('check', () => { if (this.#running && this.#due()) this.readNow().catch(this.#failed) })
     o.store.on('update', (next, prev) => {
       const now = this.#now()
       if (next.state === 'up' && prev.state !== 'up') { this.#drain = undefined; this.#eviction = undefined; this.#warned = false; return }
       if (drainBegins(prev.state, next.state)) {
-        this.#drain = { since: next.since, rate: usualRate(this.#baseline, this.#minSpanMs) }
-        this.#lastArrivalAt = undefined
+        this.#drain = { since: next.since, rate: usualRate(this.#baseline, this.#minSpanMs), arrived: 0 }
+        this.#lastArrival = undefined
         this.readNow().catch(this.#failed)
       }
       if (this.#drain !== undefined && this.#eviction === undefined && evicting(next, now)) {
-        this.#eviction = { since: now }
+        this.#eviction = { since: now, arrived: 0 }
         this.readNow().catch(this.#failed)
       }
     })
@@ -80,7 +92,9 @@ export class ArrivalWatch {
 
   #due (): boolean {
     if (this.#drain !== undefined) return true
-    return this.#lastReadAt === undefined || this.#now() - this.#lastReadAt >= (this.#o.baselineMs ?? BASELINE_MS)
+    // until a usual rate is known, the next reading comes FIRST_RATE_SPAN_MS after the last (the baseline's pace if shorter)
+    const every = usualRate(this.#baseline, this.#minSpanMs) === undefined ? this.#minSpanMs : (this.#o.baselineMs ?? BASELINE_MS)
+    return this.#lastReadAt === undefined || this.#now() - this.#lastReadAt >= every
   }
 
   /** One reading now (joins one under way). Never rejects. */
@@ -97,24 +111,32 @@ export class ArrivalWatch {
     this.#error = undefined
     this.#source = r.source
     const prev = this.#last
-    this.#last = { at, count: r.count }
-    // a counter that went back (EMQX restarted) starts the baseline over; the drain's start count too
-    if (prev !== undefined && r.count < prev.count) {
-      this.#baseline = []
-      if (this.#drain !== undefined) this.#drain.atStart = r.count
-      if (this.#eviction !== undefined) this.#eviction.atStart = r.count
-    }
-    if (this.#drain === undefined) {
-      this.#baseline.push(this.#last)
+    const reading = { at, count: r.count }
+    this.#last = reading
+    // A counter that went back: the node (or emqx_metrics) restarted, and counts from 0 again, so what it
+    // shows now arrived since the restart, after the previous reading. The usual rate starts over.
+    const wentBack = prev !== undefined && r.count < prev.count
+    if (wentBack) this.#baseline = []
+    const arrived = prev === undefined ? 0 : wentBack ? r.count : r.count - prev.count
+    const d = this.#drain
+    if (d === undefined) {
+      this.#baseline.push(reading)
       if (this.#baseline.length > BASELINE_READINGS) this.#baseline.shift()
       return
     }
-    this.#drain.atStart ??= r.count
-    if (this.#eviction !== undefined) this.#eviction.atStart ??= r.count
-    const arrived = prev === undefined || prev.count > r.count ? 0 : r.count - prev.count
-    if (arrived === 0 || prev === undefined || prev.at < this.#drain.since) return
-    this.#lastArrivalAt = at
-    const phase: DrainPhase = this.#eviction !== undefined && prev.at >= this.#eviction.since ? 'evicting' : 'before_eviction'
+    const e = this.#eviction
+    // the drain's first reading is where its count begins: CONNECTs before it may predate the drain
+    if (d.first === undefined || prev === undefined || prev.at < d.since) {
+      d.first ??= reading
+      if (e !== undefined) e.first ??= reading
+      return
+    }
+    if (e !== undefined && e.first === undefined) e.first = reading
+    if (arrived === 0) return
+    d.arrived += arrived
+    this.#lastArrival = { at, arrived: d.arrived }
+    const phase: DrainPhase = e !== undefined && prev.at >= e.since ? 'evicting' : 'before_eviction'
+    if (phase === 'evicting' && e !== undefined) e.arrived += arrived
     this.whileDraining[phase] += arrived
     if (phase === 'evicting') this.#warnEvicting(arrived)
   }
@@ -131,15 +153,19 @@ export class ArrivalWatch {
   evidence (now: number): ArrivalEvidence {
     const d = this.#drain
     const last = this.#last
-    const windowMs = quietWindowMs(d?.rate, this.#o.graceMs)
-    const quietFrom = this.#lastArrivalAt ?? d?.since
+    const drainRate = this.#drainRate()
+    // presence is evidence: the rate seen during the drain counts as much as the usual one
+    const rate = d === undefined ? undefined : maxRate(d.rate, drainRate)
+    const windowMs = quietWindowMs(rate, this.#o.graceMs)
+    const quietFrom = this.#lastArrival?.at ?? d?.since
     const quietMs = d === undefined || this.#lastReadAt === undefined || quietFrom === undefined
       ? undefined
       : Math.max(0, this.#lastReadAt - quietFrom)
-    const fresh = this.#error === undefined && this.#lastReadAt !== undefined && now - this.#lastReadAt <= 3 * this.#o.pollIntervalMs + 1000
+    const fresh = this.#error === undefined && this.#lastReadAt !== undefined &&
+      now - this.#lastReadAt <= FRESH_POLLS * this.#o.pollIntervalMs + 1000
     const verdict = d === undefined
       ? 'not_draining'
-      : !fresh || last === undefined || d.atStart === undefined
+      : !fresh || last === undefined || d.first === undefined
           ? 'no_counter'
           : windowMs === undefined
             ? 'too_little_traffic'
@@ -149,15 +175,31 @@ export class ArrivalWatch {
       source: this.#source,
       connects: last?.count,
       usualRatePerS: d?.rate ?? usualRate(this.#baseline, this.#minSpanMs),
+      drainRatePerS: drainRate,
       drainSince: d?.since,
       evictionSince: this.#eviction?.since,
-      sinceDrain: d?.atStart === undefined || last === undefined ? undefined : last.count - d.atStart,
-      sinceEviction: this.#eviction?.atStart === undefined || last === undefined ? undefined : last.count - this.#eviction.atStart,
-      lastArrivalAt: this.#lastArrivalAt,
+      sinceDrain: d?.first === undefined ? undefined : d.arrived,
+      sinceEviction: this.#eviction?.first === undefined ? undefined : this.#eviction.arrived,
+      lastArrivalAt: this.#lastArrival?.at,
       quietMs,
       windowMs,
       lastReadAt: this.#lastReadAt,
       error: this.#error,
     }
   }
+
+  /**
+   * CONNECTs per second during the drain, from its first reading to the one that showed its last arrival
+   * (a single arrival over at least a poll interval); undefined when none arrived.
+   */
+  #drainRate (): number | undefined {
+    const d = this.#drain
+    const a = this.#lastArrival
+    if (d?.first === undefined || a === undefined || a.arrived === 0) return undefined
+    return a.arrived / (Math.max(a.at - d.first.at, this.#o.pollIntervalMs) / 1000)
+  }
+}
+
+function maxRate (a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b)
 }

@@ -16,6 +16,8 @@ export interface ArrivalEvidence {
   readonly connects: number | undefined
   /** CONNECTs per second before the drain (the node's usual rate), when known */
   readonly usualRatePerS: number | undefined
+  /** CONNECTs per second during the drain, up to its last arrival; undefined while none arrived */
+  readonly drainRatePerS: number | undefined
   readonly drainSince: number | undefined
   readonly evictionSince: number | undefined
   readonly sinceDrain: number | undefined
@@ -24,19 +26,22 @@ export interface ArrivalEvidence {
   readonly lastArrivalAt: number | undefined
   /** how long no CONNECT has arrived, up to the last reading */
   readonly quietMs: number | undefined
-  /** the quiet needed to judge that arrivals stopped: long enough to expect 5 at the usual rate */
+  /** the quiet needed to judge that arrivals stopped: long enough to expect 5 at the larger of the usual and the drain's rate */
   readonly windowMs: number | undefined
   readonly lastReadAt: number | undefined
   readonly error: string | undefined
 }
 
-/** Arrivals expected within the quiet window at the usual rate: with fewer, a quiet spell proves little. */
+/** Arrivals expected within the quiet window at the rate: with fewer, a quiet spell proves little. */
 export const EXPECTED_ARRIVALS = 5
 
-/** The quiet window for a usual rate, never shorter than the grace; undefined when the rate is unknown or 0. */
-export function quietWindowMs (usualRatePerS: number | undefined, graceMs: number): number | undefined {
-  if (usualRatePerS === undefined || usualRatePerS <= 0) return undefined
-  return Math.max(graceMs, Math.ceil((EXPECTED_ARRIVALS / usualRatePerS) * 1000))
+/**
+ * The quiet window for a rate (the larger of the usual one and the drain's own), never shorter than the
+ * grace; undefined when the rate is unknown or 0: no arrival before or during the drain, nothing to judge.
+ */
+export function quietWindowMs (ratePerS: number | undefined, graceMs: number): number | undefined {
+  if (ratePerS === undefined || ratePerS <= 0) return undefined
+  return Math.max(graceMs, Math.ceil((EXPECTED_ARRIVALS / ratePerS) * 1000))
 }
 
 export interface Reading { readonly at: number, readonly count: number }

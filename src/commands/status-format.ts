@@ -179,7 +179,10 @@ const SOURCES: Readonly<Record<string, string>> = {
 function evidenceLines (e: Received<DrainEvidenceView> | undefined): string[] {
   if (e === undefined) return []
   const from = typeof e.source === 'string' ? `, ${SOURCES[e.source] ?? e.source}` : ''
-  const rate = typeof e.usual_rate_per_second === 'number' ? `usual rate ${e.usual_rate_per_second} CONNECTs/s` : 'usual rate not known yet'
+  const usual = typeof e.usual_rate_per_second === 'number'
+    ? `usual rate ${e.usual_rate_per_second} CONNECTs/s`
+    : 'usual rate not known yet'
+  const rate = typeof e.drain_rate_per_second === 'number' ? `${usual}, ${e.drain_rate_per_second}/s during the drain` : usual
   const unreadable = `counter not readable (${str(e.error ?? 'no fresh reading')})`
   const verdict = e.verdict === 'not_draining'
     ? (e.error !== null && e.error !== undefined ? unreadable : `not draining; ${rate}`)

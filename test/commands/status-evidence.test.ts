@@ -12,6 +12,7 @@ const draining: DrainEvidenceView = {
   source: 'prometheus',
   connects_total: 1040,
   usual_rate_per_second: 2,
+  drain_rate_per_second: null,
   draining_since: T0,
   eviction_since: null,
   connects_since_drain: 40,
@@ -37,6 +38,9 @@ t.test('draining: the verdict, then the CONNECTs since the drain and since evict
     'Arrivals (EMQX\'s CONNECT counter, GET /api/v5/prometheus/stats): CONNECTs still arrive; usual rate 2 CONNECTs/s, quiet window 2.5s',
     `  since the drain began at ${T0}: 40 CONNECTs; last arrival ${T2}; quiet for 0.5s (read at ${T3})`,
   ])
+  t.equal(lines({ ...draining, drain_rate_per_second: 4, quiet_window_seconds: 1.3 })[0],
+    'Arrivals (EMQX\'s CONNECT counter, GET /api/v5/prometheus/stats): CONNECTs still arrive; usual rate 2 CONNECTs/s, 4/s during the drain, ' +
+      'quiet window 1.3s', 'the rate seen during the drain, when CONNECTs came')
   t.same(lines({ ...draining, verdict: 'quiet', source: 'v4_metrics', quiet_seconds: 3, eviction_since: T1, connects_since_eviction: 0 }), [
     'Arrivals (EMQX\'s CONNECT counter, GET /api/v4/nodes/<node>/metrics): quiet: no CONNECT for a whole 2.5s window; usual rate 2 CONNECTs/s',
     `  since the drain began at ${T0}: 40 CONNECTs, 0 since eviction began at ${T1}; last arrival ${T2}; quiet for 3s (read at ${T3})`,

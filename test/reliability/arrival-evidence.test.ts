@@ -126,3 +126,61 @@ t.test('CONNECTs after eviction began are counted apart and warned about once pe
   t.ok((m.get('emqx_lb_sidecar_connect_last_arrival_while_draining_timestamp_seconds') ?? 0) > Date.now() / 1000 - 10, 'the last arrival is recent')
   t.equal(sc.logs.filter((l) => l.event === 'connects_while_evicting').length, 1, 'warned once')
 })
+
+/**
+ * Issue 38's "done when", against the built sidecar at its default --poll-interval (1s) and
+ * --connect-baseline-interval (15s): asked to evacuate 4 s after it started, with CONNECTs arriving for 6 s
+ * after the request (through a path the sidecar does not see: the double's counter only), it asks EMQX to evict
+ * only after they stop, and within 5 s of it. Once for a node under load since the start, once for a node
+ * with no CONNECT before the drain (usual rate 0) that gets a misrouted burst.
+ */
+for (const variant of ['under load from the start', 'a burst into a node without traffic'] as const) {
+  t.test(`a sidecar 4 s old, ${variant}: eviction waits for the CONNECTs to stop, then starts within 5 s`, async (t) => {
+    const sim = await startDouble(t, { nodeName: 'emqx@127.0.0.1', connections: 0 })
+    const agentPort = await freePort()
+    let timer: NodeJS.Timeout | undefined
+    let lastAt = NaN
+    const load = (): void => { timer = setInterval(() => { sim.connect(1); lastAt = Date.now() }, 50) }
+    t.teardown(() => { clearInterval(timer) })
+    if (variant === 'under load from the start') load()
+    const sc = await startSidecar(t, ['--emqx-url', sim.url, '--emqx-username', 'admin', '--emqx-password', 'public', '--admin-token', TOKEN,
+      '--agent-port', String(agentPort), '--wait-health-check', '30s'])
+    const startedAt = Date.now()
+    await agentChecker(t, agentPort)
+    await waitFor(() => Date.now(), (now) => now >= startedAt + 4000, { what: '4 s after the start', timeoutMs: 6000, intervalMs: 20 })
+    const res = await request(`${sc.url}/admin/evacuate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
+    const requestedAt = Date.now()
+    await res.body.dump()
+    t.equal(res.statusCode, 202)
+    if (variant !== 'under load from the start') load()
+    await waitFor(() => Date.now(), (now) => now >= requestedAt + 6000, { what: '6 s of CONNECTs', timeoutMs: 10_000, intervalMs: 20 })
+    clearInterval(timer)
+    const stoppedAt = lastAt
+    t.same(sim.evacuationRequests.filter((r) => r.op === 'start'), [], 'EMQX not asked while CONNECTs arrive')
+    const start = await waitFor(() => sim.evacuationRequests.find((r) => r.op === 'start'), (r) => r !== undefined,
+      { what: 'EMQX asked to evacuate', timeoutMs: 10_000 })
+    const after = (start?.at ?? NaN) - stoppedAt
+    t.comment(`${variant}: asked ${after} ms after the last CONNECT (${(start?.at ?? NaN) - requestedAt} ms after the request)`)
+    t.ok(after > 0 && after <= 5000, `asked after the last CONNECT and within 5 s of it: ${after} ms`)
+    const ended = await sc.waitForLog((l) => l.event === 'evacuation_ack_ended', 2000, 'ack ended')
+    t.match(ended, { endedBy: 'all_told', arrivals: 'quiet' })
+    t.ok((ended.connectsSinceDrain as number) > 60, `counted during the drain: ${String(ended.connectsSinceDrain)}`)
+  })
+}
+
+t.test('a rebalance donor seen without credentials counts the CONNECTs that reach it (the public Prometheus endpoint, in text)', async (t) => {
+  const sim = await startDouble(t, { profile: 'v5', nodeName: 'emqx@127.0.0.1', connections: 50 })
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '200ms'])
+  await sc.waitForLog((l) => l.msg.startsWith('node is up'), 5000, 'up')
+  sim.connect(100)
+  sim.becomeDonor()
+  await waitFor(async () => await evidence(sc), (e) => e.verdict !== 'not_draining', { what: 'the donor\'s drain seen', timeoutMs: 5000, intervalMs: 20 })
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  sim.connect(7)
+  const m = await waitFor(async () => await scrape(sc.url), (s) => s.get('emqx_lb_sidecar_connects_while_draining_total{phase="before_eviction"}') === 7,
+    { what: '7 CONNECTs counted while the donor drains', timeoutMs: 5000 })
+  t.equal(m.get('emqx_lb_sidecar_connect_evidence_readable'), 1)
+  const e = await evidence(sc) as Evidence & { source: string, connects_since_drain: number }
+  t.match(e, { source: 'prometheus', connects_since_drain: 7 }, 'no API key: read from /api/v5/prometheus/stats')
+  t.equal(sim.authHeaders.filter((h) => h !== undefined).length, 0, 'no credentials were sent')
+})

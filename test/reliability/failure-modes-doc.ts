@@ -66,10 +66,11 @@ const ARRIVAL_CASES: ReadonlyArray<readonly [string, string, string, string]> = 
     'not run by a test (`src/emqx/connects.ts`)',
   ],
   [
-    'No traffic: usual rate 0, or not known yet (less than 2 × `--connect-baseline-interval` of readings since start, or since EMQX restarted)',
-    '`too_little_traffic`: a quiet spell proves nothing; told + grace',
+    'No traffic: usual rate 0, or not known yet (less than 3 s of readings since start, or since EMQX restarted), and no CONNECT since ' +
+      'the drain began',
+    '`too_little_traffic`: a quiet spell proves nothing; told + grace (a CONNECT during the drain makes it `arriving`: presence is evidence)',
     '`drain_evidence.usual_rate_per_second` 0 or null; the wait\'s end logs `(no arrival evidence: too little traffic to judge)`',
-    '`test/reliability/arrival-evidence.test.ts`, `test/ack/evidence.test.ts`',
+    '`test/reliability/arrival-evidence.test.ts`, `test/ack/evidence.test.ts`, `test/ack/arrival-watch.test.ts`',
   ],
   [
     'Little traffic (e.g. 0.1 CONNECT/s)',

@@ -44,6 +44,7 @@ export function drainEvidenceView (e: ArrivalEvidence): DrainEvidenceView {
     source: e.source ?? null,
     connects_total: e.connects ?? null,
     usual_rate_per_second: e.usualRatePerS === undefined ? null : Math.round(e.usualRatePerS * 1000) / 1000,
+    drain_rate_per_second: e.drainRatePerS === undefined ? null : Math.round(e.drainRatePerS * 1000) / 1000,
     draining_since: isoOrNull(e.drainSince),
     eviction_since: isoOrNull(e.evictionSince),
     connects_since_drain: e.sinceDrain ?? null,

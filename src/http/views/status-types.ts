@@ -133,6 +133,8 @@ export interface DrainEvidenceView {
   readonly source: ConnectSource | null
   readonly connects_total: number | null
   readonly usual_rate_per_second: number | null
+  /** CONNECTs per second during the drain, up to its last arrival (null while none arrived); the quiet window takes the larger rate */
+  readonly drain_rate_per_second: number | null
   readonly draining_since: string | null
   readonly eviction_since: string | null
   readonly connects_since_drain: number | null
