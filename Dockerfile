@@ -7,8 +7,8 @@
 
 # Node.js 24 LTS on Debian slim (glibc like CI): the LTS line with the longest support ahead (Node 20 is past its end
 # of life, 22 is in maintenance), and CI runs the unit tests on Node 24 as well as on 20. Its memory was measured:
-# with the CMD's flag, RSS after a 5 s storm of 1,000 checkers opening a new connection per probe peaks ~120 MiB on 24
-# (~90 MiB on 20 and 22), within 80% of deploy/base's limit (deploy/README.md, memory; bench/results.md, footprint).
+# with the CMD's flag, the RSS peak under a 5 s storm of 1,000 checkers opening a new connection per probe stays
+# within 80% of deploy/base's limit (the figures: bench/results.md, "Footprint under a checker storm"; deploy/README.md, Memory).
 # Override with --build-arg NODE_IMAGE=... (e.g. a digest-pinned image).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
