@@ -55,6 +55,24 @@ export async function startSidecar (config: ServeConfig, log: Logger): Promise<S
 }
 
 async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise<Sidecar> {
+  const core = wireState(config, log, undo)
+  const domain = wireDomain(config, log, core)
+  // Listeners first, in order: main HTTP, agent-check, admin; the watchers only once every listener is up.
+  const listeners = await openListeners(config, log, undo, domain)
+  const leftover = await startWatchers(config, log, undo, domain)
+  log.info({ host: config.host, port: listeners.httpPort, event: 'listening', admin: listeners.onMain },
+    `HTTP listening on ${config.host}:${listeners.httpPort}`)
+  return {
+    store: domain.store,
+    httpPort: listeners.httpPort,
+    agentPort: listeners.agent?.port,
+    ...(listeners.adminPort !== undefined ? { adminPort: listeners.adminPort } : {}),
+    shutdown: shutdownOf(config, log, domain, listeners, leftover),
+  }
+}
+
+/** The store, the EMQX client and what polls it: the monitor with its heartbeat, the drain file. */
+function wireState (config: ServeConfig, log: Logger, undo: UndoList) {
   const storeLog = log.child({ component: 'store' })
   const store = new Store(initialSnapshot(Date.now()), (err, event) => {
     storeLog.error({ err, event, code: LogCodes.STORE_LISTENER_FAILED },
@@ -80,6 +98,15 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     : new DrainFileWatcher({
       path: config.drainFile, store, log: log.child({ component: 'drain-file' }), intervalMs: config.pollIntervalMs,
     })
+  return { store, client, heartbeat, monitor, drainFile }
+}
+
+type Core = ReturnType<typeof wireState>
+type Domain = ReturnType<typeof wireDomain>
+
+/** Who probes and what they were told, the acknowledged evacuation, the cluster and rebalance watches, the metrics. */
+function wireDomain (config: ServeConfig, log: Logger, core: Core) {
+  const { store, client, heartbeat } = core
   const p = config.checkers
   const tracker = new CheckerTracker({
     maxCheckers: p.maxCheckers,
@@ -102,8 +129,21 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
         `drain acknowledged: all ${ack.active} checkers told after ${after}s`)
     },
   })
+  const { arrivals, evacuator } = wireEvacuation(config, log, core, tracker)
+  const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
+  const rebalanceAck = new RebalanceAckWatch({
+    store, checkers: tracker, expectCheckers: expect, log: log.child({ component: 'rebalance' }),
+  })
+  const metrics = createMetrics(store, {
+    tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck, arrivals,
+  })
+  return { ...core, tracker, drainAck, arrivals, evacuator, cluster, metrics }
+}
+
+/** The arrival watch (EMQX's own count of arriving CONNECTs: told is not stopped) and the evacuator waiting on both. */
+function wireEvacuation (config: ServeConfig, log: Logger, core: Core, tracker: CheckerTracker) {
+  const { store, client } = core
   const graceMs = config.evacuation.ack.graceMs
-  // EMQX's own count of arriving CONNECTs: told is not stopped
   const arrivals = new ArrivalWatch({
     read: async () => await client.connects(store.current.nodeName),
     store,
@@ -114,31 +154,39 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   })
   const evacLog = log.child({ component: 'evacuation' })
   // the evacuation waits for the same acknowledgement rule (--evacuation-ack), and for arrivals to stop
+  const expect = config.evacuation.ack.expectCheckers
   const ack = ackPort({ checkers: tracker, graceMs, expect, log: evacLog, arrivals: (now) => arrivals.evidence(now) })
   const evacuator = new Evacuator({ client, store, log: evacLog, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, ack })
-  const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
-  const rebalanceAck = new RebalanceAckWatch({
-    store, checkers: tracker, expectCheckers: config.evacuation.ack.expectCheckers, log: log.child({ component: 'rebalance' }),
-  })
-  const metrics = createMetrics(store, {
-    tracker, drainAck, perSource: p.metricsPerSource, cluster: config.cluster, heartbeat, rebalanceAck, arrivals,
-  })
+  return { arrivals, evacuator }
+}
+
+interface Listeners {
+  readonly app: FastifyInstance
+  readonly httpPort: number
+  readonly agent: AgentServer | undefined
+  readonly adminApp: FastifyInstance | undefined
+  readonly adminPort: number | undefined
+  /** the admin endpoints are served on the main listener */
+  readonly onMain: boolean
+}
+
+/** The main HTTP listener, the agent-check listener and the admin listener, in that order. */
+async function openListeners (config: ServeConfig, log: Logger, undo: UndoList, d: Domain): Promise<Listeners> {
+  const { store, metrics, tracker } = d
   const adminOptions = config.admin === undefined
     ? undefined
-    : { token: config.admin.token, evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
+    : { token: config.admin.token, evacuator: d.evacuator, prestopTimeoutMs: config.evacuation.timeoutMs + PRESTOP_MARGIN_MS }
   const onMain = adminOptions !== undefined && config.admin?.listen === undefined
-
-  // Listeners first, in order: main HTTP, agent-check, admin.
   const app = buildApp({
     store,
     metrics,
     log,
     limits: config.http,
     tracker,
-    drainAck,
-    arrivals,
+    drainAck: d.drainAck,
+    arrivals: d.arrivals,
     cluster: config.cluster,
-    heartbeat,
+    heartbeat: d.heartbeat,
     events: { maxClients: config.eventsMaxClients },
     ...(onMain ? { admin: adminOptions } : {}),
   })
@@ -146,18 +194,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   await listenOrExplain(undo, { port: '--port', host: '--host' }, config.host, config.port,
     async () => await app.listen({ host: config.host, port: config.port, backlog }), async () => { await app.close() })
   const httpPort = (app.server.address() as AddressInfo).port
-  let agent: AgentServer | undefined
-  const warnAgentLimit = warnOnceAtLimit(log, LogCodes.AGENT_CONNECTION_LIMIT, 'agent-check', config.agentMaxConnections)
-  const onAgentDrop = (): void => { metrics.connectionDropped('agent'); warnAgentLimit() }
-  if (config.agentPort !== 0) {
-    agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
-      async () => await startAgentServer(config.agentHost, config.agentPort, {
-        store, metrics, tracker, maxConnections: config.agentMaxConnections, onDrop: onAgentDrop, backlog,
-      }),
-      async (a) => { await a.close() })
-    log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },
-      `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
-  }
+  const agent = await openAgent(config, log, undo, d, backlog)
   let adminApp: FastifyInstance | undefined
   let adminPort: number | undefined
   const listen = config.admin?.listen
@@ -171,9 +208,32 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
     adminPort = (admin.server.address() as AddressInfo).port
     log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
   }
+  return { app, httpPort, agent, adminApp, adminPort, onMain }
+}
 
-  // Watchers only once every listener is up. The drain file is read before the first EMQX check,
-  // so the first answer already honours it.
+/** The HAProxy agent-check listener, unless --agent-port 0. */
+async function openAgent (
+  config: ServeConfig, log: Logger, undo: UndoList, d: Domain, backlog: number
+): Promise<AgentServer | undefined> {
+  if (config.agentPort === 0) return undefined
+  const warnAgentLimit = warnOnceAtLimit(log, LogCodes.AGENT_CONNECTION_LIMIT, 'agent-check', config.agentMaxConnections)
+  const onDrop = (): void => { d.metrics.connectionDropped('agent'); warnAgentLimit() }
+  const agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
+    async () => await startAgentServer(config.agentHost, config.agentPort, {
+      store: d.store, metrics: d.metrics, tracker: d.tracker, maxConnections: config.agentMaxConnections, onDrop, backlog,
+    }),
+    async (a) => { await a.close() })
+  log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },
+    `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
+  return agent
+}
+
+/**
+ * The watchers, once every listener is up. The drain file is read before the first EMQX check, so the first
+ * answer already honours it. Returns what aborts a leftover evacuation's stop at shutdown.
+ */
+async function startWatchers (config: ServeConfig, log: Logger, undo: UndoList, d: Domain): Promise<AbortController> {
+  const { drainFile, monitor, cluster, arrivals } = d
   if (drainFile !== undefined) {
     undo.push(() => { drainFile.stop() })
     await drainFile.start()
@@ -186,35 +246,39 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   arrivals.start()
   const leftover = new AbortController()
   if (config.evacuation.stopOnStart) {
-    evacuator.stopLeftover(leftover.signal).catch((err: unknown) => {
+    d.evacuator.stopLeftover(leftover.signal).catch((err: unknown) => {
       log.error({ err, code: LogCodes.INTERNAL_ERROR }, 'stopping a leftover evacuation failed unexpectedly')
     })
   }
-  log.info({ host: config.host, port: httpPort, event: 'listening', admin: onMain }, `HTTP listening on ${config.host}:${httpPort}`)
+  return leftover
+}
 
+/** Answer 503 (stopping) at once, keep answering for --shutdown-delay, then close everything; once, whatever the signals. */
+function shutdownOf (
+  config: ServeConfig, log: Logger, d: Domain, l: Listeners, leftover: AbortController
+): (signal: string) => Promise<void> {
   let shuttingDown: Promise<void> | undefined
-  const shutdown = async (signal: string): Promise<void> => {
+  return async (signal: string): Promise<void> => {
     shuttingDown ??= (async () => {
-      store.stop(`the sidecar is shutting down (${signal})`, Date.now())
+      d.store.stop(`the sidecar is shutting down (${signal})`, Date.now())
       log.info({ signal, delayMs: config.shutdownDelayMs },
         'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
       // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
       leftover.abort()
-      if (evacuator.progress !== undefined) await evacuator.settled()
-      await monitor.stop()
-      await cluster.stop()
-      await arrivals.stop()
-      drainFile?.stop()
+      if (d.evacuator.progress !== undefined) await d.evacuator.settled()
+      await d.monitor.stop()
+      await d.cluster.stop()
+      await d.arrivals.stop()
+      d.drainFile?.stop()
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
-      await evacuator.settled()
-      await Promise.all([app.close(), agent?.close(), adminApp?.close()])
-      await client.close()
+      await d.evacuator.settled()
+      await Promise.all([l.app.close(), l.agent?.close(), l.adminApp?.close()])
+      await d.client.close()
       log.info('stopped')
     })()
     await shuttingDown
   }
-  return { store, httpPort, agentPort: agent?.port, ...(adminPort !== undefined ? { adminPort } : {}), shutdown }
 }
 
 /** Opens one listener; its failure becomes one line naming the flag. Once open, `close` joins the undo list. */
