@@ -109,9 +109,23 @@ export class ConnectReader {
     const accept = source.accept !== undefined ? { accept: source.accept } : {}
     const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node), ...accept })
     if (!res.ok) return { ok: false, error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
-    if (res.status !== 200) return { ok: false, error: `${path}: EMQX answered ${res.status}` }
+    if (res.status !== 200) {
+      return { ok: false, error: `${path}: EMQX answered ${res.status}${whyRefused(source.name, res.status, this.#http.hasCredentials)}` }
+    }
     const count = res.value
     if (count === undefined) return { ok: false, error: `${path}: no client.connect counter in the answer` }
     return { ok: true, count, source: source.name }
   }
+}
+
+/** What a 401/403 on a counter source means (docs/emqx-compatibility.md, "Arrivals"); '' for other statuses. */
+function whyRefused (source: ConnectSource, status: number, withKey: boolean): string {
+  if (status === 403) return ': the API key lacks the monitoring scope (EMQX 6.0.3+, 6.1.2+)'
+  if (status !== 401) return ''
+  if (source === 'prometheus') {
+    return withKey
+      ? ': the API key was rejected (prometheus.enable_basic_auth is on)'
+      : ': prometheus.enable_basic_auth is on (the default from EMQX 6.3): set an API key with the monitoring scope'
+  }
+  return ': the API credentials were rejected'
 }

@@ -70,7 +70,7 @@ t.test('6.3: the Prometheus endpoint needs the API key by default (enable_basic_
   const sim = await startDouble(t, { profile: 'v6.3', timeScale: 0 })
   sim.connect(9)
   const without = await reader(t, sim, false)
-  t.match(await without(), { ok: false, error: /prometheus\/stats: EMQX answered 401/ })
+  t.match(await without(), { ok: false, error: /prometheus\/stats: EMQX answered 401: prometheus\.enable_basic_auth is on \(the default from EMQX 6\.3\): set an API key with the monitoring scope/ })
   const withKey = await reader(t, sim, true)
   t.same(await withKey(), { ok: true, count: 9, source: 'prometheus' }, 'with the key, the same endpoint in text')
 })
@@ -78,7 +78,7 @@ t.test('6.3: the Prometheus endpoint needs the API key by default (enable_basic_
 t.test('a key without the monitoring scope (6.0.3+): neither source answers, each says why', async (t) => {
   const sim = await startDouble(t, { profile: 'v6.3', timeScale: 0, scopes: ['cluster_operations'] })
   const read = await reader(t, sim, true)
-  t.match(await read(), { ok: false, error: /prometheus\/stats: EMQX answered 403.*metrics\?node=emqx%40127\.0\.0\.1: EMQX answered 403/ })
+  t.match(await read(), { ok: false, error: /prometheus\/stats: EMQX answered 403: the API key lacks the monitoring scope.*metrics\?node=emqx%40127\.0\.0\.1: EMQX answered 403: the API key lacks the monitoring scope \(EMQX 6\.0\.3\+, 6\.1\.2\+\)/ })
 })
 
 t.test('/api/v5/metrics before 5.8.2 drops ?node= and returns every node: the row is picked by node', async (t) => {
