@@ -21,7 +21,7 @@ function ackLine (d: ReceivedStatus): VNode {
   const told = `${num(a.checkers_told)} of ${num(a.checkers_active)}`
   return a.acknowledged === true
     ? h('div', { id: 'ack', class: 'ack done' },
-      `Drain acknowledged: all ${num(a.checkers_active)} checkers told, ` +
+      `Drain acknowledged: ${a.checkers_active === 1 ? 'the one checker' : `all ${num(a.checkers_active)} checkers`} told, ` +
       `${spanText(a.acknowledged_after_seconds ?? NaN)} after the drain began.`)
     : h('div', { id: 'ack', class: 'ack wait' }, 'Draining since ', clockAt(a.draining_since), `: ${told} checkers told so far.`)
 }
