@@ -220,7 +220,8 @@ async function openAgent (
   const onDrop = (): void => { d.metrics.connectionDropped('agent'); warnAgentLimit() }
   const agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
     async () => await startAgentServer(config.agentHost, config.agentPort, {
-      store: d.store, metrics: d.metrics, tracker: d.tracker, maxConnections: config.agentMaxConnections, onDrop, backlog,
+      store: d.store, drainWord: config.agentDrainWord, metrics: d.metrics, tracker: d.tracker, maxConnections: config.agentMaxConnections,
+      onDrop, backlog,
     }),
     async (a) => { await a.close() })
   log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },
@@ -262,7 +263,7 @@ function shutdownOf (
     shuttingDown ??= (async () => {
       d.store.stop(`the sidecar is shutting down (${signal})`, Date.now())
       log.info({ signal, delayMs: config.shutdownDelayMs },
-        'shutting down: answering 503 (stopping) and agent drain so load balancers take the node out')
+        `shutting down: answering 503 (stopping) and agent ${config.agentDrainWord} so load balancers take the node out`)
       // In Kubernetes the sidecar gets SIGTERM while EMQX's preStop hook may still be waiting on
       // GET /prestop: keep following the evacuation (bounded by its deadline) before closing.
       leftover.abort()

@@ -38,7 +38,7 @@ t.test('a store listener that throws is logged and never stops the others: probe
   const probe = await request(`${base}/availability`)
   t.equal(probe.statusCode, 503, 'the probe answers the drain')
   t.match(await probe.body.json(), { state: 'draining' })
-  t.match(await agentWord(agentPort), /^up drain/, 'the agent-check word is drain')
+  t.match(await agentWord(agentPort), /^up maint/, 'the agent-check word is maint (the default --agent-drain-word)')
   const status = await (await request(`${base}/status`)).body.json() as { state: string, drain_acknowledgement?: { draining_since?: string | null } }
   t.equal(status.state, 'draining', '/status says draining')
   t.type(status.drain_acknowledgement?.draining_since, 'string', 'the checker tracker (a later listener) saw the drain begin')

@@ -2,11 +2,14 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { once } from 'node:events'
 import type { CheckerKind } from '../checkers/protocols.js'
 import type { CheckerTracker } from '../checkers/tracker.js'
+import type { AgentDrainWord } from '../config/serve-types.js'
 import type { Store } from '../state/store.js'
 import { agentReply } from './words.js'
 
 export interface AgentServerOptions {
   readonly store: Store
+  /** --agent-drain-word: `maint` or `drain` for a node that takes no new clients */
+  readonly drainWord: AgentDrainWord
   /** counts each answer (the metrics registry fits; the listener does not import it) */
   readonly metrics: { readonly probe: (protocol: CheckerKind, answer: string) => void }
   /** records each agent checker, so the drain acknowledgement covers HAProxy's agent too */
@@ -43,7 +46,7 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
     socket.on('error', () => { socket.destroy() })
     socket.setTimeout(idle, () => socket.destroy())
     socket.resume()
-    const reply = agentReply(o.store.current)
+    const reply = agentReply(o.store.current, o.drainWord)
     o.metrics.probe('agent', reply.word)
     o.tracker?.observe({
       source: socket.remoteAddress ?? 'unknown',

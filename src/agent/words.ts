@@ -1,4 +1,5 @@
 import { CHECKER_PROTOCOLS } from '../checkers/protocols.js'
+import type { AgentDrainWord } from '../config/serve-types.js'
 import { servedAnswer, type NodeState, type Snapshot } from '../state/model.js'
 
 /**
@@ -7,14 +8,18 @@ import { servedAnswer, type NodeState, type Snapshot } from '../state/model.js'
  * after `#` is a description shown in the stats page and logs (../../haproxy/README.md has the table).
  *
  * - up       -> `up ready`: healthy, and clear any drain/maint this agent set before.
- * - draining -> `up drain`: EMQX's own 503 (donor, evacuating, purging). `drain` stops new connections but
- *               leaves existing ones alone (EMQX evicts them at its own rate); `up` undoes an earlier agent
- *               `down`, because EMQX answering 503 means the node is healthy, just not taking new clients.
+ * - draining -> `up maint` (or `up drain`, --agent-drain-word): EMQX's own 503 (donor, evacuating, purging).
+ *               Both stop new connections and leave existing ones alone (EMQX evicts them at its own rate).
+ *               MAINT also ignores stick-table entries, so clients EMQX's HAProxy guide keeps on one node
+ *               (`stick on ... client_identifier`) reconnect elsewhere; DRAIN still sends them to this node
+ *               (measured: test/e2e/haproxy-sticky-words.test.ts). `up` undoes an earlier agent `down`,
+ *               because EMQX answering 503 means the node is healthy, just not taking new clients.
  * - down, starting -> `down`: no trustworthy answer from EMQX. Without `on-marked-down shutdown-sessions`
  *               (never for EMQX) HAProxy keeps the existing sessions.
- * - stopping -> `drain` with no health word: the sidecar is shutting down (pod termination or its own
- *               restart). A graceful restart wants no new clients and untouched existing ones; the sidecar
- *               knows nothing new about health, so it leaves health to the L4 check.
+ * - stopping -> the drain word with no health word: the sidecar is shutting down (pod termination or its
+ *               own restart). A graceful restart wants no new clients and untouched existing ones; the
+ *               sidecar knows nothing new about health, so it leaves health to the L4 check. A sidecar
+ *               that stays gone leaves the node in MAINT (or DRAIN): out of rotation, fail closed.
  */
 /** The words that decide routing: the agent protocol's answers (src/checkers/protocols.ts). */
 export type AgentWord = (typeof CHECKER_PROTOCOLS.agent.answers)[number]
@@ -27,18 +32,22 @@ export interface AgentReply {
   readonly line: string
 }
 
-const COMMANDS: Readonly<Record<NodeState, { word: AgentWord, words: string }>> = {
-  up: { word: 'ready', words: 'up ready' },
-  draining: { word: 'drain', words: 'up drain' },
-  down: { word: 'down', words: 'down' },
-  starting: { word: 'down', words: 'down' },
-  stopping: { word: 'drain', words: 'drain' },
+function commands (drain: AgentDrainWord): Readonly<Record<NodeState, { word: AgentWord, words: string }>> {
+  return {
+    up: { word: 'ready', words: 'up ready' },
+    draining: { word: drain, words: `up ${drain}` },
+    down: { word: 'down', words: 'down' },
+    starting: { word: 'down', words: 'down' },
+    stopping: { word: drain, words: drain },
+  }
 }
+const COMMANDS: Readonly<Record<AgentDrainWord, ReturnType<typeof commands>>> = { maint: commands('maint'), drain: commands('drain') }
 
-export function agentReply (s: Snapshot): AgentReply {
+export function agentReply (s: Snapshot, drain: AgentDrainWord): AgentReply {
   const a = servedAnswer(s)
+  const table = COMMANDS[drain]
   // `ready` only where HTTP answers 200: the words follow the one decision (state/model.ts servedAnswer)
-  const { word, words } = a.available ? COMMANDS.up : COMMANDS[a.state]
+  const { word, words } = a.available ? table.up : table[a.state]
   // Reason codes are [a-z_] only, so the description can never smuggle in a word, a `#` or a line end.
   return { word, line: `${words} #${a.state} ${sanitize(a.reason)}` }
 }

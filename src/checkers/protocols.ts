@@ -30,11 +30,11 @@ export const CHECKER_PROTOCOLS = {
     label: 'HTTP check',
   },
   agent: {
-    // HAProxy acts on the agent's `drain` or `down` at once: no fall applies to agent-check answers
+    // HAProxy acts on the agent's `maint`, `drain` or `down` at once: no fall applies to agent-check answers
     what: 'HAProxy agent-check',
     fall: 1,
-    // the word that decides routing (src/agent/words.ts maps each state to its line)
-    answers: ['ready', 'drain', 'down'],
+    // the word that decides routing (src/agent/words.ts maps each state to its line; maint or drain: --agent-drain-word)
+    answers: ['ready', 'maint', 'drain', 'down'],
     label: 'agent-check',
   },
 } as const satisfies Readonly<Record<string, CheckerProtocol>>

@@ -72,7 +72,7 @@ export async function demoMain (argv: string[]): Promise<number> {
             : `${p.kind === 'rebalance' ? `rebalance ${p.role}` : p.kind}: ${p.state}`,
           availability: n.sim.available ? 200 : 503,
           sidecar: snap.state,
-          agent: agentReply(snap).line.split(' #')[0] ?? '',
+          agent: agentReply(snap, n.drainWord).line.split(' #')[0] ?? '',
           lb: stats.find((s) => s.server === n.name),
           brokerClients: n.broker.clients.size,
           page: `http://127.0.0.1:${n.sidecar.httpPort}/ui`,

@@ -1,5 +1,11 @@
 import { optionTable } from './table.js'
 
+/**
+ * The agent-check admin words a drain may be answered with (src/agent/words.ts): HAProxy's MAINT ignores
+ * stick-table entries, its DRAIN honours them (haproxy/README.md, "Stickiness and drains").
+ */
+export const AGENT_DRAIN_WORDS = ['maint', 'drain'] as const
+
 /** serve's listeners: the HTTP listener and its limits, the agent-check and admin listeners, shutdown and the drain file. */
 export const serveListenerOptions = optionTable([
   { flag: 'host', kind: 'address', default: '0.0.0.0', help: 'address of the HTTP listener' },
@@ -64,9 +70,17 @@ export const serveListenerOptions = optionTable([
     flag: 'agent-port',
     kind: 'port',
     default: '9184',
-    help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up drain / down); 0 disables it',
+    help: 'port of the HAProxy agent-check listener (one line per connection: up ready / up maint / down); 0 disables it',
   },
   { flag: 'agent-host', kind: 'address', help: 'address of the agent-check listener (default: the --host value)' },
+  {
+    flag: 'agent-drain-word',
+    kind: { enum: AGENT_DRAIN_WORDS },
+    default: 'maint',
+    help: 'agent-check word for a node that must get no new clients (draining, stopping): maint also moves the clients a stick ' +
+      'table remembers (HAProxy sends them to a DRAIN server); drain keeps the server UP in HAProxy (logged as notice, not alert) ' +
+      'and never cuts connections, even with on-marked-down shutdown-sessions (haproxy/README.md)',
+  },
   {
     flag: 'agent-max-connections',
     kind: 'int',
@@ -80,12 +94,12 @@ export const serveListenerOptions = optionTable([
     kind: 'duration',
     default: '5s',
     min: 0,
-    help: 'on SIGTERM, answer 503 (stopping; agent: drain) this long before closing, so load balancers notice',
+    help: 'on SIGTERM, answer 503 (stopping; agent: the drain word) this long before closing, so load balancers notice',
   },
   {
     flag: 'drain-file',
     kind: 'path',
-    help: 'drain (503, agent drain) while this file exists, whatever EMQX says; checked every poll interval; survives restarts',
+    help: 'drain (503, agent maint/drain) while this file exists, whatever EMQX says; checked every poll interval; survives restarts',
   },
   {
     flag: 'admin-token',

@@ -1,4 +1,5 @@
 import type { LOG_FORMATS, LOG_LEVELS } from './table.js'
+import type { AGENT_DRAIN_WORDS } from './serve-listener-options.js'
 import type { ParsedOptions } from './parse.js'
 import type { Secret } from './secret.js'
 
@@ -6,6 +7,7 @@ import type { Secret } from './secret.js'
 export type ApiVersionSetting = 'auto' | 'v4' | 'v5'
 export type LogLevel = (typeof LOG_LEVELS)[number]
 export type LogFormat = (typeof LOG_FORMATS)[number]
+export type AgentDrainWord = (typeof AGENT_DRAIN_WORDS)[number]
 
 export interface EmqxConfig {
   /** base URL of the API; in auto mode with the default URL, 4.4's port 8081 is tried too */
@@ -88,6 +90,8 @@ export interface ServeConfig {
   readonly agentPort: number
   readonly agentHost: string
   readonly agentMaxConnections: number
+  /** the agent-check admin word for draining and stopping (src/agent/words.ts) */
+  readonly agentDrainWord: AgentDrainWord
   /** GET /events streams open at once (the live page) */
   readonly eventsMaxClients: number
   /** listen() backlog asked for every listener (the kernel caps it at net.core.somaxconn) */

@@ -44,7 +44,8 @@ export function parseShowStat (csv: string): ServerStat[] {
   }))
 }
 
-/** HAProxy's admin-state bit for a forced drain (`show servers state`, srv_admin_state). */
+/** HAProxy's admin-state bits (`show servers state`, srv_admin_state): forced maintenance and forced drain. */
+export const ADMIN_FMAINT = 0x01
 export const ADMIN_FDRAIN = 0x08
 
 /** `show servers state <backend>` -> server name -> srv_admin_state bits. */

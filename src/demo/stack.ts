@@ -12,6 +12,7 @@ import { freePort } from './free-port.js'
 import { Haproxy } from './haproxy.js'
 import { localizeHaproxyConfig } from './haproxy-config.js'
 import { Mosquitto } from './mosquitto.js'
+import type { AgentDrainWord } from '../config/serve-types.js'
 
 /** The shipped HAProxy configs, as installed next to dist/. */
 export const SHIPPED_HAPROXY_DIR = fileURLToPath(new URL('../../haproxy/', import.meta.url))
@@ -23,6 +24,8 @@ export interface DemoNode {
   readonly hop: ConnectCounter
   readonly sim: EmqxDouble
   readonly sidecar: Sidecar
+  /** the sidecar's --agent-drain-word, so the demo screen shows the line the agent sends */
+  readonly drainWord: AgentDrainWord
 }
 
 export interface DemoStack {
@@ -69,7 +72,7 @@ export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
         '--host', '127.0.0.1', '--port', '0', '--agent-port', String(agentPort), '--shutdown-delay', '0s', '--log-level', 'silent'], {})
       const sidecar = await startSidecar(config, pino({ level: 'silent' }))
       undo.push(async () => { await sidecar.shutdown('demo end') })
-      nodes.push({ name: `emqx${i}`, broker, hop, sim, sidecar })
+      nodes.push({ name: `emqx${i}`, broker, hop, sim, sidecar, drainWord: config.agentDrainWord })
       agentPorts.push(agentPort)
     }
     const mqttPort = o.mqttPort !== 0 ? o.mqttPort : await freePort()

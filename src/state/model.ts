@@ -13,7 +13,7 @@ import type { EvacuationProgress } from './evacuation-types.js'
 /**
  * starting: no answer from EMQX yet (503 until the first successful check)
  * up:       EMQX says the node may take new connections (200)
- * draining: EMQX answered 503 on availability_check: donor, evacuating or purging (503, agent `drain`);
+ * draining: EMQX answered 503 on availability_check: donor, evacuating or purging (503, agent `maint` or `drain`);
  *           or 500 during a purge on e5.2-5.3, whose availability_check crashes on every node but the coordinator
  * down:     EMQX unreachable, failing, or not running (503, agent `down`)
  * stopping: the sidecar is shutting down (503)

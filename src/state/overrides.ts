@@ -5,7 +5,7 @@ import { moveTo } from './move.js'
 /**
  * The served verdict: EMQX's own verdict combined with the overrides. Pure.
  * `down` (and `stopping`) win over every override: EMQX being broken is the more urgent fact, and
- * both answer 503 anyway. Otherwise any override drains (503, agent `drain`) whatever EMQX says,
+ * both answer 503 anyway. Otherwise any override drains (503, agent `maint` or `drain`) whatever EMQX says,
  * like clustercheck's disable file or Envoy's /healthcheck/fail. An evacuation in any phase,
  * failed included, keeps draining: whoever asked for it is about to take the node away.
  */

@@ -35,7 +35,7 @@ t.test('garbage on the agent port still gets the one correct line, then FIN', as
   }
   sim.becomeDonor()
   await sc.waitForLog((l) => l.msg.startsWith('node is draining'), 5000, 'draining')
-  t.match((await exchange(agentPort, 'garbage\n')).text, /^up drain\b/, 'the answer follows the state, not the input')
+  t.match((await exchange(agentPort, 'garbage\n')).text, /^up maint\b/, 'the answer follows the state, not the input')
   t.equal(sc.child.exitCode, null, 'still running')
 })
 

@@ -8,10 +8,10 @@ import { TestStore as Store } from '../support/test-store.js'
 import { initialSnapshot } from '../../src/state/transition.js'
 import { moveTo } from '../../src/state/move.js'
 
-async function setup (t: Test, idleTimeoutMs?: number): Promise<{ store: Store, port: number, metrics: ReturnType<typeof createMetrics>, server: AgentServer }> {
+async function setup (t: Test, idleTimeoutMs?: number, drainWord: 'maint' | 'drain' = 'maint'): Promise<{ store: Store, port: number, metrics: ReturnType<typeof createMetrics>, server: AgentServer }> {
   const store = new Store(initialSnapshot(Date.now()))
   const metrics = createMetrics(store)
-  const server = await startAgentServer('127.0.0.1', 0, { store, metrics, ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}) })
+  const server = await startAgentServer('127.0.0.1', 0, { store, metrics, drainWord, ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}) })
   t.teardown(server.close)
   return { store, port: server.port, metrics, server }
 }
@@ -33,11 +33,19 @@ t.test('answers one line for the current state, then closes', async (t) => {
   store.update((s) => moveTo(s, 'up', 'emqx_available', 'ok', Date.now()))
   t.equal(await ask(port), 'up ready #up emqx_available\n')
   store.update((s) => moveTo(s, 'draining', 'emqx_unavailable', '503', Date.now()))
-  t.equal(await ask(port, 'emqx_cluster/emqx1\n'), 'up drain #draining emqx_unavailable\n', 'agent-send input is ignored')
+  t.equal(await ask(port, 'emqx_cluster/emqx1\n'), 'up maint #draining emqx_unavailable\n', 'agent-send input is ignored')
   const text = await metrics.registry.metrics()
   t.match(text, /probes_total\{protocol="agent",answer="ready"\} 1/)
-  t.match(text, /probes_total\{protocol="agent",answer="drain"\} 1/)
+  t.match(text, /probes_total\{protocol="agent",answer="maint"\} 1/)
+  t.match(text, /probes_total\{protocol="agent",answer="drain"\} 0/)
   t.match(text, /probes_total\{protocol="agent",answer="down"\} 1/)
+})
+
+t.test('with --agent-drain-word drain a draining node is answered up drain, and counted so', async (t) => {
+  const { store, port, metrics } = await setup(t, undefined, 'drain')
+  store.update((s) => moveTo(s, 'draining', 'emqx_unavailable', '503', Date.now()))
+  t.equal(await ask(port), 'up drain #draining emqx_unavailable\n')
+  t.match(await metrics.registry.metrics(), /probes_total\{protocol="agent",answer="drain"\} 1/)
 })
 
 t.test('survives clients that hang up at once, reset, or flood it with input', async (t) => {
@@ -66,7 +74,7 @@ t.test('drops a client that never reads nor hangs up after the idle timeout', as
 
 t.test('close() ends open connections and the listener', async (t) => {
   const store = new Store(initialSnapshot(Date.now()))
-  const server = await startAgentServer('127.0.0.1', 0, { store, metrics: { probe () {} } })
+  const server = await startAgentServer('127.0.0.1', 0, { store, drainWord: 'maint', metrics: { probe () {} } })
   const s = connect(server.port, '127.0.0.1')
   s.on('error', () => {})
   await once(s, 'connect')

@@ -25,20 +25,43 @@ t.test('the sidecar process answers agent-checks that follow EMQX, and drains wh
   t.equal(log.host, '127.0.0.1', 'agent host defaults to --host')
   await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up ready'), { what: 'up ready' })
   sim.startEvacuation()
-  await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up drain'), { what: 'up drain after EMQX 503' })
+  await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up maint'), { what: 'up maint after EMQX 503 (the default --agent-drain-word)' })
   const status = await request(`${sc.url}/status`)
   const doc = await status.body.json() as { checkers: Array<{ kind: string, last_answer: string, told: boolean }>, drain_acknowledgement: { acknowledged: boolean } }
-  t.match(doc.checkers.find((c) => c.kind === 'agent'), { last_answer: 'drain', told: true }, 'the agent checker is tracked and counts as told at once')
+  t.match(doc.checkers.find((c) => c.kind === 'agent'), { last_answer: 'maint', told: true }, 'the agent checker is tracked and counts as told at once')
   t.equal(doc.drain_acknowledgement.acknowledged, true, 'one drain reply acknowledges the drain for an agent-only setup')
   sim.stopProcess()
   await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up ready'), { what: 'up ready after the evacuation stops' })
   sc.child.kill('SIGTERM')
   await sc.waitForLog((l) => /shutting down/.test(l.msg), 2000, 'shutdown log')
-  t.equal(await ask(agentPort), 'drain #stopping shutdown', 'stopping: drain, health untouched')
+  t.equal(await ask(agentPort), 'maint #stopping shutdown', 'stopping: maint, health untouched')
   t.equal(await sc.exited, 0)
   const refused = connect(agentPort, '127.0.0.1')
   const [err] = await once(refused, 'error') as [NodeJS.ErrnoException]
   t.equal(err.code, 'ECONNREFUSED', 'agent port closed after shutdown')
+})
+
+t.test('--agent-drain-word drain: draining and stopping answer HAProxy DRAIN; a word outside the list exits 2 naming it', async (t) => {
+  const sim = await startDouble(t)
+  const agentPort = await freePort()
+  const sc = await startSidecar(t, ['--emqx-url', sim.url, '--poll-interval', '100ms', '--shutdown-delay', '1s', '--agent-port', String(agentPort),
+    '--agent-drain-word', 'drain'])
+  await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up ready'), { what: 'up ready' })
+  sim.startEvacuation()
+  await waitFor(async () => await ask(agentPort), (l) => l.startsWith('up drain'), { what: 'up drain after EMQX 503' })
+  sc.child.kill('SIGTERM')
+  await sc.waitForLog((l) => /shutting down/.test(l.msg), 2000, 'shutdown log')
+  t.equal(await ask(agentPort), 'drain #stopping shutdown', 'stopping: drain, health untouched')
+  t.equal(await sc.exited, 0)
+  for (const word of ['down', 'ready', 'MAINT', '']) {
+    const bad = await runCli(['--emqx-url', sim.url, '--agent-drain-word', word])
+    t.equal(bad.code, 2, `--agent-drain-word "${word}": exit 2`)
+    t.match(bad.stderr, /--agent-drain-word/, 'the message names the setting')
+    t.notMatch(bad.stderr, /\n\s+at /, 'no stack trace')
+  }
+  const env = await runCli(['--emqx-url', sim.url], { SIDECAR_AGENT_DRAIN_WORD: 'weight' })
+  t.equal(env.code, 2, 'the environment variable is checked the same way')
+  t.match(env.stderr, /SIDECAR_AGENT_DRAIN_WORD|--agent-drain-word/)
 })
 
 t.test('--agent-port 0 disables the listener', async (t) => {

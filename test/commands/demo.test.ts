@@ -60,9 +60,9 @@ t.test('demo: keys evacuate a node (HAProxy drains it, its clients move), restor
   const port = mqttPortOf(ready)
   t.same(['emqx1', 'emqx2', 'emqx3'].map((n) => Number(row(ready, n)[6])).reduce((a, b) => a + b, 0), 9, 'the brokers hold the 9 clients')
   demo.write('2\ne\n')
-  const drained = await waitFor(demo.frame, (f) => row(f, 'emqx2')[5] === 'DRAIN (agent)' && row(f, 'emqx2')[6] === '0' && /9\/9/.test(f),
-    { what: 'emqx2 DRAIN with its clients moved elsewhere', timeoutMs: 20_000, intervalMs: 50 })
-  t.match(row(drained, 'emqx2'), ['emqx2', 'evacuation: prohibiting', '503', 'draining', 'up drain', 'DRAIN (agent)', '0'])
+  const drained = await waitFor(demo.frame, (f) => row(f, 'emqx2')[5] === 'MAINT' && row(f, 'emqx2')[6] === '0' && /9\/9/.test(f),
+    { what: 'emqx2 MAINT with its clients moved elsewhere', timeoutMs: 20_000, intervalMs: 50 })
+  t.match(row(drained, 'emqx2'), ['emqx2', 'evacuation: prohibiting', '503', 'draining', 'up maint', 'MAINT', '0'])
   demo.write('r\n')
   await waitFor(demo.frame, (f) => row(f, 'emqx2')[5] === 'UP' && row(f, 'emqx2')[4] === 'up ready', { what: 'emqx2 back UP after r', timeoutMs: 10_000, intervalMs: 50 })
   demo.write('q\n')

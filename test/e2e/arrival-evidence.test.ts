@@ -177,7 +177,7 @@ t.test('(a) httpchk at HAProxy fall 4, sidecar told --checker-fall 1: EMQX evict
 })
 
 t.test('(b) agent-check as shipped: eviction starts within 5 s of the request, and no CONNECT reaches the node after it', async (t) => {
-  const r = await evacuateUnderLoad(t, { config: 'haproxy-agent.cfg', kind: 'agent', args: [], out: (s) => s.status === 'DRAIN (agent)' })
+  const r = await evacuateUnderLoad(t, { config: 'haproxy-agent.cfg', kind: 'agent', args: [], out: (s) => s.status === 'MAINT' })
   if (r === undefined) return
   const toEviction = r.evictAt - r.requestedAt
   const ms = (at: number | undefined): string => (at === undefined ? '-' : `${at - r.requestedAt} ms`)

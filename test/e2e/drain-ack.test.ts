@@ -15,7 +15,7 @@ interface Checker { kind: string, source: string, drain_answers: number, fall: n
 interface Status { state: string, drain_acknowledgement: Ack, checkers: Checker[] }
 
 const VARIANTS = [
-  { config: 'haproxy-agent.cfg', kind: 'agent', fall: 1, args: [] as string[], out: (s: string) => s === 'DRAIN (agent)' },
+  { config: 'haproxy-agent.cfg', kind: 'agent', fall: 1, args: [] as string[], out: (s: string) => s === 'MAINT' },
   // the shipped httpchk config uses `fall 2`: tell the sidecar so
   { config: 'haproxy-httpchk.cfg', kind: 'http', fall: 2, args: ['--checker-fall', '2'], out: (s: string) => s.startsWith('DOWN') },
 ] as const

@@ -33,8 +33,8 @@ interface Variant {
 }
 const VARIANTS: Variant[] = [
   // agent-inter 1s (+5% spread-checks): one `drain` answer tells HAProxy
-  { name: 'haproxy-agent.cfg (agent-inter 1s)', config: 'haproxy-agent.cfg', kind: 'agent', args: [], out: (s) => s.status === 'DRAIN (agent)', toldWithinMs: 1050 },
-  { name: 'haproxy-agent.cfg at agent-inter 500ms', config: 'haproxy-agent.cfg', kind: 'agent', args: [], edit: (c) => c.replace('agent-inter 1s', 'agent-inter 500ms'), out: (s) => s.status === 'DRAIN (agent)', toldWithinMs: 525 },
+  { name: 'haproxy-agent.cfg (agent-inter 1s)', config: 'haproxy-agent.cfg', kind: 'agent', args: [], out: (s) => s.status === 'MAINT', toldWithinMs: 1050 },
+  { name: 'haproxy-agent.cfg at agent-inter 500ms', config: 'haproxy-agent.cfg', kind: 'agent', args: [], edit: (c) => c.replace('agent-inter 1s', 'agent-inter 500ms'), out: (s) => s.status === 'MAINT', toldWithinMs: 525 },
   // inter 1s, then fastinter 500ms: `fall 2` answers within 1.5 s (+5%); the sidecar is told the config's fall
   { name: 'haproxy-httpchk.cfg (inter 1s, fall 2)', config: 'haproxy-httpchk.cfg', kind: 'http', args: ['--checker-fall', '2'], out: (s) => s.status.startsWith('DOWN'), toldWithinMs: 1575 },
 ]

@@ -57,13 +57,13 @@ t.test('haproxy-agent.cfg: every node draining refuses new clients; the opt-in f
   t.equal(await backupSessions(), 0, 'with nodes available the backups get nothing')
 
   for (const n of nodes) n.sim.startEvacuation()
-  for (const lb of [stock, open]) for (const n of nodes) await waitForServer(lb.h, n.name, (s) => s.status === 'DRAIN (agent)', 'DRAIN (agent)', 10_000)
+  for (const lb of [stock, open]) for (const n of nodes) await waitForServer(lb.h, n.name, (s) => s.status === 'MAINT', 'MAINT (the agent\'s maint)', 10_000)
 
   // stock: HAProxy has no server for the client and closes the connection before any CONNACK
   const refused = connect_(`mqtt://127.0.0.1:${stock.port}`, { clientId: 'refused', reconnectPeriod: 0, connectTimeout: 5000 })
   const outcome = await new Promise<string>((resolve) => { refused.once('connect', () => resolve('connected')); refused.once('close', () => resolve('closed')) })
   refused.end(true)
-  t.equal(outcome, 'closed', 'stock config: every node DRAIN -> the new client is refused (closed before CONNACK)')
+  t.equal(outcome, 'closed', 'stock config: every node out of rotation -> the new client is refused (closed before CONNACK)')
   // opt-in: the backups take it
   const during = await connect(open.port)
   t.ok(during.node >= 0, `opt-in fail-open: the new client lands on node ${during.node + 1}`)

@@ -63,71 +63,83 @@ const DRAIN_LOG = /<5>Server emqx_mqtt\/emqx\d enters drain state/
 const DOWN_AGENT_LOG = /<1>Server emqx_mqtt\/emqx\d is DOWN, reason: Layer7 wrong status.*via agent : down/
 const MAINT_LOG = /<1>Server emqx_mqtt\/emqx\d is going DOWN for maintenance/
 
-const ROWS: Row[] = [
-  { name: 'agent `up drain` (EMQX evacuating)', out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
+const MAINT_ROWS: Row[] = [
+  { name: 'agent `up maint` (EMQX evacuating, the default)', out: evacuate, back: stopEvacuation, shows: isMaint, knownBack: false, openKept: true, log: MAINT_LOG, knownReturn: false },
   { name: 'agent `down` (EMQX failing)', out: failEmqx, back: healEmqx, shows: isDown, knownBack: false, openKept: true, log: DOWN_AGENT_LOG, knownReturn: false },
   { name: 'runtime `set server state drain`', out: runtime('drain'), back: runtimeReady, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
   { name: 'runtime `set server state maint`', out: runtime('maint'), back: runtimeReady, shows: isMaint, knownBack: false, openKept: true, log: MAINT_LOG, knownReturn: false },
   { name: 'runtime drain + `clear table data.server_id eq N`', out: runtime('drain', true), back: runtimeReady, shows: isDrain, knownBack: false, openKept: true, log: DRAIN_LOG, knownReturn: false },
-  { name: 'shutdown-sessions, agent `up drain`', edit: withShutdownSessions, out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
+  { name: 'shutdown-sessions, agent `up maint`', edit: withShutdownSessions, out: evacuate, back: stopEvacuation, shows: isMaint, knownBack: false, openKept: false, log: MAINT_LOG, knownReturn: false },
   { name: 'shutdown-sessions, agent `down`', edit: withShutdownSessions, out: failEmqx, back: healEmqx, shows: isDown, knownBack: false, openKept: false, log: DOWN_AGENT_LOG, knownReturn: false },
-  { name: 'shutdown-sessions, runtime maint', edit: withShutdownSessions, out: runtime('maint'), back: runtimeReady, shows: isMaint, knownBack: false, openKept: false, log: MAINT_LOG, knownReturn: false },
-  { name: 'balance source + hash-type consistent, agent `up drain`', edit: withSourceHash, out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
-  { name: 'balance source + hash-type consistent, agent `down`', edit: withSourceHash, out: failEmqx, back: healEmqx, shows: isDown, knownBack: false, openKept: true, log: DOWN_AGENT_LOG, knownReturn: false },
-  { name: 'balance source + hash-type consistent without stick table, agent `up drain`', stick: false, edit: withSourceHash, out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: false, openKept: true, log: DRAIN_LOG, knownReturn: true },
+  { name: 'balance source + hash-type consistent, agent `up maint`', edit: withSourceHash, out: evacuate, back: stopEvacuation, shows: isMaint, knownBack: false, openKept: true, log: MAINT_LOG, knownReturn: false },
+  { name: 'balance source + hash-type consistent without stick table, agent `up maint`', stick: false, edit: withSourceHash, out: evacuate, back: stopEvacuation, shows: isMaint, knownBack: false, openKept: true, log: MAINT_LOG, knownReturn: true },
   { name: 'httpchk 503 -> DOWN', config: 'haproxy-httpchk.cfg', out: evacuate, back: stopEvacuation, shows: isDown, knownBack: false, openKept: true, log: /<1>Server emqx_mqtt\/emqx\d is DOWN, reason: Layer7 wrong status, code: 503/, knownReturn: false },
 ]
 
-t.test('stickiness: where remembered clients go when a node is taken out, by agent word and runtime command', async (t) => {
-  const dir = tempDir(t)
-  // one failed EMQX check is enough for `down`, so that row does not wait three polls
-  const nodes = await startNodes(t, dir, 3, ['--failure-threshold', '1'])
-  if (nodes === undefined) return
-  const brokers = nodes.map((n) => n.broker)
-  let seq = 0
-  for (const row of ROWS) {
-    seq++
-    await t.test(row.name, async (t) => {
-      const config = row.config ?? 'haproxy-agent.cfg'
-      const servers = nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: config === 'haproxy-agent.cfg' ? n.agentPort : n.sidecar.port }))
-      const edit = (text: string): string => withStderrLog((row.edit ?? ((x: string) => x))(row.stick === false ? text : withGuideStickiness(text)))
-      const lb = await startShippedHaproxy(t, tempDir(t), config, { servers }, edit)
-      if (lb === undefined) return
-      for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
-      const url = `mqtt://127.0.0.1:${lb.port}`
-      const known = await rememberClients(t, url, brokers, Array.from({ length: KNOWN }, (_, i) => `r${seq}-k${i + 1}`))
-      const open = await mqttClient(t, url, `r${seq}-open`)
-      const target = await landedOn(brokers, open.id)
-      const node = nodes[target] as StackNode
-      const c: Ctx = { node, lb, server: node.name, id: target + 1 }
-      const mine = known.on(target)
-      t.ok(mine.length > 0, `${mine.length} known clients first landed on ${node.name}`)
+const DRAIN_ROWS: Row[] = [
+  { name: 'agent `up drain` (EMQX evacuating)', out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
+  { name: 'shutdown-sessions, agent `up drain`', edit: withShutdownSessions, out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
+  { name: 'balance source + hash-type consistent, agent `up drain`', edit: withSourceHash, out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: true, openKept: true, log: DRAIN_LOG, knownReturn: true },
+  { name: 'balance source + hash-type consistent without stick table, agent `up drain`', stick: false, edit: withSourceHash, out: evacuate, back: stopEvacuation, shows: isDrain, knownBack: false, openKept: true, log: DRAIN_LOG, knownReturn: true },
+]
 
-      const logFrom = lb.haproxy.stderr.length
-      await row.out(c)
-      const seen = await waitForServer(lb.haproxy, c.server, row.shows, 'out of rotation', BOUND_MS)
-      const back = await reconnectAll(t, url, brokers, mine)
-      const fresh = await reconnectAll(t, url, brokers, [1, 2, 3].map((i) => `r${seq}-new${i}`))
-      const log = lb.haproxy.stderr.slice(logFrom)
-      t.comment(`${row.name}: ${seen.status}; known back ${back.filter((b) => b === target).length}/${mine.length}; ` +
+const GROUPS = [
+  { name: 'the sidecar\'s defaults (`--agent-drain-word maint`)', args: [] as string[], rows: MAINT_ROWS },
+  { name: '`--agent-drain-word drain`', args: ['--agent-drain-word', 'drain'], rows: DRAIN_ROWS },
+]
+
+for (const group of GROUPS) {
+  t.test(`stickiness with ${group.name}: where remembered clients go when a node is taken out`, async (t) => {
+    const dir = tempDir(t)
+    // one failed EMQX check is enough for `down`, so that row does not wait three polls
+    const nodes = await startNodes(t, dir, 3, ['--failure-threshold', '1', ...group.args])
+    if (nodes === undefined) return
+    const brokers = nodes.map((n) => n.broker)
+    let seq = 0
+    for (const row of group.rows) {
+      seq++
+      await t.test(row.name, async (t) => {
+        const config = row.config ?? 'haproxy-agent.cfg'
+        const servers = nodes.map((n) => ({ mqttPort: n.mqttPort, checkPort: config === 'haproxy-agent.cfg' ? n.agentPort : n.sidecar.port }))
+        const edit = (text: string): string => withStderrLog((row.edit ?? ((x: string) => x))(row.stick === false ? text : withGuideStickiness(text)))
+        const lb = await startShippedHaproxy(t, tempDir(t), config, { servers }, edit)
+        if (lb === undefined) return
+        for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
+        const url = `mqtt://127.0.0.1:${lb.port}`
+        const known = await rememberClients(t, url, brokers, Array.from({ length: KNOWN }, (_, i) => `r${seq}-k${i + 1}`))
+        const open = await mqttClient(t, url, `r${seq}-open`)
+        const target = await landedOn(brokers, open.id)
+        const node = nodes[target] as StackNode
+        const c: Ctx = { node, lb, server: node.name, id: target + 1 }
+        const mine = known.on(target)
+        t.ok(mine.length > 0, `${mine.length} known clients first landed on ${node.name}`)
+
+        const logFrom = lb.haproxy.stderr.length
+        await row.out(c)
+        const seen = await waitForServer(lb.haproxy, c.server, row.shows, 'out of rotation', BOUND_MS)
+        const back = await reconnectAll(t, url, brokers, mine)
+        const fresh = await reconnectAll(t, url, brokers, [1, 2, 3].map((i) => `r${seq}-new${i}`))
+        const log = lb.haproxy.stderr.slice(logFrom)
+        t.comment(`${row.name}: ${seen.status}; known back ${back.filter((b) => b === target).length}/${mine.length}; ` +
         `log ${(log.match(/<\d>Server [^\n]*/) ?? ['-'])[0].slice(0, 90)}`)
-      t.equal(back.filter((b) => b === target).length, row.knownBack ? mine.length : 0,
-        row.knownBack ? 'every known client goes back to the node' : 'no known client goes back to the node')
-      t.same(fresh.filter((f) => f === target), [], 'no new client lands on the node')
-      if (row.openKept) {
-        t.equal(open.closedAt, undefined, 'the connection already open stays open')
-        await roundTrip(open)
-      } else {
-        await waitFor(() => open.closedAt, (at) => at !== undefined, { timeoutMs: BOUND_MS, what: `HAProxy to cut ${open.id}` })
-        t.pass('the connection already open is cut')
-      }
-      t.match(log, row.log, 'HAProxy logs the change')
+        t.equal(back.filter((b) => b === target).length, row.knownBack ? mine.length : 0,
+          row.knownBack ? 'every known client goes back to the node' : 'no known client goes back to the node')
+        t.same(fresh.filter((f) => f === target), [], 'no new client lands on the node')
+        if (row.openKept) {
+          t.equal(open.closedAt, undefined, 'the connection already open stays open')
+          await roundTrip(open)
+        } else {
+          await waitFor(() => open.closedAt, (at) => at !== undefined, { timeoutMs: BOUND_MS, what: `HAProxy to cut ${open.id}` })
+          t.pass('the connection already open is cut')
+        }
+        t.match(log, row.log, 'HAProxy logs the change')
 
-      await row.back(c)
-      await waitForServer(lb.haproxy, c.server, (s) => s.status === 'UP', 'UP again', BOUND_MS)
-      const again = await reconnectAll(t, url, brokers, mine)
-      t.equal(again.filter((a) => a === target).length, row.knownReturn ? mine.length : 0,
-        row.knownReturn ? 'back in rotation, its known clients land on it again' : 'back in rotation, its known clients stay where they went')
-    })
-  }
-})
+        await row.back(c)
+        await waitForServer(lb.haproxy, c.server, (s) => s.status === 'UP', 'UP again', BOUND_MS)
+        const again = await reconnectAll(t, url, brokers, mine)
+        t.equal(again.filter((a) => a === target).length, row.knownReturn ? mine.length : 0,
+          row.knownReturn ? 'back in rotation, its known clients land on it again' : 'back in rotation, its known clients stay where they went')
+      })
+    }
+  })
+}

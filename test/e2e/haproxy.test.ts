@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { ADMIN_FDRAIN } from '../../src/demo/haproxy.js'
+import { ADMIN_FMAINT } from '../../src/demo/haproxy.js'
 import { startShippedHaproxy, waitForServer, type ServerStat } from '../support/haproxy.js'
 import { landedOn } from '../support/mosquitto.js'
 import { mqttClient, roundTrip, startNodes, type TrackedClient } from '../support/mqtt-stack.js'
@@ -15,7 +15,7 @@ const GENEROUS_MS = 10_000 // the EMQX docs' wait_health_check: the whole budget
 
 interface Variant { readonly config: string, readonly drained: (s: ServerStat) => boolean, readonly shows: string, readonly port: 'agent' | 'http' }
 const VARIANTS: Variant[] = [
-  { config: 'haproxy-agent.cfg', drained: (s) => s.status === 'DRAIN (agent)', shows: 'DRAIN (agent)', port: 'agent' },
+  { config: 'haproxy-agent.cfg', drained: (s) => s.status === 'MAINT', shows: 'MAINT', port: 'agent' },
   { config: 'haproxy-httpchk.cfg', drained: (s) => s.status.startsWith('DOWN'), shows: 'DOWN', port: 'http' },
 ]
 
@@ -49,7 +49,7 @@ for (const v of VARIANTS) {
     const outMs = performance.now() - flip
     t.ok(v.drained(seen), `HAProxy shows emqx2 as ${seen.status}`)
     const admin = (await haproxy.adminStates('emqx_mqtt')).get('emqx2') ?? -1
-    if (v.port === 'agent') t.equal(admin & ADMIN_FDRAIN, ADMIN_FDRAIN, 'agent drain sets the drain admin bit (show servers state)')
+    if (v.port === 'agent') t.equal(admin & ADMIN_FMAINT, ADMIN_FMAINT, 'the agent\'s maint sets the maintenance admin bit (show servers state)')
     else t.equal(admin, 0, 'httpchk leaves the admin state alone: the server is DOWN, not drained')
     t.comment(`${v.config}: EMQX 503 -> HAProxy ${seen.status}: ${Math.round(outMs)} ms`)
     const during: Array<{ c: TrackedClient, node: number }> = []
@@ -103,7 +103,7 @@ t.test('haproxy-tls.cfg: MQTT over TLS through HAProxy reaches the brokers, drai
   if (lb === undefined) return
   for (const n of nodes) await waitForServer(lb.haproxy, n.name, (s) => s.status === 'UP', 'UP')
   nodes[2]?.sim.becomeDonor()
-  await waitForServer(lb.haproxy, 'emqx3', (s) => s.status === 'DRAIN (agent)', 'DRAIN (rebalance donor)', GENEROUS_MS)
+  await waitForServer(lb.haproxy, 'emqx3', (s) => s.status === 'MAINT', 'MAINT (rebalance donor)', GENEROUS_MS)
   const landed: number[] = []
   for (let i = 0; i < 4; i++) {
     const c = await mqttClient(t, `mqtts://127.0.0.1:${lb.port}`, `tls-c${i}`, { rejectUnauthorized: false })

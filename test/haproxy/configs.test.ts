@@ -11,8 +11,8 @@ import { tempDir } from '../support/tmpdir.js'
 const CONFIGS = readdirSync(HAPROXY_DIR).filter((f) => f.endsWith('.cfg')).sort()
 const LOCAL = { listenPort: 31883, statsSocket: '/tmp/x/admin.sock', servers: [{ mqttPort: 31001, checkPort: 32001 }, { mqttPort: 31002, checkPort: 32002 }, { mqttPort: 31003, checkPort: 32003 }] }
 
-t.test('the three documented configs are shipped', async (t) => {
-  t.same(CONFIGS, ['haproxy-agent.cfg', 'haproxy-httpchk.cfg', 'haproxy-tls.cfg'])
+t.test('the four documented configs are shipped', async (t) => {
+  t.same(CONFIGS, ['haproxy-agent.cfg', 'haproxy-httpchk.cfg', 'haproxy-sticky.cfg', 'haproxy-tls.cfg'])
 })
 
 t.test('haproxy -c accepts every shipped config', async (t) => {
