@@ -1,4 +1,5 @@
 import { serveOptions } from '../config/options.js'
+import { AGENT_DRAIN_WORDS } from '../config/serve-listener-options.js'
 import { optionTable } from '../config/table.js'
 
 /** serve's default for `flag`: the doctor checks against what the sidecar itself would run with, never a copy. */
@@ -47,6 +48,12 @@ export const doctorOptions = optionTable([
   { flag: 'poll-interval', kind: 'duration', default: serveDefault('poll-interval'), min: 50, help: 'the sidecar\'s --poll-interval' },
   { flag: 'port', kind: 'port', default: serveDefault('port'), help: 'the sidecar\'s HTTP port (--port), where HTTP checks belong' },
   { flag: 'agent-port', kind: 'port', default: serveDefault('agent-port'), help: 'the sidecar\'s agent-check port (--agent-port)' },
+  {
+    flag: 'agent-drain-word',
+    kind: { enum: AGENT_DRAIN_WORDS },
+    default: serveDefault('agent-drain-word'),
+    help: 'the sidecar\'s --agent-drain-word: with drain, HAProxy still sends a drained node the clients a stick table remembers',
+  },
   {
     flag: 'json',
     kind: 'bool',

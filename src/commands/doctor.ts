@@ -42,6 +42,7 @@ export function doctorSettings ({ values: v, explicit }: ParsedOptions<OptionVal
     pollIntervalMs: v['poll-interval'],
     sidecarPort: v.port,
     agentPort: v['agent-port'],
+    agentDrainWord: v['agent-drain-word'],
     explicit,
   }
 }

@@ -2,7 +2,7 @@ import { finding, type Finding } from './finding.js'
 import { MQTT_PORTS, backendsOf, chainOf, flag, lookup, opt, type Backend, type Server } from './haproxy-model.js'
 import { haproxyTime, parseHaproxy, type Section } from './haproxy-parse.js'
 import { minIdleMs, showMs, type DoctorSettings } from './settings.js'
-import { PROBE_PATHS, agentDrainKeepsStickyClients } from './sidecar-facts.js'
+import { PROBE_PATHS, agentDrainKeepsStickyClients, agentDrainWords } from './sidecar-facts.js'
 
 /** The default-server line of the recommended config (haproxy/haproxy-agent.cfg), with the sidecar's agent port. */
 const agentLine = (s: DoctorSettings): string =>
@@ -26,7 +26,7 @@ export function haproxyFindings (file: string, text: string, s: DoctorSettings):
     for (const server of b.servers) {
       if (flag(server, 'backup') === undefined) out.push(...serverFindings(file, b, server, s))
     }
-    out.push(...stickiness(file, b), ...idleTimeouts(file, sections, b, s))
+    out.push(...stickiness(file, b, s), ...idleTimeouts(file, sections, b, s))
   }
   return out
 }
@@ -129,18 +129,19 @@ function httpCheck (file: string, b: Backend, s: DoctorSettings): Finding[] {
 
 /**
  * Stick tables send a known client back to its server while that server is DRAIN (HAProxy takes "no new
- * traffic except persistent"): an agent that drains with the `drain` word leaves a donor every
- * client it ever had. Measured with HAProxy 2.6; docs/doctor.md. Hash balancing keeps address ranges on one node.
+ * traffic except persistent"): an agent that drains with the `drain` word (--agent-drain-word drain) leaves a
+ * donor every client it ever had; the default `maint` does not. Measured with HAProxy 2.6; docs/doctor.md.
+ * Hash balancing keeps address ranges on one node.
  */
-function stickiness (file: string, b: Backend): Finding[] {
+function stickiness (file: string, b: Backend, s: DoctorSettings): Finding[] {
   const out: Finding[] = []
   const agent = b.servers.some((v) => flag(v, 'agent-check') !== undefined)
   const stick = b.section.lines.find((l) => l.words[0] === 'stick' && ['on', 'match', 'store-request'].includes(l.words[1] ?? ''))
-  if (stick !== undefined && agent && agentDrainKeepsStickyClients()) {
-    out.push(finding('HAPROXY_STICKY_DRAIN', file, stick.line, 'the sidecar\'s agent drains with `drain`, and HAProxy still sends a ' +
-      'DRAIN server the clients its stick table remembers: at the next evacuation every known client that EMQX evicts reconnects ' +
-      `to the same node (backend ${b.section.name})`,
-    'delete the stick lines (balance leastconn; EMQX takes a session over on whichever node the client reaches)'))
+  if (stick !== undefined && agent && agentDrainKeepsStickyClients(agentDrainWords(s.agentDrainWord))) {
+    out.push(finding('HAPROXY_STICKY_DRAIN', file, stick.line, 'the sidecar\'s agent drains with `drain` (--agent-drain-word drain), and ' +
+      'HAProxy still sends a DRAIN server the clients its stick table remembers: at the next evacuation every known client that EMQX ' +
+      `evicts reconnects to the same node (backend ${b.section.name})`,
+    'run the sidecar with --agent-drain-word maint (its default; haproxy/haproxy-sticky.cfg), or delete the stick lines'))
   }
   const hashed = ['source', 'hdr', 'uri', 'url_param', 'rdp-cookie', 'hash']
   const hash = b.directive((w) => (w[0] === 'balance' && hashed.some((x) => (w[1] ?? '').startsWith(x))) ||

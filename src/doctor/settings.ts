@@ -1,3 +1,5 @@
+import type { AgentDrainWord } from '../config/serve-types.js'
+
 /** The settings a drain needs, which every config is checked against (from doctor's options, src/commands/doctor-options.ts). */
 export interface DoctorSettings {
   readonly waitHealthCheckMs: number
@@ -10,6 +12,8 @@ export interface DoctorSettings {
   readonly sidecarPort: number
   /** the sidecar's agent-check port */
   readonly agentPort: number
+  /** the sidecar's --agent-drain-word */
+  readonly agentDrainWord: AgentDrainWord
   /** flags given on the command line or in the environment: they beat a manifest's SIDECAR_* env */
   readonly explicit: ReadonlySet<string>
 }

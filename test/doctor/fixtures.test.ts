@@ -21,7 +21,11 @@ import { tempDir } from '../support/tmpdir.js'
  */
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 export const fixtures = readdirSync(FIXTURES).filter((f) => /^[A-Z0-9_]+(\.[a-z-]+)?\.(cfg|conf|yaml)$/.test(f)).sort()
-const settings = doctorSettings(parseOptions(doctorOptions, [], {}))
+/** A fixture's `# doctor flags: --x y` line: the doctor settings it is checked with (the defaults otherwise). */
+const settingsOf = (file: string): ReturnType<typeof doctorSettings> => {
+  const flags = /^# doctor flags: (.*)$/m.exec(readFileSync(join(FIXTURES, file), 'utf8'))?.[1]?.trim().split(/\s+/) ?? []
+  return doctorSettings(parseOptions(doctorOptions, flags, {}))
+}
 
 function marks (file: string): string[] {
   const text = readFileSync(join(FIXTURES, file), 'utf8')
@@ -36,7 +40,7 @@ t.test('each fixture gets exactly the findings it marks, at the marked lines', a
     const expected = marks(f).sort()
     t.ok(expected.length > 0, `${f} marks at least one finding`)
     t.ok(expected.every((m) => m.endsWith(` ${f.split('.')[0] ?? ''}`)), `${f} marks only its own code`)
-    const found = checkFiles([join(FIXTURES, f)], settings).findings.map((x) => `${basename(x.file)}:${x.line} ${x.code}`).sort()
+    const found = checkFiles([join(FIXTURES, f)], settingsOf(f)).findings.map((x) => `${basename(x.file)}:${x.line} ${x.code}`).sort()
     t.same(found, expected, f)
   }
 })
