@@ -155,7 +155,9 @@ function wireEvacuation (config: ServeConfig, log: Logger, core: Core, tracker: 
   const evacLog = log.child({ component: 'evacuation' })
   // the evacuation waits for the same acknowledgement rule (--evacuation-ack), and for arrivals to stop
   const expect = config.evacuation.ack.expectCheckers
-  const ack = ackPort({ checkers: tracker, graceMs, expect, log: evacLog, arrivals: (now) => arrivals.evidence(now) })
+  const ack = ackPort({
+    checkers: tracker, graceMs, expect, log: evacLog, arrivals: (now) => arrivals.evidence(now), drainWord: config.agentDrainWord,
+  })
   const evacuator = new Evacuator({ client, store, log: evacLog, config: config.evacuation, pollIntervalMs: config.pollIntervalMs, ack })
   return { arrivals, evacuator }
 }

@@ -5,6 +5,8 @@ import type { AckEnd, AckWaitProgress } from '../state/evacuation-types.js'
 import type { ArrivalEvidence } from './evidence.js'
 import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory, type AckSettings } from './decide.js'
 import type { AckChecker } from '../checkers/rule.js'
+import type { AgentDrainWord } from '../config/serve-types.js'
+import { stickinessHint } from './stickiness-hint.js'
 
 /** Where the checkers come from: the checker tracker's `checkers(now)`. */
 export interface CheckerSource {
@@ -25,6 +27,8 @@ export interface AckWaitOptions {
   readonly tickMs?: number
   /** EMQX's CONNECT counter (./arrivals.ts): arrivals after the grace hold the wait */
   readonly arrivals?: (now: number) => ArrivalEvidence
+  /** --agent-drain-word, for the stickiness hint when CONNECTs go on after the agent was told */
+  readonly drainWord?: AgentDrainWord
 }
 
 export interface AckOutcome {
@@ -46,12 +50,13 @@ export async function awaitAcknowledgement (o: AckWaitOptions): Promise<AckOutco
   for (;;) {
     const now = o.now()
     const ev = o.arrivals?.(now)
-    const d = decideAck(o.settings, memory, o.checkers.checkers(now), now, ev?.verdict)
+    const checkers = o.checkers.checkers(now)
+    const d = decideAck(o.settings, memory, checkers, now, ev?.verdict)
     memory = d.memory
     const p = progressOf(o.settings, d, now, ev)
     const key = JSON.stringify(p)
     if (key !== shown) { shown = key; o.onProgress(p) }
-    if (p.stage !== stage) { logStage(o, p, stage === undefined); stage = p.stage }
+    if (p.stage !== stage) { logStage(o, p, stage === undefined, stickinessHint(checkers, o.drainWord)); stage = p.stage }
     if (d.done) return { endedBy: d.endedBy, progress: p }
     const untilNextLook = Math.max(1, nextLookAt(o.settings, d, now, o.tickMs ?? TICK_MS) - now)
     try { await sleep(untilNextLook, undefined, { signal: o.signal }) } catch { return undefined }
@@ -74,7 +79,7 @@ function progressOf (s: AckSettings, d: AckDecision, now: number, ev: ArrivalEvi
   }
 }
 
-function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void {
+function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean, sticky: string | undefined): void {
   const ctx = { known: p.known, told: p.told, awaited: p.awaited, expect: p.expect }
   const after = (at: number): number => Math.round(at - o.startedAt) / 1000
   if (first && p.stage !== 'ended') {
@@ -87,17 +92,17 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void 
       `every checker has been told; ${o.settings.graceMs / 1000}s grace for the load balancers to act`)
   }
   if (p.stage === 'quiet') {
-    o.log.info({ ...ctx, event: 'evacuation_ack_arrivals', connectsSinceDrain: p.connectsSinceDrain },
+    o.log.info({ ...ctx, event: 'evacuation_ack_arrivals', connectsSinceDrain: p.connectsSinceDrain, ...stickyFields(sticky) },
       `every checker has been told, but ${p.connectsSinceDrain ?? 'some'} CONNECT(s) reached the node since the drain began: ` +
-      'waiting until they stop before asking EMQX to evict')
+      `waiting until they stop before asking EMQX to evict${sticky !== undefined ? `; ${sticky}` : ''}`)
   }
   if (p.stage === 'ended') {
     const seconds = after(p.endedAt ?? o.now())
     const evidence = { arrivals: p.arrivals, connectsSinceDrain: p.connectsSinceDrain }
     if (p.endedBy === 'max_reached' && p.arrivals === 'arriving') {
-      o.log.warn({ ...ctx, ...evidence, event: 'evacuation_ack_arrivals_went_on', seconds },
+      o.log.warn({ ...ctx, ...evidence, event: 'evacuation_ack_arrivals_went_on', seconds, ...stickyFields(sticky) },
         `${p.connectsSinceDrain ?? '?'} CONNECTs in the last ${seconds} s while draining: a load balancer the sidecar does not see, ` +
-        'or direct clients, still route here')
+        `or direct clients, still route here${sticky !== undefined ? `; or ${sticky}` : ''}`)
     }
     const level = p.endedBy === 'max_reached' ? 'warn' : 'info'
     const shortOf = p.awaited.length > 0
@@ -115,6 +120,11 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean): void 
   }
 }
 
+/** The log fields of the stickiness hint: a cause a dashboard can count, and where the recipe is. */
+function stickyFields (sticky: string | undefined): Record<string, string> {
+  return sticky === undefined ? {} : { likelyCause: 'stickiness', recipe: 'haproxy/haproxy-sticky.cfg' }
+}
+
 /** The acknowledged wait as the evacuator asks for it (the port of state/ack-port.ts: state imports no ack code). */
 export function ackPort (o: {
   readonly checkers: CheckerSource
@@ -123,6 +133,7 @@ export function ackPort (o: {
   readonly log: Logger
   readonly now?: () => number
   readonly arrivals?: (now: number) => ArrivalEvidence
+  readonly drainWord?: AgentDrainWord
 }): AckPort {
   const now = o.now ?? Date.now
   return {
@@ -136,6 +147,7 @@ export function ackPort (o: {
       log: o.log,
       onProgress: w.onProgress,
       ...(o.arrivals !== undefined ? { arrivals: o.arrivals } : {}),
+      ...(o.drainWord !== undefined ? { drainWord: o.drainWord } : {}),
     }),
   }
 }

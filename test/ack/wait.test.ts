@@ -3,6 +3,7 @@ import pino from 'pino'
 import { Writable } from 'node:stream'
 import type { AckChecker } from '../../src/checkers/rule.js'
 import { awaitAcknowledgement } from '../../src/ack/wait.js'
+import type { ArrivalEvidence } from '../../src/ack/evidence.js'
 import type { AckWaitProgress } from '../../src/state/evacuation-types.js'
 
 /** a checker that keeps probing: seen "now" at every look */
@@ -40,6 +41,64 @@ t.test('a checker never told: ends at the maximum with max_reached, logged as a 
   t.equal(out?.endedBy, 'max_reached')
   t.ok(Date.now() - startedAt >= 150)
   t.match(lines.at(-1), { event: 'evacuation_ack_ended', level: 40, awaited: ['http 10.0.0.5'] })
+})
+
+/** EMQX's CONNECT counter still rising: 7 since the drain began */
+const ARRIVING: ArrivalEvidence = {
+  verdict: 'arriving',
+  source: undefined,
+  connects: 7,
+  usualRatePerS: 1,
+  drainSince: 0,
+  evictionSince: undefined,
+  sinceDrain: 7,
+  sinceEviction: undefined,
+  lastArrivalAt: undefined,
+  quietMs: 0,
+  windowMs: 5000,
+  lastReadAt: undefined,
+  error: undefined,
+}
+
+t.test('CONNECTs going on after the agent was told: the arrivals line and the warning name stickiness and the recipe', async (t) => {
+  const { log, lines } = logSink()
+  const agent: AckChecker = { kind: 'agent', source: '127.0.0.1', userAgent: '', told: true, lastSeen: SEEN_NOW }
+  const out = await awaitAcknowledgement({
+    checkers: { checkers: () => [agent] },
+    settings: { graceMs: 0, expect: 0, maxMs: 150 },
+    startedAt: Date.now(),
+    now: Date.now,
+    signal: new AbortController().signal,
+    log,
+    onProgress: () => {},
+    arrivals: () => ARRIVING,
+    drainWord: 'drain',
+  })
+  t.equal(out?.endedBy, 'max_reached')
+  const quiet = lines.find((l) => l.event === 'evacuation_ack_arrivals')
+  t.match(quiet, { likelyCause: 'stickiness', recipe: 'haproxy/haproxy-sticky.cfg', msg: /--agent-drain-word drain.*haproxy-sticky\.cfg/ })
+  const warned = lines.find((l) => l.event === 'evacuation_ack_arrivals_went_on')
+  t.match(warned, { level: 40, likelyCause: 'stickiness', msg: /7 CONNECTs .*stickiness.*haproxy\/haproxy-sticky\.cfg/ })
+})
+
+t.test('an HTTP-only setup gets no stickiness hint (a DOWN server\'s stick entries are ignored)', async (t) => {
+  const { log, lines } = logSink()
+  const http: AckChecker = { kind: 'http', source: '127.0.0.1', userAgent: '', told: true, lastSeen: SEEN_NOW }
+  await awaitAcknowledgement({
+    checkers: { checkers: () => [http] },
+    settings: { graceMs: 0, expect: 0, maxMs: 150 },
+    startedAt: Date.now(),
+    now: Date.now,
+    signal: new AbortController().signal,
+    log,
+    onProgress: () => {},
+    arrivals: () => ARRIVING,
+    drainWord: 'drain',
+  })
+  const warned = lines.find((l) => l.event === 'evacuation_ack_arrivals_went_on')
+  t.ok(warned !== undefined, 'still warned')
+  t.equal(warned?.likelyCause, undefined)
+  t.notMatch(warned?.msg, /stick/)
 })
 
 t.test('aborting (stop, shutdown) ends the wait with undefined', async (t) => {
