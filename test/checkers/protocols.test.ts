@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { agentReply } from '../../src/agent/words.js'
 import { CHECKER_KINDS, CHECKER_PROTOCOLS } from '../../src/checkers/protocols.js'
+import { AGENT_DRAIN_WORDS } from '../../src/config/serve-listener-options.js'
 import { fallOf } from '../../src/checkers/rule.js'
 import { CheckerTracker } from '../../src/checkers/tracker.js'
 import { probeAnswer } from '../../src/http/listeners/probe.js'
@@ -30,7 +31,7 @@ t.test('the metrics start a series for every protocol and every answer its entry
 t.test('each listener answers only the words its entry lists, for every state', async (t) => {
   for (const state of NODE_STATES) {
     const s = { ...initialSnapshot(0), state, reason: 'test' as Reason }
-    t.ok(CHECKER_PROTOCOLS.agent.answers.includes(agentReply(s).word), `agent, ${state}: ${agentReply(s).word}`)
+    for (const w of AGENT_DRAIN_WORDS) t.ok(CHECKER_PROTOCOLS.agent.answers.includes(agentReply(s, w).word), `agent (${w}), ${state}: ${agentReply(s, w).word}`)
     t.ok((CHECKER_PROTOCOLS.http.answers as readonly string[]).includes(probeAnswer(s).label), `http, ${state}: ${probeAnswer(s).label}`)
   }
 })
