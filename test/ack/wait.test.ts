@@ -49,6 +49,7 @@ const ARRIVING: ArrivalEvidence = {
   source: undefined,
   connects: 7,
   usualRatePerS: 1,
+  drainRatePerS: 1,
   drainSince: 0,
   evictionSince: undefined,
   sinceDrain: 7,
