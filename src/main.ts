@@ -222,8 +222,13 @@ async function openAgent (
   const onDrop = (): void => { d.metrics.connectionDropped('agent'); warnAgentLimit() }
   const agent = await listenOrExplain(undo, { port: '--agent-port', host: '--agent-host' }, config.agentHost, config.agentPort,
     async () => await startAgentServer(config.agentHost, config.agentPort, {
-      store: d.store, drainWord: config.agentDrainWord, metrics: d.metrics, tracker: d.tracker, maxConnections: config.agentMaxConnections,
-      onDrop, backlog,
+      store: d.store,
+      drainWord: config.agentDrainWord,
+      metrics: d.metrics,
+      tracker: d.tracker,
+      maxConnections: config.agentMaxConnections,
+      onDrop,
+      backlog,
     }),
     async (a) => { await a.close() })
   log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },
