@@ -12,50 +12,6 @@ async function answer (url: string, method: 'GET' | 'HEAD' | 'OPTIONS'): Promise
   return res.statusCode
 }
 
-t.test('--help lists every flag with its environment variable', async (t) => {
-  const r = await runCli(['--help'])
-  t.equal(r.code, 0)
-  for (const s of ['--emqx-url / SIDECAR_EMQX_URL', '--emqx-api-version', '--emqx-password-file / SIDECAR_EMQX_PASSWORD_FILE', '--poll-interval', '--emqx-timeout', '--port / SIDECAR_PORT  (default 9183)', '--host', '--log-level', '--check-config']) {
-    t.match(r.stdout, s)
-  }
-})
-
-const COMMANDS = ['serve', 'status', 'simulate', 'demo', 'doctor', 'nginx-sync']
-
-t.test('--help lists the commands, one line each, then the options of serve (the default command)', async (t) => {
-  const r = await runCli(['--help'])
-  const list = r.stdout.slice(r.stdout.indexOf('Commands:'), r.stdout.indexOf('Usage: emqx-lb-sidecar [serve]'))
-  for (const c of COMMANDS) t.match(list, new RegExp(`^  ${c} +\\S`, 'm'), `${c} has a line`)
-  t.match(list, /^ {2}help \[command\] +\S/m)
-  t.match(r.stdout, /emqx-lb-sidecar help <command>/, 'points at help <command>')
-  t.ok(r.stdout.indexOf('Commands:') < r.stdout.indexOf('--emqx-url / SIDECAR_EMQX_URL'), 'commands first, serve\'s options after')
-  for (const args of [['help'], ['-h'], ['--port', '1', '--help']]) {
-    const same = await runCli(args)
-    t.equal(same.code, 0, args.join(' '))
-    t.equal(same.stdout, r.stdout, `${args.join(' ')} is the top-level help`)
-  }
-})
-
-t.test('help <command> is <command> --help', async (t) => {
-  for (const c of COMMANDS) {
-    const viaHelp = await runCli(['help', c])
-    const viaFlag = await runCli([c, '--help'])
-    t.equal(viaHelp.code, 0, `help ${c}: exit 0`)
-    t.equal(viaHelp.stdout, viaFlag.stdout, `help ${c} = ${c} --help`)
-    t.match(viaHelp.stdout, new RegExp(`^Usage: emqx-lb-sidecar ${c === 'serve' ? '\\[serve\\]' : c} `), `${c}'s own usage`)
-    t.notMatch(viaHelp.stdout, /Commands:/, `help ${c} is that command's help only`)
-  }
-  t.match((await runCli(['help', 'status'])).stdout, /--url \/ SIDECAR_URL/)
-})
-
-t.test('help with an unknown command: exit 2 and the list of commands', async (t) => {
-  const r = await runCli(['help', 'nosuch'])
-  t.equal(r.code, 2)
-  t.equal(r.stdout, '')
-  t.match(r.stderr, /unknown command "nosuch"/)
-  for (const c of COMMANDS) t.match(r.stderr, new RegExp(`^  ${c} `, 'm'))
-})
-
 t.test('--version prints the package version', async (t) => {
   const r = await runCli(['--version'])
   t.equal(r.code, 0)

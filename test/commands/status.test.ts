@@ -20,13 +20,20 @@ t.test('`status` prints the node, its checkers and the cluster view from a runni
   sim.setProcessState('evicting_conns')
   await waitFor(() => getJson(`${sc.url}/status`), (d) => d.state === 'draining', { what: 'draining', timeoutMs: 3000 })
   // three HTTP checks from this test act as a load balancer with fall 3
-  for (let i = 0; i < 3; i++) await (await request(`${sc.url}/availability`, { headers: { 'user-agent': 'test-lb' } })).body.dump()
+  const probe = async (): Promise<void> => { await (await request(`${sc.url}/availability`, { headers: { 'user-agent': 'test-lb' } })).body.dump() }
+  for (let i = 0; i < 3; i++) await probe()
+  // and it goes on probing, as a load balancer does: a checker silent for 5 s drops out of the expected ones
+  // (src/checkers/rule.ts), and the CLI below can take that long to start on a loaded machine
+  const prober = setInterval(() => { probe().catch(() => {}) }, 200)
+  t.teardown(() => { clearInterval(prober) })
   const doc = await waitFor(() => getJson(`${sc.url}/status`), (d) => (d.cluster as { rebalances?: unknown[] } | null)?.rebalances?.length === 1, { what: 'rebalance in cluster view', timeoutMs: 3000 })
   t.match(doc, {
     drain_acknowledgement: { acknowledged: true, checkers_told: 1, checkers_active: 1 },
-    checkers: [{ kind: 'http', user_agent: 'test-lb', drain_answers: 3, told: true }],
+    checkers: [{ kind: 'http', user_agent: 'test-lb', told: true }],
     cluster: { rebalances: [{ coordinator_node: 'emqx@n1', donors: ['emqx@n1'], recipients: ['emqx@n4'], balanced: { connections: true } }] },
   })
+  const answers = (doc.checkers as Array<{ drain_answers: number }>)[0]?.drain_answers ?? 0
+  t.ok(answers >= 3, `at least the 3 drain answers it was given (${answers})`)
   t.ok(sc.logs.some((l) => l.event === 'drain_acknowledged'), 'acknowledgement logged')
 
   const r = await runCli(['status', '--url', sc.url])
@@ -34,7 +41,7 @@ t.test('`status` prints the node, its checkers and the cluster view from a runni
   t.match(r.stdout, /^Node emqx@n1: DRAINING \(no new connections\)/)
   t.match(r.stdout, /Local rebalance \(this node's own status, read with each check\): rebalance, state: evicting_conns, coordinator: emqx@n1/)
   t.match(r.stdout, /1\/1 checkers told; acknowledged: yes/)
-  t.match(r.stdout, /http 127\.0\.0\.1 "test-lb": every \d+ms, fall 3, last answer 503, told: yes \(3 drain answers\)/)
+  t.match(r.stdout, /http 127\.0\.0\.1 "test-lb": every \d+ms, fall 3, last answer 503, told: yes \(\d+ drain answers\)/)
   t.match(r.stdout, /Cluster rebalance coordinated by emqx@n1/)
   // EMQX's CONNECT counter, read from the double's /api/v5/prometheus/stats at every poll of the drain: no CONNECT, and
   // too short a history for a usual rate

@@ -9,6 +9,10 @@ import {
 import { tempDir } from '../support/tmpdir.js'
 import { waitFor } from '../support/wait.js'
 
+// every row of the measured table is a HAProxy stack of its own, one after another: 55 s alone on a quiet
+// 2-CPU machine, 212 s beside the suite under a load of 25, past the 180 s every file gets (.taprc)
+t.setTimeout(600_000)
+
 /**
  * What each way of taking a node out does to clients HAProxy remembers (haproxy/README.md, "Stickiness and
  * drains", is this table). Real HAProxy 2.6 running the shipped agent-check config (or httpchk) with EMQX's

@@ -160,7 +160,7 @@ export const FAULT_MATRIX: readonly FaultScenario[] = [
     produced: '401 as EMQX 5 sends it',
     upstream: 'http',
     simFault: 'auth_reject',
-    failure: { reason: 'auth', level: 'error', detail: 'EMQX answered 401: API credentials missing or rejected (set SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD or _FILE)' },
+    failure: { reason: 'auth', level: 'error', detail: 'EMQX answered 401: API credentials missing or rejected (set --emqx-username and --emqx-password (or --emqx-password-file), or SIDECAR_EMQX_USERNAME and SIDECAR_EMQX_PASSWORD (or SIDECAR_EMQX_PASSWORD_FILE))' },
   },
   {
     id: '403',
