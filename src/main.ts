@@ -130,7 +130,13 @@ function wireDomain (config: ServeConfig, log: Logger, core: Core) {
     },
   })
   const { arrivals, evacuator } = wireEvacuation(config, log, core, tracker)
-  const cluster = new ClusterWatcher({ client, store, intervalMs: config.cluster.intervalMs, log: log.child({ component: 'cluster' }) })
+  const cluster = new ClusterWatcher({
+    client,
+    store,
+    intervalMs: config.cluster.intervalMs,
+    log: log.child({ component: 'cluster' }),
+    membership: { expect: config.cluster.expectSize, failureThreshold: config.failureThreshold },
+  })
   const rebalanceAck = new RebalanceAckWatch({
     store, checkers: tracker, expectCheckers: expect, log: log.child({ component: 'rebalance' }),
   })
@@ -188,6 +194,7 @@ async function openListeners (config: ServeConfig, log: Logger, undo: UndoList, 
     drainAck: d.drainAck,
     arrivals: d.arrivals,
     cluster: config.cluster,
+    ...(config.agentPort !== 0 ? { agent: { rampMs: config.agentRampMs } } : {}),
     heartbeat: d.heartbeat,
     events: { maxClients: config.eventsMaxClients },
     ...(onMain ? { admin: adminOptions } : {}),
@@ -229,6 +236,7 @@ async function openAgent (
       maxConnections: config.agentMaxConnections,
       onDrop,
       backlog,
+      rampMs: config.agentRampMs,
     }),
     async (a) => { await a.close() })
   log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },

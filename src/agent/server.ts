@@ -21,6 +21,8 @@ export interface AgentServerOptions {
   readonly onDrop?: () => void
   /** listen() backlog (node's default 511 when absent) */
   readonly backlog?: number
+  /** --agent-ramp: an available node's weight rises from 10% to 100% over this long after it turned up (words.ts); 0 = off */
+  readonly rampMs?: number
 }
 
 export interface AgentServer {
@@ -39,6 +41,7 @@ export interface AgentServer {
 export async function startAgentServer (host: string, port: number, o: AgentServerOptions): Promise<AgentServer> {
   const sockets = new Set<Socket>()
   const idle = o.idleTimeoutMs ?? 5000
+  const rampMs = o.rampMs ?? 0
   const server: Server = createServer({ allowHalfOpen: false }, (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -46,7 +49,7 @@ export async function startAgentServer (host: string, port: number, o: AgentServ
     socket.on('error', () => { socket.destroy() })
     socket.setTimeout(idle, () => socket.destroy())
     socket.resume()
-    const reply = agentReply(o.store.current, o.drainWord)
+    const reply = agentReply(o.store.current, o.drainWord, Date.now(), rampMs)
     o.metrics.probe('agent', reply.word)
     o.tracker?.observe({
       source: socket.remoteAddress ?? 'unknown',

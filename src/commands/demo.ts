@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { agentReply } from '../agent/words.js'
+import type { MembershipState } from '../state/membership.js'
 import { helpText } from '../config/help.js'
 import { demoOptions } from './demo-options.js'
 import { parseOptions } from '../config/parse.js'
@@ -75,6 +76,7 @@ export async function demoMain (argv: string[]): Promise<number> {
           agent: agentReply(snap, n.drainWord).line.split(' #')[0] ?? '',
           lb: stats.find((s) => s.server === n.name),
           brokerClients: n.broker.clients.size,
+          cluster: clusterCell(snap.membership),
           page: `http://127.0.0.1:${n.sidecar.httpPort}/ui`,
         }
       })
@@ -115,6 +117,12 @@ export async function demoMain (argv: string[]): Promise<number> {
     if (action === undefined || node === undefined) { message = `unknown key "${key}"`; draw(); return }
     const query = new URLSearchParams({ wait_health_check: String(v['wait-health-check'] / 1000) })
     applyAction(node.sim, action, query).then((a) => {
+      // the other nodes lose sight of a node cut off, and see it again when it rejoins: one cluster, both sides of the cut
+      for (const other of stack.nodes) {
+        if (other === node || a.status !== 200) continue
+        if (action === 'cut-off') other.sim.losePeer(node.sim.nodeName)
+        if (action === 'rejoin' || action === 'restore') other.sim.seePeer(node.sim.nodeName)
+      }
       message = a.status === 200 ? `${node.name}: ${action}` : `${node.name}: ${action} refused (${String(a.doc.error)})`
       draw()
     })
@@ -123,4 +131,11 @@ export async function demoMain (argv: string[]): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGHUP', () => stop('SIGHUP'))
   return -1
+}
+
+/** The demo's cluster column: running nodes in the node's own view of the expected, `OUT` while it drains for it. */
+function clusterCell (m: MembershipState | undefined): string {
+  if (m === undefined) return '-'
+  const n = m.view?.running.length
+  return `${n ?? '?'}/${m.expect}${m.drains ? ' OUT' : m.verdict === 'unknown' ? ' (unreadable)' : ''}`
 }

@@ -43,6 +43,11 @@ export function formatStatus (d: ReceivedStatus, now = Date.now()): string {
     out.push('  WARNING: the EMQX rebalance API is missing (open-source EMQX?): drains cannot be detected')
   }
   if (emqx.config_error !== null && emqx.config_error !== undefined) out.push(`  CONFIGURATION ERROR: ${str(emqx.config_error)}`)
+  const agent = obj(d.agent)
+  if (agent !== undefined) {
+    const ramp = typeof agent.ramp_ends_at === 'string' ? `; weight rising to 100% by ${agent.ramp_ends_at} (--agent-ramp)` : ''
+    out.push(`  agent-check answers: ${str(agent.words)}${ramp}`)
+  }
   out.push(...overrideLines(d))
 
   const rb = obj(d.rebalance)
@@ -117,7 +122,20 @@ export function formatStatus (d: ReceivedStatus, now = Date.now()): string {
         `balanced ${yes(bal?.sessions)}`)
     }
   }
+  out.push(...membershipLines(d))
   return out.join('\n') + '\n'
+}
+
+/** This node's own view of its cluster (--expect-cluster-size); nothing when it is off. */
+function membershipLines (d: ReceivedStatus): string[] {
+  const m = obj(d.membership)
+  if (m === undefined) return []
+  const role = typeof m.role === 'string' ? ` (${m.role})` : ''
+  const out = [`Cluster membership${role}: ${str(m.verdict ?? 'not read yet')}${m.drains === true ? ', DRAINING' : ''}: ${str(m.message)}`]
+  if (Array.isArray(m.running)) out.push(`  running in its view (${m.running.length} of ${str(m.expect)} expected): ${str(m.running)}`)
+  if (Array.isArray(m.cores)) out.push(`  running cores it sees: ${str(m.cores)}`)
+  if (typeof m.error === 'string') out.push(`  last read failed (${str(m.unreadable_reads)} in a row): ${m.error}`)
+  return out
 }
 
 /** Drain switches and the sidecar's evacuation (docs/graceful-shutdown.md); nothing when none is on. */
@@ -133,6 +151,8 @@ function overrideLines (d: ReceivedStatus): string[] {
     out.push(`  manual drain: on since ${str(manual.since)} (by ${str(manual.by)}); POST /admin/undrain to undo`)
   }
   if (file !== undefined) out.push(`  drain file: present since ${str(file.since)}`)
+  const cut = obj(o.not_in_cluster)
+  if (cut !== undefined) out.push(`  not in cluster since ${str(cut.since)}: ${str(cut.message)}`)
   if (ev !== undefined) {
     out.push(`  evacuation (requested by ${str(ev.requested_by)} at ${str(ev.started_at)}): ` +
       `${str(ev.phase)}, EMQX state ${str(ev.emqx_state)}, ` +

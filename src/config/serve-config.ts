@@ -54,6 +54,10 @@ export function loadServeConfig (argv: readonly string[], env: Env,
     parsed.warnings.push('admin endpoints are enabled but no EMQX credentials are set: ' +
       '/admin/evacuate and /prestop need them (the rebalance API requires auth)')
   }
+  membershipProblems(parsed, username !== undefined)
+  if (v['agent-ramp'] > 0 && v['agent-port'] === 0) {
+    problems.push('--agent-ramp is set but the agent-check listener is off (--agent-port 0)')
+  }
   if (problems.length > 0 && !parsed.actions.help && !parsed.actions.version) throw new ConfigError(problems)
 
   const emqx: EmqxConfig = Object.freeze({
@@ -76,6 +80,7 @@ export function loadServeConfig (argv: readonly string[], env: Env,
     agentHost: v['agent-host'] ?? v['host'],
     agentMaxConnections: v['agent-max-connections'],
     agentDrainWord: v['agent-drain-word'],
+    agentRampMs: v['agent-ramp'],
     eventsMaxClients: v['events-max-clients'],
     listenBacklog: v['listen-backlog'],
     shutdownDelayMs: v['shutdown-delay'],
@@ -93,6 +98,7 @@ export function loadServeConfig (argv: readonly string[], env: Env,
     }),
     cluster: Object.freeze({
       intervalMs: v['cluster-interval'],
+      expectSize: v['expect-cluster-size'],
       conn: Object.freeze({ abs: v['rebalance-abs-conn-threshold'], rel: v['rebalance-rel-conn-threshold'] }),
       sess: Object.freeze({ abs: v['rebalance-abs-sess-threshold'], rel: v['rebalance-rel-sess-threshold'] }),
     }),
@@ -126,6 +132,24 @@ function adminConfig ({ values: v, explicit, invalid, problems }: ServeParsed): 
   if (/\s/.test(token.reveal())) problems.push('the admin token contains whitespace')
   if (explicit.has('admin-host') && port === undefined) problems.push('--admin-host is set but --admin-port is not')
   return Object.freeze({ token, ...(port !== undefined ? { listen: Object.freeze({ host: v['admin-host'], port }) } : {}) })
+}
+
+/**
+ * --expect-cluster-size is all or nothing: without credentials or with the cluster reads off, the view could never be read and
+ * the node would never drain for it, silently; so the sidecar refuses to start. Two nodes are allowed, with a warning.
+ */
+function membershipProblems ({ values: v, problems, warnings }: ServeParsed, credentials: boolean): void {
+  const n = v['expect-cluster-size']
+  if (n === 0) return
+  if (!credentials) {
+    problems.push(`--expect-cluster-size ${n} needs EMQX credentials (--emqx-username and a password): the cluster view ` +
+      '(GET /api/v5/cluster, 4.4\'s /api/v4/nodes) needs an API key')
+  }
+  if (v['cluster-interval'] === 0) problems.push(`--expect-cluster-size ${n} needs the cluster view read: --cluster-interval is 0`)
+  if (n === 2) {
+    warnings.push('--expect-cluster-size 2: a node alone cannot tell its peer stopped from itself cut off, so the survivor of a ' +
+      'peer\'s stop or restart drains too (no node serves); see docs/cluster-membership.md')
+  }
 }
 
 function evacuationConfig ({ values: v, invalid, problems }: ServeParsed): EvacuationConfig {

@@ -40,7 +40,17 @@ export const serveEvacuationOptions = optionTable([
     kind: 'duration',
     default: '5s',
     min: 0,
-    help: 'how often the cluster view (load_rebalance/global_status) is read when credentials allow; 0 disables',
+    help: 'how often the cluster views (load_rebalance/global_status; with --expect-cluster-size, this node\'s membership) are read ' +
+      'when credentials allow; 0 disables',
+  },
+  {
+    flag: 'expect-cluster-size',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 10000,
+    help: 'nodes the EMQX cluster should have: the node drains (not_in_cluster) while its own view of running nodes is at most half of ' +
+      'this, or while it is a replicant that sees no running core; an unreadable view never drains. Needs credentials; 0 disables',
   },
   {
     flag: 'rebalance-abs-conn-threshold',

@@ -90,6 +90,14 @@ export const serveListenerOptions = optionTable([
     help: 'open connections the agent-check listener accepts at once; more are closed at once and counted',
   },
   {
+    flag: 'agent-ramp',
+    kind: 'duration',
+    default: '0s',
+    min: 0,
+    help: 'a gentle return: after the node turns up (from starting, down or a drain) the agent answers a weight rising from 10% to ' +
+      '100% over this long (`up ready 10%` ...), of the server\'s HAProxy weight; 0 disables (no weight sent)',
+  },
+  {
     flag: 'shutdown-delay',
     kind: 'duration',
     default: '5s',

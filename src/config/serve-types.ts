@@ -75,6 +75,8 @@ export interface CheckerConfig {
 export interface ClusterConfig {
   /** 0 = off */
   readonly intervalMs: number
+  /** --expect-cluster-size: the membership drain (state/membership.ts); 0 = off */
+  readonly expectSize: number
   readonly conn: { readonly abs: number, readonly rel: number }
   readonly sess: { readonly abs: number, readonly rel: number }
 }
@@ -92,6 +94,8 @@ export interface ServeConfig {
   readonly agentMaxConnections: number
   /** the agent-check admin word for draining and stopping (src/agent/words.ts) */
   readonly agentDrainWord: AgentDrainWord
+  /** --agent-ramp: the agent's weight rises from 10% to 100% this long after the node turns up; 0 = off */
+  readonly agentRampMs: number
   /** GET /events streams open at once (the live page) */
   readonly eventsMaxClients: number
   /** listen() backlog asked for every listener (the kernel caps it at net.core.somaxconn) */

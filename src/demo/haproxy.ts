@@ -14,6 +14,8 @@ export interface ServerStat {
   readonly stot: number
   readonly checkStatus: string
   readonly agentStatus: string
+  /** the effective weight (an agent's `37%` is of the configured weight, integer: weight 100 shows 37) */
+  readonly weight: number
 }
 
 /** Sends one command to HAProxy's stats socket (runtime API) and returns the whole answer. */
@@ -41,6 +43,7 @@ export function parseShowStat (csv: string): ServerStat[] {
     stot: Number(col(r, 'stot')),
     checkStatus: col(r, 'check_status'),
     agentStatus: col(r, 'agent_status'),
+    weight: Number(col(r, 'weight')),
   }))
 }
 

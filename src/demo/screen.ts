@@ -9,13 +9,15 @@ export interface NodeRow {
   readonly agent: string
   readonly lb: ServerStat | undefined
   readonly brokerClients: number
+  /** the sidecar's membership (--expect-cluster-size): `3/3`, `1/3 OUT`, or `-` */
+  readonly cluster?: string
   /** the sidecar's live page (GET /ui) */
   readonly page?: string
 }
 
 const pad = (s: string | number, n: number): string => String(s).padEnd(n)
 
-const HEADERS = ['node', 'EMQX process', 'avail.', 'sidecar', 'agent reply', 'HAProxy', 'clients'] as const
+const HEADERS = ['node', 'EMQX process', 'avail.', 'sidecar', 'agent reply', 'HAProxy', 'clients', 'cluster view'] as const
 
 /** The demo's screen as plain text (pure, so tests can read it and non-terminals can log it). */
 export function renderScreen (o: {
@@ -28,7 +30,7 @@ export function renderScreen (o: {
   message: string
 }): string {
   const cells = o.rows.map((r) => [
-    r.name, r.process, String(r.availability), r.sidecar, r.agent, r.lb?.status ?? '?', String(r.brokerClients),
+    r.name, r.process, String(r.availability), r.sidecar, r.agent, r.lb?.status ?? '?', String(r.brokerClients), r.cluster ?? '-',
   ])
   // each column as wide as its longest cell plus two spaces: `rebalance recipient: waiting_health_check` must not run into the next one
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)) + 2)
@@ -41,7 +43,8 @@ export function renderScreen (o: {
     ...cells.map((c, i) => `${i === o.selected ? '>' : ' '} ${row(c)}`),
     '',
     ...pages(o.rows),
-    `keys: 1-${o.rows.length} select node, e evacuate, d rebalance donor, r restore, s stop EMQX, a start EMQX, q quit`,
+    `keys: 1-${o.rows.length} select node, e evacuate, d rebalance donor, r restore, s stop EMQX, a start EMQX, ` +
+      'c cut off from the cluster, j rejoin, q quit',
     o.message,
   ]
   return lines.join('\n') + '\n'

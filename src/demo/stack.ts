@@ -69,7 +69,9 @@ export async function startDemoStack (o: StackOptions): Promise<DemoStack> {
       undo.push(async () => { await hop.stop() })
       const agentPort = await freePort()
       const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin', '--emqx-password', 'public',
-        '--host', '127.0.0.1', '--port', '0', '--agent-port', String(agentPort), '--shutdown-delay', '0s', '--log-level', 'silent'], {})
+        '--host', '127.0.0.1', '--port', '0', '--agent-port', String(agentPort), '--shutdown-delay', '0s', '--log-level', 'silent',
+        // membership: a node cut off from the others (key c) drains as not_in_cluster
+        '--expect-cluster-size', String(o.nodeCount), '--cluster-interval', '1s'], {})
       const sidecar = await startSidecar(config, pino({ level: 'silent' }))
       undo.push(async () => { await sidecar.shutdown('demo end') })
       nodes.push({ name: `emqx${i}`, broker, hop, sim, sidecar, drainWord: config.agentDrainWord })

@@ -76,7 +76,12 @@ export async function applyAction (
     case 'start-emqx': sim.running = true; break
     // the node's own view of its cluster (GET /api/v5/cluster, /api/v4/nodes): alone, one peer fewer, all peers again
     case 'cut-off': sim.cutOff(); break
-    case 'lose-peer': if (!sim.losePeer()) return { status: 409, doc: { error: 'sees_no_peer', cluster_seen: [] } }; break
+    case 'lose-peer': {
+      // ?node=<name>: that peer; else the last one it sees
+      const node = query.get('node') ?? undefined
+      if (!sim.losePeer(node)) return { status: 409, doc: { error: 'peer_not_seen', node: node ?? null, cluster_seen: sim.cluster.seen } }
+      break
+    }
     case 'rejoin': sim.rejoin(); break
     case 'connect': {
       // ?n=5: that many MQTT CONNECTs reached the node (its client.connect counter)

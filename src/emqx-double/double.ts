@@ -167,11 +167,20 @@ export class EmqxDouble {
 
   /** The node loses sight of every peer (a netsplit's small side, or a node that left): it sees only itself. */
   cutOff (): void { this.cluster = { ...this.cluster, seen: [] } }
-  /** It loses sight of one more peer (the last it sees); false when it sees none already. */
-  losePeer (): boolean {
-    if (this.cluster.seen.length === 0) return false
-    this.cluster = { ...this.cluster, seen: this.cluster.seen.slice(0, -1) }
+  /** It loses sight of `node`, or of the last peer it sees; false when it does not see that one (or any). */
+  losePeer (node?: string): boolean {
+    const seen = this.cluster.seen
+    const gone = node ?? seen[seen.length - 1]
+    if (gone === undefined || !seen.includes(gone)) return false
+    this.cluster = { ...this.cluster, seen: seen.filter((p) => p !== gone) }
     return true
+  }
+
+  /** It sees peer `node` running again (a no-op for a node that is not its peer). */
+  seePeer (node: string): void {
+    const { peers, seen } = this.cluster
+    if (!peers.includes(node) || seen.includes(node)) return
+    this.cluster = { ...this.cluster, seen: peers.filter((p) => p === node || seen.includes(p)) }
   }
 
   /** It sees every peer running again. */

@@ -12,6 +12,7 @@ import type { DrainAcknowledgement } from '../ack/drain.js'
 import type { CheckerTracker } from '../checkers/tracker.js'
 import type { Heartbeat } from '../state/heartbeat.js'
 import { registerClusterMetrics } from './cluster.js'
+import { registerMembershipMetrics } from './membership.js'
 import { registerArrivalMetrics } from './arrivals.js'
 import { registerEvacuationAckMetrics } from './evacuation-ack.js'
 import { PREFIX } from './names.js'
@@ -222,6 +223,7 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
   }
   if (extras.tracker !== undefined) registerCheckerMetrics(registry, extras.tracker, extras.drainAck, extras.perSource ?? false)
   if (extras.cluster !== undefined) registerClusterMetrics(registry, store, extras.cluster)
+  if (extras.cluster !== undefined) registerMembershipMetrics(registry, store, extras.cluster)
 
   return {
     registry,

@@ -4,6 +4,7 @@ import type { OutcomeKind } from '../emqx/outcome.js'
 import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
 import type { EvacuationProgress } from './evacuation-types.js'
+import type { MembershipState } from './membership.js'
 
 /**
  * The snapshot: the node's state as served and as EMQX alone has it, the overrides, and the one decision
@@ -34,6 +35,8 @@ export type Reason =
   | 'manual_drain'
   | 'drain_file'
   | 'evacuation'
+  /** --expect-cluster-size: this node's own view of running nodes is a minority, or it is a replicant without a core (./membership.ts) */
+  | 'not_in_cluster'
 
 export interface LastCheck {
   readonly at: number
@@ -67,6 +70,14 @@ export interface Overrides {
   readonly drainFile?: DrainSwitch
   /** set the moment an evacuation is requested, before EMQX is called, and kept until stopped */
   readonly evacuation?: EvacuationProgress
+  /** --expect-cluster-size: this node is not in its cluster by its own view (./membership.ts); only ever adds a drain */
+  readonly notInCluster?: NotInCluster
+}
+
+/** The membership drain: since when, and the sentence of the view that decided it. */
+export interface NotInCluster {
+  readonly since: number
+  readonly message: string
 }
 
 /** The whole in-memory view of the node. Immutable: each change makes a new one. */
@@ -94,6 +105,8 @@ export interface Snapshot {
   readonly cluster?: ClusterStatus
   readonly clusterAt?: number
   readonly clusterError?: string
+  /** this node's membership (--expect-cluster-size), from its own view of the cluster */
+  readonly membership?: MembershipState
 }
 
 /** Whether load balancers should send this node new connections. */

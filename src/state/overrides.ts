@@ -19,6 +19,9 @@ export function effectiveVerdict (observed: Verdict, o: Overrides): Verdict {
   if (o.drainFile !== undefined) {
     return { state: 'draining', reason: 'drain_file', message: `drained by the drain file; EMQX alone would say ${observed.state}` }
   }
+  if (o.notInCluster !== undefined) {
+    return { state: 'draining', reason: 'not_in_cluster', message: `${o.notInCluster.message}; EMQX alone would say ${observed.state}` }
+  }
   return observed
 }
 

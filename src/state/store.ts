@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Overrides, Snapshot } from './model.js'
 import { moveTo } from './move.js'
 import { setOverride } from './overrides.js'
+import type { MembershipState } from './membership.js'
 import { applyCheck, type CheckEvent } from './transition.js'
 
 export type ListenerErrorHandler = (err: unknown, event: keyof StoreEvents) => void
@@ -69,6 +70,18 @@ export class Store extends EventEmitter<StoreEvents> {
   /** Sets (or, with undefined, clears) one override; the served state follows (overrides.ts). */
   setOverride<K extends keyof Overrides> (key: K, value: Overrides[K] | undefined, now: number): Snapshot {
     return this.update((s) => setOverride(s, key, value, now))
+  }
+
+  /**
+   * One membership read (./membership.ts): its state and the drain it decides, in one update. The drain is an
+   * override, so it only ever adds a 503: lifting it serves EMQX's own verdict again, never more.
+   */
+  setMembership (m: MembershipState, now: number): Snapshot {
+    return this.update((s) => {
+      const was = s.overrides.notInCluster
+      const drain = m.drains ? (was?.message === m.message ? was : { since: was?.since ?? now, message: m.message }) : undefined
+      return setOverride(s.membership === m ? s : { ...s, membership: m }, 'notInCluster', drain, now)
+    })
   }
 
   /** Shutdown: `stopping` is final, whatever EMQX or an override says afterwards. */

@@ -36,6 +36,17 @@ const snapshot: Snapshot = {
       sessions: 41,
       ack: { stage: 'checkers', expect: 2, known: 1, told: 0, awaited: ['http 10.0.0.5 "HAProxy"'], maxAt: T0 + 30_000 },
     },
+    notInCluster: { since: T0, message: 'this node sees 1 of 3 expected running nodes, not a majority' },
+  },
+  membership: {
+    verdict: 'minority',
+    drains: true,
+    message: 'still draining on the last view',
+    expect: 3,
+    view: { self: 'emqx@n1', running: ['emqx@n1'], cores: ['emqx@n1'], role: 'core' },
+    viewAt: T0,
+    error: '/api/v5/cluster: EMQX answered 500',
+    failures: 1,
   },
   cluster: {
     evacuations: [{ node: 'emqx@n3', state: 'evicting_sessions', stats: { initial_connected: 5, current_connected: 1, initial_sessions: 6, current_sessions: 2 } }],
@@ -73,8 +84,8 @@ t.test('the status command formats exactly what the server renders, every sectio
   clock = now
   await arrivals.readNow()
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: false, answer: '503', at: now - 1000 })
-  const cluster = { intervalMs: 1000, conn: { abs: 1000, rel: 1.1 }, sess: { abs: 1000, rel: 1.1 } }
-  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, arrivals, cluster })
+  const cluster = { intervalMs: 1000, expectSize: 3, conn: { abs: 1000, rel: 1.1 }, sess: { abs: 1000, rel: 1.1 } }
+  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, arrivals, cluster, agent: { rampMs: 20_000 } })
   const received = parseSidecarStatus(JSON.stringify(rendered, null, 2))
   if (received === undefined) return t.fail('the server\'s own document is not taken for a sidecar /status')
   const text = formatStatus(received)
@@ -83,9 +94,11 @@ t.test('the status command formats exactly what the server renders, every sectio
     /^Node emqx@n1: DRAINING \(no new connections\) since 2026-01-01T00:00:00\.000Z \(\d+s\)$/m,
     /^ {2}reason: evacuation: evacuating$/m,
     /^ {2}EMQX API: v5 rebalance at http:\/\/127\.0\.0\.1:18083\/; last check 2026-01-01T00:00:01\.000Z failure in 12\.35ms; 2 failures in a row \(timeout\)$/m,
+    /^ {2}agent-check answers: up drain #draining evacuation$/m,
     /^ {2}manual drain: on since 2026-01-01T00:00:00\.000Z \(by 10\.0\.0\.1\)/m,
     /^ {2}evacuation \(requested by 127\.0\.0\.1 at 2026-01-01T00:00:00\.000Z\): awaiting_ack, EMQX state waiting_health_check, 40 connections and 41 sessions left, deadline 2026-01-01T00:01:00\.000Z$/m,
     /^ {4}load balancers: awaiting acknowledgement: 0\/1 checkers told \(2 expected\); still awaited: http 10\.0\.0\.5 "HAProxy"; at most until 2026-01-01T00:00:30\.000Z$/m,
+    /^ {2}not in cluster since 2026-01-01T00:00:00\.000Z: this node sees 1 of 3 expected running nodes, not a majority$/m,
     /^ {2}EMQX alone says: draining \(emqx_unavailable\)$/m,
     /^Local rebalance \(this node's own status, read with each check\): evacuation, state: evicting_conns$/m,
     /^Cluster view \(EMQX's global_status, read \d+s ago; it can lag the node's own status above\):$/m,
@@ -101,6 +114,10 @@ t.test('the status command formats exactly what the server renders, every sectio
     /^Cluster purge on emqx@n4: purging$/m,
     /^Cluster rebalance coordinated by emqx@n1: evicting_conns$/m,
     /^ {2}donors: emqx@n1; recipients: emqx@n2$/m,
+    /^Cluster membership \(core\): minority, DRAINING: still draining on the last view$/m,
+    /^ {2}running in its view \(1 of 3 expected\): emqx@n1$/m,
+    /^ {2}running cores it sees: emqx@n1$/m,
+    /^ {2}last read failed \(1 in a row\): \/api\/v5\/cluster: EMQX answered 500$/m,
     /^ {2}avg connections donor 40 vs recipient 30: balanced yes; avg disconnected sessions donor 4 vs recipient 3: balanced yes$/m,
   ]
   for (const line of lines) t.match(text, line)

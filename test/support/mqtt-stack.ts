@@ -23,14 +23,19 @@ export interface StackNode {
 }
 
 /** Starts `count` nodes with the sidecar's default timings (poll 1 s) so measured times match the docs. */
-export async function startNodes (t: Test, dir: string, count: number, sidecarArgs: string[] = []): Promise<StackNode[] | undefined> {
+export async function startNodes (t: Test, dir: string, count: number, sidecarArgs: string[] | ((i: number) => string[]) = [],
+  cluster = false): Promise<StackNode[] | undefined> {
   const brokers = await startMosquittos(t, dir, count)
   if (brokers === undefined) return undefined
+  const names = brokers.map((_, i) => `emqx${i + 1}@127.0.0.1`)
   return await Promise.all(brokers.map(async (broker, i) => {
-    const sim = await startDouble(t, { nodeName: `emqx${i + 1}@127.0.0.1` })
+    // `cluster`: the simulated nodes see one another (GET /api/v5/cluster), as one EMQX cluster of `count`
+    const peers = cluster ? { clusterPeers: names.filter((n) => n !== names[i]) } : {}
+    const sim = await startDouble(t, { nodeName: `emqx${i + 1}@127.0.0.1`, ...peers })
     const hop = await startConnectCounter(t, broker.port, sim)
     const agentPort = await freePort()
-    const sidecar = await startSidecar(t, ['--emqx-url', sim.url, '--agent-port', String(agentPort), '--shutdown-delay', '0s', ...sidecarArgs])
+    const args = typeof sidecarArgs === 'function' ? sidecarArgs(i) : sidecarArgs
+    const sidecar = await startSidecar(t, ['--emqx-url', sim.url, '--agent-port', String(agentPort), '--shutdown-delay', '0s', ...args])
     await sidecar.waitForLog((l) => l.event === 'agent_listening', 5000, 'agent listening')
     return { name: `emqx${i + 1}`, broker, hop, mqttPort: hop.port, sim, sidecar, agentPort }
   }))

@@ -33,6 +33,8 @@ export interface AppOptions {
   /** EMQX's CONNECT counter, for /status */
   readonly arrivals?: ArrivalWatch
   readonly cluster?: ClusterConfig
+  /** the agent-check listener runs: /status shows its words (with --agent-ramp, the weight) */
+  readonly agent?: { readonly rampMs: number }
   /** the poll loop's heartbeat: /livez fails when it stalls */
   readonly heartbeat?: Heartbeat
   /** GET /events: --events-max-clients (the option table's default when absent); tests shorten the intervals */
@@ -44,7 +46,7 @@ export interface AppOptions {
  * Probe routes only read the store; nothing here waits on EMQX.
  */
 export function buildApp ({
-  store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, arrivals, cluster, heartbeat, events,
+  store, metrics, log, limits = defaultHttpLimits(), admin, tracker, drainAck, arrivals, cluster, agent, heartbeat, events,
 }: AppOptions): FastifyInstance {
   // The one probe path (./probe.ts), for the server's fast path (./fast-path.ts) and for the routes below.
   const probes = new HttpProbes({ store, recorder: metrics, tracker })
@@ -69,6 +71,7 @@ export function buildApp ({
     ...(drainAck !== undefined ? { drainAck } : {}),
     ...(arrivals !== undefined ? { arrivals } : {}),
     ...(cluster !== undefined ? { cluster } : {}),
+    ...(agent !== undefined ? { agent } : {}),
   }
   app.get('/status', async (_req, reply) => {
     await reply.type('application/json').send(JSON.stringify(statusDocument(store.current, Date.now(), ctx), null, 2) + '\n')

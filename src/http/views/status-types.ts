@@ -10,6 +10,7 @@ import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
 import type { CheckerKind } from '../../checkers/protocols.js'
 import type { ConnectSource } from '../../emqx/connects.js'
+import type { MembershipVerdict } from '../../state/membership.js'
 import type { NodeState, Reason } from '../../state/model.js'
 import type { AckEnd, AckWaitProgress, DoneReason, EvidenceVerdict, EvacuationPhase } from '../../state/evacuation-types.js'
 
@@ -27,6 +28,8 @@ export interface StatusDocument {
     readonly manual_drain: DrainSwitchView | null
     readonly drain_file: DrainSwitchView | null
     readonly evacuation: EvacuationView | null
+    /** --expect-cluster-size: drained because this node is not in its cluster by its own view */
+    readonly not_in_cluster: { readonly since: string, readonly message: string } | null
   }
   /** EMQX's local rebalance status, its documented fields as EMQX names them */
   readonly rebalance: LocalRebalance | null
@@ -37,6 +40,18 @@ export interface StatusDocument {
   readonly checkers: readonly CheckerView[]
   readonly cluster: ClusterView | null
   readonly cluster_error: string | null
+  /** this node's own view of its cluster and what it decides (--expect-cluster-size); null when off */
+  readonly membership: MembershipDocument | null
+  /** the agent-check listener's answer now; null when it is off */
+  readonly agent: {
+    /** the line HAProxy reads, e.g. `up ready 37% #up emqx_available` */
+    readonly words: string
+    /** --agent-ramp: the weight sent, percent of the server's HAProxy weight; null when none is sent */
+    readonly weight_percent: number | null
+    readonly ramp_seconds: number
+    /** while the weight still rises: when it reaches 100% */
+    readonly ramp_ends_at: string | null
+  } | null
   readonly sidecar: { readonly version: string, readonly pid: number, readonly uptime_seconds: number }
 }
 
@@ -144,6 +159,28 @@ export interface DrainEvidenceView {
   readonly quiet_window_seconds: number | null
   readonly last_read: string | null
   readonly error: string | null
+}
+
+/** What /status shows of membership (src/state/membership.ts). */
+export interface MembershipDocument {
+  readonly expect: number
+  readonly verdict: MembershipVerdict | null
+  /** whether the node drains for it now (reason not_in_cluster) */
+  readonly drains: boolean
+  readonly message: string
+  /** the last view read: running nodes (this one included), how many, this node, its role and the running cores it sees */
+  readonly running: readonly string[] | null
+  readonly running_count: number | null
+  readonly self: string | null
+  readonly role: 'core' | 'replicant' | null
+  readonly cores: readonly string[] | null
+  /** 4.4: known nodes not running */
+  readonly stopped: readonly string[] | null
+  readonly topology_note: string | null
+  readonly view_at: string | null
+  /** why the last read failed, and how many reads in a row did */
+  readonly error: string | null
+  readonly unreadable_reads: number
 }
 
 /** EMQX's global_status, with its balance condition evaluated per rebalance (null without thresholds). */

@@ -7,6 +7,8 @@ import type { ArrivalEvidence } from '../../ack/evidence.js'
 import type { CheckerTracker } from '../../checkers/tracker.js'
 import { VERSION } from '../../version.js'
 import { checkerView, drainAckView, drainEvidenceView } from './status-checkers.js'
+import { membershipDocument } from './status-membership.js'
+import { agentReply, rampPercent } from '../../agent/words.js'
 import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocument } from './status-types.js'
 
 export interface StatusContext {
@@ -16,6 +18,8 @@ export interface StatusContext {
   /** EMQX's CONNECT counter (src/ack/arrivals.ts) */
   readonly arrivals?: { evidence: (now: number) => ArrivalEvidence }
   readonly cluster?: ClusterConfig
+  /** the agent-check listener runs (its ramp, --agent-ramp); null `agent` in /status without it */
+  readonly agent?: { readonly rampMs: number }
 }
 
 /** The cluster view with EMQX's balance condition evaluated per rebalance. */
@@ -73,6 +77,9 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
       manual_drain: drainSwitch(s.overrides.manualDrain),
       drain_file: drainSwitch(s.overrides.drainFile),
       evacuation: s.overrides.evacuation === undefined ? null : evacuationDocument(s.overrides.evacuation),
+      not_in_cluster: s.overrides.notInCluster === undefined
+        ? null
+        : { since: isoAt(s.overrides.notInCluster.since), message: s.overrides.notInCluster.message },
     },
     rebalance: s.rebalance ?? null,
     rebalance_error: s.rebalanceError ?? null,
@@ -81,17 +88,35 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     checkers: ctx.tracker?.checkers(now).map(checkerView) ?? [],
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,
+    membership: membershipDocument(s, ctx.cluster?.expectSize ?? 0),
+    agent: ctx.agent === undefined ? null : agentDocument(s, now, ctx.agent.rampMs),
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
+  }
+}
+
+/** What the agent-check listener answers now, and where its ramp (--agent-ramp) stands. */
+function agentDocument (s: Snapshot, now: number, rampMs: number): NonNullable<StatusDocument['agent']> {
+  const a = servedAnswer(s)
+  const weight = a.available ? rampPercent(now - a.since, rampMs) ?? null : null
+  const ramping = weight !== null && weight < 100
+  return {
+    words: agentReply(s, now, rampMs).line,
+    weight_percent: weight,
+    ramp_seconds: rampMs / 1000,
+    ramp_ends_at: ramping ? isoAt(a.since + rampMs) : null,
   }
 }
 
 /**
  * A configuration error: the check's auth failure, or a 403 on the rebalance status or the cluster view (an API key
- * without the cluster_operations scope, 6.0.3+ and 6.1.2+, where availability_check is public and answers anyway).
+ * without the cluster_operations scope, 6.0.3+ and 6.1.2+, where availability_check is public and answers anyway),
+ * or a 401/403 on the membership read.
  */
 function configError (s: Snapshot): string | null {
   if (s.lastCheck?.failureReason === 'auth') return s.lastCheck.detail ?? null
-  return [s.rebalanceError, s.clusterError].find((e) => e?.startsWith('EMQX answered 403') === true) ?? null
+  const keyed = [s.rebalanceError, s.clusterError].find((e) => e?.startsWith('EMQX answered 403') === true)
+  // the membership read needs the key (--expect-cluster-size refuses to start without one): a 401 or 403 there is the key's fault
+  return keyed ?? (/EMQX answered 40[13]\b/.test(s.membership?.error ?? '') ? s.membership?.error ?? null : null)
 }
 
 const isoAt = (ms: number): string => new Date(ms).toISOString()

@@ -13,15 +13,19 @@ export interface TransitionView {
   readonly evacuation_phase: EvacuationPhase | null
   readonly manual_drain: boolean
   readonly drain_file: boolean
+  /** --expect-cluster-size: drained, not in its cluster by its own view */
+  readonly not_in_cluster: boolean
 }
 
 /**
  * What the timeline follows in a snapshot: the served state and reason, the evacuation's phase and the
- * drain switches. Anything else (a check's latency, progress counts, the cluster view) is progress, not a transition.
+ * drain switches, and the membership drain. Anything else (a check's latency, progress counts, the cluster view) is progress,
+ * not a transition.
  */
 export function transitionKey (s: Snapshot): string {
   const o = s.overrides
-  return `${s.state}|${s.reason}|${o.evacuation?.phase ?? '-'}|${o.manualDrain === undefined ? 0 : 1}|${o.drainFile === undefined ? 0 : 1}`
+  const on = (x: unknown): number => (x === undefined ? 0 : 1)
+  return `${s.state}|${s.reason}|${o.evacuation?.phase ?? '-'}|${on(o.manualDrain)}|${on(o.drainFile)}|${on(o.notInCluster)}`
 }
 
 /** The timeline entry of a snapshot; `at` is its `since` when the state moved, else the moment the change was seen. */
@@ -37,6 +41,7 @@ export function transitionView (s: Snapshot, stateMoved: boolean, now: number): 
     evacuation_phase: o.evacuation?.phase ?? null,
     manual_drain: o.manualDrain !== undefined,
     drain_file: o.drainFile !== undefined,
+    not_in_cluster: o.notInCluster !== undefined,
   }
 }
 
@@ -52,6 +57,11 @@ export function causeOf (s: Snapshot): string {
     case 'manual_drain': return `Drained by hand${o.manualDrain === undefined ? '' : ` (by ${o.manualDrain.by})`}`
     case 'drain_file': return 'The drain file appeared'
     case 'evacuation': return `Evacuation through the sidecar: ${phaseWords(o.evacuation?.phase)}`
+    case 'not_in_cluster': {
+      const m = s.membership
+      const seen = `it sees ${m?.view?.running.length ?? '?'} of ${m?.expect ?? '?'} nodes running`
+      return `Not in its cluster: ${m?.verdict === 'no_core' ? 'a replicant that sees no running core' : seen}`
+    }
     case 'emqx_available': return 'EMQX answered: available'
     case 'emqx_unavailable': {
       const known = s.rebalance?.status === 'enabled' ? processWords(s.rebalance.process) : undefined
@@ -68,6 +78,7 @@ function switches (s: Snapshot, base: string): string {
     s.overrides.manualDrain !== undefined ? 'the manual drain is on' : '',
     s.overrides.drainFile !== undefined ? 'the drain file is there' : '',
     s.overrides.evacuation !== undefined ? `evacuation: ${phaseWords(s.overrides.evacuation.phase)}` : '',
+    s.overrides.notInCluster !== undefined ? 'not in its cluster' : '',
   ].filter((x) => x !== '')
   return on.length === 0 ? base : `${base}; ${on.join(', ')}`
 }

@@ -83,9 +83,19 @@ function evidencePanel (d: StatusDocument, now: number): VNode | null {
 
 const yn = (b: boolean | null | undefined): string => (b === null || b === undefined ? 'not known' : b ? 'yes' : 'no')
 
+/** --expect-cluster-size: this node's own view of its cluster, in one line. */
+function membershipLine (d: StatusDocument, now: number): VNode | null {
+  const m = d.membership
+  if (m === null) return null
+  const seen = m.running === null ? '' : ` Running in its view: ${m.running.join(', ')}${m.role === null ? '' : ` (this node: ${m.role})`}.`
+  const read = m.view_at === null ? '' : ' Read '
+  return h('p', { id: 'membership', class: m.drains ? 'a-503' : 'note' }, `Membership (${m.expect} expected): ${m.message}.${seen}${read}`,
+    m.view_at === null ? null : when(m.view_at, now))
+}
+
 function clusterPanel (d: StatusDocument, now: number): VNode | null {
   const c = d.cluster
-  if (c === null && d.cluster_error === null) return null
+  if (c === null && d.cluster_error === null && d.membership === null) return null
   const rows: VNode[] = []
   const add = (kind: string, node: string, state: string | undefined, detail: string): void => {
     const words = emqxStateWords(state)
@@ -107,11 +117,20 @@ function clusterPanel (d: StatusDocument, now: number): VNode | null {
     rows.push(h('tr', null, h('td', { colspan: '4' }, 'No evacuation, purge or rebalance in the cluster.')))
   }
   return section('cluster-section', 'Cluster', false, h('div', { id: 'cluster' },
+    membershipLine(d, now),
     d.cluster_error === null ? null : h('p', { class: 'note' }, `The cluster view cannot be read: ${d.cluster_error}`),
     c === null
       ? null
       : h('table', null, h('tr', null, ...['process', 'node', 'state', 'detail'].map((x) => h('th', null, x))), ...rows),
     c === null ? null : h('p', { class: 'note' }, "EMQX's cluster view, read ", when(c.fetched_at, now))))
+}
+
+/** What HAProxy's agent check reads now; with --agent-ramp, when the weight reaches 100%. */
+function agentWords (d: StatusDocument, now: number): VNode | undefined {
+  const a = d.agent
+  if (a === null) return undefined
+  const words = h('code', null, a.words.split(' #')[0] ?? '')
+  return a.ramp_ends_at === null ? words : h('span', null, words, ' (weight rising to 100% ', when(a.ramp_ends_at, now), ')')
 }
 
 function aboutPanel (d: StatusDocument, now: number): VNode {
@@ -132,6 +151,7 @@ function aboutPanel (d: StatusDocument, now: number): VNode {
         lc.failure_reason === null ? '' : ` (${lc.failure_reason.replace(/_/g, ' ')})`, `, took ${msText(lc.duration_ms)}`)],
     ['Failed checks in a row', num(e.consecutive_failures)],
     ["EMQX's own answer", d.observed.state === d.state ? undefined : `${d.observed.state}: ${reasonHeadline(d.observed.reason)}`],
+    ['Agent-check answers', agentWords(d, now)],
     ['Configuration problem', e.config_error ?? undefined],
     ['Sidecar', `emqx-lb-sidecar ${s.version}, pid ${s.pid}, up ${spanText(s.uptime_seconds)}`],
   ]), h('p', { class: 'note' }, 'Page drawn ', clockAt(new Date(now).toISOString()), '; the raw names are in /status.'))

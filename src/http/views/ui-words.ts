@@ -83,6 +83,12 @@ export function reasonHeadline (reason: Reason | string | undefined, d: Received
     }
     case 'drain_file': return 'Drained by the drain file'
     case 'evacuation': return `Evacuation through the sidecar: ${phaseWords(d.overrides?.evacuation?.phase ?? undefined)}`
+    case 'not_in_cluster': {
+      const m = d.membership
+      return m?.verdict === 'no_core'
+        ? 'Not in its cluster: a replicant that sees no running core'
+        : `Not in its cluster: it sees ${m?.running_count ?? '?'} of ${m?.expect ?? '?'} nodes running`
+    }
     default: {
       const failure = reason?.startsWith('emqx_') === true ? FAILURES[reason.slice(5) as FailureReason] : undefined
       return failure ?? humanize(reason)
