@@ -44,29 +44,29 @@ t.test('a reply is one line and its description cannot add words', async (t) => 
 t.test('--agent-ramp: an available node\'s weight rises from 10% to 100% over the ramp, measured from the moment it turned up', async (t) => {
   const up = moveTo(initialSnapshot(0), 'up', 'emqx_available', 'm', 1_000)
   t.equal(up.since, 1_000)
-  t.same(agentReply(up, 1_000, 20_000), { word: 'ready', line: 'up ready 10% #up emqx_available' }, 'at the turn: 10%')
-  t.equal(agentReply(up, 11_000, 20_000).line, 'up ready 55% #up emqx_available', 'half way: 55%')
-  t.equal(agentReply(up, 20_999, 20_000).line, 'up ready 99% #up emqx_available')
-  t.equal(agentReply(up, 21_000, 20_000).line, 'up ready 100% #up emqx_available', 'the end: 100%, still sent (HAProxy keeps the last weight set)')
-  t.equal(agentReply(up, 99_000_000, 20_000).line, 'up ready 100% #up emqx_available')
-  t.equal(agentReply(up, 11_000, 0).line, 'up ready #up emqx_available', 'ramp off: no weight at all')
+  t.same(agentReply(up, 'maint', 1_000, 20_000), { word: 'ready', line: 'up ready 10% #up emqx_available' }, 'at the turn: 10%')
+  t.equal(agentReply(up, 'maint', 11_000, 20_000).line, 'up ready 55% #up emqx_available', 'half way: 55%')
+  t.equal(agentReply(up, 'maint', 20_999, 20_000).line, 'up ready 99% #up emqx_available')
+  t.equal(agentReply(up, 'maint', 21_000, 20_000).line, 'up ready 100% #up emqx_available', 'the end: 100%, still sent (HAProxy keeps the last weight set)')
+  t.equal(agentReply(up, 'maint', 99_000_000, 20_000).line, 'up ready 100% #up emqx_available')
+  t.equal(agentReply(up, 'maint', 11_000, 0).line, 'up ready #up emqx_available', 'ramp off: no weight at all')
   let last = 0
   for (let at = 1_000; at <= 22_000; at += 137) {
-    const w = Number(/ (\d+)% /.exec(agentReply(up, at, 20_000).line)?.[1])
+    const w = Number(/ (\d+)% /.exec(agentReply(up, 'maint', at, 20_000).line)?.[1])
     t.ok(w >= last && w >= 10 && w <= 100, `non-decreasing within 10..100 (${w} at ${at})`)
     last = w
   }
-  t.equal(agentReply(up, 500, 20_000).line, 'up ready 10% #up emqx_available', 'a clock behind since never goes below 10%')
+  t.equal(agentReply(up, 'maint', 500, 20_000).line, 'up ready 10% #up emqx_available', 'a clock behind since never goes below 10%')
 })
 
 t.test('--agent-ramp never weighs a node that is not available, and starts again at every return', async (t) => {
   for (const state of ['draining', 'down', 'starting', 'stopping'] as const) {
-    t.notMatch(agentReply(snap(state, 'emqx_unavailable'), 5_000, 20_000).line, /%/, `${state}: no weight`)
+    t.notMatch(agentReply(snap(state, 'emqx_unavailable'), 'maint', 5_000, 20_000).line, /%/, `${state}: no weight`)
   }
   const up = moveTo(initialSnapshot(0), 'up', 'emqx_available', 'm', 1_000)
   const drained = moveTo(up, 'draining', 'not_in_cluster', 'm', 30_000)
   const back = moveTo(drained, 'up', 'emqx_available', 'm', 40_000)
-  t.equal(agentReply(back, 40_000, 20_000).line, 'up ready 10% #up emqx_available', 'back from a drain: 10% again')
+  t.equal(agentReply(back, 'maint', 40_000, 20_000).line, 'up ready 10% #up emqx_available', 'back from a drain: 10% again')
   const reason = moveTo(back, 'up', 'emqx_available', 'other message', 45_000)
-  t.equal(agentReply(reason, 45_000, 20_000).line, 'up ready 32% #up emqx_available', 'a new message while up does not restart the ramp')
+  t.equal(agentReply(reason, 'maint', 45_000, 20_000).line, 'up ready 32% #up emqx_available', 'a new message while up does not restart the ramp')
 })

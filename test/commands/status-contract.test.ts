@@ -85,7 +85,7 @@ t.test('the status command formats exactly what the server renders, every sectio
   await arrivals.readNow()
   tracker.observe({ source: '10.0.0.5', kind: 'http', userAgent: 'HAProxy', available: false, answer: '503', at: now - 1000 })
   const cluster = { intervalMs: 1000, expectSize: 3, conn: { abs: 1000, rel: 1.1 }, sess: { abs: 1000, rel: 1.1 } }
-  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, arrivals, cluster, agent: { rampMs: 20_000 } })
+  const rendered = statusDocument(snapshot, now, { tracker, drainAck: ack, arrivals, cluster, agent: { rampMs: 20_000, drainWord: 'maint' } })
   const received = parseSidecarStatus(JSON.stringify(rendered, null, 2))
   if (received === undefined) return t.fail('the server\'s own document is not taken for a sidecar /status')
   const text = formatStatus(received)

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { AgentDrainWord } from '../../config/serve-types.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { defaultEventsMaxClients, defaultHttpLimits } from '../../config/serve-config.js'
@@ -34,7 +35,7 @@ export interface AppOptions {
   readonly arrivals?: ArrivalWatch
   readonly cluster?: ClusterConfig
   /** the agent-check listener runs: /status shows its words (with --agent-ramp, the weight) */
-  readonly agent?: { readonly rampMs: number }
+  readonly agent?: { readonly rampMs: number, readonly drainWord: AgentDrainWord }
   /** the poll loop's heartbeat: /livez fails when it stalls */
   readonly heartbeat?: Heartbeat
   /** GET /events: --events-max-clients (the option table's default when absent); tests shorten the intervals */

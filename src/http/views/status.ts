@@ -9,6 +9,7 @@ import { VERSION } from '../../version.js'
 import { checkerView, drainAckView, drainEvidenceView } from './status-checkers.js'
 import { membershipDocument } from './status-membership.js'
 import { agentReply, rampPercent } from '../../agent/words.js'
+import type { AgentDrainWord } from '../../config/serve-types.js'
 import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocument } from './status-types.js'
 
 export interface StatusContext {
@@ -19,7 +20,7 @@ export interface StatusContext {
   readonly arrivals?: { evidence: (now: number) => ArrivalEvidence }
   readonly cluster?: ClusterConfig
   /** the agent-check listener runs (its ramp, --agent-ramp); null `agent` in /status without it */
-  readonly agent?: { readonly rampMs: number }
+  readonly agent?: { readonly rampMs: number, readonly drainWord: AgentDrainWord }
 }
 
 /** The cluster view with EMQX's balance condition evaluated per rebalance. */
@@ -89,18 +90,19 @@ export function statusDocument (s: Snapshot, now: number, ctx: StatusContext = {
     cluster: s.cluster === undefined ? null : { fetched_at: iso(s.clusterAt), ...clusterView(s.cluster, ctx.cluster) },
     cluster_error: s.clusterError ?? null,
     membership: membershipDocument(s, ctx.cluster?.expectSize ?? 0),
-    agent: ctx.agent === undefined ? null : agentDocument(s, now, ctx.agent.rampMs),
+    agent: ctx.agent === undefined ? null : agentDocument(s, now, ctx.agent),
     sidecar: { version: VERSION, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
   }
 }
 
 /** What the agent-check listener answers now, and where its ramp (--agent-ramp) stands. */
-function agentDocument (s: Snapshot, now: number, rampMs: number): NonNullable<StatusDocument['agent']> {
+function agentDocument (s: Snapshot, now: number, agent: NonNullable<StatusContext['agent']>): NonNullable<StatusDocument['agent']> {
+  const { rampMs, drainWord } = agent
   const a = servedAnswer(s)
   const weight = a.available ? rampPercent(now - a.since, rampMs) ?? null : null
   const ramping = weight !== null && weight < 100
   return {
-    words: agentReply(s, now, rampMs).line,
+    words: agentReply(s, drainWord, now, rampMs).line,
     weight_percent: weight,
     ramp_seconds: rampMs / 1000,
     ramp_ends_at: ramping ? isoAt(a.since + rampMs) : null,
