@@ -67,9 +67,9 @@ t.test('demo: keys evacuate a node (HAProxy drains it, its clients move), restor
   await waitFor(demo.frame, (f) => row(f, 'emqx2')[5] === 'UP' && row(f, 'emqx2')[4] === 'up ready', { what: 'emqx2 back UP after r', timeoutMs: 10_000, intervalMs: 50 })
   // the node leaves the cluster (key c): EMQX still says 200, the sidecar drains it (not_in_cluster), the others see 2 of 3 and stay
   demo.write('c\n')
-  const cut = await waitFor(demo.frame, (f) => row(f, 'emqx2')[5] === 'DRAIN (agent)' && row(f, 'emqx2')[7] === '1/3 OUT',
-    { what: 'emqx2 cut off: DRAIN with 1/3 OUT', timeoutMs: 10_000, intervalMs: 50 })
-  t.match(row(cut, 'emqx2'), ['emqx2', 'none', '200', 'draining', 'up drain', 'DRAIN (agent)'])
+  const cut = await waitFor(demo.frame, (f) => row(f, 'emqx2')[5] === 'MAINT' && row(f, 'emqx2')[7] === '1/3 OUT',
+    { what: 'emqx2 cut off: MAINT (the agent\'s default drain word) with 1/3 OUT', timeoutMs: 10_000, intervalMs: 50 })
+  t.match(row(cut, 'emqx2'), ['emqx2', 'none', '200', 'draining', 'up maint', 'MAINT'])
   await waitFor(demo.frame, (f) => row(f, 'emqx1')[7] === '2/3' && row(f, 'emqx3')[7] === '2/3', { what: 'the others see 2 of 3', timeoutMs: 10_000, intervalMs: 50 })
   t.same(['emqx1', 'emqx3'].map((n) => row(demo.frame(), n)[5]), ['UP', 'UP'], 'the majority stays in rotation')
   demo.write('j\n')

@@ -94,7 +94,7 @@ t.test('the status command formats exactly what the server renders, every sectio
     /^Node emqx@n1: DRAINING \(no new connections\) since 2026-01-01T00:00:00\.000Z \(\d+s\)$/m,
     /^ {2}reason: evacuation: evacuating$/m,
     /^ {2}EMQX API: v5 rebalance at http:\/\/127\.0\.0\.1:18083\/; last check 2026-01-01T00:00:01\.000Z failure in 12\.35ms; 2 failures in a row \(timeout\)$/m,
-    /^ {2}agent-check answers: up drain #draining evacuation$/m,
+    /^ {2}agent-check answers: up maint #draining evacuation$/m,
     /^ {2}manual drain: on since 2026-01-01T00:00:00\.000Z \(by 10\.0\.0\.1\)/m,
     /^ {2}evacuation \(requested by 127\.0\.0\.1 at 2026-01-01T00:00:00\.000Z\): awaiting_ack, EMQX state waiting_health_check, 40 connections and 41 sessions left, deadline 2026-01-01T00:01:00\.000Z$/m,
     /^ {4}load balancers: awaiting acknowledgement: 0\/1 checkers told \(2 expected\); still awaited: http 10\.0\.0\.5 "HAProxy"; at most until 2026-01-01T00:00:30\.000Z$/m,

@@ -14,7 +14,8 @@ import { waitFor } from '../support/wait.js'
 const CLUSTER = ['--emqx-username', 'admin', '--emqx-password', 'public', '--expect-cluster-size', '3', '--cluster-interval', '250ms']
 /** the shipped config's agent-inter */
 const AGENT_INTER_MS = 1000
-const drained = (s: ServerStat): boolean => s.status === 'DRAIN (agent)'
+// the agent's default drain word, maint (src/agent/words.ts): HAProxy shows MAINT
+const drained = (s: ServerStat): boolean => s.status === 'MAINT'
 
 async function status (url: string): Promise<{ reason: string, membership: { verdict: string | null, running_count: number | null } }> {
   const res = await request(`${url}/status`)
@@ -49,9 +50,9 @@ t.test('a node cut off from a cluster of 3 leaves HAProxy within one agent check
   t.equal(n2.sim.availabilityStatus, 200, 'EMQX itself never looks at membership')
   const seen = await waitFor(async () => ({ s: await status(n2.sidecar.url), at: performance.now() }), (x) => x.s.reason === 'not_in_cluster',
     { what: 'the sidecar to see emqx2 cut off', timeoutMs: 5000, intervalMs: 20 })
-  await waitForServer(haproxy, 'emqx2', drained, 'DRAIN (agent)', 5000)
+  await waitForServer(haproxy, 'emqx2', drained, 'MAINT', 5000)
   const outMs = performance.now() - seen.at
-  t.comment(`sidecar saw the cut -> HAProxy DRAIN (agent): ${Math.round(outMs)} ms (agent-inter ${AGENT_INTER_MS} ms)`)
+  t.comment(`sidecar saw the cut -> HAProxy MAINT: ${Math.round(outMs)} ms (agent-inter ${AGENT_INTER_MS} ms)`)
   t.ok(outMs <= AGENT_INTER_MS * 1.05 + 400, `within one agent check (+5% spread-checks, +400 ms for a loaded box): ${Math.round(outMs)} ms`)
   const during = []
   for (let i = 0; i < 6; i++) during.push(await landedOn(nodes.map((n) => n.broker), (await mqttClient(t, `mqtt://127.0.0.1:${lb.port}`, `cut-${i}`)).id))
@@ -78,7 +79,7 @@ t.test('--agent-ramp 20s: after a return the node\'s HAProxy weight rises from 1
   if (n2 === undefined) return
   await waitForServer(haproxy, 'emqx2', (s) => s.status === 'UP' && s.weight === 100, 'UP at weight 100 (its start-up ramp done)', 30_000)
   n2.sim.cutOff()
-  await waitForServer(haproxy, 'emqx2', drained, 'DRAIN (agent)', 5000)
+  await waitForServer(haproxy, 'emqx2', drained, 'MAINT', 5000)
   n2.sim.rejoin()
   const first = await waitForServer(haproxy, 'emqx2', (s) => s.status === 'UP', 'UP again', 5000)
   const upAt = performance.now()
