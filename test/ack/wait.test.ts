@@ -61,11 +61,10 @@ const ARRIVING: ArrivalEvidence = {
   error: undefined,
 }
 
-t.test('CONNECTs going on after the agent was told: the arrivals line and the warning name stickiness and the recipe', async (t) => {
-  const { log, lines } = logSink()
-  const agent: AckChecker = { kind: 'agent', source: '127.0.0.1', userAgent: '', told: true, lastSeen: SEEN_NOW }
-  const out = await awaitAcknowledgement({
-    checkers: { checkers: () => [agent] },
+/** The wait with one told checker and CONNECTs still ARRIVING, the agent's word `drain`, to its 150 ms bound. */
+async function waitWhileArriving (checker: AckChecker, log: ReturnType<typeof logSink>['log']): ReturnType<typeof awaitAcknowledgement> {
+  return await awaitAcknowledgement({
+    checkers: { checkers: () => [checker] },
     settings: { graceMs: 0, expect: 0, maxMs: 150 },
     startedAt: Date.now(),
     now: Date.now,
@@ -75,6 +74,12 @@ t.test('CONNECTs going on after the agent was told: the arrivals line and the wa
     arrivals: () => ARRIVING,
     drainWord: 'drain',
   })
+}
+
+t.test('CONNECTs going on after the agent was told: the arrivals line and the warning name stickiness and the recipe', async (t) => {
+  const { log, lines } = logSink()
+  const agent: AckChecker = { kind: 'agent', source: '127.0.0.1', userAgent: '', told: true, lastSeen: SEEN_NOW }
+  const out = await waitWhileArriving(agent, log)
   t.equal(out?.endedBy, 'max_reached')
   const quiet = lines.find((l) => l.event === 'evacuation_ack_arrivals')
   t.match(quiet, { likelyCause: 'stickiness', recipe: 'haproxy/haproxy-sticky.cfg', msg: /--agent-drain-word drain.*haproxy-sticky\.cfg/ })
@@ -85,17 +90,7 @@ t.test('CONNECTs going on after the agent was told: the arrivals line and the wa
 t.test('an HTTP-only setup gets no stickiness hint (a DOWN server\'s stick entries are ignored)', async (t) => {
   const { log, lines } = logSink()
   const http: AckChecker = { kind: 'http', source: '127.0.0.1', userAgent: '', told: true, lastSeen: SEEN_NOW }
-  await awaitAcknowledgement({
-    checkers: { checkers: () => [http] },
-    settings: { graceMs: 0, expect: 0, maxMs: 150 },
-    startedAt: Date.now(),
-    now: Date.now,
-    signal: new AbortController().signal,
-    log,
-    onProgress: () => {},
-    arrivals: () => ARRIVING,
-    drainWord: 'drain',
-  })
+  await waitWhileArriving(http, log)
   const warned = lines.find((l) => l.event === 'evacuation_ack_arrivals_went_on')
   t.ok(warned !== undefined, 'still warned')
   t.equal(warned?.likelyCause, undefined)
