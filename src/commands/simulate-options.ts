@@ -11,7 +11,7 @@ export const simulateOptions = optionTable([
     help: 'EMQX version to play (docs/emqx-compatibility.md): v5 (5.4+ and 6.x), v5.8 (v5 with 5 durable sessions eviction cannot ' +
       'move), v6.3 (the Prometheus endpoint behind basic auth, JSON refused), v5.3 (5.1-5.3: availability needs auth), v5.0.4 ' +
       '(no wait_health_check, evicts at once), v4.4 (4.4.12-4.4.23: management API on --port, dashboard on --dashboard-port), ' +
-      'v4.4.24 (public availability_check, takes wait_health_check), oss (open-source 5.x), oss-v4.4',
+      'v4.4.24 (public availability_check, takes wait_health_check > 0), oss (open-source 5.x), oss-v4.4',
   },
   { flag: 'host', env: 'SIDECAR_SIM_HOST', kind: 'address', default: '127.0.0.1', help: 'address to listen on' },
   {

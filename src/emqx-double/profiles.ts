@@ -110,7 +110,7 @@ export const PROFILES: Readonly<Record<SimProfile, ProfileTraits>> = {
     ...V5, availabilityNeedsAuth: true, waitsHealthCheck: false, startBody: 'e5.0.4', hasTopology: false, prometheus: NO_CONNECT_COUNTER,
   },
   'v4.4': { ...V4, availabilityNeedsAuth: true },
-  /** 4.4.24+: public availability_check; the wait phase its release notes speak of, so wait_health_check is taken */
+  /** 4.4.24+: public availability_check; the wait phase its release notes speak of; wait_health_check > 0 (validate_pos_int) */
   'v4.4.24': { ...V4, availabilityNeedsAuth: false, waitsHealthCheck: true, startBody: 'v4.4.24' },
   /** open-source 5.x before the unified 5.9 line (the topology came with 5.2.0: the strictest, none) */
   oss: { ...V5, availabilityNeedsAuth: false, hasRebalance: false, waitsHealthCheck: false, startBody: 'v5', hasTopology: false },

@@ -5,7 +5,8 @@ import type { StartBodyRules } from './profiles.js'
  * Reads an evacuation start body as the given EMQX line does (apps/emqx_node_rebalance/src/emqx_node_rebalance_api.erl
  * at e5.0.4 / e5.1.0 / e5.4.0, and EMQX 4.4's rebalance API of 2022: validate_evacuation_param/1). Pure.
  * An error is the text EMQX puts in its 400 (5.x) or in-body `{"code":400}` (4.4). 4.4.24+ is played
- * taking `wait_health_check` (a whole number of seconds, 0 included), which its release notes imply.
+ * taking `wait_health_check` as its rebalance start always did (validate_rebalance_param/1: validate_pos_int,
+ * so 0 is `invalid wait_health_check value`); its source is not public, its release notes name the phase.
  */
 export function readStartBody (rules: StartBodyRules, body: string): { params: Partial<EvacuationParams> } | { error: string } {
   let doc: Record<string, unknown>
@@ -40,7 +41,8 @@ export function readStartBody (rules: StartBodyRules, body: string): { params: P
       : !integerOnly && typeof v === 'string' && /^\d+s$/.test(v) ? parseInt(v, 10) : undefined
     const invalid = (reason: string): string =>
       JSON.stringify({ kind: 'validation_error', path: `rebalance_evacuation_start.${k}`, reason, value: v })
-    if (v4 && (secs === undefined || secs < 0 || (k === 'wait_takeover' && secs === 0))) return { error: `invalid ${k} value` }
+    // 4.4's validate_pos_int/2: is_integer(Value) andalso Value > 0
+    if (v4 && (secs === undefined || secs <= 0)) return { error: `invalid ${k} value` }
     if (secs === undefined) return { error: invalid(integerOnly ? 'bad_integer' : 'bad_duration') }
     if (k === 'wait_takeover' && rules !== 'v5' && secs <= 0) return { error: invalid('not_positive') }
     out[k] = secs

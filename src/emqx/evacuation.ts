@@ -15,7 +15,7 @@ export interface EvacuationBodyOptions {
  * seconds everywhere: e5.0.4 and e5.1.0 reject a string `wait_takeover` (from e5.1.1 both forms work) and
  * 4.4 takes numbers. `wait_takeover` 0 is legal from e5.1.1 (`timeout_duration_s()`) and sent as 0; 4.4
  * (validate_pos_int) gets 1, and so do the retries for e5.0.4 and e5.1.0 (`pos_integer()`).
- * `wait_health_check` exists from e5.1.0 on and is offered to 4.4 too (4.4.24+ may hold its own wait);
+ * `wait_health_check` exists from e5.1.0 on and is offered to 4.4 too (4.4.24+ holds its own wait, at least 1 s);
  * e5.0.4 and older 4.4 reject unknown fields, so the caller retries `withoutWaitHealthCheck` on that 400
  * (and holds 503 for the wait itself). 5.x rejects an empty `migrate_to` (nonempty_list). Optional fields
  * are left out rather than sent empty.

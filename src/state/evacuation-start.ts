@@ -20,17 +20,31 @@ export interface Started { readonly call: EvacuationCall, readonly waitS: number
 /**
  * Asks EMQX to start evacuating, with the body the line takes (docs/emqx-compatibility.md, "Evacuation").
  * `wait_health_check` is offered everywhere; where it is refused (e5.0.4, 4.4 before the wait phase) the
- * sidecar holds 503 for the wait itself unless already held, then asks without it. A `wait_takeover` 0
+ * sidecar holds 503 for the wait itself unless already held, then asks without it. A 4.4 that refuses a
+ * `wait_health_check` 0 (4.4.24+: a positive integer) is first asked again with 1, and only where that is
+ * refused too is the field left out. A `wait_takeover` 0
  * that e5.1.0 refuses (pos_integer) is asked again as 1. undefined: aborted during the hold.
  */
 export async function askToStart (a: StartAsk): Promise<Started | undefined> {
   const { client, log, node, settings, held } = a
   let call = await client.evacuation('start', node, settings)
   let waitS = settings.waitHealthCheckS
+  let tried = ''
+  if (client.target?.version === 'v4' && settings.waitHealthCheckS < 1 && rejectsWaitHealthCheck(call)) {
+    // 4.4.24+ takes wait_health_check as a positive integer (its refusal's text is not public: any refusal
+    // naming the field counts): 1 s is the smallest wait it holds itself, better than leaving it out
+    log.info({ event: 'evacuation_positive_wait_health_check', node },
+      'EMQX refused wait_health_check 0 (EMQX 4.4): asking with 1')
+    const one = await client.evacuation('start', node, { ...settings, waitHealthCheckS: 1 })
+    if (!rejectsWaitHealthCheck(one)) return { call: one, waitS: 1 }
+    call = one
+    tried = ' 0 and 1'
+  }
   if (rejectsWaitHealthCheck(call)) {
     const version = client.target?.version === 'v4' ? 'EMQX 4.4' : 'EMQX 5.0.4'
     const here = held ? 'already held here' : 'holding 503 for it here'
-    log.info({ event: 'evacuation_no_wait_health_check', node }, `EMQX refused wait_health_check (${version}): ${here}, asking without it`)
+    log.info({ event: 'evacuation_no_wait_health_check', node },
+      `EMQX refused wait_health_check${tried} (${version}): ${here}, asking without it`)
     if (!held && !await a.hold(version)) return undefined
     call = await client.evacuation('start', node, settings, { withoutWaitHealthCheck: true })
     waitS = 0

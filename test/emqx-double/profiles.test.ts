@@ -114,7 +114,7 @@ t.test('start bodies: e5.0.4 refuses wait_health_check and string durations; e5.
   }
 })
 
-t.test('4.4 start bodies (validate_evacuation_param/1): 4.4 refuses wait_health_check in-body, 4.4.24+ takes it', async (t) => {
+t.test('4.4 start bodies (validate_evacuation_param/1): 4.4 refuses wait_health_check in-body, 4.4.24+ takes it as a positive integer', async (t) => {
   const start = (profile: 'v4.4' | 'v4.4.24', body: unknown): { status: number, json: unknown } => {
     const sim = new EmqxDouble({ profile, nodeName: 'emqx@a' })
     const a = sim.route('POST', '/api/v4/load_rebalance/emqx@a/evacuation/start', AUTH, JSON.stringify(body))
@@ -123,7 +123,9 @@ t.test('4.4 start bodies (validate_evacuation_param/1): 4.4 refuses wait_health_
   t.same(start('v4.4', { wait_health_check: 0, wait_takeover: 10 }), { status: 200, json: { code: 400, message: 'Unknown evacuation param: {<<"wait_health_check">>,0}' } })
   t.same(start('v4.4', { wait_takeover: 0 }), { status: 200, json: { code: 400, message: 'invalid wait_takeover value' } })
   t.match(start('v4.4', { wait_takeover: 10 }), { status: 200, json: { code: 0 } })
-  t.match(start('v4.4.24', { wait_health_check: 0, wait_takeover: 10 }), { status: 200, json: { code: 0 } })
+  t.same(start('v4.4.24', { wait_health_check: 0, wait_takeover: 10 }), { status: 200, json: { code: 400, message: 'invalid wait_health_check value' } },
+    '4.4.24+: validate_pos_int, as its rebalance start')
+  t.match(start('v4.4.24', { wait_health_check: 1, wait_takeover: 10 }), { status: 200, json: { code: 0 } })
   t.match(start('v4.4.24', { wait_health_check: 10, bogus: 'x' }), { status: 200, json: { code: 400, message: 'Unknown evacuation param: {<<"bogus">>,<<"x">>}' } })
 })
 
