@@ -1,10 +1,11 @@
 /**
- * The one registry of codes the sidecar emits, like fastify's `errors.js`. Four vocabularies, each a
+ * The one registry of codes the sidecar emits, like fastify's `errors.js`. Five vocabularies, each a
  * closed list, documented in docs/errors.md (test/errors.test.ts holds every code used, unique, documented):
  * - `ErrorCodes`: errors thrown on purpose (SIDECAR_ERR_*), for the CLI's last line and tests;
  * - `FAILURE_REASONS`: why one EMQX check gave no usable answer (`/status` reason `emqx_<reason>`, metrics label);
  * - `EVACUATION_ERROR_CODES`: why an evacuation call to EMQX failed (`/admin/evacuate`, `/prestop`, `/status`);
- * - `LogCodes`: the `code` field of log lines an operator may alert on.
+ * - `LogCodes`: the `code` field of log lines an operator may alert on;
+ * - `LogEvents`: the `event` field of log lines (what happened), one name per kind of line.
  */
 export const ErrorCodes = {
   CONFIG_INVALID: 'SIDECAR_ERR_CONFIG_INVALID',
@@ -49,6 +50,65 @@ export const LogCodes = {
 } as const
 
 export type LogCode = (typeof LogCodes)[keyof typeof LogCodes]
+
+/**
+ * The `event` field of every log line that has one (one name per kind of line, kept across releases: tests and docs
+ * match on them). docs/errors.md "Log events" has each one's level, when and fields.
+ */
+export const LogEvents = {
+  // listeners
+  LISTENING: 'listening',
+  ADMIN_LISTENING: 'admin_listening',
+  AGENT_LISTENING: 'agent_listening',
+  // drain acknowledgement and the admin endpoints
+  DRAIN_ACKNOWLEDGED: 'drain_acknowledged',
+  ADMIN: 'admin',
+  ADMIN_UNAUTHORIZED: 'admin_unauthorized',
+  REBALANCE_UNACKNOWLEDGED_EVICTION: 'rebalance_unacknowledged_eviction',
+  CONNECTS_WHILE_EVICTING: 'connects_while_evicting',
+  // the acknowledgement wait
+  EVACUATION_AWAITING_ACK: 'evacuation_awaiting_ack',
+  EVACUATION_ACK_GRACE: 'evacuation_ack_grace',
+  EVACUATION_ACK_ARRIVALS: 'evacuation_ack_arrivals',
+  EVACUATION_ACK_ARRIVALS_WENT_ON: 'evacuation_ack_arrivals_went_on',
+  EVACUATION_ACK_ENDED: 'evacuation_ack_ended',
+  // evacuations
+  EVACUATION_STARTED: 'evacuation_started',
+  EVACUATION_PROGRESS: 'evacuation_progress',
+  EVACUATION_WAIT: 'evacuation_wait',
+  EVACUATION_NO_WAIT_HEALTH_CHECK: 'evacuation_no_wait_health_check',
+  EVACUATION_POSITIVE_WAIT_TAKEOVER: 'evacuation_positive_wait_takeover',
+  EVACUATION_DONE: 'evacuation_done',
+  EVACUATION_DEADLINE: 'evacuation_deadline',
+  EVACUATION_FAILED: 'evacuation_failed',
+  EVACUATION_CALL_FAILED: 'evacuation_call_failed',
+  EVACUATION_STOPPED: 'evacuation_stopped',
+  EVACUATION_STOP_FAILED: 'evacuation_stop_failed',
+  EVACUATION_LEFTOVER_STOPPED: 'evacuation_leftover_stopped',
+  EVACUATION_LEFTOVER_STOP_FAILED: 'evacuation_leftover_stop_failed',
+  // the drain file and cluster membership
+  DRAIN_FILE_ON: 'drain_file_on',
+  DRAIN_FILE_OFF: 'drain_file_off',
+  NOT_IN_CLUSTER: 'not_in_cluster',
+  CLUSTER_MEMBERSHIP_UNKNOWN: 'cluster_membership_unknown',
+  IN_CLUSTER: 'in_cluster',
+  // nginx-sync
+  RELOADED: 'reloaded',
+  WRITE_FAILED: 'write_failed',
+  CHECK_FAILED: 'check_failed',
+  RELOAD_FAILED: 'reload_failed',
+  STATE_WRITTEN: 'state_written',
+  STATE_WRITE_FAILED: 'state_write_failed',
+  NODE: 'node',
+  FAILSAFE: 'failsafe',
+  FAILSAFE_CLEARED: 'failsafe_cleared',
+  // simulate
+  SIM_LISTENING: 'sim_listening',
+  SIM_CHANGE: 'sim_change',
+  SIM_STOPPING: 'sim_stopping',
+} as const
+
+export type LogEvent = (typeof LogEvents)[keyof typeof LogEvents]
 
 export class SidecarError extends Error {
   readonly code: ErrorCode

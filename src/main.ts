@@ -25,7 +25,7 @@ import { Store } from './state/store.js'
 import { initialSnapshot } from './state/transition.js'
 import { listenProblem, StartError, UndoList } from './lifecycle/start-steps.js'
 import { VERSION } from './version.js'
-import { LogCodes } from './errors.js'
+import { LogCodes, LogEvents } from './errors.js'
 
 export interface Sidecar {
   readonly store: Store
@@ -60,7 +60,7 @@ async function start (config: ServeConfig, log: Logger, undo: UndoList): Promise
   // Listeners first, in order: main HTTP, agent-check, admin; the watchers only once every listener is up.
   const listeners = await openListeners(config, log, undo, domain)
   const leftover = await startWatchers(config, log, undo, domain)
-  log.info({ host: config.host, port: listeners.httpPort, event: 'listening', admin: listeners.onMain },
+  log.info({ host: config.host, port: listeners.httpPort, event: LogEvents.LISTENING, admin: listeners.onMain },
     `HTTP listening on ${config.host}:${listeners.httpPort}`)
   return {
     store: domain.store,
@@ -125,7 +125,7 @@ function wireDomain (config: ServeConfig, log: Logger, core: Core) {
     expect,
     onAcknowledged: (ack) => {
       const after = ack.acknowledgedAfterMs === undefined ? '?' : ack.acknowledgedAfterMs / 1000
-      log.info({ drainAcknowledgement: drainAckView(ack), event: 'drain_acknowledged' },
+      log.info({ drainAcknowledgement: drainAckView(ack), event: LogEvents.DRAIN_ACKNOWLEDGED },
         `drain acknowledged: all ${ack.active} checkers told after ${after}s`)
     },
   })
@@ -215,7 +215,8 @@ async function openListeners (config: ServeConfig, log: Logger, undo: UndoList, 
       async () => await admin.listen({ host: listen.host, port: listen.port, backlog }), async () => { await admin.close() })
     adminApp = admin
     adminPort = (admin.server.address() as AddressInfo).port
-    log.info({ host: listen.host, port: adminPort, event: 'admin_listening' }, `admin endpoints listening on ${listen.host}:${adminPort}`)
+    log.info({ host: listen.host, port: adminPort, event: LogEvents.ADMIN_LISTENING },
+      `admin endpoints listening on ${listen.host}:${adminPort}`)
   }
   return { app, httpPort, agent, adminApp, adminPort, onMain }
 }
@@ -239,7 +240,7 @@ async function openAgent (
       rampMs: config.agentRampMs,
     }),
     async (a) => { await a.close() })
-  log.info({ host: config.agentHost, port: agent.port, event: 'agent_listening' },
+  log.info({ host: config.agentHost, port: agent.port, event: LogEvents.AGENT_LISTENING },
     `HAProxy agent-check listening on ${config.agentHost}:${agent.port}`)
   return agent
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { ConfigError, ErrorCodes, EVACUATION_ERROR_CODES, FAILURE_REASONS, LogCodes, SidecarError } from '../src/errors.js'
+import ts from 'typescript'
+import { ConfigError, ErrorCodes, EVACUATION_ERROR_CODES, FAILURE_REASONS, LogCodes, LogEvents, SidecarError } from '../src/errors.js'
 import { readSources } from './support/import-graph.js'
 
 // Like fastify's errors test: every code in the registry is used, unique within its vocabulary and documented.
@@ -17,6 +18,7 @@ const vocabularies: Array<[string, readonly string[], string]> = [
   ['FAILURE_REASONS', FAILURE_REASONS, 'Check failure reasons'],
   ['EVACUATION_ERROR_CODES', EVACUATION_ERROR_CODES, 'Evacuation call failures'],
   ['LogCodes', Object.values(LogCodes), 'Log codes'],
+  ['LogEvents', Object.values(LogEvents), 'Log events'],
 ]
 
 /** docs/errors.md as `## heading` -> the codes in the first cell of its table rows (header and rule rows left out). */
@@ -64,6 +66,48 @@ t.test('ErrorCodes: each value is SIDECAR_ERR_ + its key, and src/ uses it', asy
 
 t.test('LogCodes: src/ logs each one', async (t) => {
   for (const key of Object.keys(LogCodes)) t.ok(sources.includes(`LogCodes.${key}`), `LogCodes.${key} is used`)
+})
+
+t.test('LogEvents: each value is its key in lower case, and src/ logs each one', async (t) => {
+  for (const [key, event] of Object.entries(LogEvents)) {
+    t.equal(event, key.toLowerCase())
+    t.ok(sources.includes(`LogEvents.${key}`), `LogEvents.${key} is used`)
+  }
+})
+
+/** The value of every `event:` property of an object literal in a source file (the log lines' objects), parsed, not grepped. */
+function eventFields (text: string): ts.Expression[] {
+  const found: ts.Expression[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAssignment(node) && ts.isObjectLiteralExpression(node.parent) && node.name.getText() === 'event') {
+      found.push(node.initializer)
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, true))
+  return found
+}
+
+/** A string literal or a template anywhere in the value: a name the registry does not hold. */
+function hasLiteral (node: ts.Node): boolean {
+  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node) ||
+    ts.forEachChild(node, (child) => hasLiteral(child) ? true : undefined) === true
+}
+
+/** LogEvents.X, a choice between them, or one of the two tables keyed by LogEvents (nginx stage, evacuation end) */
+const fromRegistry = (value: string): boolean => /^(LogEvents\.[A-Z_]+|STAGE_EVENTS\[stage\]|finishEvent\(p\.phase\))$/
+  .test(value) || /^\w+ \? LogEvents\.[A-Z_]+ : LogEvents\.[A-Z_]+$/.test(value)
+
+t.test('every `event:` in src/ is a LogEvents name: no literal, no template (a new event cannot bypass the registry)', async (t) => {
+  const template = '`y_$' + '{b}`'
+  const sample = eventFields(`log.info({ event: 'x', a }); log.warn({ a, event: ${template} }); f = (event: K) => 1; o = { ...c, event: LogEvents.Z }`)
+  t.same(sample.map((e) => e.getText()), ["'x'", template, 'LogEvents.Z'], 'the scan sees object properties, not parameters')
+  t.same(sample.map((e) => hasLiteral(e)), [true, true, false], 'and tells a literal from a registry name')
+  const fields = [...all].flatMap(([file, text]) => eventFields(text).map((value) => ({ file, value })))
+  t.ok(fields.length >= 40, `the scan sees the log lines (${fields.length} event fields)`)
+  for (const { file, value } of fields) {
+    t.ok(!hasLiteral(value) && fromRegistry(value.getText()), `src/${file}: event: ${value.getText()} comes from LogEvents`)
+  }
 })
 
 t.test('failure reasons and evacuation codes: src/ produces each one', async (t) => {

@@ -3,6 +3,7 @@ import type { ConnectRead, ConnectSource } from '../emqx/connects.js'
 import type { Store } from '../state/store.js'
 import { drainBegins } from './drain.js'
 import { evicting, quietWindowMs, usualRate, type ArrivalEvidence, type Reading } from './evidence.js'
+import { LogEvents } from '../errors.js'
 
 export interface ArrivalWatchOptions {
   /** EmqxClient.connects with the node name filled in by the caller */
@@ -145,7 +146,7 @@ export class ArrivalWatch {
     if (this.#warned) return
     this.#warned = true
     const ev = this.evidence(this.#now())
-    this.#o.log.warn({ event: 'connects_while_evicting', arrived, sinceEviction: ev.sinceEviction, source: ev.source },
+    this.#o.log.warn({ event: LogEvents.CONNECTS_WHILE_EVICTING, arrived, sinceEviction: ev.sinceEviction, source: ev.source },
       `${ev.sinceEviction ?? arrived} CONNECT(s) reached this node after EMQX began evicting it: clients are routed into a node ` +
       'that is evicting them (a load balancer the sidecar does not see, or direct clients)')
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { LogCodes } from '../errors.js'
+import { LogCodes, LogEvents } from '../errors.js'
 import { isEvictingState, type LocalRebalance } from '../emqx/rebalance.js'
 import { notAcknowledged } from './decide.js'
 import type { CheckerSource } from './wait.js'
@@ -49,7 +49,7 @@ export class RebalanceAckWatch {
         ? `fewer checkers than --expect-checkers ${o.expectCheckers}`
         : `not told: ${missing.awaited.join(', ')}`
       o.log.warn({
-        event: 'rebalance_unacknowledged_eviction',
+        event: LogEvents.REBALANCE_UNACKNOWLEDGED_EVICTION,
         code: LogCodes.DRAIN_NOT_ACKNOWLEDGED,
         awaited: missing.awaited,
         fewerThanExpected: missing.fewer,

@@ -7,6 +7,7 @@ import { canAcknowledge, decideAck, nextLookAt, type AckDecision, type AckMemory
 import type { AckChecker } from '../checkers/rule.js'
 import type { AgentDrainWord } from '../config/serve-types.js'
 import { stickinessHint } from './stickiness-hint.js'
+import { LogEvents } from '../errors.js'
 
 /** Where the checkers come from: the checker tracker's `checkers(now)`. */
 export interface CheckerSource {
@@ -84,15 +85,16 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean, sticky
   const after = (at: number): number => Math.round(at - o.startedAt) / 1000
   if (first && p.stage !== 'ended') {
     const atLeast = p.expect > 0 ? ` (at least ${p.expect} expected)` : ''
-    o.log.info({ ...ctx, event: 'evacuation_awaiting_ack', maxSeconds: o.settings.maxMs / 1000 },
+    o.log.info({ ...ctx, event: LogEvents.EVACUATION_AWAITING_ACK, maxSeconds: o.settings.maxMs / 1000 },
       `draining; waiting until ${p.known} known checker(s)${atLeast} have been told, at most ${o.settings.maxMs / 1000}s`)
   }
   if (p.stage === 'grace') {
-    o.log.info({ ...ctx, event: 'evacuation_ack_grace', seconds: after(p.allToldAt ?? o.now()), graceSeconds: o.settings.graceMs / 1000 },
-      `every checker has been told; ${o.settings.graceMs / 1000}s grace for the load balancers to act`)
+    const graceSeconds = o.settings.graceMs / 1000
+    o.log.info({ ...ctx, event: LogEvents.EVACUATION_ACK_GRACE, seconds: after(p.allToldAt ?? o.now()), graceSeconds },
+      `every checker has been told; ${graceSeconds}s grace for the load balancers to act`)
   }
   if (p.stage === 'quiet') {
-    o.log.info({ ...ctx, event: 'evacuation_ack_arrivals', connectsSinceDrain: p.connectsSinceDrain, ...stickyFields(sticky) },
+    o.log.info({ ...ctx, event: LogEvents.EVACUATION_ACK_ARRIVALS, connectsSinceDrain: p.connectsSinceDrain, ...stickyFields(sticky) },
       `every checker has been told, but ${p.connectsSinceDrain ?? 'some'} CONNECT(s) reached the node since the drain began: ` +
       `waiting until they stop before asking EMQX to evict${sticky !== undefined ? `; ${sticky}` : ''}`)
   }
@@ -100,7 +102,7 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean, sticky
     const seconds = after(p.endedAt ?? o.now())
     const evidence = { arrivals: p.arrivals, connectsSinceDrain: p.connectsSinceDrain }
     if (p.endedBy === 'max_reached' && p.arrivals === 'arriving') {
-      o.log.warn({ ...ctx, ...evidence, event: 'evacuation_ack_arrivals_went_on', seconds, ...stickyFields(sticky) },
+      o.log.warn({ ...ctx, ...evidence, event: LogEvents.EVACUATION_ACK_ARRIVALS_WENT_ON, seconds, ...stickyFields(sticky) },
         `${p.connectsSinceDrain ?? '?'} CONNECTs in the last ${seconds} s while draining: a load balancer the sidecar does not see, ` +
         `or direct clients, still route here${sticky !== undefined ? `; or ${sticky}` : ''}`)
     }
@@ -111,7 +113,7 @@ function logStage (o: AckWaitOptions, p: AckWaitProgress, first: boolean, sticky
     const byEvidence = p.arrivals === 'quiet'
       ? ', and no CONNECT arrives any more'
       : ` (no arrival evidence: ${p.arrivals === 'too_little_traffic' ? 'too little traffic to judge' : 'CONNECT counter not readable'})`
-    o.log[level]({ ...ctx, ...evidence, event: 'evacuation_ack_ended', endedBy: p.endedBy, seconds },
+    o.log[level]({ ...ctx, ...evidence, event: LogEvents.EVACUATION_ACK_ENDED, endedBy: p.endedBy, seconds },
       p.endedBy === 'all_told'
         ? `drain acknowledged by every checker after ${seconds}s${byEvidence}: asking EMQX to evict now`
         : p.endedBy === 'no_checkers'

@@ -6,6 +6,7 @@ import { applyAction, controlInterceptor, simState, CONTROL_PREFIX } from '../em
 import { EmqxDouble } from '../emqx-double/double.js'
 import { KEY_HELP, KEYS, listenToKeys } from './keys.js'
 import { VERSION } from '../version.js'
+import { LogEvents } from '../errors.js'
 
 const SUMMARY = `Runs a simulated EMQX node's HTTP API (availability_check, status, load_rebalance) so a sidecar and a load
 balancer can be rehearsed without EMQX Enterprise. Control it over HTTP on the same port:
@@ -40,11 +41,11 @@ export async function simulateMain (argv: string[]): Promise<number> {
     role: config.role,
   })
   const changed = (what: string): void => {
-    log.info({ event: 'sim_change', change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`)
+    log.info({ event: LogEvents.SIM_CHANGE, change: what, ...simState(sim) }, `${what}: availability_check ${sim.available ? 200 : 503}`)
   }
   sim.intercept = controlInterceptor(sim, changed)
   await sim.listen()
-  log.info({ event: 'sim_listening', host: config.host, port: sim.port, profile: config.profile, node: config.nodeName },
+  log.info({ event: LogEvents.SIM_LISTENING, host: config.host, port: sim.port, profile: config.profile, node: config.nodeName },
     `simulated EMQX (${config.profile}) ${config.nodeName} on ${sim.url}; ` +
     `control with POST ${sim.url}${CONTROL_PREFIX}<action> or ${KEY_HELP}`)
 
@@ -53,7 +54,7 @@ export async function simulateMain (argv: string[]): Promise<number> {
     if (stopping) return
     stopping = true
     restoreKeys()
-    log.info({ event: 'sim_stopping', why }, 'stopping')
+    log.info({ event: LogEvents.SIM_STOPPING, why }, 'stopping')
     sim.close().then(() => process.exit(0))
   }
   const restoreKeys = listenToKeys(process.stdin, (key) => {

@@ -6,6 +6,7 @@ import { buildSyncApp } from './app.js'
 import { createSyncMetrics } from './metrics.js'
 import { SidecarProber } from './probe.js'
 import { NginxSync } from './sync.js'
+import { LogEvents } from '../errors.js'
 
 export interface RunningSync {
   readonly sync: NginxSync
@@ -22,7 +23,7 @@ export async function startNginxSync (config: NginxSyncConfig, log: Logger): Pro
   const app = buildSyncApp(sync, createSyncMetrics(sync), log)
   await app.listen({ host: config.host, port: config.port })
   const httpPort = (app.server.address() as AddressInfo).port
-  log.info({ host: config.host, port: httpPort, event: 'listening' }, `HTTP listening on ${config.host}:${httpPort}`)
+  log.info({ host: config.host, port: httpPort, event: LogEvents.LISTENING }, `HTTP listening on ${config.host}:${httpPort}`)
   sync.start()
 
   let stopping: Promise<void> | undefined

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { NginxSyncConfig } from './config.js'
-import { ErrorCodes, type ErrorCode } from '../errors.js'
+import { ErrorCodes, LogEvents, type ErrorCode, type LogEvent } from '../errors.js'
 import { Loop } from '../loop.js'
 import { applyUpstream, readCurrent, type ApplyOptions, type ApplyResult, type ApplyStage } from './apply.js'
 import { attempted, decide, initialDebounce, type DebounceState, type Decision } from './debounce.js'
@@ -13,6 +13,12 @@ const STAGE_CODES: Record<ApplyStage, ErrorCode> = {
   write: ErrorCodes.NGINX_WRITE_FAILED,
   check: ErrorCodes.NGINX_CHECK_FAILED,
   reload: ErrorCodes.NGINX_RELOAD_FAILED,
+}
+
+const STAGE_EVENTS: Record<ApplyStage, LogEvent> = {
+  write: LogEvents.WRITE_FAILED,
+  check: LogEvents.CHECK_FAILED,
+  reload: LogEvents.RELOAD_FAILED,
 }
 
 export interface SyncEvents {
@@ -125,7 +131,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       this.#lastError = undefined
       this.#decision = { action: 'none' }
       const timings = { checkMs: Math.round(result.checkMs), reloadMs: Math.round(result.reloadMs) }
-      this.#log.info({ event: 'reloaded', down: rendered.down, failsafe: rendered.failsafe, ...timings },
+      this.#log.info({ event: LogEvents.RELOADED, down: rendered.down, failsafe: rendered.failsafe, ...timings },
         `nginx reloaded: ${rendered.down.length === 0 ? 'every node in' : `down: ${rendered.down.join(', ')}`}`)
     } else {
       this.#lastError = `${result.stage}: ${result.detail}`
@@ -133,7 +139,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       const msg = stage === 'check'
         ? `nginx -t rejected the new upstream; ${restored ? 'previous file restored' : 'could not restore the previous file'}`
         : `nginx update failed at ${stage}`
-      this.#log.error({ event: `${stage}_failed`, code: STAGE_CODES[stage], stage, detail, restored }, msg)
+      this.#log.error({ event: STAGE_EVENTS[stage], code: STAGE_CODES[stage], stage, detail, restored }, msg)
     }
     this.emit('apply', result, rendered)
     return result.ok
@@ -154,7 +160,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       const e = err as NodeJS.ErrnoException
       this.#lastError = `write: cannot write ${path}: ${e.code ?? e.message}`
       if (!this.#stateFailing) {
-        this.#log.error({ event: 'state_write_failed', code: ErrorCodes.NGINX_WRITE_FAILED, detail: this.#lastError },
+        this.#log.error({ event: LogEvents.STATE_WRITE_FAILED, code: ErrorCodes.NGINX_WRITE_FAILED, detail: this.#lastError },
           'cannot write the njs state file; nginx keeps the last one until it is stale, then sends to every node')
       }
       this.#stateFailing = true
@@ -162,7 +168,7 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       return false
     }
     if (this.#stateFailing || down.join() !== this.#appliedDown.join() || this.#stateWrittenAt === undefined) {
-      this.#log.info({ event: 'state_written', down },
+      this.#log.info({ event: LogEvents.STATE_WRITTEN, down },
         `njs state: ${down.length === 0 ? 'every node available' : `unavailable: ${down.join(', ')}`}`)
     }
     this.#stateFailing = false
@@ -183,17 +189,17 @@ export class NginxSync extends EventEmitter<SyncEvents> {
       : now.kind === 'unavailable'
         ? `node unavailable (sidecar answered ${now.status})`
         : `node sidecar not answering (${now.reason}): treated as unavailable`
-    this.#log.info({ event: 'node', node: address, result: now.kind, ...detail }, msg)
+    this.#log.info({ event: LogEvents.NODE, node: address, result: now.kind, ...detail }, msg)
   }
 
   #noteFailsafe (active: boolean): void {
     if (active === this.#failsafe) return
     this.#failsafe = active
     if (active) {
-      this.#log.warn({ event: 'failsafe', nodes: this.#c.nodes.map((n) => n.address) },
+      this.#log.warn({ event: LogEvents.FAILSAFE, nodes: this.#c.nodes.map((n) => n.address) },
         'FAIL-SAFE: every node is unavailable (draining or sidecar not answering); ' +
         'keeping ALL nodes in the upstream instead of refusing every client')
-    } else this.#log.info({ event: 'failsafe_cleared' }, 'fail-safe cleared: at least one node is available again')
+    } else this.#log.info({ event: LogEvents.FAILSAFE_CLEARED }, 'fail-safe cleared: at least one node is available again')
     this.emit('failsafe', active)
   }
 

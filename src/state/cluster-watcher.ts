@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
 import type { Store } from './store.js'
-import { LogCodes } from '../errors.js'
+import { LogCodes, LogEvents } from '../errors.js'
 import { Loop } from '../loop.js'
 import { nextMembership, type MembershipSettings, type MembershipState } from './membership.js'
 
@@ -74,9 +74,9 @@ export class ClusterWatcher {
 
   #logChange (m: MembershipState): void {
     const fields = { running: m.view?.running, expect: m.expect, role: m.view?.role, error: m.error }
-    if (m.drains) this.#log.warn({ event: 'not_in_cluster', verdict: m.verdict, ...fields }, m.message)
-    else if (m.verdict === 'unknown') this.#log.warn({ event: 'cluster_membership_unknown', ...fields }, m.message)
-    else this.#log.info({ event: 'in_cluster', ...fields }, m.message)
+    if (m.drains) this.#log.warn({ event: LogEvents.NOT_IN_CLUSTER, verdict: m.verdict, ...fields }, m.message)
+    else if (m.verdict === 'unknown') this.#log.warn({ event: LogEvents.CLUSTER_MEMBERSHIP_UNKNOWN, ...fields }, m.message)
+    else this.#log.info({ event: LogEvents.IN_CLUSTER, ...fields }, m.message)
   }
 
   async stop (): Promise<void> { await this.#loop.stop() }

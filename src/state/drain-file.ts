@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import type { Store } from './store.js'
-import { LogCodes } from '../errors.js'
+import { LogCodes, LogEvents } from '../errors.js'
 import { Loop } from '../loop.js'
 
 /**
@@ -47,7 +47,7 @@ export class DrainFileWatcher {
     if (present !== was) {
       const now = Date.now()
       this.#store.setOverride('drainFile', present ? { since: now, by: 'file' } : undefined, now)
-      this.#log.info({ event: present ? 'drain_file_on' : 'drain_file_off', path: this.#path },
+      this.#log.info({ event: present ? LogEvents.DRAIN_FILE_ON : LogEvents.DRAIN_FILE_OFF, path: this.#path },
         present ? `drain file ${this.#path} exists: draining` : `drain file ${this.#path} removed: drain switch off`)
     }
     return present

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
 import { rejectsWaitHealthCheck, rejectsZeroWaitTakeover, type EvacuationCall } from '../emqx/evacuation.js'
 import type { EvacuationSettings } from '../config/serve-types.js'
+import { LogEvents } from '../errors.js'
 
 export interface StartAsk {
   readonly client: EmqxClient
@@ -43,13 +44,13 @@ export async function askToStart (a: StartAsk): Promise<Started | undefined> {
   if (rejectsWaitHealthCheck(call)) {
     const version = client.target?.version === 'v4' ? 'EMQX 4.4' : 'EMQX 5.0.4'
     const here = held ? 'already held here' : 'holding 503 for it here'
-    log.info({ event: 'evacuation_no_wait_health_check', node },
+    log.info({ event: LogEvents.EVACUATION_NO_WAIT_HEALTH_CHECK, node },
       `EMQX refused wait_health_check${tried} (${version}): ${here}, asking without it`)
     if (!held && !await a.hold(version)) return undefined
     call = await client.evacuation('start', node, settings, { withoutWaitHealthCheck: true })
     waitS = 0
   } else if (rejectsZeroWaitTakeover(call)) {
-    log.info({ event: 'evacuation_positive_wait_takeover', node }, 'EMQX refused wait_takeover 0 (EMQX 5.1.0): asking with 1')
+    log.info({ event: LogEvents.EVACUATION_POSITIVE_WAIT_TAKEOVER, node }, 'EMQX refused wait_takeover 0 (EMQX 5.1.0): asking with 1')
     call = await client.evacuation('start', node, settings, { positiveWaitTakeover: true })
   }
   return { call, waitS }

@@ -2,12 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { EvacuationConfig } from '../config/serve-types.js'
 import type { EmqxClient } from '../emqx/client.js'
-import type { AckWaitProgress, EvacuationProgress } from './evacuation-types.js'
+import type { AckWaitProgress, EvacuationPhase, EvacuationProgress } from './evacuation-types.js'
 import type { AckPort } from './ack-port.js'
 import { checkDeadline, foldStatus, isFinal } from './evacuation-progress.js'
 import { askToStart } from './evacuation-start.js'
 import { stopLeftoverEvacuation } from './leftover-evacuation.js'
 import type { Store } from './store.js'
+import { LogEvents, type LogEvent } from '../errors.js'
 
 export interface EvacuatorOptions {
   readonly client: EmqxClient
@@ -29,6 +30,11 @@ export interface EvacuatorOptions {
  * (apps/emqx_node_rebalance/src/emqx_node_rebalance_evacuation.erl). docs/emqx-compatibility.md has the evidence.
  */
 export const MIN_WAIT_HEALTH_CHECK_S = 0
+
+/** The event of an evacuation's last line: `done` and `deadline` by name, anything else logs as a failure. */
+function finishEvent (phase: EvacuationPhase): LogEvent {
+  return phase === 'done' ? LogEvents.EVACUATION_DONE : phase === 'deadline' ? LogEvents.EVACUATION_DEADLINE : LogEvents.EVACUATION_FAILED
+}
 
 export type StopResult = { ok: true, already: boolean } | { ok: false, error: string }
 
@@ -82,11 +88,11 @@ export class Evacuator {
     if (node === undefined) return { ok: false, error: 'the EMQX node name is not known yet (EMQX has not answered)' }
     const r = await client.evacuation('stop', node)
     if (!r.ok) {
-      log.error({ event: 'evacuation_stop_failed', node, code: r.code, by }, `could not stop the evacuation: ${r.message}`)
+      log.error({ event: LogEvents.EVACUATION_STOP_FAILED, node, code: r.code, by }, `could not stop the evacuation: ${r.message}`)
       return { ok: false, error: r.message }
     }
     store.setOverride('evacuation', undefined, this.#now())
-    log.info({ event: 'evacuation_stopped', node, by, already: r.already },
+    log.info({ event: LogEvents.EVACUATION_STOPPED, node, by, already: r.already },
       r.already ? 'no evacuation was running in EMQX; override cleared' : 'evacuation stopped in EMQX; override cleared')
     return { ok: true, already: r.already }
   }
@@ -116,7 +122,7 @@ export class Evacuator {
     const eviction = r.already ? {} : { waitHealthCheckS: waitS, evictionStartsAt: this.#now() + waitS * 1000 }
     this.#patch({ phase: 'running', alreadyStarted: r.already, ...eviction })
     const deadline = new Date(this.#current().deadlineAt).toISOString()
-    log.info({ event: 'evacuation_started', node, already: r.already, settings: config.settings, deadline },
+    log.info({ event: LogEvents.EVACUATION_STARTED, node, already: r.already, settings: config.settings, deadline },
       r.already ? 'evacuation was already running in EMQX: following it' : 'EMQX started evacuating this node')
     for (;;) {
       const read = await client.localRebalance()
@@ -131,7 +137,8 @@ export class Evacuator {
       next = checkDeadline(next, this.#now())
       this.#update(next)
       if (next.emqxState !== before.emqxState) {
-        log.info({ event: 'evacuation_progress', node, emqxState: next.emqxState, connections: next.connections, sessions: next.sessions },
+        const { emqxState, connections, sessions } = next
+        log.info({ event: LogEvents.EVACUATION_PROGRESS, node, emqxState, connections, sessions },
           `evacuation: ${next.emqxState ?? 'unknown state'}`)
       }
       if (isFinal(next)) return this.#finish(next)
@@ -162,7 +169,7 @@ export class Evacuator {
         endedAt: this.#now(),
       }
       this.#patch({ ack: blind })
-      this.#o.log.info({ event: 'evacuation_ack_ended', endedBy: 'no_checkers', seconds: 0 },
+      this.#o.log.info({ event: LogEvents.EVACUATION_ACK_ENDED, endedBy: 'no_checkers', seconds: 0 },
         `no load-balancer checker seen: EMQX waits the whole wait_health_check (${config.settings.waitHealthCheckS}s) blind`)
       return false
     }
@@ -187,7 +194,7 @@ export class Evacuator {
     const seconds = this.#o.config.settings.waitHealthCheckS
     if (seconds <= 0) return true
     this.#patch({ emqxState: 'sidecar_waiting_health_check' })
-    this.#o.log.info({ event: 'evacuation_wait', node, seconds },
+    this.#o.log.info({ event: LogEvents.EVACUATION_WAIT, node, seconds },
       `${version}: draining for wait_health_check before asking EMQX to evacuate`)
     return await this.#pause(Math.min(seconds * 1000, this.#left()), signal)
   }
@@ -195,7 +202,7 @@ export class Evacuator {
   #finish (p: EvacuationProgress): EvacuationProgress {
     const seconds = ((p.finishedAt ?? this.#now()) - p.startedAt) / 1000
     const ctx = {
-      event: `evacuation_${p.phase}`, node: p.node, emqxState: p.emqxState, connections: p.connections, sessions: p.sessions, seconds,
+      event: finishEvent(p.phase), node: p.node, emqxState: p.emqxState, connections: p.connections, sessions: p.sessions, seconds,
     }
     const note = p.sessionsNote !== undefined ? ` (${p.sessionsNote})` : ''
     if (p.phase === 'done') {
@@ -208,7 +215,7 @@ export class Evacuator {
   #fail (error: string, code?: string): EvacuationProgress {
     const p: EvacuationProgress = { ...this.#current(), phase: 'failed', finishedAt: this.#now(), error }
     this.#update(p)
-    if (code !== undefined) this.#o.log.error({ event: 'evacuation_call_failed', code }, `EMQX evacuation start failed (${code})`)
+    if (code !== undefined) this.#o.log.error({ event: LogEvents.EVACUATION_CALL_FAILED, code }, `EMQX evacuation start failed (${code})`)
     return this.#finish(p)
   }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { EmqxClient } from '../emqx/client.js'
 import type { Store } from './store.js'
+import { LogEvents } from '../errors.js'
 
 export interface LeftoverOptions {
   readonly client: EmqxClient
@@ -29,10 +30,10 @@ export async function stopLeftoverEvacuation (o: LeftoverOptions, signal: AbortS
         if (r.value.status !== 'enabled' || r.value.process !== 'evacuation' || askedHere) return 'none'
         const stop = await client.evacuation('stop', s.nodeName)
         if (stop.ok) {
-          log.warn({ event: 'evacuation_leftover_stopped', node: s.nodeName, emqxState: r.value.state },
+          log.warn({ event: LogEvents.EVACUATION_LEFTOVER_STOPPED, node: s.nodeName, emqxState: r.value.state },
             'EMQX resumed an evacuation of this node after a restart: stopped it (--evacuation-stop-on-start)')
         } else {
-          log.error({ event: 'evacuation_leftover_stop_failed', node: s.nodeName, code: stop.code },
+          log.error({ event: LogEvents.EVACUATION_LEFTOVER_STOP_FAILED, node: s.nodeName, code: stop.code },
             `could not stop the evacuation EMQX resumed: ${stop.message}`)
         }
         return stop.ok ? 'stopped' : 'failed'

@@ -9,7 +9,7 @@ import type { Evacuator } from '../../state/evacuator.js'
 import type { Store } from '../../state/store.js'
 import { bearerChecker } from './admin-auth.js'
 import { evacuationDocument } from '../views/status.js'
-import { LogCodes } from '../../errors.js'
+import { LogCodes, LogEvents } from '../../errors.js'
 
 export interface AdminOptions {
   readonly token: Secret
@@ -48,14 +48,14 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
       if (authorized(req.headers.authorization)) return
       o.metrics.admin(action, 'unauthorized')
       const path = req.url.split('?')[0]
-      log.warn({ event: 'admin_unauthorized', action, remote: req.ip, method: req.method, path },
+      log.warn({ event: LogEvents.ADMIN_UNAUTHORIZED, action, remote: req.ip, method: req.method, path },
         'admin request without a valid token refused')
       await reply.code(401).header('www-authenticate', 'Bearer').type('application/json').send('{"error":"unauthorized"}')
     })
 
     const audit = (req: FastifyRequest, action: AdminAction, result: string, extra: Record<string, unknown> = {}): void => {
       o.metrics.admin(action, result)
-      log.info({ event: 'admin', action, remote: req.ip, result, ...extra }, `admin ${action} by ${req.ip}: ${result}`)
+      log.info({ event: LogEvents.ADMIN, action, remote: req.ip, result, ...extra }, `admin ${action} by ${req.ip}: ${result}`)
     }
     const send = async (reply: FastifyReply, status: number, doc: Record<string, unknown>): Promise<void> => {
       await reply.code(status).type('application/json').send(JSON.stringify(doc, null, 2) + '\n')
@@ -101,7 +101,7 @@ export function registerAdmin (app: FastifyInstance, o: AdminOptions): void {
     scope.get('/prestop', { config: { adminAction: 'prestop' } }, async (req, reply) => {
       const socket = req.raw.socket as Partial<Socket> | undefined
       if (typeof socket?.setTimeout === 'function') socket.setTimeout(o.prestopTimeoutMs) // inject() has no real socket
-      log.info({ event: 'admin', action: 'prestop', remote: req.ip, result: 'waiting' },
+      log.info({ event: LogEvents.ADMIN, action: 'prestop', remote: req.ip, result: 'waiting' },
         `admin prestop by ${req.ip}: evacuating and waiting`)
       const p = await o.evacuator.start(req.ip)
       audit(req, 'prestop', p.phase)
