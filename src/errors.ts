@@ -76,6 +76,7 @@ export const LogEvents = {
   EVACUATION_STARTED: 'evacuation_started',
   EVACUATION_PROGRESS: 'evacuation_progress',
   EVACUATION_WAIT: 'evacuation_wait',
+  EVACUATION_POSITIVE_WAIT_HEALTH_CHECK: 'evacuation_positive_wait_health_check',
   EVACUATION_NO_WAIT_HEALTH_CHECK: 'evacuation_no_wait_health_check',
   EVACUATION_POSITIVE_WAIT_TAKEOVER: 'evacuation_positive_wait_takeover',
   EVACUATION_DONE: 'evacuation_done',

@@ -34,7 +34,7 @@ export async function askToStart (a: StartAsk): Promise<Started | undefined> {
   if (client.target?.version === 'v4' && settings.waitHealthCheckS < 1 && rejectsWaitHealthCheck(call)) {
     // 4.4.24+ takes wait_health_check as a positive integer (its refusal's text is not public: any refusal
     // naming the field counts): 1 s is the smallest wait it holds itself, better than leaving it out
-    log.info({ event: 'evacuation_positive_wait_health_check', node },
+    log.info({ event: LogEvents.EVACUATION_POSITIVE_WAIT_HEALTH_CHECK, node },
       'EMQX refused wait_health_check 0 (EMQX 4.4): asking with 1')
     const one = await client.evacuation('start', node, { ...settings, waitHealthCheckS: 1 })
     if (!rejectsWaitHealthCheck(one)) return { call: one, waitS: 1 }
