@@ -49,6 +49,8 @@ export class EmqxDouble {
   /** wall-clock time (Date.now()) the current evacuation begins evicting: start + its wait_health_check, in simulated time */
   evictionBeganAt: number | undefined
   readonly counts: NodeCounts
+  /** `durable_sessions.enable` (SimOptions.durableSessionsEnabled) */
+  readonly durableSessionsEnabled: boolean
   /** requests received, by path (without query); paths past the first MAX_KEPT are counted in totalRequests only */
   readonly requests = new Map<string, number>()
   totalRequests = 0
@@ -81,7 +83,10 @@ export class EmqxDouble {
       handler: (req, res, listener) => { this.#handle(req, res, listener) },
     })
     const n = o.connections ?? 0
-    const durableSessions = o.durableSessions ?? this.traits.durableSessions
+    const durable = o.durableSessions ?? this.traits.durableSessions
+    this.durableSessionsEnabled = o.durableSessionsEnabled ?? durable > 0
+    // emqx_persistent_session_bookkeeper:get_disconnected_session_count/0 (v5.8.0): 0 with durable sessions off
+    const durableSessions = this.durableSessionsEnabled ? durable : 0
     const s = n + durableSessions
     this.counts = {
       connects: 0, connections: n, sessions: s, disconnectedSessions: 0, durableSessions, initialConnections: n, initialSessions: s,
@@ -240,6 +245,7 @@ export class EmqxDouble {
       cluster: this.cluster,
       monitoring: this.#monitoring,
       prometheusBasicAuth: this.#prometheusBasicAuth,
+      durableSessionsEnabled: this.durableSessionsEnabled,
       authorized: (h) => this.#authorized(h),
       dashboardAuthorized: (h) => h === this.#dashboardAuth,
       evacuationCall: (rawNode, start, body) => this.#evacuationCall(rawNode, start, body),

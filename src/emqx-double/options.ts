@@ -17,6 +17,12 @@ export interface SimOptions {
   /** disconnected durable sessions (5.8+; cluster-wide, never evicted); default: the profile's (5 for v5.8, else 0) */
   readonly durableSessions?: number
   /**
+   * `durable_sessions.enable` (emqx_persistent_message:is_persistence_enabled/0): the Prometheus exposition has the
+   * `emqx_ds_*` families iff on, and off the bookkeeper counts no durable session (durableSessions is then 0);
+   * default: on iff there are durable sessions, so on with none is this set to true
+   */
+  readonly durableSessionsEnabled?: boolean
+  /**
    * The API key's scopes (EMQX 6.0.3+, 6.1.2+); absent: no scopes configured, every route allowed. Without
    * `cluster_operations` the load_rebalance routes but availability_check answer 403 UNAUTHORIZED_ROLE;
    * without `monitoring`, /api/v5/metrics and (behind basic auth) /api/v5/prometheus/stats do.

@@ -20,6 +20,8 @@ export interface RouteContext {
   readonly monitoring: boolean
   /** `prometheus.enable_basic_auth` */
   readonly prometheusBasicAuth: boolean
+  /** `durable_sessions.enable` (SimOptions.durableSessionsEnabled) */
+  readonly durableSessionsEnabled: boolean
   authorized: (header: string | undefined) => boolean
   dashboardAuthorized: (header: string | undefined) => boolean
   /** applies an evacuation start/stop to the node and returns EMQX's answer */
@@ -49,7 +51,7 @@ export function routeApi (
     monitoring: ctx.monitoring,
     prometheusBasicAuth: ctx.prometheusBasicAuth,
     accept,
-    durableStorage: (ctx.counts.durableSessions ?? 0) > 0,
+    durableStorage: ctx.durableSessionsEnabled,
   }, method, path, query)
   if (metrics !== undefined) return metrics
   const prefix = `/api/${api}/load_rebalance/`

@@ -222,6 +222,8 @@ export class EmqxClient {
 
   /** The node's CONNECT counter (connects.ts); never throws, an unreadable counter is an error text. */
   async connects (node: string | undefined): Promise<ConnectRead> { return await this.#connects.read(this.#target, node) }
+  /** Durable sessions enabled, as the last counter read showed it (connects.ts); undefined: not known. */
+  get durableSessions (): boolean | undefined { return this.#connects.durableSessions }
 
   async close (): Promise<void> { await this.#http.close() }
 }

@@ -46,7 +46,8 @@ interface Source {
   readonly path: (node: string) => string
   /** the Accept header EMQX needs to answer in the format the reader reads */
   readonly accept?: string
-  readonly reader: (node: string) => BodyReader<number | undefined>
+  /** `durable`: told whether the answer shows durable sessions enabled (only the Prometheus exposition can) */
+  readonly reader: (node: string, durable: (enabled: boolean) => void) => BodyReader<number | undefined>
   readonly needsCredentials: boolean
 }
 
@@ -62,7 +63,7 @@ const V5_SOURCES: readonly Source[] = [
     name: 'prometheus',
     path: () => '/api/v5/prometheus/stats',
     accept: PROMETHEUS_ACCEPT,
-    reader: () => prometheusConnectReader(),
+    reader: (_n, durable) => prometheusConnectReader(undefined, durable),
     needsCredentials: false,
   },
   {
@@ -85,10 +86,17 @@ const V4_SOURCES: readonly Source[] = [
 export class ConnectReader {
   readonly #http: EmqxHttp
   #found: { readonly target: ApiTarget, readonly source: Source } | undefined
+  #durable: boolean | undefined
 
   constructor (http: EmqxHttp) { this.#http = http }
 
   get source (): ConnectSource | undefined { return this.#found?.source.name }
+
+  /**
+   * Durable sessions enabled on the node, as the last counter read that answered showed it (./prometheus-scan.ts: the
+   * `emqx_ds_*` families); undefined (not known) before one answered, or when the counter comes from another source.
+   */
+  get durableSessions (): boolean | undefined { return this.#durable }
 
   async read (target: ApiTarget | undefined, node: string | undefined): Promise<ConnectRead> {
     if (target === undefined || node === undefined) return { ok: false, error: 'the EMQX API or the node name is not known yet' }
@@ -107,13 +115,15 @@ export class ConnectReader {
   async #readFrom (source: Source, target: ApiTarget, node: string): Promise<ConnectRead> {
     const path = source.path(node)
     const accept = source.accept !== undefined ? { accept: source.accept } : {}
-    const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node), ...accept })
+    let durable: boolean | undefined
+    const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node, (d) => { durable = d }), ...accept })
     if (!res.ok) return { ok: false, error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
     if (res.status !== 200) {
       return { ok: false, error: `${path}: EMQX answered ${res.status}${whyRefused(source.name, res.status, this.#http.hasCredentials)}` }
     }
     const count = res.value
     if (count === undefined) return { ok: false, error: `${path}: no client.connect counter in the answer` }
+    this.#durable = durable
     return { ok: true, count, source: source.name }
   }
 }

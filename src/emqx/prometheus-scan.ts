@@ -30,13 +30,28 @@ export function connectSample (values: readonly number[]): number | undefined {
 
 const SAMPLE = /^emqx_client_connect(?:\{[^}]*\})?[ \t]+(\S+)/
 
-/** A streaming reader of the exposition: the values of every `emqx_client_connect` sample line. */
-export function prometheusConnectReader (maxBytes = PROMETHEUS_MAX_BYTES): BodyReader<number | undefined> {
+/**
+ * Durable sessions on: `emqx_prometheus.erl` (v5.8.0 `maybe_add_ds_collect_family`, `maybe_collect_ds_data`) adds
+ * the `emqx_ds_*` families of emqx_ds_builtin_metrics.erl only when `emqx_persistent_message:is_persistence_enabled()`,
+ * each with its `# TYPE` line even without samples. (`emqx_durable_subscriptions_*` are stats, always there.)
+ */
+const DS_SAMPLE = 'emqx_ds_'
+const DS_TYPE = '# TYPE emqx_ds_'
+
+/**
+ * A streaming reader of the exposition: the values of every `emqx_client_connect` sample line. `durable`, when
+ * given, is told at the end whether any `emqx_ds_` family was seen (durable sessions enabled on the node).
+ */
+export function prometheusConnectReader (
+  maxBytes = PROMETHEUS_MAX_BYTES, durable?: (enabled: boolean) => void
+): BodyReader<number | undefined> {
   const values: number[] = []
+  let ds = false
   // the unfinished last line of the chunks so far ('' once a line ran over MAX_LINE: skipped to its end)
   let carry = ''
   let skipping = false
   const line = (l: string): void => {
+    if (!ds && (l.startsWith(DS_SAMPLE) || l.startsWith(DS_TYPE))) ds = true
     if (!l.startsWith('emqx_client_connect')) return
     const m = SAMPLE.exec(l)
     if (m !== null) values.push(Number(m[1]))
@@ -60,6 +75,7 @@ export function prometheusConnectReader (maxBytes = PROMETHEUS_MAX_BYTES): BodyR
     },
     end () {
       if (!skipping && carry !== '') line(carry)
+      durable?.(ds)
       return connectSample(values)
     },
   }

@@ -24,9 +24,14 @@ export const SESSION_STALL_MS = 5000
  * (emqx_persistent_session_bookkeeper), which eviction cannot move and need not (they live in storage), so
  * EMQX may never leave `evicting_sessions`: done too once connections are 0 and the session count has
  * stopped falling (SESSION_STALL_READS reads and `stallMs`), with a note saying what the sessions left are.
+ * `durable` is whether durable sessions are enabled (src/emqx/connects.ts `durableSessions`; undefined: not known):
+ * when they are off, the bookkeeper's count is 0 (`get_disconnected_session_count/0` at v5.8.0), so none of the
+ * sessions left is a durable one.
  * A status that no longer shows our evacuation means someone stopped it in EMQX.
  */
-export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: number, stallMs = SESSION_STALL_MS): EvacuationProgress {
+export function foldStatus (
+  p: EvacuationProgress, rb: LocalRebalance, now: number, stallMs = SESSION_STALL_MS, durable?: boolean
+): EvacuationProgress {
   if (rb.status !== 'enabled' || rb.process !== 'evacuation') {
     const ofProcess = rb.process !== undefined ? `, process ${rb.process}` : ''
     const error = `the evacuation is no longer running in EMQX (status ${rb.status}${ofProcess}): stopped outside the sidecar?`
@@ -52,7 +57,7 @@ export function foldStatus (p: EvacuationProgress, rb: LocalRebalance, now: numb
     return { ...next, phase: 'done', finishedAt: now, doneReason: 'empty' }
   }
   if (low !== undefined && low.reads >= SESSION_STALL_READS && now - low.since >= stallMs) {
-    const sessionsNote = stalledNote(low.count, rb.session_recipients, (now - low.since) / 1000)
+    const sessionsNote = stalledNote(low.count, rb.session_recipients, (now - low.since) / 1000, durable)
     return { ...next, phase: 'done', finishedAt: now, doneReason: 'sessions_stalled', sessionsNote }
   }
   return next
@@ -62,13 +67,27 @@ function lowest (low: SessionsLow | undefined, sessions: number, now: number): S
   return low === undefined || sessions < low.count ? { count: sessions, since: now, reads: 0 } : { ...low, reads: low.reads + 1 }
 }
 
-function stalledNote (count: number, recipients: readonly string[] | undefined, seconds: number): string {
+/**
+ * What the sessions left are. EMQX's eviction agent (emqx_eviction_agent.erl, v5.8.0) counts `session_count(any)`, the
+ * node's channels of ?CONN_MODULES in any state, plus, from 5.8, the bookkeeper's cluster-wide count of disconnected
+ * durable sessions (0 when durable sessions are off). With no connection left, the channels are disconnected sessions
+ * each eviction round hands to a node of session_recipients (`evict_session_channel`); one whose takeover fails stays
+ * here and is tried again next round, EMQX logging evict_session_channel_error (or _rpc_error, _no_session).
+ */
+function stalledNote (count: number, recipients: readonly string[] | undefined, seconds: number, durable: boolean | undefined): string {
   const left = `${count} session${count === 1 ? '' : 's'} left, not falling for ${Math.round(seconds * 10) / 10}s with no connection left`
   if (recipients !== undefined && recipients.length === 0) {
     return `${left}: EMQX has no node to move sessions to (session_recipients is empty), so they stay where they are`
   }
-  return `${left}: sessions left are durable sessions EMQX keeps in storage (5.8+ counts them, cluster-wide; ` +
-    'eviction cannot move them and need not)'
+  if (durable === true) {
+    return `${left}: sessions left are durable sessions EMQX keeps in storage (5.8+ counts them, cluster-wide; ` +
+      'eviction cannot move them and need not)'
+  }
+  const moved = 'disconnected sessions on this node EMQX could not hand over to another node (each round tries again; ' +
+    'EMQX logs evict_session_channel_error for them)'
+  if (durable === false) return `${left}: durable sessions are off, so the sessions left are ${moved}`
+  return `${left}: not known whether durable sessions are on (only /api/v5/prometheus/stats shows it, and the CONNECT ` +
+    `counter was not read from it): the sessions left are durable sessions EMQX keeps in storage (5.8+ counts them) or ${moved}`
 }
 
 /** The deadline check, after every read. */

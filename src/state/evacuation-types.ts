@@ -53,7 +53,8 @@ export interface AckWaitProgress {
  * Why an evacuation was called done (src/state/evacuation-progress.ts): prohibiting: EMQX finished;
  * empty: no connection and no session left in evicting_sessions; sessions_stalled: no connection left
  * and the session count stopped falling in evicting_sessions (5.8+ counts durable sessions eviction
- * cannot move and need not: EMQX keeps them in storage, and would stay in evicting_sessions for ever).
+ * cannot move and need not: EMQX keeps them in storage, and would stay in evicting_sessions for ever; or, durable
+ * sessions off, sessions EMQX could not hand over: sessionsNote says which, as far as the sidecar knows).
  */
 export type DoneReason = 'prohibiting' | 'empty' | 'sessions_stalled'
 

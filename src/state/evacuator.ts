@@ -130,7 +130,7 @@ export class Evacuator {
       let next = before
       if ('value' in read) {
         this.#o.store.setDetails({ rebalance: read.value, rebalanceError: undefined })
-        next = foldStatus(before, read.value, this.#now(), this.#o.sessionStallMs)
+        next = foldStatus(before, read.value, this.#now(), this.#o.sessionStallMs, client.durableSessions)
       } else {
         next = { ...before, error: `progress not readable: ${read.error}` }
       }

@@ -66,6 +66,56 @@ t.test('durable sessions (5.8): the longer exposition is read too', async (t) =>
   t.same(await read(), { ok: true, count: 4, source: 'prometheus' })
 })
 
+t.test('durable sessions on or off, as the exposition shows it: only the emqx_ds_ families tell, on the counter read itself', async (t) => {
+  const feed = (chunks: readonly string[]): boolean | undefined => {
+    let seen: boolean | undefined
+    const r = prometheusConnectReader(undefined, (d) => { seen = d })
+    for (const c of chunks) r.data(Buffer.from(c))
+    t.equal(seen, undefined, 'told only at the end')
+    r.end()
+    return seen
+  }
+  t.equal(feed([realisticExposition({ connects: 1, durableStorage: true })]), true)
+  t.equal(feed([realisticExposition({ connects: 1 })]), false, 'emqx_durable_subscriptions_* are stats, there either way')
+  t.equal(feed(['emqx_client_connect 1\n# TYPE emqx_ds_buff', 'er_batches counter\n# HELP emqx_ds_buffer_batches \n\n']), true,
+    'a family without samples (no DB yet), split between chunks')
+  const cases = [
+    { name: 'v5.8 (5 durable sessions)', o: { profile: 'v5.8' as const }, durable: true },
+    { name: 'enabled, no durable session', o: { profile: 'v5.8' as const, durableSessions: 0, durableSessionsEnabled: true }, durable: true },
+    { name: 'v5.8 with durable sessions off', o: { profile: 'v5.8' as const, durableSessionsEnabled: false }, durable: false },
+    { name: 'v5', o: { profile: 'v5' as const }, durable: false },
+  ]
+  for (const c of cases) {
+    const sim = await startDouble(t, { ...c.o, timeScale: 0 })
+    const { config } = loadServeConfig(['--emqx-url', sim.url], {})
+    const client = new EmqxClient(config.emqx)
+    t.teardown(() => client.close())
+    await client.check()
+    t.equal(client.durableSessions, undefined, `${c.name}: not known before a read`)
+    t.match(await client.connects(sim.nodeName), { ok: true, source: 'prometheus' })
+    t.equal(client.durableSessions, c.durable, c.name)
+    if (c.o.durableSessionsEnabled === false) t.equal(sim.counts.durableSessions, 0, "off: EMQX's bookkeeper counts none")
+  }
+})
+
+t.test('durable sessions not known when the counter comes from /api/v5/metrics, or its read failed', async (t) => {
+  // e5.1.0: no emqx_client_connect in the exposition, so the key's /api/v5/metrics is the source
+  const sim = await startDouble(t, { profile: 'v5.3', timeScale: 0, durableSessionsEnabled: true })
+  const { config } = loadServeConfig(['--emqx-url', sim.url, '--emqx-username', 'admin'], { SIDECAR_EMQX_PASSWORD: 'public' })
+  const client = new EmqxClient(config.emqx)
+  t.teardown(() => client.close())
+  await client.check()
+  t.match(await client.connects(sim.nodeName), { ok: true, source: 'metrics_api' })
+  t.equal(client.durableSessions, undefined, 'the exposition read first had the DS families, but no counter: not taken')
+  const locked = await startDouble(t, { profile: 'v6.3', timeScale: 0, durableSessionsEnabled: true })
+  const { config: c2 } = loadServeConfig(['--emqx-url', locked.url], {})
+  const c = new EmqxClient(c2.emqx)
+  t.teardown(() => c.close())
+  await c.check()
+  t.match(await c.connects(locked.nodeName), { ok: false })
+  t.equal(c.durableSessions, undefined, 'a 401 tells nothing')
+})
+
 t.test('6.3: the Prometheus endpoint needs the API key by default (enable_basic_auth); without one, no counter and the reason', async (t) => {
   const sim = await startDouble(t, { profile: 'v6.3', timeScale: 0 })
   sim.connect(9)

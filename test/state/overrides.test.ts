@@ -89,8 +89,8 @@ t.test('durable sessions (5.8+): done once no connection is left and the session
   const base: EvacuationProgress = { phase: 'running', by: 'x', startedAt: 0, deadlineAt: 600_000 }
   const rb = (sess: number, conns = 0, recipients: string[] = ['emqx@n2'], state = 'evicting_sessions') =>
     ({ status: 'enabled' as const, process: 'evacuation', state, session_recipients: recipients, stats: { current_connected: conns, current_sessions: sess } })
-  const fold = (reads: Array<[number, number, number?]>, recipients?: string[]): EvacuationProgress =>
-    reads.reduce((p, [at, sess, conns]) => foldStatus(p, rb(sess, conns ?? 0, recipients), at), base)
+  const fold = (reads: Array<[number, number, number?]>, recipients?: string[], o: { durable?: boolean } = { durable: true }): EvacuationProgress =>
+    reads.reduce((p, [at, sess, conns]) => foldStatus(p, rb(sess, conns ?? 0, recipients), at, undefined, o.durable), base)
   t.match(fold([[0, 10], [1000, 8], [2000, 5]]), { phase: 'running', sessions: 5 }, 'falling: movable sessions are being moved')
   t.match(fold([[0, 10], [1000, 8], [2000, 5], [3000, 5], [4000, 5], [6999, 5]]), { phase: 'running' }, 'not yet 5 s since the lowest count')
   const done = fold([[0, 10], [1000, 8], [2000, 5], [3000, 5], [4000, 5], [7000, 5]])
@@ -107,6 +107,14 @@ t.test('durable sessions (5.8+): done once no connection is left and the session
   t.match(stuck, { phase: 'running' }, 'never outside evicting_sessions (the count is stale there)')
   t.match(fold([[0, 5], [3000, 5], [4000, 5], [9000, 5]], []), { phase: 'done', sessionsNote: /no node to move sessions to \(session_recipients is empty\)/ },
     'no node to take them: EMQX cannot move them either')
+  const stalled = [[0, 10], [1000, 8], [2000, 5], [3000, 5], [4000, 5], [7000, 5]] as Array<[number, number]>
+  const off = fold(stalled, undefined, { durable: false })
+  t.match(off, { phase: 'done', doneReason: 'sessions_stalled' }, 'the same stall with durable sessions off')
+  t.match(off.sessionsNote, /^5 sessions left, .*: durable sessions are off, so the sessions left are disconnected sessions on this node EMQX could not hand over/)
+  t.notMatch(off.sessionsNote, /in storage/, 'off: EMQX counts no durable session (the bookkeeper answers 0)')
+  const unknown = fold(stalled, undefined, {})
+  t.match(unknown.sessionsNote, /: not known whether durable sessions are on .*: the sessions left are durable sessions EMQX keeps in storage .* or disconnected sessions/,
+    'not known (the counter read elsewhere, or not yet): the note says so and names both')
   t.match(foldStatus(base, rb(0), 1), { phase: 'done', doneReason: 'empty' })
   t.match(foldStatus(base, rb(3, 0, [], 'prohibiting'), 1), { phase: 'done', doneReason: 'prohibiting' })
   t.equal(foldStatus(base, rb(0), 1).sessionsNote, undefined, 'nothing to say when nothing is left')

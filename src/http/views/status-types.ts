@@ -91,7 +91,8 @@ export interface EvacuationView {
   readonly sessions: number | null
   /** why `done` came (prohibiting, empty, sessions_stalled); null before */
   readonly done_reason: DoneReason | null
-  /** what the sessions left at `done` are (sessions_stalled: durable sessions EMQX keeps in storage) */
+  /** what the sessions left at `done` are (sessions_stalled: durable sessions in storage, sessions EMQX could not hand over,
+   * or either when it is not known whether durable sessions are on) */
   readonly sessions_note: string | null
   readonly error: string | null
   readonly acknowledgement: AckView | null
