@@ -1,5 +1,5 @@
-/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Gauge, type Registry } from 'prom-client'
+import { counter, gauge } from './make.js'
 import type { DrainAcknowledgement, DrainProgress } from '../ack/drain.js'
 import type { CheckerInfo, CheckerTracker } from '../checkers/tracker.js'
 import { CHECKER_KINDS } from '../checkers/protocols.js'
@@ -16,7 +16,6 @@ const NOT_FOLLOWED: DrainProgress = { since: undefined, acknowledged: false, ack
 export function registerCheckerMetrics (
   registry: Registry, tracker: CheckerTracker, drainAck: DrainAcknowledgement | undefined, perSource: boolean
 ): void {
-  const r = [registry]
   // One scrape reads the tracker once: the gauges below share one walk of the checkers and one drain view.
   let scrape: { readonly views: CheckerInfo[], readonly drain: DrainProgress } | undefined
   const read = (): { readonly views: CheckerInfo[], readonly drain: DrainProgress } => {
@@ -27,57 +26,50 @@ export function registerCheckerMetrics (
     }
     return scrape
   }
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}checkers`,
     help: 'Distinct load-balancer checkers seen recently (source, kind, user agent), by kind.',
     labelNames: ['kind'],
-    registers: r,
     collect () {
       const { views } = read()
       for (const kind of CHECKER_KINDS) this.set({ kind }, views.filter((c) => c.kind === kind).length)
     },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}checkers_slow`,
     help: 'Checkers whose observed interval x fall exceeds the configured wait_health_check budget.',
-    registers: r,
     collect () { this.set(read().views.filter((c) => c.withinBudget === false).length) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}drain_checkers_told`,
     help: 'During a drain: active checkers that have received at least `fall` drain answers.',
-    registers: r,
     collect () { this.set(read().drain.told) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}drain_checkers_active`,
     help: 'During a drain: checkers expected to probe again (seen within 3 of their intervals).',
-    registers: r,
     collect () { this.set(read().drain.active) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}drain_acknowledged`,
     help: '1 once every active checker has been told about the current drain; 0 otherwise (and when not draining).',
-    registers: r,
     collect () { this.set(read().drain.acknowledged ? 1 : 0) },
   })
   const acknowledgedAfter = 'Time from the start of the current drain until every active checker had been told; absent until then.'
-  new OptionalGauge(`${PREFIX}drain_acknowledged_after_seconds`, acknowledgedAfter, r, () => {
+  optionalGauge(`${PREFIX}drain_acknowledged_after_seconds`, acknowledgedAfter, registry, () => {
     const ms = read().drain.acknowledgedAfterMs
     return ms === undefined ? undefined : ms / 1000
   })
-  new Counter({
+  counter(registry, {
     name: `${PREFIX}checkers_evicted_total`,
     help: 'Checkers forgotten because --max-checkers was reached (many or spoofed sources).',
-    registers: r,
     collect () { this.reset(); this.inc(tracker.evicted) },
   })
   if (perSource) {
-    new Gauge({
+    gauge(registry, {
       name: `${PREFIX}checker_told`,
       help: 'Per checker source: 1 when told about the current drain, 0 otherwise.',
       labelNames: ['source', 'kind'],
-      registers: r,
       collect () {
         this.reset()
         for (const c of read().views) this.set({ source: c.source, kind: c.kind }, c.told ? 1 : 0)
@@ -103,4 +95,8 @@ class OptionalGauge extends Gauge {
     const v = this.#read()
     return { ...m, values: v === undefined ? [] : [{ value: v, labels: {} }] }
   }
+}
+
+function optionalGauge (name: string, help: string, r: Registry, read: () => number | undefined): OptionalGauge {
+  return new OptionalGauge(name, help, [r], read)
 }

@@ -1,5 +1,5 @@
-/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
-import { Gauge, type Registry } from 'prom-client'
+import { type Registry } from 'prom-client'
+import { gauge } from './make.js'
 import type { ClusterConfig } from '../config/serve-types.js'
 import { isBalanced } from '../emqx/global-status.js'
 import type { Store } from '../state/store.js'
@@ -7,12 +7,10 @@ import { PREFIX } from './names.js'
 
 /** The cluster view (global_status), cached: counts per process kind and per-rebalance averages and verdicts. */
 export function registerClusterMetrics (registry: Registry, store: Store, t: ClusterConfig): void {
-  const r = [registry]
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}cluster_processes`,
     help: 'Cluster-wide evacuations, purges and rebalances in progress (cached from global_status); absent when not readable.',
     labelNames: ['process'],
-    registers: r,
     collect () {
       this.reset()
       const c = store.current.cluster
@@ -22,11 +20,10 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
       this.set({ process: 'rebalance' }, c.rebalances.length)
     },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}cluster_evacuation_connections`,
     help: 'Current connections on each evacuating node (cached from global_status).',
     labelNames: ['node'],
-    registers: r,
     collect () {
       this.reset()
       for (const e of store.current.cluster?.evacuations ?? []) {
@@ -35,11 +32,10 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
       }
     },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}cluster_rebalance_avg`,
     help: 'Average connections / disconnected sessions of donors and recipients per running rebalance (cached from global_status).',
     labelNames: ['coordinator', 'role', 'unit'],
-    registers: r,
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {
@@ -53,12 +49,11 @@ export function registerClusterMetrics (registry: Registry, store: Store, t: Clu
       }
     },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}cluster_rebalance_balanced`,
     help: 'Balance condition per running rebalance: avg(donor) <= avg(recipient) + abs_threshold or <= avg(recipient) * rel_threshold, ' +
       'sessions counting disconnected ones (1 balanced, 0 not); absent until EMQX reports both averages.',
     labelNames: ['coordinator', 'unit'],
-    registers: r,
     collect () {
       this.reset()
       for (const rb of store.current.cluster?.rebalances ?? []) {

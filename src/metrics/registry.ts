@@ -1,5 +1,5 @@
-/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are given (registers: r) */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { type Registry } from 'prom-client'
+import { counter, gauge, histogram } from './make.js'
 import { CHECKER_KINDS, CHECKER_PROTOCOLS, type CheckerKind } from '../checkers/protocols.js'
 import { FAILURE_REASONS } from '../errors.js'
 import { NODE_STATES, servedAnswer } from '../state/model.js'
@@ -67,61 +67,52 @@ export interface MetricsExtras {
 
 export function createMetrics (store: Store, extras: MetricsExtras = {}): Metrics {
   const registry = processRegistry()
-  const r = [registry]
 
-  new Gauge({ name: `${PREFIX}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'], registers: r })
+  gauge(registry, { name: `${PREFIX}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'nodejs_version'] })
     .set({ version: VERSION, nodejs_version: process.version }, 1)
 
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}state`,
     help: 'Current node state as served to load balancers: 1 for the current state, 0 for the others.',
     labelNames: ['state'],
-    registers: r,
     collect () { const s = store.current.state; for (const st of NODE_STATES) this.set({ state: st }, st === s ? 1 : 0) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}available`,
     help: '1 when probes answer 200 (node should get new connections), else 0.',
-    registers: r,
     collect () { this.set(servedAnswer(store.current).available ? 1 : 0) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}state_since_timestamp_seconds`,
     help: 'Unix time of the last state change.',
-    registers: r,
     collect () { this.set(store.current.since / 1000) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}emqx_up`,
     help: 'Whether the last check got a usable answer from the EMQX API (1) or failed (0).',
-    registers: r,
     collect () { this.set(store.current.emqxAnswered ? 1 : 0) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}emqx_last_success_timestamp_seconds`,
     help: 'Unix time of the last check that got a usable answer from EMQX (0 if none yet).',
-    registers: r,
     collect () { this.set((store.current.lastSuccessAt ?? 0) / 1000) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}emqx_consecutive_failures`,
     help: 'Failed EMQX checks in a row (0 after any usable answer).',
-    registers: r,
     collect () { this.set(store.current.consecutiveFailures) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}emqx_api_info`,
     help: 'EMQX API in use: version (v4/v5) and mode (rebalance, or node_status when the rebalance API is missing); 1 once detected.',
     labelNames: ['api_version', 'mode'],
-    registers: r,
     collect () { this.reset(); const a = store.current.api; if (a !== undefined) this.set({ api_version: a.version, mode: a.mode }, 1) },
   })
-  new Gauge({
+  gauge(registry, {
     name: `${PREFIX}rebalance_enabled`,
     help: 'Local rebalance/evacuation status from EMQX (cached): 1 while a process runs on this node, 0 when disabled; ' +
       'absent when not readable.',
     labelNames: ['process', 'rebalance_state'],
-    registers: r,
     collect () {
       this.reset()
       const rb = store.current.rebalance
@@ -130,11 +121,10 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     },
   })
   for (const [name, help, fields] of STAT_GAUGES) {
-    new Gauge({
+    gauge(registry, {
       name: `${PREFIX}${name}`,
       help,
       labelNames: ['stat'],
-      registers: r,
       collect () {
         this.reset()
         const stats = store.current.rebalance?.stats
@@ -143,36 +133,33 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     })
   }
 
-  const checks = new Counter({
+  const checks = counter(registry, {
     name: `${PREFIX}emqx_checks_total`,
     help: 'EMQX checks by outcome (available, unavailable, not_running, failure).',
     labelNames: ['outcome'],
-    registers: r,
   })
   for (const o of ['available', 'unavailable', 'not_running', 'failure']) checks.inc({ outcome: o }, 0)
-  const failures = new Counter({
-    name: `${PREFIX}emqx_check_failures_total`, help: 'Failed EMQX checks by reason.', labelNames: ['reason'], registers: r,
+  const failures = counter(registry, {
+    name: `${PREFIX}emqx_check_failures_total`, help: 'Failed EMQX checks by reason.', labelNames: ['reason'],
   })
   for (const reason of FAILURE_REASONS) failures.inc({ reason }, 0)
-  const duration = new Histogram({
+  const duration = histogram(registry, {
     name: `${PREFIX}emqx_check_duration_seconds`,
     help: 'Duration of EMQX checks, failures included.',
-    registers: r,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   })
-  const transitions = new Counter({
-    name: `${PREFIX}state_transitions_total`, help: 'State changes, by the state entered.', labelNames: ['to'], registers: r,
+  const transitions = counter(registry, {
+    name: `${PREFIX}state_transitions_total`, help: 'State changes, by the state entered.', labelNames: ['to'],
   })
   for (const st of NODE_STATES) transitions.inc({ to: st }, 0)
   // Probes are nearly all the traffic: counted in plain numbers on the hot path and handed to the
   // counter when it is scraped (a labelled inc() hashes its labels on every call).
   type Pending = Map<string, { readonly labels: { protocol: string, answer: string }, n: number }>
   const pendingProbes = Object.fromEntries(CHECKER_KINDS.map((k) => [k, new Map()])) as Record<CheckerKind, Pending>
-  const probes = new Counter({
+  const probes = counter(registry, {
     name: `${PREFIX}probes_total`,
     help: `Probes answered, by protocol (${CHECKER_KINDS.join(', ')}) and answer (HTTP status or agent state word).`,
     labelNames: ['protocol', 'answer'],
-    registers: r,
     collect () {
       for (const kind of CHECKER_KINDS) {
         for (const p of pendingProbes[kind].values()) if (p.n > 0) { this.inc(p.labels, p.n); p.n = 0 }
@@ -186,18 +173,16 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
     else pending.set(answer, { labels: { protocol, answer }, n: 1 })
   }
   for (const protocol of CHECKER_KINDS) for (const answer of CHECKER_PROTOCOLS[protocol].answers) probes.inc({ protocol, answer }, 0)
-  const dropped = new Counter({
+  const dropped = counter(registry, {
     name: `${PREFIX}connections_dropped_total`,
     help: 'Connections closed at once because the listener had reached its connection limit ' +
       '(--http-max-connections, --agent-max-connections), by protocol.',
     labelNames: ['protocol'],
-    registers: r,
   })
   for (const protocol of CHECKER_KINDS) dropped.inc({ protocol }, 0)
-  const streams = new Gauge({
+  const streams = gauge(registry, {
     name: `${PREFIX}event_streams`,
     help: 'GET /events streams (the live page) open now; at most --events-max-clients.',
-    registers: r,
   })
   streams.set(0)
 
@@ -213,11 +198,10 @@ export function createMetrics (store: Store, extras: MetricsExtras = {}): Metric
 
   const heartbeat = extras.heartbeat
   if (heartbeat !== undefined) {
-    new Gauge({
+    gauge(registry, {
       name: `${PREFIX}poll_lag_seconds`,
       help: 'How late the next EMQX check is: time since the last one started, beyond the poll interval (0 on schedule). ' +
         `/livez answers 503 once the time since the last start passes ${heartbeat.boundMs / 1000}s.`,
-      registers: r,
       collect () { this.set(heartbeat.lagMs() / 1000) },
     })
   }
