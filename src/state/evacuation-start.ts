@@ -31,9 +31,10 @@ export async function askToStart (a: StartAsk): Promise<Started | undefined> {
   let call = await client.evacuation('start', node, settings)
   let waitS = settings.waitHealthCheckS
   let tried = ''
-  if (client.target?.version === 'v4' && settings.waitHealthCheckS < 1 && rejectsWaitHealthCheck(call)) {
+  if (client.target?.version === 'v4' && settings.waitHealthCheckS < 1 && rejectsWaitHealthCheck(call) && !unknownField(call)) {
     // 4.4.24+ takes wait_health_check as a positive integer (its refusal's text is not public: any refusal
-    // naming the field counts): 1 s is the smallest wait it holds itself, better than leaving it out
+    // naming the field counts but 4.4's own `Unknown evacuation param`, where 1 is refused the same way):
+    // 1 s is the smallest wait it holds itself, better than leaving it out
     log.info({ event: LogEvents.EVACUATION_POSITIVE_WAIT_HEALTH_CHECK, node },
       'EMQX refused wait_health_check 0 (EMQX 4.4): asking with 1')
     const one = await client.evacuation('start', node, { ...settings, waitHealthCheckS: 1 })
@@ -54,4 +55,9 @@ export async function askToStart (a: StartAsk): Promise<Started | undefined> {
     call = await client.evacuation('start', node, settings, { positiveWaitTakeover: true })
   }
   return { call, waitS }
+}
+
+/** 4.4 before its wait phase: `Unknown evacuation param: {<<"wait_health_check">>,0}` (no value is taken). */
+function unknownField (call: EvacuationCall): boolean {
+  return !call.ok && /unknown evacuation param/i.test(call.message)
 }
