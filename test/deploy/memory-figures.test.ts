@@ -16,7 +16,11 @@ const section = (text: string, heading: string): string => {
 t.test("deploy/README.md's Memory table is bench/results.md's figures", async (t) => {
   const results = read('bench/results.md')
   const storm = section(results, '### Footprint under a checker storm').split('\n').filter((l) => l.startsWith('| v') && cells(l)[1] === 'sidecar')
-  const idle = section(results, '### Idle RSS against the floor').split('\n').filter((l) => l.startsWith('| v'))
+  const idleLines = section(results, '### Idle RSS against the floor').split('\n')
+  const idle = idleLines.filter((l) => l.startsWith('| v'))
+  // by its heading: the bench adds columns (sidecar / floor, 2026-12-07)
+  const peakAt = cells(idleLines.find((l) => l.startsWith('| node |')) ?? '').indexOf('sidecar start-up peak (VmHWM)')
+  t.ok(peakAt > 0, 'the idle table has a start-up peak column')
   const readme = section(read('deploy/README.md'), '## Memory').split('\n').filter((l) => /^\| \d+\.\d+\.\d+/.test(l))
   t.ok(storm.length >= 2 && readme.length >= 2, `${storm.length} storm rows in bench/results.md, ${readme.length} rows in deploy/README.md`)
   for (const row of readme) {
@@ -27,7 +31,7 @@ t.test("deploy/README.md's Memory table is bench/results.md's figures", async (t
     if (s === undefined || i === undefined) { t.fail(`bench/results.md has no sidecar rows for ${version}`); continue }
     const mib = (text: string | undefined): string => `${text ?? '?'}`.replace(/^([\d.]+)/, '$1 MiB')
     t.equal(idleRss, mib(s[2]), `${version}: idle RSS`)
-    t.equal(startPeak, mib(i[6]), `${version}: start-up peak (VmHWM)`)
+    t.equal(startPeak, mib(i[peakAt]), `${version}: start-up peak (VmHWM)`)
     t.equal(stormPeak, mib(s[3]), `${version}: peak under the storm`)
     t.equal(later, mib(s[5]), `${version}: 15 s later`)
   }
