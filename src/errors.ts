@@ -39,6 +39,10 @@ export const LogCodes = {
   INTERNAL_ERROR: 'internal_error',
   /** EMQX rejects the API credentials: a configuration error, not a blip */
   EMQX_AUTH: 'emqx_auth',
+  /** EMQX answered 401/403 on a read that sends the API key (rebalance status, global_status, cluster, metrics) */
+  EMQX_KEY_REFUSED: 'emqx_key_refused',
+  /** that read is answered again: the refusal is over */
+  EMQX_KEY_ACCEPTED: 'emqx_key_accepted',
   EMQX_REBALANCE_API_MISSING: 'emqx_rebalance_api_missing',
   EMQX_REDIRECT_TO_IGNORED: 'emqx_redirect_to_ignored',
   CHECKER_TOO_SLOW: 'checker_too_slow',

@@ -20,6 +20,7 @@ import { DrainFileWatcher } from './state/drain-file.js'
 import { Heartbeat, livenessBoundMs } from './state/heartbeat.js'
 import { Evacuator } from './state/evacuator.js'
 import { Monitor } from './state/monitor.js'
+import { followKeyRefusals } from './state/key-refusals.js'
 import { RebalanceAckWatch } from './ack/rebalance-watch.js'
 import { Store } from './state/store.js'
 import { initialSnapshot } from './state/transition.js'
@@ -92,6 +93,7 @@ function wireState (config: ServeConfig, log: Logger, undo: UndoList) {
     failureThreshold: config.failureThreshold,
     heartbeat,
   })
+  followKeyRefusals(client, store, log.child({ component: 'credentials' }))
   warnIgnoredSettings(store, log.child({ component: 'evacuation' }), config.evacuation.settings)
   const drainFile = config.drainFile === undefined
     ? undefined

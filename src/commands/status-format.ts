@@ -30,7 +30,10 @@ export function formatStatus (d: ReceivedStatus, now = Date.now()): string {
   const out: string[] = []
   const emqx = obj(d.emqx) ?? {}
   const gets = d.available === true ? 'gets new connections' : 'no new connections'
-  out.push(`Node ${str(emqx.node_name)}: ${str(d.state).toUpperCase()} (${gets}) since ${str(d.since)} ` +
+  const configError = emqx.config_error !== null && emqx.config_error !== undefined
+  // a rejected key is the cause, not a node name the sidecar has not read
+  const node = emqx.node_name ?? (configError ? '(name not read: see the CONFIGURATION ERROR below)' : undefined)
+  out.push(`Node ${str(node)}: ${str(d.state).toUpperCase()} (${gets}) since ${str(d.since)} ` +
     `(${Math.round(Number(d.seconds_in_state ?? 0))}s)`)
   out.push(`  reason: ${str(d.reason)}: ${str(d.message)}`)
   const last = obj(emqx.last_check)
@@ -42,7 +45,7 @@ export function formatStatus (d: ReceivedStatus, now = Date.now()): string {
   if (emqx.drains_detectable === false) {
     out.push('  WARNING: the EMQX rebalance API is missing (open-source EMQX?): drains cannot be detected')
   }
-  if (emqx.config_error !== null && emqx.config_error !== undefined) out.push(`  CONFIGURATION ERROR: ${str(emqx.config_error)}`)
+  if (configError) out.push(`  CONFIGURATION ERROR: ${str(emqx.config_error)}`)
   const agent = obj(d.agent)
   if (agent !== undefined) {
     const ramp = typeof agent.ramp_ends_at === 'string' ? `; weight rising to 100% by ${agent.ramp_ends_at} (--agent-ramp)` : ''

@@ -28,10 +28,10 @@ export class EmqxDouble {
   readonly traits: ProfileTraits
   readonly nodeName: string
   readonly #username: string
-  readonly #password: string
+  #password: string
   readonly #redirectTo: string
-  readonly #clusterOperations: boolean
-  readonly #monitoring: boolean
+  #clusterOperations = true
+  #monitoring = true
   readonly #prometheusBasicAuth: boolean
   readonly #dashboardAuth: string
   readonly #listeners: SimListeners
@@ -69,8 +69,7 @@ export class EmqxDouble {
     this.#username = o.username ?? 'admin'
     this.#password = o.password ?? 'public'
     this.#redirectTo = o.redirectTo ?? 'http://127.0.0.1:9/elsewhere'
-    this.#clusterOperations = o.scopes === undefined || o.scopes.includes('cluster_operations')
-    this.#monitoring = o.scopes === undefined || o.scopes.includes('monitoring')
+    this.setApiKey({ scopes: o.scopes })
     this.#prometheusBasicAuth = o.prometheusBasicAuth ?? this.traits.prometheus.basicAuth
     const du = o.dashboardUser ?? { username: 'admin', password: 'public' }
     this.#dashboardAuth = basic(du.username, du.password)
@@ -124,6 +123,18 @@ export class EmqxDouble {
   }
 
   async listen (): Promise<number> { return await this.#listeners.listen() }
+
+  /**
+   * Changes the API key as an operator would in EMQX's dashboard: a new secret (the old one is then answered
+   * 401 BAD_API_KEY_OR_SECRET), or the key's scopes (6.0.3+, 6.1.2+; `undefined`: none configured, every route).
+   */
+  setApiKey (k: { password?: string, scopes?: readonly string[] | undefined }): void {
+    if (k.password !== undefined) this.#password = k.password
+    if ('scopes' in k) {
+      this.#clusterOperations = k.scopes === undefined || k.scopes.includes('cluster_operations')
+      this.#monitoring = k.scopes === undefined || k.scopes.includes('monitoring')
+    }
+  }
 
   /** Closes the API listener (and, with `all`, 4.4's dashboard listener too). */
   async close (opts: { all?: boolean } = { all: true }): Promise<void> { await this.#listeners.close(opts) }

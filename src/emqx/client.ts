@@ -11,6 +11,7 @@ import { classifyAvailability, classifyNodeStatus, CREDENTIALS_HINT, parseNodeNa
 import { parseGlobalStatus, type ClusterStatus } from './global-status.js'
 import { parseLocalRebalance, type LocalRebalance } from './rebalance.js'
 import { MembershipReader, type MembershipRead } from './membership-reader.js'
+import { keyRefusal, KeyRefusals, type KeyedRead } from './key-refusals.js'
 
 export interface CheckResult {
   readonly outcome: CheckOutcome
@@ -55,6 +56,8 @@ export class EmqxClient {
   #nodeStatusRead: Promise<void> | undefined
   #connects: ConnectReader
   readonly #membership: MembershipReader
+  /** 401/403 on the reads that send the key, standing until that read is answered again (key-refusals.ts) */
+  readonly keyRefusals = new KeyRefusals()
 
   readonly #fallbackRecheckMs: number
 
@@ -169,15 +172,21 @@ export class EmqxClient {
 
   /** Local rebalance/evacuation status; needs credentials. Returns an error text when unreadable. */
   async localRebalance (): Promise<StatusRead<LocalRebalance>> {
-    return await this.#readStatus(paths.localStatus, parseLocalRebalance, 'rebalance status')
+    return await this.#readStatus(paths.localStatus, parseLocalRebalance, 'rebalance status', 'rebalance_status')
   }
 
   /** GET of an authenticated status document of the rebalance API, parsed; an error text when unreadable. */
-  async #readStatus<T> (path: (v: ApiVersion) => string, parse: (body: string) => T | undefined, what: string): Promise<StatusRead<T>> {
+  async #readStatus<T> (
+    path: (v: ApiVersion) => string,
+    parse: (body: string) => T | undefined,
+    what: string,
+    read: KeyedRead
+  ): Promise<StatusRead<T>> {
     const t = this.#target
     if (t === undefined || t.mode !== 'rebalance') return { error: 'rebalance API not available' }
     const res = await this.#http.get(t.base, path(t.version))
     if (!res.ok) return { error: res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed' }
+    this.#noteKey(read, path(t.version), res.answer.status, t.version)
     const scope = res.answer.status === 403 ? `: ${SCOPE_HINT}` : ''
     if (res.answer.status !== 200) return { error: `EMQX answered ${res.answer.status} on ${path(t.version)}${scope}` }
     const value = parse(res.answer.body)
@@ -214,14 +223,33 @@ export class EmqxClient {
 
   /** Cluster-wide evacuations, purges and rebalances; needs credentials. */
   async globalStatus (): Promise<StatusRead<ClusterStatus>> {
-    return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status')
+    return await this.#readStatus(paths.globalStatus, parseGlobalStatus, 'global_status', 'global_status')
   }
 
   /** This node's view of its cluster (membership.ts), on any detected API (open-source too); needs credentials. */
-  async membership (self: string | undefined): Promise<MembershipRead> { return await this.#membership.read(this.#target, self) }
+  async membership (self: string | undefined): Promise<MembershipRead> {
+    const t = this.#target
+    const r = await this.#membership.read(t, self)
+    const status = 'view' in r ? 200 : r.status
+    if (t !== undefined && status !== undefined) this.#noteKey('cluster', paths.cluster(t.version), status, t.version)
+    return r
+  }
 
   /** The node's CONNECT counter (connects.ts); never throws, an unreadable counter is an error text. */
-  async connects (node: string | undefined): Promise<ConnectRead> { return await this.#connects.read(this.#target, node) }
+  async connects (node: string | undefined): Promise<ConnectRead> {
+    const r = await this.#connects.read(this.#target, node)
+    if (r.ok) this.keyRefusals.note('metrics', null)
+    else if (r.refused !== undefined) this.keyRefusals.note('metrics', r.refused)
+    return r
+  }
+
+  /** A 2xx clears the read's refusal, a 401/403 sets it; any other answer says nothing about the key. */
+  #noteKey (read: KeyedRead, path: string, status: number, version: ApiVersion): void {
+    if (status >= 200 && status < 300) this.keyRefusals.note(read, null)
+    const r = keyRefusal(read, path, status, { version, withKey: this.hasCredentials })
+    if (r !== undefined) this.keyRefusals.note(read, r)
+  }
+
   /** Durable sessions enabled, as the last counter read showed it (connects.ts); undefined: not known. */
   get durableSessions (): boolean | undefined { return this.#connects.durableSessions }
 

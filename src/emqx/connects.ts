@@ -1,6 +1,7 @@
 import type { ApiTarget } from './api.js'
 import { keepBody, type BodyReader, type EmqxHttp } from './http.js'
 import { PROMETHEUS_ACCEPT, prometheusConnectReader } from './prometheus-scan.js'
+import { keyRefusal, type KeyRefusal } from './key-refusals.js'
 
 /**
  * EMQX's own count of arriving connections: the node metric `client.connect`, incremented for every MQTT
@@ -12,7 +13,8 @@ export type ConnectSource = 'prometheus' | 'metrics_api' | 'v4_metrics'
 
 export type ConnectRead =
   | { readonly ok: true, readonly count: number, readonly source: ConnectSource }
-  | { readonly ok: false, readonly error: string }
+  /** `refused`: a source answered 401/403 (the last such source of this read) */
+  | { readonly ok: false, readonly error: string, readonly refused?: KeyRefusal }
 
 /** `emqx_client_connect` of a Prometheus text exposition in node mode (no `node` label); undefined when absent or ambiguous. */
 export function parsePrometheusConnects (body: string): number | undefined {
@@ -104,12 +106,15 @@ export class ConnectReader {
     if (found !== undefined && found.target.base.href === target.base.href) return await this.#readFrom(found.source, target, node)
     const sources = (target.version === 'v5' ? V5_SOURCES : V4_SOURCES).filter((s) => !s.needsCredentials || this.#http.hasCredentials)
     const errors: string[] = []
+    let refused: KeyRefusal | undefined
     for (const source of sources) {
       const r = await this.#readFrom(source, target, node)
       if (r.ok) { this.#found = { target, source }; return r }
       errors.push(r.error)
+      refused = r.refused ?? refused
     }
-    return { ok: false, error: errors.length > 0 ? errors.join('; ') : 'no CONNECT counter source without credentials on EMQX 4.4' }
+    const error = errors.length > 0 ? errors.join('; ') : 'no CONNECT counter source without credentials on EMQX 4.4'
+    return { ok: false, error, ...(refused !== undefined ? { refused } : {}) }
   }
 
   async #readFrom (source: Source, target: ApiTarget, node: string): Promise<ConnectRead> {
@@ -119,7 +124,11 @@ export class ConnectReader {
     const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node, (d) => { durable = d }), ...accept })
     if (!res.ok) return { ok: false, error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
     if (res.status !== 200) {
-      return { ok: false, error: `${path}: EMQX answered ${res.status}${whyRefused(source.name, res.status, this.#http.hasCredentials)}` }
+      const withKey = this.#http.hasCredentials
+      const error = `${path}: EMQX answered ${res.status}${whyRefused(source.name, res.status, withKey)}`
+      const o = { version: target.version, withKey, prometheus: source.name === 'prometheus' }
+      const refused = keyRefusal('metrics', path.split('?')[0] ?? path, res.status, o)
+      return { ok: false, error, ...(refused !== undefined ? { refused } : {}) }
     }
     const count = res.value
     if (count === undefined) return { ok: false, error: `${path}: no client.connect counter in the answer` }

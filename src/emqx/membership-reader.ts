@@ -2,7 +2,8 @@ import { paths, type ApiTarget } from './api.js'
 import type { EmqxHttp } from './http.js'
 import { membershipView, parseClusterInfo, parseTopology, parseV4Nodes, type MembershipView, type TopologyCore } from './membership.js'
 
-export type MembershipRead = { readonly view: MembershipView } | { readonly error: string }
+/** `status`: EMQX's answer on the cluster path when it was not 200 (a 401/403 is the key's: key-refusals.ts) */
+export type MembershipRead = { readonly view: MembershipView } | { readonly error: string, readonly status?: number }
 
 /** From 6.0.3 and 6.1.2 the cluster routes need an API key with the cluster_operations scope (emqx_mgmt_api_cluster.erl `scopes/0`). */
 const CLUSTER_SCOPE_HINT = 'from EMQX 6.0.3 and 6.1.2 the cluster API needs an API key with the cluster_operations scope'
@@ -31,7 +32,8 @@ export class MembershipReader {
     const t = await asked
     if (!res.ok) return { error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
     if (res.answer.status !== 200) {
-      return { error: `${path}: EMQX answered ${res.answer.status}${res.answer.status === 403 ? ` (${CLUSTER_SCOPE_HINT})` : ''}` }
+      const status = res.answer.status
+      return { error: `${path}: EMQX answered ${status}${status === 403 ? ` (${CLUSTER_SCOPE_HINT})` : ''}`, status }
     }
     if (target.version === 'v4') {
       const nodes = parseV4Nodes(res.answer.body)

@@ -5,6 +5,7 @@ import type { ClusterStatus } from '../emqx/global-status.js'
 import type { LocalRebalance } from '../emqx/rebalance.js'
 import type { EvacuationProgress } from './evacuation-types.js'
 import type { MembershipState } from './membership.js'
+import type { KeyRefusal } from '../emqx/key-refusals.js'
 
 /**
  * The snapshot: the node's state as served and as EMQX alone has it, the overrides, and the one decision
@@ -107,6 +108,8 @@ export interface Snapshot {
   readonly clusterError?: string
   /** this node's membership (--expect-cluster-size), from its own view of the cluster */
   readonly membership?: MembershipState
+  /** reads on which EMQX refuses the API key now (401/403), one per read (src/state/key-refusals.ts) */
+  readonly keyRefusals?: readonly KeyRefusal[]
 }
 
 /** Whether load balancers should send this node new connections. */

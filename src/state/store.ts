@@ -17,8 +17,9 @@ export interface StoreEvents {
 }
 
 /** What the pollers learn beside the verdict; none of it moves the served state. */
+type DetailKey = 'api' | 'nodeName' | 'rebalance' | 'rebalanceError' | 'cluster' | 'clusterAt' | 'clusterError' | 'keyRefusals'
 export type SnapshotDetails = {
-  readonly [K in 'api' | 'nodeName' | 'rebalance' | 'rebalanceError' | 'cluster' | 'clusterAt' | 'clusterError']?: Snapshot[K] | undefined
+  readonly [K in DetailKey]?: Snapshot[K] | undefined
 }
 
 /**

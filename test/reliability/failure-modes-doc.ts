@@ -26,7 +26,10 @@ function logged (s: FaultScenario): string {
   const f = s.failure
   if (f === undefined) return 'nothing at warn or above'
   const down = f.reason === 'auth' ? 'configuration error: ' : 'node is down: '
-  return `${f.level}: ${code(`EMQX check failed (${f.detail}); keeping state …`)} at the 1st failure; ${f.level}: ${code(`${down}${f.detail} (${MATRIX_SETTINGS.failureThreshold} failed checks in a row)`)} at the change; nothing per poll`
+  const keyed = f.reason === 'auth' && s.path === undefined
+    ? `; error ${code('configuration error: EMQX answered …')} (\`emqx_key_refused\`) at most once per other read that sends the key (the CONNECT counter, \`global_status\`), and info \`emqx_key_accepted\` once when it is answered again`
+    : ''
+  return `${f.level}: ${code(`EMQX check failed (${f.detail}); keeping state …`)} at the 1st failure; ${f.level}: ${code(`${down}${f.detail} (${MATRIX_SETTINGS.failureThreshold} failed checks in a row)`)} at the change${keyed}; nothing per poll`
 }
 
 function recovery (s: FaultScenario): string {

@@ -7,7 +7,7 @@ import { startSidecar, type LogLine, type SidecarProcess } from '../support/side
 import { selfSignedCert, type TestCert } from '../support/tls.js'
 import { waitFor } from '../support/wait.js'
 import { emqxTimeoutFor, FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
-import { FAILURE_REASONS } from '../../src/errors.js'
+import { FAILURE_REASONS, LogCodes } from '../../src/errors.js'
 
 /**
  * Runs every row of the fault matrix against the built sidecar (a real process) and the EMQX double,
@@ -113,7 +113,12 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   if (earlier.length > 0) t.comment(`before the fault: ${earlier.map((l) => `${l.time as string} ${l.msg}`).join('; ')}`)
   const checks = since.slice(runStart, ended !== undefined ? downAt : undefined).filter((l) => l.level === 'trace' && l.msg.startsWith('EMQX check: '))
   t.ok(checks.length >= THRESHOLD && checks.every((l) => l.failure === failure.reason), `from the run's first failure on, every check failed with ${failure.reason} (${checks.length} checks)`)
-  const logged = problems(since.slice(runStart))
+  // a fault on every path refuses the key on the other keyed reads too (the CONNECT counter, global_status): each once
+  const keyLines = problems(since.slice(runStart)).filter((l) => l.code === LogCodes.EMQX_KEY_REFUSED)
+  const reads = keyLines.map((l) => String(l.read))
+  t.same(reads, [...new Set(reads)], `a refused key logged at most once per read (${reads.join(', ') || 'none in this run'})`)
+  if (failure.reason !== 'auth') t.same(reads, [], 'no key refusal for a fault that is not an auth answer')
+  const logged = problems(since.slice(runStart)).filter((l) => l.code !== LogCodes.EMQX_KEY_REFUSED)
   const prefix = ended !== undefined ? logged.slice(0, 2) : logged
   t.same(prefix.map((l) => [l.level, l.msg]), [
     [failure.level, `EMQX check failed (${failure.detail}); keeping state ${fromState} until ${THRESHOLD} failures in a row`],

@@ -10,6 +10,7 @@ import { checkerView, drainAckView, drainEvidenceView } from './status-checkers.
 import { membershipDocument } from './status-membership.js'
 import { agentReply, rampPercent } from '../../agent/words.js'
 import type { AgentDrainWord } from '../../config/serve-types.js'
+import { refusalText } from '../../emqx/key-refusals.js'
 import type { AckView, ClusterView, DrainSwitchView, EvacuationView, StatusDocument } from './status-types.js'
 
 export interface StatusContext {
@@ -112,10 +113,12 @@ function agentDocument (s: Snapshot, now: number, agent: NonNullable<StatusConte
 /**
  * A configuration error: the check's auth failure, or a 403 on the rebalance status or the cluster view (an API key
  * without the cluster_operations scope, 6.0.3+ and 6.1.2+, where availability_check is public and answers anyway),
- * or a 401/403 on the membership read.
+ * or a 401/403 on the membership read; every 401/403 on a read that sends the key (`keyRefusals`).
  */
 function configError (s: Snapshot): string | null {
   if (s.lastCheck?.failureReason === 'auth') return s.lastCheck.detail ?? null
+  // every read that sends the key, by name, with its status and the fix (src/emqx/key-refusals.ts)
+  if (s.keyRefusals !== undefined && s.keyRefusals.length > 0) return s.keyRefusals.map(refusalText).join('; ')
   const keyed = [s.rebalanceError, s.clusterError].find((e) => e?.startsWith('EMQX answered 403') === true)
   // the membership read needs the key (--expect-cluster-size refuses to start without one): a 401 or 403 there is the key's fault
   return keyed ?? (/EMQX answered 40[13]\b/.test(s.membership?.error ?? '') ? s.membership?.error ?? null : null)
