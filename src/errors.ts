@@ -70,6 +70,8 @@ export const LogEvents = {
   ADMIN_UNAUTHORIZED: 'admin_unauthorized',
   REBALANCE_UNACKNOWLEDGED_EVICTION: 'rebalance_unacknowledged_eviction',
   CONNECTS_WHILE_EVICTING: 'connects_while_evicting',
+  /** which source EMQX's CONNECT counter is read from and why not the others (info), or that none can be (warn) */
+  CONNECT_COUNTER_SOURCE: 'connect_counter_source',
   // the acknowledgement wait
   EVACUATION_AWAITING_ACK: 'evacuation_awaiting_ack',
   EVACUATION_ACK_GRACE: 'evacuation_ack_grace',

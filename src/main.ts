@@ -154,6 +154,7 @@ function wireEvacuation (config: ServeConfig, log: Logger, core: Core, tracker: 
   const graceMs = config.evacuation.ack.graceMs
   const arrivals = new ArrivalWatch({
     read: async () => await client.connects(store.current.nodeName),
+    counter: () => client.connectCounter(),
     store,
     log: log.child({ component: 'arrivals' }),
     pollIntervalMs: config.pollIntervalMs,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import type { ConnectRead, ConnectSource } from '../emqx/connects.js'
+import type { ConnectRead } from '../emqx/connects.js'
+import type { ConnectSource, CounterSelection } from '../emqx/counter-sources.js'
 import type { Store } from '../state/store.js'
 import { drainBegins } from './drain.js'
 import { evicting, quietWindowMs, usualRate, type ArrivalEvidence, type Reading } from './evidence.js'
@@ -8,6 +9,8 @@ import { LogEvents } from '../errors.js'
 export interface ArrivalWatchOptions {
   /** EmqxClient.connects with the node name filled in by the caller */
   readonly read: () => Promise<ConnectRead>
+  /** EmqxClient.connectCounter: the source in use and why not the others (logged once when found or changed) */
+  readonly counter?: () => CounterSelection
   readonly store: Store
   readonly log: Logger
   /** the EMQX poll interval: a reading older than three of them is not evidence */
@@ -59,6 +62,8 @@ export class ArrivalWatch {
   /** the reading that showed the drain's last arrival, and the CONNECTs counted up to it */
   #lastArrival: { at: number, arrived: number } | undefined
   #warned = false
+  /** the counter's source as last logged (its summary) */
+  #loggedCounter: string | undefined
   /** CONNECTs that reached the node while it drained, by phase, since the sidecar started (metrics) */
   readonly whileDraining: Record<DrainPhase, number> = { before_eviction: 0, evicting: 0 }
   #reading: Promise<void> | undefined
@@ -108,6 +113,7 @@ export class ArrivalWatch {
     const r = await this.#o.read()
     const at = this.#now()
     this.#lastReadAt = at
+    this.#logCounter()
     if (!r.ok) { this.#error = r.error; return }
     this.#error = undefined
     this.#source = r.source
@@ -140,6 +146,25 @@ export class ArrivalWatch {
     if (phase === 'evicting' && e !== undefined) e.arrived += arrived
     this.whileDraining[phase] += arrived
     if (phase === 'evicting') this.#warnEvicting(arrived)
+  }
+
+  /**
+   * One line when the counter's source is found, when it changes (another EMQX API, a source that answers after
+   * none could) or when none can be read: the source and why not the others. Nothing while a source is only not
+   * answering (tried again at the next reading).
+   */
+  #logCounter (): void {
+    const c = this.#o.counter?.()
+    if (c === undefined || !c.settled || c.summary === this.#loggedCounter) return
+    this.#loggedCounter = c.summary
+    const fields = {
+      event: LogEvents.CONNECT_COUNTER_SOURCE,
+      source: c.source ?? null,
+      sources: c.sources.map((s) => ({ source: s.source, state: s.state, ...(s.why !== undefined ? { why: s.why } : {}) })),
+    }
+    const msg = `CONNECT counter (arrival evidence): ${c.summary}`
+    if (c.source !== undefined) this.#o.log.info(fields, msg)
+    else this.#o.log.warn(fields, `${msg}: a drain has no arrival evidence, an acknowledged evacuation ends on told + grace`)
   }
 
   #warnEvicting (arrived: number): void {
@@ -186,6 +211,7 @@ export class ArrivalWatch {
       windowMs,
       lastReadAt: this.#lastReadAt,
       error: this.#error,
+      counter: this.#o.counter?.(),
     }
   }
 

@@ -4,7 +4,7 @@
  * (a cloud LB acting late, a second LB or clients that never probe the sidecar); the counter shows it.
  * Pure: the watcher (./arrivals.ts) feeds it readings.
  */
-import type { ConnectSource } from '../emqx/connects.js'
+import type { ConnectSource, CounterSelection } from '../emqx/counter-sources.js'
 import { isEvictingState } from '../emqx/rebalance.js'
 import type { Snapshot } from '../state/model.js'
 import type { EvidenceVerdict } from '../state/evacuation-types.js'
@@ -30,6 +30,8 @@ export interface ArrivalEvidence {
   readonly windowMs: number | undefined
   readonly lastReadAt: number | undefined
   readonly error: string | undefined
+  /** which source the counter is read from and why not the others; undefined without the client's report */
+  readonly counter: CounterSelection | undefined
 }
 
 /** Arrivals expected within the quiet window at the rate: with fewer, a quiet spell proves little. */

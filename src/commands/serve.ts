@@ -5,6 +5,8 @@ import { createLogger } from '../log.js'
 import { StartError } from '../lifecycle/start-steps.js'
 import { startSidecar, type Sidecar } from '../main.js'
 import { VERSION } from '../version.js'
+import { counterSelection } from '../emqx/counter-sources.js'
+import type { ServeConfig } from '../config/serve-types.js'
 
 const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n' +
   '/readyz, /livez, /status and /metrics.'
@@ -12,6 +14,17 @@ const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from
 /** serve's --help, also the second half of the top-level help (cli.ts). */
 export function serveHelp (): string {
   return helpText('emqx-lb-sidecar [serve] [options]', SUMMARY, serveOptions)
+}
+
+/**
+ * --check-config: which sources of EMQX's CONNECT counter (arrival evidence) this configuration will try and which it
+ * cannot (without credentials only the Prometheus endpoint; on 4.4 none), in the words /status and the log use.
+ */
+export function counterPlanLine (config: ServeConfig): string {
+  const { apiVersion, username, password } = config.emqx
+  const hasCredentials = username !== undefined && password !== undefined
+  const plan = counterSelection({ version: apiVersion === 'auto' ? undefined : apiVersion, hasCredentials })
+  return `CONNECT counter (arrival evidence): ${plan.summary}`
 }
 
 /** Returns an exit code, or -1 while the server runs (the process then ends on a signal). */
@@ -22,6 +35,7 @@ export async function serveMain (argv: string[]): Promise<number> {
   if (parsed.actions.checkConfig) {
     for (const w of parsed.warnings) process.stderr.write(`warning: ${w}\n`)
     process.stdout.write(`configuration OK\n${JSON.stringify(describeConfig(config), null, 2)}\n`)
+    process.stdout.write(`${counterPlanLine(config)}\n`)
     return 0
   }
   const log = await createLogger(config.logLevel, config.logFormat)

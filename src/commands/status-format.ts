@@ -219,6 +219,11 @@ function evidenceLines (e: Received<DrainEvidenceView> | undefined): string[] {
             ? `quiet: no CONNECT for a whole ${str(e.quiet_window_seconds)}s window; ${rate}`
             : str(e.verdict)
   const out = [`Arrivals (EMQX's CONNECT counter${from}): ${verdict}`]
+  // which source and why not the others, in one line (src/emqx/counter-sources.ts)
+  const counter = e.counter
+  if (typeof counter === 'object' && counter !== null && typeof counter.summary === 'string') {
+    out.push(`  counter source: ${counter.summary}`)
+  }
   if (typeof e.draining_since !== 'string') return out
   const evicting = typeof e.eviction_since === 'string'
     ? `, ${str(e.connects_since_eviction)} since eviction began at ${e.eviction_since}`

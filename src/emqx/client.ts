@@ -2,6 +2,7 @@ import type { EmqxConfig } from '../config/serve-types.js'
 import { paths, V4_PORT, type ApiTarget, type ApiVersion } from './api.js'
 import { saysNotRunning } from './detect.js'
 import { ConnectReader, type ConnectRead } from './connects.js'
+import type { CounterSelection } from './counter-sources.js'
 import { detectionRound, type Candidate } from './detection-round.js'
 import { EmqxHttp } from './http.js'
 import { classifyEvacuationAnswer, evacuationBody, type EvacuationBodyOptions, type EvacuationCall } from './evacuation.js'
@@ -252,6 +253,8 @@ export class EmqxClient {
 
   /** Durable sessions enabled, as the last counter read showed it (connects.ts); undefined: not known. */
   get durableSessions (): boolean | undefined { return this.#connects.durableSessions }
+  /** Which source the counter is read from on the detected API, and why not the others (counter-sources.ts). */
+  connectCounter (): CounterSelection { return this.#connects.selection(this.#target) }
 
   async close (): Promise<void> { await this.#http.close() }
 }

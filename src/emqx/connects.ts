@@ -2,6 +2,7 @@ import type { ApiTarget } from './api.js'
 import { keepBody, type BodyReader, type EmqxHttp } from './http.js'
 import { PROMETHEUS_ACCEPT, prometheusConnectReader } from './prometheus-scan.js'
 import { keyRefusal, type KeyRefusal } from './key-refusals.js'
+import { counterSelection, type ConnectSource, type CounterSelection, type Tried } from './counter-sources.js'
 
 /**
  * EMQX's own count of arriving connections: the node metric `client.connect`, incremented for every MQTT
@@ -9,8 +10,6 @@ import { keyRefusal, type KeyRefusal } from './key-refusals.js'
  * counts the hook before emqx_eviction_agent.erl `on_connect/2` answers RC_USE_ANOTHER_SERVER).
  * docs/emqx-compatibility.md ("Arrivals") has the sources per version.
  */
-export type ConnectSource = 'prometheus' | 'metrics_api' | 'v4_metrics'
-
 export type ConnectRead =
   | { readonly ok: true, readonly count: number, readonly source: ConnectSource }
   /** `refused`: a source answered 401/403 (the last such source of this read) */
@@ -89,6 +88,8 @@ export class ConnectReader {
   readonly #http: EmqxHttp
   #found: { readonly target: ApiTarget, readonly source: Source } | undefined
   #durable: boolean | undefined
+  /** what the reads of one API target got, per source (the reasons /status and the log give) */
+  #tried: { readonly target: ApiTarget, readonly bySource: Map<ConnectSource, Tried> } | undefined
 
   constructor (http: EmqxHttp) { this.#http = http }
 
@@ -99,42 +100,67 @@ export class ConnectReader {
    * `emqx_ds_*` families); undefined (not known) before one answered, or when the counter comes from another source.
    */
   get durableSessions (): boolean | undefined { return this.#durable }
+  /** The source in use on `target` and why not the others (before the first reading: what will be tried). */
+  selection (target: ApiTarget | undefined): CounterSelection {
+    const hasCredentials = this.#http.hasCredentials
+    if (target === undefined) return counterSelection({ version: undefined, hasCredentials })
+    const found = this.#found !== undefined && sameTarget(this.#found.target, target) ? this.#found.source.name : undefined
+    const tried = this.#tried !== undefined && sameTarget(this.#tried.target, target) ? this.#tried.bySource : undefined
+    return counterSelection({ version: target.version, hasCredentials, inUse: found, tried })
+  }
 
   async read (target: ApiTarget | undefined, node: string | undefined): Promise<ConnectRead> {
     if (target === undefined || node === undefined) return { ok: false, error: 'the EMQX API or the node name is not known yet' }
     const found = this.#found
-    if (found !== undefined && found.target.base.href === target.base.href) return await this.#readFrom(found.source, target, node)
+    if (found !== undefined && sameTarget(found.target, target)) return (await this.#readFrom(found.source, target, node)).read
     const sources = (target.version === 'v5' ? V5_SOURCES : V4_SOURCES).filter((s) => !s.needsCredentials || this.#http.hasCredentials)
+    const tried = new Map<ConnectSource, Tried>()
     const errors: string[] = []
     let refused: KeyRefusal | undefined
     for (const source of sources) {
       const r = await this.#readFrom(source, target, node)
-      if (r.ok) { this.#found = { target, source }; return r }
-      errors.push(r.error)
-      refused = r.refused ?? refused
+      tried.set(source.name, r.tried)
+      if (r.read.ok) { this.#found = { target, source }; this.#tried = { target, bySource: tried }; return r.read }
+      errors.push(r.read.error)
+      refused = r.read.refused ?? refused
     }
+    this.#tried = { target, bySource: tried }
     const error = errors.length > 0 ? errors.join('; ') : 'no CONNECT counter source without credentials on EMQX 4.4'
     return { ok: false, error, ...(refused !== undefined ? { refused } : {}) }
   }
 
-  async #readFrom (source: Source, target: ApiTarget, node: string): Promise<ConnectRead> {
+  async #readFrom (source: Source, target: ApiTarget, node: string): Promise<{ read: ConnectRead, tried: Tried }> {
     const path = source.path(node)
     const accept = source.accept !== undefined ? { accept: source.accept } : {}
     let durable: boolean | undefined
     const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node, (d) => { durable = d }), ...accept })
-    if (!res.ok) return { ok: false, error: `${path}: ${res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'}` }
+    if (!res.ok) {
+      const detail = res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'
+      return { read: { ok: false, error: `${path}: ${detail}` }, tried: { kind: 'unreadable', detail } }
+    }
     if (res.status !== 200) {
       const withKey = this.#http.hasCredentials
-      const error = `${path}: EMQX answered ${res.status}${whyRefused(source.name, res.status, withKey)}`
+      const hint = whyRefused(source.name, res.status, withKey)
+      const error = `${path}: EMQX answered ${res.status}${hint}`
       const o = { version: target.version, withKey, prometheus: source.name === 'prometheus' }
       const refused = keyRefusal('metrics', path.split('?')[0] ?? path, res.status, o)
-      return { ok: false, error, ...(refused !== undefined ? { refused } : {}) }
+      const tried: Tried = res.status === 401 || res.status === 403
+        ? { kind: 'refused', status: res.status, hint }
+        : { kind: 'unreadable', detail: `EMQX answered ${res.status}`, status: res.status }
+      return { read: { ok: false, error, ...(refused !== undefined ? { refused } : {}) }, tried }
     }
     const count = res.value
-    if (count === undefined) return { ok: false, error: `${path}: no client.connect counter in the answer` }
+    if (count === undefined) {
+      return { read: { ok: false, error: `${path}: no client.connect counter in the answer` }, tried: { kind: 'absent' } }
+    }
     this.#durable = durable
-    return { ok: true, count, source: source.name }
+    return { read: { ok: true, count, source: source.name }, tried: { kind: 'counter' } }
   }
+}
+
+/** The same API: a target found again on another URL or generation looks for its source again. */
+function sameTarget (a: ApiTarget, b: ApiTarget): boolean {
+  return a.base.href === b.base.href && a.version === b.version
 }
 
 /** What a 401/403 on a counter source means (docs/emqx-compatibility.md, "Arrivals"); '' for other statuses. */

@@ -59,6 +59,7 @@ const ARRIVING: ArrivalEvidence = {
   windowMs: 5000,
   lastReadAt: undefined,
   error: undefined,
+  counter: undefined,
 }
 
 /** The wait with one told checker and CONNECTs still ARRIVING, the agent's word `drain`, to its 150 ms bound. */

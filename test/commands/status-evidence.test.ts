@@ -22,6 +22,7 @@ const draining: DrainEvidenceView = {
   quiet_window_seconds: 2.5,
   last_read: T3,
   error: null,
+  counter: null,
 }
 const text = (e: ReceivedStatus['drain_evidence']): string => formatStatus({ state: 'draining', available: false, reason: 'evacuation', drain_evidence: e })
 const lines = (e: ReceivedStatus['drain_evidence']): string[] => text(e).split('\n').filter((l) => /^(Arrivals| {2}since the drain| {2}WARNING: \d)/.test(l))
@@ -84,4 +85,13 @@ t.test('the acknowledged wait held by arrivals (stage quiet)', async (t) => {
     observed: { state: 'up' },
   })
   t.match(out, /load balancers: every checker told after 0\.4s, but CONNECTs still arrive: EMQX is asked to evict once they stop, at most until T9\n/)
+})
+
+t.test('the counter\'s source and why not the others: one line under the verdict', async (t) => {
+  const summary = 'metrics_api (prometheus stats answered 401: prometheus.enable_basic_auth is on (the default from EMQX 6.3): ' +
+    'set an API key with the monitoring scope)'
+  const out = text({ ...draining, source: 'metrics_api', counter: { source: 'metrics_api', summary, settled: true, sources: [] } }).split('\n')
+  const at = out.findIndex((l) => l.startsWith('Arrivals'))
+  t.equal(out[at + 1], `  counter source: ${summary}`)
+  t.notMatch(text(draining), /counter source/, 'an older sidecar without it: no line')
 })

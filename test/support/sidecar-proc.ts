@@ -104,7 +104,8 @@ export async function runCli (args: string[], env: Record<string, string> = {}):
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c })
   child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c })
-  const [code] = await once(child, 'exit') as [number | null]
+  // 'close', not 'exit': the process can exit before its last output has been read from the pipes
+  const [code] = await once(child, 'close') as [number | null]
   return { code, stdout, stderr }
 }
 

@@ -1,7 +1,8 @@
 import type { DrainProgress } from '../../ack/drain.js'
 import type { CheckerInfo } from '../../checkers/tracker.js'
 import type { ArrivalEvidence } from '../../ack/evidence.js'
-import type { CheckerView, DrainAckView, DrainEvidenceView } from './status-types.js'
+import type { CounterSelection } from '../../emqx/counter-sources.js'
+import type { CheckerView, CounterView, DrainAckView, DrainEvidenceView } from './status-types.js'
 
 /** A checker as /status (and the slow-checker log line) shows it. */
 export function checkerView (c: CheckerInfo): CheckerView {
@@ -54,5 +55,18 @@ export function drainEvidenceView (e: ArrivalEvidence): DrainEvidenceView {
     quiet_window_seconds: seconds(e.windowMs),
     last_read: isoOrNull(e.lastReadAt),
     error: e.error ?? null,
+    counter: e.counter === undefined ? null : counterView(e.counter),
+  }
+}
+
+/** Which source the counter is read from and why not the others, as /status shows it. */
+export function counterView (c: CounterSelection): CounterView {
+  return {
+    source: c.source ?? null,
+    summary: c.summary,
+    settled: c.settled,
+    sources: c.sources.map((s) => ({
+      source: s.source, request: s.request, state: s.state, http_status: s.httpStatus ?? null, why: s.why ?? null,
+    })),
   }
 }

@@ -9,7 +9,7 @@ import type { FailureReason } from '../../errors.js'
 import type { OutcomeKind } from '../../emqx/outcome.js'
 import type { LocalRebalance } from '../../emqx/rebalance.js'
 import type { CheckerKind } from '../../checkers/protocols.js'
-import type { ConnectSource } from '../../emqx/connects.js'
+import type { ConnectSource, SourceState } from '../../emqx/counter-sources.js'
 import type { MembershipVerdict } from '../../state/membership.js'
 import type { NodeState, Reason } from '../../state/model.js'
 import type { AckEnd, AckWaitProgress, DoneReason, EvidenceVerdict, EvacuationPhase } from '../../state/evacuation-types.js'
@@ -160,6 +160,29 @@ export interface DrainEvidenceView {
   readonly quiet_window_seconds: number | null
   readonly last_read: string | null
   readonly error: string | null
+  /** which source the counter is read from and why not the others (docs/emqx-compatibility.md, "Arrivals") */
+  readonly counter: CounterView | null
+}
+
+/**
+ * The CONNECT counter's source: the one in use (null while none is) and, for every source, its standing and why it
+ * is not the one read. Before the first reading it says what will be tried with this configuration.
+ */
+export interface CounterView {
+  readonly source: ConnectSource | null
+  /** one line, e.g. `prometheus (no credentials: /api/v5/metrics needs an API key)`, `none: ...`, `will try ...` */
+  readonly summary: string
+  /** a source is in use, or none can be: only a change of EMQX changes it */
+  readonly settled: boolean
+  readonly sources: ReadonlyArray<{
+    readonly source: ConnectSource
+    readonly request: string
+    readonly state: SourceState
+    /** the status EMQX answered (refused, unreadable) */
+    readonly http_status: number | null
+    /** null for the source in use */
+    readonly why: string | null
+  }>
 }
 
 /** What /status shows of membership (src/state/membership.ts). */

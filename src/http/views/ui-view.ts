@@ -69,6 +69,7 @@ function evidencePanel (d: StatusDocument, now: number): VNode | null {
   return section('evidence-section', 'Drain evidence', false, defs('evidence', [
     ['What EMQX counts', verdictWords(ev.verdict)],
     ['Counted by', sourceWords(ev.source)],
+    ['Source chosen', ev.counter === null ? undefined : ev.counter.summary],
     ['Usual arrivals', ev.usual_rate_per_second === null ? null : `${num(ev.usual_rate_per_second)} new clients per second`],
     ['Draining since', ev.draining_since === null ? undefined : when(ev.draining_since, now)],
     ['New clients since the drain began', ev.connects_since_drain === null ? undefined : num(ev.connects_since_drain)],
