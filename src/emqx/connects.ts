@@ -47,15 +47,45 @@ interface Source {
   readonly path: (node: string) => string
   /** the Accept header EMQX needs to answer in the format the reader reads */
   readonly accept?: string
-  /** `durable`: told whether the answer shows durable sessions enabled (only the Prometheus exposition can) */
-  readonly reader: (node: string, durable: (enabled: boolean) => void) => BodyReader<number | undefined>
+  /**
+   * `notes.durable`: told whether the answer shows durable sessions enabled (only the Prometheus exposition can);
+   * `notes.format`: whether the answer was this source's format at all (an answer without the counter is then
+   * EMQX's own, not a proxy's page or garbage)
+   */
+  readonly reader: (node: string, notes: ReadNotes) => BodyReader<number | undefined>
   readonly needsCredentials: boolean
 }
 
-/** A JSON answer kept whole (MAX_BODY_BYTES) and parsed at its end. */
-function jsonReader (parse: (body: string) => number | undefined): BodyReader<number | undefined> {
+interface ReadNotes {
+  readonly durable: (enabled: boolean) => void
+  readonly format: (recognised: boolean) => void
+}
+
+/** A JSON answer kept whole (MAX_BODY_BYTES) and parsed at its end; `recognise` says whether it is the source's shape. */
+function jsonReader (
+  parse: (body: string) => number | undefined, recognise: (doc: unknown) => boolean, notes: ReadNotes
+): BodyReader<number | undefined> {
   const body = keepBody()
-  return { maxBytes: body.maxBytes, data: body.data, end: () => parse(body.end()) }
+  return {
+    maxBytes: body.maxBytes,
+    data: body.data,
+    end: () => {
+      const text = body.end()
+      let doc: unknown
+      try { doc = JSON.parse(text) } catch { doc = undefined }
+      notes.format(doc !== undefined && recognise(doc))
+      return parse(text)
+    },
+  }
+}
+
+/** `/api/v5/metrics`: per-node objects, each with its `node` */
+const isMetricsRows = (doc: unknown): boolean =>
+  (Array.isArray(doc) ? doc : [doc]).some((r) => typeof r === 'object' && r !== null && typeof (r as { node?: unknown }).node === 'string')
+/** 4.4: `{"code":0,"data":{...}}` */
+const isV4Metrics = (doc: unknown): boolean => {
+  const d = doc as { code?: unknown, data?: unknown } | null
+  return typeof d === 'object' && d !== null && d.code === 0 && typeof d.data === 'object' && d.data !== null
 }
 
 const V5_SOURCES: readonly Source[] = [
@@ -64,19 +94,24 @@ const V5_SOURCES: readonly Source[] = [
     name: 'prometheus',
     path: () => '/api/v5/prometheus/stats',
     accept: PROMETHEUS_ACCEPT,
-    reader: (_n, durable) => prometheusConnectReader(undefined, durable),
+    reader: (_n, notes) => prometheusConnectReader(undefined, notes.durable, notes.format),
     needsCredentials: false,
   },
   {
     name: 'metrics_api',
     // `node` is honoured from 5.8.2; before, every running node is returned (one RPC each) and the row is picked by `node`
     path: (n) => `/api/v5/metrics?node=${encodeURIComponent(n)}`,
-    reader: (n) => jsonReader((b) => parseMetricsApiConnects(b, n)),
+    reader: (n, notes) => jsonReader((b) => parseMetricsApiConnects(b, n), isMetricsRows, notes),
     needsCredentials: true,
   },
 ]
 const V4_SOURCES: readonly Source[] = [
-  { name: 'v4_metrics', path: (n) => `/api/v4/nodes/${n}/metrics`, reader: () => jsonReader(parseV4Connects), needsCredentials: true },
+  {
+    name: 'v4_metrics',
+    path: (n) => `/api/v4/nodes/${n}/metrics`,
+    reader: (_n, notes) => jsonReader(parseV4Connects, isV4Metrics, notes),
+    needsCredentials: true,
+  },
 ]
 
 /**
@@ -133,7 +168,9 @@ export class ConnectReader {
     const path = source.path(node)
     const accept = source.accept !== undefined ? { accept: source.accept } : {}
     let durable: boolean | undefined
-    const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node, (d) => { durable = d }), ...accept })
+    let recognised = false
+    const notes: ReadNotes = { durable: (d) => { durable = d }, format: (f) => { recognised = f } }
+    const res = await this.#http.scan(target.base, path, { reader: () => source.reader(node, notes), ...accept })
     if (!res.ok) {
       const detail = res.outcome.kind === 'failure' ? res.outcome.detail : 'request failed'
       return { read: { ok: false, error: `${path}: ${detail}` }, tried: { kind: 'unreadable', detail } }
@@ -150,6 +187,11 @@ export class ConnectReader {
       return { read: { ok: false, error, ...(refused !== undefined ? { refused } : {}) }, tried }
     }
     const count = res.value
+    if (count === undefined && !recognised) {
+      // a proxy's page, garbage or a cut answer: nothing said about what this EMQX offers, tried again next read
+      const detail = `the answer is not ${source.name === 'prometheus' ? 'an EMQX Prometheus exposition' : "EMQX's metrics"}`
+      return { read: { ok: false, error: `${path}: ${detail}` }, tried: { kind: 'unreadable', detail } }
+    }
     if (count === undefined) {
       return { read: { ok: false, error: `${path}: no client.connect counter in the answer` }, tried: { kind: 'absent' } }
     }

@@ -40,18 +40,23 @@ const DS_TYPE = '# TYPE emqx_ds_'
 
 /**
  * A streaming reader of the exposition: the values of every `emqx_client_connect` sample line. `durable`, when
- * given, is told at the end whether any `emqx_ds_` family was seen (durable sessions enabled on the node).
+ * given, is told at the end whether any `emqx_ds_` family was seen (durable sessions enabled on the node);
+ * `format`, whether the answer was an EMQX exposition at all (any `emqx_` family), so that an exposition without
+ * the counter (EMQX before e5.2.0) is told from a proxy's page or garbage.
  */
 export function prometheusConnectReader (
-  maxBytes = PROMETHEUS_MAX_BYTES, durable?: (enabled: boolean) => void
+  maxBytes = PROMETHEUS_MAX_BYTES, durable?: (enabled: boolean) => void, format?: (exposition: boolean) => void
 ): BodyReader<number | undefined> {
   const values: number[] = []
   let ds = false
+  // an EMQX exposition: some emqx_ family (`# TYPE emqx_...` or a sample); a proxy's page or garbage has none
+  let emqx = false
   // the unfinished last line of the chunks so far ('' once a line ran over MAX_LINE: skipped to its end)
   let carry = ''
   let skipping = false
   const line = (l: string): void => {
     if (!ds && (l.startsWith(DS_SAMPLE) || l.startsWith(DS_TYPE))) ds = true
+    if (!emqx && (l.startsWith('emqx_') || l.startsWith('# TYPE emqx_'))) emqx = true
     if (!l.startsWith('emqx_client_connect')) return
     const m = SAMPLE.exec(l)
     if (m !== null) values.push(Number(m[1]))
@@ -76,6 +81,7 @@ export function prometheusConnectReader (
     end () {
       if (!skipping && carry !== '') line(carry)
       durable?.(ds)
+      format?.(emqx)
       return connectSample(values)
     },
   }

@@ -90,3 +90,18 @@ t.test('a counter source down: not settled until it answers, then in use', async
   await c.connects(sim.nodeName)
   t.match(c.connectCounter(), { settled: true, source: 'prometheus' })
 })
+
+t.test('a proxy\'s page or garbage in place of the counter is not an EMQX without it: not settled, tried again', async (t) => {
+  for (const withKey of [false, true]) {
+    const sim = await startDouble(t, { profile: 'v5', timeScale: 0 })
+    await sim.setFault('garbage', { path: 'connects' })
+    const c = await client(t, sim, withKey)
+    const s = c.connectCounter()
+    t.match(s, { settled: false, summary: /^none yet: prometheus stats: the answer is not an EMQX Prometheus exposition/ },
+      `${withKey ? 'with' : 'without'} a key: not 'answered without emqx_client_connect' (that is what EMQX before e5.2.0 says)`)
+    t.notOk(s.sources.some((r) => r.state === 'absent'), 'no source is said to lack the counter')
+    await sim.setFault('none')
+    await c.connects(sim.nodeName)
+    t.match(c.connectCounter(), { settled: true, source: 'prometheus' }, 'the fault over, the source is found')
+  }
+})

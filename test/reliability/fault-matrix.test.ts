@@ -7,7 +7,7 @@ import { startSidecar, type LogLine, type SidecarProcess } from '../support/side
 import { selfSignedCert, type TestCert } from '../support/tls.js'
 import { waitFor } from '../support/wait.js'
 import { emqxTimeoutFor, FAULT_MATRIX, MATRIX_SETTINGS, type FaultScenario } from './fault-matrix.js'
-import { FAILURE_REASONS, LogCodes } from '../../src/errors.js'
+import { FAILURE_REASONS, LogCodes, LogEvents } from '../../src/errors.js'
 
 /**
  * Runs every row of the fault matrix against the built sidecar (a real process) and the EMQX double,
@@ -118,7 +118,11 @@ async function runFailing (t: Test, s: FaultScenario, { sc, sim }: Rig): Promise
   const reads = keyLines.map((l) => String(l.read))
   t.same(reads, [...new Set(reads)], `a refused key logged at most once per read (${reads.join(', ') || 'none in this run'})`)
   if (failure.reason !== 'auth') t.same(reads, [], 'no key refusal for a fault that is not an auth answer')
-  const logged = problems(since.slice(runStart)).filter((l) => l.code !== LogCodes.EMQX_KEY_REFUSED)
+  // a refused key leaves the CONNECT counter without a source: said once, as it settles (never per poll), and only then
+  const sourceLines = problems(since.slice(runStart)).filter((l) => l.event === LogEvents.CONNECT_COUNTER_SOURCE)
+  t.ok(sourceLines.length <= (failure.reason === 'auth' ? 1 : 0),
+    `the counter source said ${sourceLines.length} time(s): once at most, and only for a refused key (${sourceLines.map((l) => l.msg).join('; ') || 'none'})`)
+  const logged = problems(since.slice(runStart)).filter((l) => l.code !== LogCodes.EMQX_KEY_REFUSED && l.event !== LogEvents.CONNECT_COUNTER_SOURCE)
   const prefix = ended !== undefined ? logged.slice(0, 2) : logged
   t.same(prefix.map((l) => [l.level, l.msg]), [
     [failure.level, `EMQX check failed (${failure.detail}); keeping state ${fromState} until ${THRESHOLD} failures in a row`],
