@@ -40,21 +40,31 @@ export async function serveMain (argv: string[]): Promise<number> {
   }
   const log = await createLogger(config.logLevel, config.logFormat)
   for (const w of parsed.warnings) log.warn(w)
-  let sidecar: Sidecar
+  // the signals are handled before anything listens: a SIGTERM that comes as the listeners open (a pod stopped
+  // while it starts) is kept and carried out once the sidecar runs, never Node's default of dying on the spot
+  let sidecar: Sidecar | undefined
+  let pending: NodeJS.Signals | undefined
+  let signals = 0
+  const shutdown = (s: Sidecar, signal: NodeJS.Signals): void => {
+    s.shutdown(signal).then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1) })
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) { log.warn({ signal }, 'second signal: exiting now'); process.exit(1) }
+    if (sidecar === undefined) pending = signal
+    else shutdown(sidecar, signal)
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
   try {
     sidecar = await startSidecar(config, log)
   } catch (err) {
+    process.off('SIGTERM', onSignal)
+    process.off('SIGINT', onSignal)
     // everything opened is closed again, so returning lets the process end at once
     if (!(err instanceof StartError)) throw err
     process.stderr.write(`emqx-lb-sidecar: ${err.message}\n`)
     return 1
   }
-  let signals = 0
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (++signals > 1) { log.warn({ signal }, 'second signal: exiting now'); process.exit(1) }
-    sidecar.shutdown(signal).then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1) })
-  }
-  process.on('SIGTERM', onSignal)
-  process.on('SIGINT', onSignal)
+  if (pending !== undefined) shutdown(sidecar, pending)
   return -1
 }

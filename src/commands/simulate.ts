@@ -45,9 +45,6 @@ export async function simulateMain (argv: string[]): Promise<number> {
   }
   sim.intercept = controlInterceptor(sim, changed)
   await sim.listen()
-  log.info({ event: LogEvents.SIM_LISTENING, host: config.host, port: sim.port, profile: config.profile, node: config.nodeName },
-    `simulated EMQX (${config.profile}) ${config.nodeName} on ${sim.url}; ` +
-    `control with POST ${sim.url}${CONTROL_PREFIX}<action> or ${KEY_HELP}`)
 
   let stopping = false
   const stop = (why: string): void => {
@@ -65,5 +62,10 @@ export async function simulateMain (argv: string[]): Promise<number> {
   })
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+  // said once the signals are handled: whoever waits for this line may stop the process at once (it did before
+  // the handlers, and a SIGTERM in that gap killed it instead of exiting 0)
+  log.info({ event: LogEvents.SIM_LISTENING, host: config.host, port: sim.port, profile: config.profile, node: config.nodeName },
+    `simulated EMQX (${config.profile}) ${config.nodeName} on ${sim.url}; ` +
+    `control with POST ${sim.url}${CONTROL_PREFIX}<action> or ${KEY_HELP}`)
   return -1
 }
