@@ -2,7 +2,7 @@ import type { ApiTarget } from './api.js'
 import { keepBody, type BodyReader, type EmqxHttp } from './http.js'
 import { PROMETHEUS_ACCEPT, prometheusConnectReader } from './prometheus-scan.js'
 import { keyRefusal, type KeyRefusal } from './key-refusals.js'
-import { counterSelection, type ConnectSource, type CounterSelection, type Tried } from './counter-sources.js'
+import { COUNTER_SOURCES, counterSelection, type ConnectSource, type CounterSelection, type Tried } from './counter-sources.js'
 
 /**
  * EMQX's own count of arriving connections: the node metric `client.connect`, incremented for every MQTT
@@ -53,7 +53,6 @@ interface Source {
    * EMQX's own, not a proxy's page or garbage)
    */
   readonly reader: (node: string, notes: ReadNotes) => BodyReader<number | undefined>
-  readonly needsCredentials: boolean
 }
 
 interface ReadNotes {
@@ -95,14 +94,12 @@ const V5_SOURCES: readonly Source[] = [
     path: () => '/api/v5/prometheus/stats',
     accept: PROMETHEUS_ACCEPT,
     reader: (_n, notes) => prometheusConnectReader(undefined, notes.durable, notes.format),
-    needsCredentials: false,
   },
   {
     name: 'metrics_api',
     // `node` is honoured from 5.8.2; before, every running node is returned (one RPC each) and the row is picked by `node`
     path: (n) => `/api/v5/metrics?node=${encodeURIComponent(n)}`,
     reader: (n, notes) => jsonReader((b) => parseMetricsApiConnects(b, n), isMetricsRows, notes),
-    needsCredentials: true,
   },
 ]
 const V4_SOURCES: readonly Source[] = [
@@ -110,7 +107,6 @@ const V4_SOURCES: readonly Source[] = [
     name: 'v4_metrics',
     path: (n) => `/api/v4/nodes/${n}/metrics`,
     reader: (_n, notes) => jsonReader(parseV4Connects, isV4Metrics, notes),
-    needsCredentials: true,
   },
 ]
 
@@ -148,7 +144,8 @@ export class ConnectReader {
     if (target === undefined || node === undefined) return { ok: false, error: 'the EMQX API or the node name is not known yet' }
     const found = this.#found
     if (found !== undefined && sameTarget(found.target, target)) return (await this.#readFrom(found.source, target, node)).read
-    const sources = (target.version === 'v5' ? V5_SOURCES : V4_SOURCES).filter((s) => !s.needsCredentials || this.#http.hasCredentials)
+    const offered = target.version === 'v5' ? V5_SOURCES : V4_SOURCES
+    const sources = offered.filter((s) => !needsCredentials(s.name) || this.#http.hasCredentials)
     const tried = new Map<ConnectSource, Tried>()
     const errors: string[] = []
     let refused: KeyRefusal | undefined
@@ -215,4 +212,9 @@ function whyRefused (source: ConnectSource, status: number, withKey: boolean): s
       : ': prometheus.enable_basic_auth is on (the default from EMQX 6.3): set an API key with the monitoring scope'
   }
   return ': the API credentials were rejected'
+}
+
+/** Whether the source needs the API credentials: said once, in counter-sources.ts, for the reads and their reasons alike. */
+function needsCredentials (name: ConnectSource): boolean {
+  return COUNTER_SOURCES.find((f) => f.name === name)?.needsCredentials ?? true
 }
