@@ -16,5 +16,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   state: ['test/state'],
   emqx: ['test/emqx', 'test/emqx-double'],
   ack: ['test/ack', 'test/checkers', 'test/architecture'],
+  tools: ['test/nginx', 'test/doctor', 'test/deploy'],
+  processes: ['test/commands', 'test/agent', 'test/lifecycle'],
   units: ['test/config', 'test/metrics', 'test/http/views', 'test/demo', 'test/haproxy', 'test/log', 'test/docker'],
 }
