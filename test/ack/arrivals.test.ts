@@ -33,6 +33,8 @@ async function setup (t: Test) {
     '--agent-port', String(agentPort), '--poll-interval', '200ms', '--connect-baseline-interval', '500ms', '--wait-health-check', '30s'])
   await agentChecker(t, agentPort)
   const load = arrivals(sim)
+  // stopped however the test ends: a timer left running keeps the process (and every test grouped with it) alive
+  t.teardown(() => { load.stop() })
   // the usual rate needs two baseline intervals of readings
   await waitFor(async () => await (await request(`${sc.url}/status`)).body.json() as { drain_evidence: { usual_rate_per_second: number | null } },
     (d) => (d.drain_evidence.usual_rate_per_second ?? 0) > RATE_PER_S / 2, { what: 'the usual arrival rate known', timeoutMs: 20_000 })
