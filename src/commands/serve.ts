@@ -6,6 +6,7 @@ import { StartError } from '../lifecycle/start-steps.js'
 import { startSidecar, type Sidecar } from '../main.js'
 import { VERSION } from '../version.js'
 import { counterSelection } from '../emqx/counter-sources.js'
+import { hasCredentials } from '../emqx/http.js'
 import type { ServeConfig } from '../config/serve-types.js'
 
 const SUMMARY = 'Polls the local EMQX node and answers load-balancer probes from memory: HTTP 200/503 on the availability paths,\n' +
@@ -21,9 +22,8 @@ export function serveHelp (): string {
  * cannot (without credentials only the Prometheus endpoint; on 4.4 none), in the words /status and the log use.
  */
 export function counterPlanLine (config: ServeConfig): string {
-  const { apiVersion, username, password } = config.emqx
-  const hasCredentials = username !== undefined && password !== undefined
-  const plan = counterSelection({ version: apiVersion === 'auto' ? undefined : apiVersion, hasCredentials })
+  const { apiVersion } = config.emqx
+  const plan = counterSelection({ version: apiVersion === 'auto' ? undefined : apiVersion, hasCredentials: hasCredentials(config.emqx) })
   return `CONNECT counter (arrival evidence): ${plan.summary}`
 }
 

@@ -87,28 +87,30 @@ const isV4Metrics = (doc: unknown): boolean => {
   return typeof d === 'object' && d !== null && d.code === 0 && typeof d.data === 'object' && d.data !== null
 }
 
-const V5_SOURCES: readonly Source[] = [
+/** How each source is read; which API generation offers it, and in what order, is COUNTER_SOURCES' (counter-sources.ts). */
+const READS: Readonly<Record<ConnectSource, Omit<Source, 'name'>>> = {
   // text/plain: EMQX answers exactly `accept: application/json` with its JSON format (e5.x-6.2) or a 400 (6.3+)
-  {
-    name: 'prometheus',
+  prometheus: {
     path: () => '/api/v5/prometheus/stats',
     accept: PROMETHEUS_ACCEPT,
     reader: (_n, notes) => prometheusConnectReader(undefined, notes.durable, notes.format),
   },
-  {
-    name: 'metrics_api',
+  metrics_api: {
     // `node` is honoured from 5.8.2; before, every running node is returned (one RPC each) and the row is picked by `node`
     path: (n) => `/api/v5/metrics?node=${encodeURIComponent(n)}`,
     reader: (n, notes) => jsonReader((b) => parseMetricsApiConnects(b, n), isMetricsRows, notes),
   },
-]
-const V4_SOURCES: readonly Source[] = [
-  {
-    name: 'v4_metrics',
+  v4_metrics: {
     path: (n) => `/api/v4/nodes/${n}/metrics`,
     reader: (_n, notes) => jsonReader(parseV4Connects, isV4Metrics, notes),
   },
-]
+}
+
+/** The sources an API generation offers, in the order they are tried, with what reading them needs. */
+function offeredOn (version: ApiTarget['version']): ReadonlyArray<Source & { readonly needsCredentials: boolean }> {
+  return COUNTER_SOURCES.filter((f) => f.version === version)
+    .map((f) => ({ name: f.name, needsCredentials: f.needsCredentials, ...READS[f.name] }))
+}
 
 /**
  * Reads the counter from the best source the detected EMQX offers, sticky like the API detection: once
@@ -144,8 +146,7 @@ export class ConnectReader {
     if (target === undefined || node === undefined) return { ok: false, error: 'the EMQX API or the node name is not known yet' }
     const found = this.#found
     if (found !== undefined && sameTarget(found.target, target)) return (await this.#readFrom(found.source, target, node)).read
-    const offered = target.version === 'v5' ? V5_SOURCES : V4_SOURCES
-    const sources = offered.filter((s) => !needsCredentials(s.name) || this.#http.hasCredentials)
+    const sources = offeredOn(target.version).filter((s) => !s.needsCredentials || this.#http.hasCredentials)
     const tried = new Map<ConnectSource, Tried>()
     const errors: string[] = []
     let refused: KeyRefusal | undefined
@@ -173,11 +174,11 @@ export class ConnectReader {
       return { read: { ok: false, error: `${path}: ${detail}` }, tried: { kind: 'unreadable', detail } }
     }
     if (res.status !== 200) {
-      const withKey = this.#http.hasCredentials
-      const hint = whyRefused(source.name, res.status, withKey)
-      const error = `${path}: EMQX answered ${res.status}${hint}`
-      const o = { version: target.version, withKey, prometheus: source.name === 'prometheus' }
+      const o = { version: target.version, withKey: this.#http.hasCredentials, prometheus: source.name === 'prometheus' }
       const refused = keyRefusal('metrics', path.split('?')[0] ?? path, res.status, o)
+      // what a 401/403 means is said once, in key-refusals.ts: the counter's reasons and the config error alike
+      const hint = refused === undefined ? '' : `: ${refused.fix}`
+      const error = `${path}: EMQX answered ${res.status}${hint}`
       const tried: Tried = res.status === 401 || res.status === 403
         ? { kind: 'refused', status: res.status, hint }
         : { kind: 'unreadable', detail: `EMQX answered ${res.status}`, status: res.status }
@@ -200,21 +201,4 @@ export class ConnectReader {
 /** The same API: a target found again on another URL or generation looks for its source again. */
 function sameTarget (a: ApiTarget, b: ApiTarget): boolean {
   return a.base.href === b.base.href && a.version === b.version
-}
-
-/** What a 401/403 on a counter source means (docs/emqx-compatibility.md, "Arrivals"); '' for other statuses. */
-function whyRefused (source: ConnectSource, status: number, withKey: boolean): string {
-  if (status === 403) return ': the API key lacks the monitoring scope (EMQX 6.0.3+, 6.1.2+)'
-  if (status !== 401) return ''
-  if (source === 'prometheus') {
-    return withKey
-      ? ': the API key was rejected (prometheus.enable_basic_auth is on)'
-      : ': prometheus.enable_basic_auth is on (the default from EMQX 6.3): set an API key with the monitoring scope'
-  }
-  return ': the API credentials were rejected'
-}
-
-/** Whether the source needs the API credentials: said once, in counter-sources.ts, for the reads and their reasons alike. */
-function needsCredentials (name: ConnectSource): boolean {
-  return COUNTER_SOURCES.find((f) => f.name === name)?.needsCredentials ?? true
 }

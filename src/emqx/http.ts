@@ -5,6 +5,12 @@ import { classifyTransportError, errorCode, timeoutError } from '../transport-er
 import { failure, type CheckOutcome } from './outcome.js'
 import type { RawAnswer } from './parse.js'
 
+/** Whether the sidecar has EMQX API credentials to send (a key and its secret, or 4.4's AppID and AppSecret): both set. */
+export function hasCredentials<C extends Pick<EmqxConfig, 'username' | 'password'>> (config: C):
+  config is C & { username: string, password: NonNullable<C['password']> } {
+  return config.username !== undefined && config.password !== undefined
+}
+
 /** EMQX's JSON answers are tiny; anything bigger is not EMQX (or is hostile) and is cut off. */
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -53,7 +59,7 @@ export class EmqxHttp {
 
   constructor (config: EmqxConfig) {
     this.#config = config
-    this.#authHeader = config.username !== undefined && config.password !== undefined
+    this.#authHeader = hasCredentials(config)
       ? `Basic ${Buffer.from(`${config.username}:${config.password.reveal()}`).toString('base64')}`
       : undefined
     this.#ca = config.caFile !== undefined ? readFileSync(config.caFile, 'utf8') : undefined

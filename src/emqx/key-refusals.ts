@@ -40,7 +40,7 @@ export function keyRefusal (
       : 'EMQX 4.4 refused the AppID on this path: check its permissions'
     : !o.withKey
         ? o.prometheus === true
-          ? `prometheus.enable_basic_auth is on: set an API key with the monitoring scope (${CREDENTIALS_HINT})`
+          ? `prometheus.enable_basic_auth is on (the default from EMQX 6.3): set an API key with the monitoring scope (${CREDENTIALS_HINT})`
           : `no API credentials configured: set ${CREDENTIALS_HINT}`
         : o.version === 'v5'
           ? 'EMQX rejected the API key or its secret (BAD_API_KEY_OR_SECRET): check both, and that the key is enabled and not expired'

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { loadServeConfig } from '../../src/config/serve-config.js'
 import { EmqxClient } from '../../src/emqx/client.js'
 import { counterSelection } from '../../src/emqx/counter-sources.js'
+import { CREDENTIALS_HINT } from '../../src/emqx/parse.js'
 import { startDouble, type EmqxDouble, type SimProfile } from '../support/emqx-double.js'
 
 // Which source EMQX's CONNECT counter is read from, and why not the others: before detection from the
@@ -45,7 +46,7 @@ const cases: Array<[string, SimProfile, boolean, string, string | null, string[]
   ['5.x with a key: the Prometheus endpoint first', 'v5', true, 'prometheus', 'prometheus', ['in_use', 'not_needed', 'not_offered']],
   ['6.3 without credentials: basic auth on the stats', 'v6.3', false,
     'none: prometheus stats answered 401: prometheus.enable_basic_auth is on (the default from EMQX 6.3): set an API key with the ' +
-      'monitoring scope; no credentials: /api/v5/metrics needs an API key', null, ['refused', 'no_credentials', 'not_offered']],
+      `monitoring scope (${CREDENTIALS_HINT}); no credentials: /api/v5/metrics needs an API key`, null, ['refused', 'no_credentials', 'not_offered']],
   ['6.3 with a key', 'v6.3', true, 'prometheus', 'prometheus', ['in_use', 'not_needed', 'not_offered']],
   ['e5.0.4 with a key: no emqx_client_connect in its exposition', 'v5.0.4', true,
     'metrics_api (prometheus stats answered without this node\'s emqx_client_connect (it first appears at EMQX e5.2.0))', 'metrics_api',
@@ -76,8 +77,8 @@ for (const [what, profile, withKey, summary, source, states] of cases) {
 t.test('a key without the monitoring scope (6.3): both refused with 403, each says why', async (t) => {
   const sim = await startDouble(t, { profile: 'v6.3', timeScale: 0, scopes: ['cluster_operations'] })
   const s = (await client(t, sim, true)).connectCounter()
-  t.equal(s.summary, 'none: prometheus stats answered 403: the API key lacks the monitoring scope (EMQX 6.0.3+, 6.1.2+); ' +
-    '/api/v5/metrics answered 403: the API key lacks the monitoring scope (EMQX 6.0.3+, 6.1.2+)')
+  t.equal(s.summary, 'none: prometheus stats answered 403: the API key lacks the monitoring scope (EMQX 6.0.3+, 6.1.2+): add it to ' +
+    'the key; /api/v5/metrics answered 403: the API key lacks the monitoring scope (EMQX 6.0.3+, 6.1.2+): add it to the key')
   t.same(s.sources.map((r) => [r.state, r.httpStatus]), [['refused', 403], ['refused', 403], ['not_offered', undefined]])
 })
 
