@@ -18,7 +18,8 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   ack: ['test/ack', 'test/checkers', 'test/architecture'],
   // these spawn the CLI, HAProxy, nginx or promtool: smaller groups (35-45 s each), so that none sets the suite's tail
   nginx: ['test/nginx'],
-  tools: ['test/doctor', 'test/deploy'],
+  doctor: ['test/doctor'],
+  deploy: ['test/deploy'],
   commands: ['test/commands'],
   processes: ['test/agent', 'test/lifecycle'],
   units: ['test/config', 'test/metrics', 'test/http/views', 'test/demo', 'test/haproxy', 'test/log', 'test/docker'],
